@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from civicgrid.accounts.roles import ROLE_SPECS, Role, ScopeKind
+from civicgrid.core.fields import EncryptedTextField
+from civicgrid.core.scoping import Grant, Scope, ScopedQuerySet
+
+
+class DepartmentKind(models.TextChoices):
+    DISTRICT = "district", "区直部门"  # a department of the district government
+    POLICE = "police", "公安"  # the police sub-bureau and its stations
+    ZONE = "zone", "高新区部门"  # a department of the high-tech zone
+    UTILITY = "utility", "公共服务单位"  # water, power, gas, heating companies
+
+
+class Department(models.Model):
+    """A district department (区直部门) that handles cases and serves enterprises."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=100)
+    short_name = models.CharField(max_length=30, blank=True)
+    kind = models.CharField(max_length=12, choices=DepartmentKind.choices, default=DepartmentKind.DISTRICT)
+    region = models.ForeignKey("geo.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(default=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope = Scope(region="region__code", department="id")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserQuerySet(ScopedQuerySet):
+    def with_role(self, role: str):
+        return self.filter(assignments__role=role, assignments__is_active=True).distinct()
+
+
+class CivicUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    """A person who signs in. Reach comes only from active RoleAssignments."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    phone = EncryptedTextField(blank=True, default="")
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    failed_login_count = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CivicUserManager()
+    # Users are placed where their assignments are; the owner path lets everyone see themselves.
+    scope = Scope(region="assignments__region__code", department="assignments__department_id", owner="id", distinct=True)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def scope_values(self) -> tuple[list[str], list[int], int | None]:
+        assignments = self.active_assignments()
+        return (
+            [a.region.code for a in assignments if a.region_id],
+            [a.department_id for a in assignments if a.department_id],
+            self.pk,
+        )
+
+    def is_locked(self, now=None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or timezone.now())
+
+    def active_assignments(self) -> list[RoleAssignment]:
+        cached = self.__dict__.get("_assignments")
+        if cached is None:
+            cached = list(self.assignments.filter(is_active=True).select_related("region", "department"))
+            self.__dict__["_assignments"] = cached
+        return cached
+
+    def role_codes(self) -> set[str]:
+        return {a.role for a in self.active_assignments()}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_codes()
+
+    def grant_for(self, perm: str) -> Grant:
+        cache = self.__dict__.setdefault("_grants", {})
+        if perm not in cache:
+            cache[perm] = self._compute_grant(perm)
+        return cache[perm]
+
+    def _compute_grant(self, perm: str) -> Grant:
+        if self.is_superuser:
+            return Grant(unrestricted=True)
+        codes: set[str] = set()
+        departments: set[int] = set()
+        own = None
+        for assignment in self.active_assignments():
+            spec = ROLE_SPECS.get(assignment.role)
+            if spec is None or perm not in spec.perms:
+                continue
+            if assignment.region_id:
+                codes.add(assignment.region.code)
+            if assignment.department_id:
+                departments.add(assignment.department_id)
+            if spec.scope == ScopeKind.SELF:
+                own = self.pk
+        # A code already covered by a shorter prefix adds nothing.
+        kept = tuple(sorted(c for c in codes if not any(c != o and c.startswith(o) for o in codes)))
+        return Grant(region_codes=kept, department_ids=tuple(sorted(departments)), own_user_id=own)
+
+    def forget_grants(self) -> None:
+        self.__dict__.pop("_grants", None)
+        self.__dict__.pop("_assignments", None)
+
+
+class RoleAssignment(models.Model):
+    """User U holds role R over region X and/or department D."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(max_length=24, choices=Role.choices)
+    region = models.ForeignKey("geo.Region", null=True, blank=True, on_delete=models.PROTECT, related_name="assignments")
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="assignments")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region", "department"], name="uniq_role_assignment"),
+        ]
+        indexes = [models.Index(fields=["role", "is_active"])]
+
+    def __str__(self) -> str:
+        where = self.region or self.department or "本人"
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class ApiToken(models.Model):
+    """Bearer token for the API: only a hash is stored; expiring and revocable."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def is_valid(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now and self.user.is_active
+

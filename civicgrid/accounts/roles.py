@@ -1,0 +1,84 @@
+"""Roles as data: what each role may do and how its reach is scoped. docs/roles.md is generated from
+and checked against this table (tests/test_docs.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    RESIDENT = "resident", "居民"  # reports problems, orders services; sees own records only
+    MICRO_GRID_WORKER = "micro_grid_worker", "微网格员"  # one micro-grid (a building or a few)
+    GRID_WORKER = "grid_worker", "网格员"  # one base grid
+    COMMUNITY_ADMIN = "community_admin", "社区管理员"  # one community/village
+    STREET_ADMIN = "street_admin", "街道管理员"  # one street/town
+    DISPATCHER = "dispatcher", "指挥中心调度员"  # district command centre
+    DEPARTMENT_HANDLER = "department_handler", "部门承办人"  # a district department (区直部门)
+    POLICE_LIAISON = "police_liaison", "社区民警"  # police–grid joint work in one community
+    VOLUNTEER = "volunteer", "志愿者"
+    STATION_ADMIN = "station_admin", "实践站管理员"  # a 新时代文明实践站
+    CENTRE_ADMIN = "centre_admin", "文明实践中心管理员"  # the district civilisation-practice centre
+    ENTERPRISE_OFFICER = "enterprise_officer", "企业服务专员"  # zone/department staff serving enterprises
+    ENTERPRISE_CONTACT = "enterprise_contact", "企业联系人"  # a company's own contact person
+    LEADER = "leader", "领导(只读)"  # read-only view of everything in scope
+    SYSTEM_ADMIN = "system_admin", "系统管理员"  # 等保 三权分立: configuration, regions, departments
+    SECURITY_ADMIN = "security_admin", "安全管理员"  # 等保 三权分立: accounts, roles, scopes
+    AUDIT_ADMIN = "audit_admin", "审计管理员"  # 等保 三权分立: reads the audit log, nothing else
+
+
+class ScopeKind(models.TextChoices):
+    REGION = "region", "区域"  # assignment names a region node
+    DEPARTMENT = "department", "部门"  # assignment names a department
+    SELF = "self", "本人"  # only the user's own records
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    role: Role
+    scope: ScopeKind
+    perms: frozenset[str]
+    region_level: str | None = None  # the region level an assignment of this role names
+
+
+def _spec(role, scope, level, *perms) -> RoleSpec:
+    return RoleSpec(role=role, scope=scope, region_level=level, perms=frozenset(perms))
+
+
+_PEOPLE_READ = ("people.view_building", "people.view_household", "people.view_resident")
+_PEOPLE_WRITE = ("people.change_building", "people.change_household", "people.change_resident")
+
+ROLE_SPECS: dict[str, RoleSpec] = {
+    spec.role.value: spec
+    for spec in [
+        _spec(Role.RESIDENT, ScopeKind.SELF, None),
+        _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE),
+        _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
+              "people.unmask_personal"),
+        _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
+              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user"),
+        _spec(Role.STREET_ADMIN, ScopeKind.REGION, "street", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
+              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user"),
+        _spec(Role.DISPATCHER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
+              "accounts.view_user", "accounts.view_department"),
+        _spec(Role.DEPARTMENT_HANDLER, ScopeKind.DEPARTMENT, None, "accounts.view_department"),
+        _spec(Role.POLICE_LIAISON, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ,
+              "people.unmask_personal", "people.view_sensitive_tags"),
+        _spec(Role.VOLUNTEER, ScopeKind.SELF, None),
+        _spec(Role.STATION_ADMIN, ScopeKind.REGION, "community", "geo.view_region"),
+        _spec(Role.CENTRE_ADMIN, ScopeKind.REGION, "district", "geo.view_region"),
+        _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department"),
+        _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None),
+        _spec(Role.LEADER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
+              "accounts.view_user", "accounts.view_department"),
+        _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
+              "accounts.view_department", "accounts.manage_department"),
+        _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",
+              "accounts.manage_user", "accounts.view_department"),
+        _spec(Role.AUDIT_ADMIN, ScopeKind.REGION, "district", "core.view_auditevent"),
+    ]
+}
+
+# 等保 AC-1: the three administrator roles are never held together by one user.
+SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -1,0 +1,29 @@
+"""Project-level API wiring: one NinjaAPI at /api/v1/, each domain app contributes its router."""
+
+from __future__ import annotations
+
+from django.urls import path
+from ninja import NinjaAPI
+
+from civicgrid.accounts.api import auth_router
+from civicgrid.accounts.api import router as accounts_router
+from civicgrid.api import errors
+from civicgrid.api.auth import AUTH
+from civicgrid.geo.api import router as geo_router
+from civicgrid.people.api import router as people_router
+
+api = NinjaAPI(
+    title="civicgrid API",
+    version="1",
+    description="基层治理综合服务平台接口。列表返回 {count, items, next};错误返回 {code, message, details}。",
+    auth=AUTH,
+    urls_namespace="api-v1",
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/auth/", auth_router)
+api.add_router("/accounts/", accounts_router)
+api.add_router("/geo/", geo_router)
+api.add_router("/people/", people_router)
+
+urlpatterns = [path("", api.urls)]

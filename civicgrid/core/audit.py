@@ -1,0 +1,84 @@
+"""Writing the audit log. Call `record` inside the action's transaction so the entry and the change
+commit together; denials are recorded outside any transaction by `scoping.require`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.core import context
+from civicgrid.core.models import AuditChainHead, AuditEvent, AuditResult
+
+
+def _canonical(event: AuditEvent) -> str:
+    return json.dumps(
+        [
+            event.ts.isoformat(), event.actor_id, event.actor_username, event.ip, event.action,
+            event.object_type, event.object_id, event.fields, event.result, event.reason, event.details,
+        ],
+        ensure_ascii=False, sort_keys=True, default=str,
+    )
+
+
+def chain_hash(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    fields: str | list[str] = "",
+    result: str = AuditResult.OK,
+    reason: str = "",
+    details: dict | None = None,
+) -> AuditEvent:
+    info = context.current()
+    if obj is not None:
+        object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
+        object_id = object_id or obj.pk
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent(
+        ts=timezone.now(),
+        actor=actor if authenticated else None,
+        actor_username=actor.get_username() if authenticated else "",
+        actor_roles=",".join(sorted(actor.role_codes())) if authenticated and hasattr(actor, "role_codes") else "",
+        ip=info.ip,
+        user_agent=info.user_agent,
+        request_id=info.request_id,
+        channel=info.channel,
+        action=action,
+        object_type=object_type,
+        object_id="" if object_id is None else str(object_id),
+        fields=",".join(fields) if isinstance(fields, list | tuple) else fields,
+        result=result,
+        reason=reason[:200],
+        details=details or {},
+    )
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        event.prev_hash = head.last_hash
+        event.hash = chain_hash(head.last_hash, event)
+        event.save()
+        head.last_hash = event.hash
+        head.save(update_fields=["last_hash"])
+    return event
+
+
+def verify_chain() -> tuple[int, int | None]:
+    """Walk the chain from the first row; returns (rows checked, id of the first broken row or None)."""
+    prev = ""
+    checked = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.prev_hash != prev or chain_hash(prev, event) != event.hash:
+            return checked, event.pk
+        prev = event.hash
+        checked += 1
+    return checked, None

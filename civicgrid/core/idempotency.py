@@ -1,0 +1,39 @@
+"""Idempotent creates: a retried submission with the same key returns what the first one made."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.db import IntegrityError, transaction
+
+from civicgrid.core import errors
+from civicgrid.core.models import IdempotencyKey
+
+T = TypeVar("T")
+
+
+def run_once(*, key: str | None, actor, action: str, model, create: Callable[[], T]) -> tuple[T, bool]:
+    """Run `create()` once per (actor, action, key); returns (object, created).
+
+    Must be called inside the action's transaction. A concurrent duplicate loses on the unique
+    constraint and gets the winner's object.
+    """
+    if not key:
+        return create(), True
+    if len(key) > 100:
+        raise errors.ValidationFailed("幂等键过长(最多100个字符)", code="idempotency_key_too_long")
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    existing = IdempotencyKey.objects.filter(actor_id=actor_id, action=action, key=key).first()
+    if existing:
+        return model.objects.get(pk=existing.object_id), False
+    obj = create()
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(
+                key=key, actor_id=actor_id, action=action,
+                object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
+            )
+    except IntegrityError:
+        raise errors.Conflict("重复提交正在处理,请稍后重试", code="idempotency_in_progress") from None
+    return obj, True

@@ -1,0 +1,65 @@
+"""Infrastructure tables only: the audit log and idempotency keys. No domain models live in core."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class AuditResult(models.TextChoices):
+    OK = "ok", "成功"  # the action or read happened
+    DENIED = "denied", "拒绝"  # refused by the permission check; nothing changed
+    FAILED = "failed", "失败"  # refused by validation or a rule; nothing changed
+
+
+class AuditEvent(models.Model):
+    """Append-only record of every write and every read of sensitive personal data (等保 AUD-1/AUD-2).
+
+    Rows are hash-chained: `hash = sha256(prev_hash + canonical row)`, so a deleted or edited row breaks
+    the chain that `civicgrid verify_audit` checks.
+    """
+
+    ts = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_username = models.CharField(max_length=150, blank=True)
+    actor_roles = models.CharField(max_length=300, blank=True)
+    ip = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    action = models.CharField(max_length=100, db_index=True)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    fields = models.CharField(max_length=300, blank=True)  # sensitive fields read or changed
+    result = models.CharField(max_length=10, choices=AuditResult.choices, default=AuditResult.OK)
+    reason = models.CharField(max_length=200, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "ts"])]
+
+    def __str__(self) -> str:
+        return f"{self.ts:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.result}"
+
+
+class AuditChainHead(models.Model):
+    """One row, locked while appending, so concurrent writers cannot fork the hash chain."""
+
+    last_hash = models.CharField(max_length=64, blank=True)
+
+
+class IdempotencyKey(models.Model):
+    """A create that a phone may retry records its key here with what it created."""
+
+    key = models.CharField(max_length=100)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["actor", "action", "key"], name="uniq_idempotency_key")]

@@ -1,0 +1,85 @@
+"""Test helpers shared by every app: a small region tree, users with roles, the permission matrix.
+
+Not imported by production code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from civicgrid.accounts.models import Department, RoleAssignment, User
+from civicgrid.geo.choices import RegionKind, RegionLevel
+from civicgrid.geo.models import Region
+
+DISTRICT = "211004"
+
+
+def square(lng: float, lat: float, size: float) -> dict:
+    """A GeoJSON Polygon: the square with south-west corner (lng, lat)."""
+    ring = [[lng, lat], [lng + size, lat], [lng + size, lat + size], [lng, lat + size], [lng, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+@dataclass
+class Tree:
+    """district > street A/B > community A/B > grid A/B > micro-grid A/B, with square boundaries:
+    side A west of 123.2, side B east of it."""
+
+    district: Region
+    street_a: Region
+    street_b: Region
+    community_a: Region
+    community_b: Region
+    grid_a: Region
+    grid_b: Region
+    micro_a: Region
+    micro_b: Region
+
+
+def make_tree() -> Tree:
+    def region(code, name, level, parent, boundary=None, kind=RegionKind.STANDARD):
+        return Region.objects.create(code=code, name=name, level=level, parent=parent, boundary=boundary, kind=kind)
+
+    district = region(DISTRICT, "宏伟区", RegionLevel.DISTRICT, None, square(123.1, 41.1, 0.2))
+    nodes = {}
+    for side, lng, seq in (("a", 123.1, "001"), ("b", 123.2, "002")):
+        street = region(DISTRICT + seq, f"街道{side.upper()}", RegionLevel.STREET, district, square(lng, 41.1, 0.1))
+        community = region(street.code + "001", f"社区{side.upper()}", RegionLevel.COMMUNITY, street, square(lng, 41.1, 0.1))
+        grid = region(community.code + "001", f"网格{side.upper()}", RegionLevel.GRID, community,
+                      square(lng, 41.1, 0.1), RegionKind.COMPREHENSIVE)
+        micro = region(grid.code + "001", f"微网格{side.upper()}", RegionLevel.MICRO_GRID, grid, square(lng, 41.1, 0.05))
+        nodes.update({f"street_{side}": street, f"community_{side}": community, f"grid_{side}": grid, f"micro_{side}": micro})
+    return Tree(district=district, **nodes)
+
+
+def make_department(code: str = "CG", name: str = "城管局") -> Department:
+    return Department.objects.get_or_create(code=code, defaults={"name": name})[0]
+
+
+def make_user(username: str, role: str | None = None, region: Region | None = None,
+              department: Department | None = None, password: str = "Passw0rd!x") -> User:
+    user = User.objects.create_user(username=username, password=password, display_name=username)
+    if role:
+        RoleAssignment.objects.create(user=user, role=role, region=region, department=department)
+    return user
+
+
+@dataclass
+class Matrix:
+    """The four viewers every scoped model is tested against."""
+
+    anonymous: object
+    no_permission: User  # an account holding only the audit-admin role
+    other_region: User  # the right role, but over side B
+    same_region: User  # the right role over side A
+
+
+def make_matrix(tree: Tree, role: str, level: str = "grid", prefix: str = "m") -> Matrix:
+    from django.contrib.auth.models import AnonymousUser
+
+    return Matrix(
+        anonymous=AnonymousUser(),
+        no_permission=make_user(f"{prefix}_noperm", "audit_admin", tree.district),
+        other_region=make_user(f"{prefix}_other", role, getattr(tree, f"{level}_b")),
+        same_region=make_user(f"{prefix}_same", role, getattr(tree, f"{level}_a")),
+    )

@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from civicgrid import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("civicgrid.accounts.urls")),
+    path("geo/", include("civicgrid.geo.urls")),
+    path("people/", include("civicgrid.people.urls")),
+    path("api/v1/", include("civicgrid.api.urls")),
+]

@@ -1,0 +1,22 @@
+"""Project-wide pytest setup: fast password hashing, the shared tree fixture, PostgreSQL opt-in."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Argon2 is the production hasher; tests need thousands of users, not slow hashes.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+@pytest.fixture
+def tree(db):
+    from civicgrid.testing import make_tree
+
+    return make_tree()
