@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("civicgrid.accounts.urls")),
     path("geo/", include("civicgrid.geo.urls")),
     path("people/", include("civicgrid.people.urls")),
+    path("audit/", include("civicgrid.core.urls")),
     path("api/v1/", include("civicgrid.api.urls")),
 ]

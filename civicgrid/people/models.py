@@ -3,9 +3,19 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+from civicgrid.core import crypto
 from civicgrid.core.fields import EncryptedTextField
 from civicgrid.core.scoping import Scope, ScopedManager
 from civicgrid.people.choices import Gender, Relation, ResidenceType
+
+
+def id_number_hash(value: str) -> str:
+    """Look-up key for an ID number (the only way to search by ID)."""
+    return crypto.lookup_hash(value, purpose="id_number")
+
+
+def phone_hash(value: str) -> str:
+    return crypto.lookup_hash(value, purpose="phone")
 
 
 class Building(models.Model):
