@@ -108,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "civicgrid.core.context.site",
+                "civicgrid.core.context.nav",
             ],
         },
     }
@@ -195,6 +196,10 @@ USE_TZ = True
 # --- static files -----------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Outside production WhiteNoise serves straight from the app and project static folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "civicgrid" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -213,6 +218,13 @@ MEDIA_URL = "/media/"
 # Leaflet tile URL template; empty means "no tile server": the map draws GeoJSON layers on a blank canvas.
 MAP_TILE_URL = env("MAP_TILE_URL") or ""
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or ""
+
+# Seconds between checks of the boundary version stamp by each process's locator.
+GEO_STAMP_CHECK_SECONDS = float(env("GEO_STAMP_CHECK_SECONDS") or 2)
+
+# --- proxy -------------------------------------------------------------------------------------------
+# Behind a reverse proxy that sets X-Forwarded-For, audit records take the client address from it.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # --- demo ---------------------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD") or ""

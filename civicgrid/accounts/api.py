@@ -1,8 +1,6 @@
-from __future__ import annotations
-
 from datetime import datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.accounts import actions, queries
@@ -44,7 +42,7 @@ def revoke_token(request):
     header = request.headers.get("Authorization", "")
     raw = header.split(" ", 1)[1].strip() if header.lower().startswith("bearer ") else ""
     actions.revoke_token(actor=request.auth, raw=raw)
-    return 204, None
+    return Status(204, None)
 
 
 class AssignmentOut(Schema):

@@ -1,0 +1,56 @@
+"""Docs are part of the product: these fail when a setting, command, role or permission is undocumented."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.core.management import get_commands
+
+from civicgrid.accounts import docs as role_docs
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+VARIABLE = re.compile(r"CIVICGRID_[A-Z][A-Z0-9_]*")
+
+
+def _variables_in_code() -> set[str]:
+    found = set()
+    settings_src = (ROOT / "civicgrid" / "settings.py").read_text()
+    found |= {f"CIVICGRID_{name}" for name in re.findall(r'env(?:_bool|_int)?\("([A-Z0-9_]+)"', settings_src)}
+    for path in [*ROOT.glob("civicgrid/**/*.py"), *ROOT.glob("tests/**/*.py"), ROOT / "run", ROOT / "conftest.py"]:
+        found |= set(VARIABLE.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_setting_is_documented():
+    documented = set(VARIABLE.findall((DOCS / "settings.md").read_text(encoding="utf-8")))
+    missing = sorted(_variables_in_code() - documented)
+    assert missing == [], f"add these to docs/settings.md: {missing}"
+
+
+def test_every_management_command_is_documented():
+    text = (DOCS / "commands.md").read_text(encoding="utf-8")
+    ours = sorted(name for name, app in get_commands().items() if app.startswith("civicgrid"))
+    assert ours, "no civicgrid commands found"
+    missing = [name for name in ours if f"### {name}" not in text]
+    assert missing == [], f"add a '### <command>' section to docs/commands.md for: {missing}"
+
+
+def test_roles_page_is_current():
+    assert role_docs.unknown_permissions() == []
+    current = (DOCS / "roles.md").read_text(encoding="utf-8")
+    assert current == role_docs.render(), "docs/roles.md is stale: run `python -m civicgrid render_roles_doc -o docs/roles.md`"
+
+
+def test_core_docs_exist():
+    for name in ["architecture.md", "roles.md", "settings.md", "commands.md", "glossary.md", "api.md"]:
+        assert (DOCS / name).is_file(), f"docs/{name} is missing"
+
+
+def test_readme_has_exactly_two_setup_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"^\s*(\./run \w+)\s*$", readme, flags=re.M)
+    assert commands == ["./run demo", "./run test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "./run test" in ci
