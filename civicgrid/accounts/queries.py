@@ -42,3 +42,8 @@ def count_active_role_holders(user, role: str) -> int:
 
 def departments_visible(user):
     return Department.objects.visible_to(user, "accounts.view_department").filter(is_active=True)
+
+
+def tokens_of(user):
+    """The user's tokens, newest first (only prefixes are ever shown again)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at")[:50]

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from django.contrib.auth import login, logout
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.accounts import actions
-from civicgrid.accounts.forms import LoginForm
+from civicgrid.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
+from civicgrid.accounts.queries import tokens_of
 from civicgrid.core.errors import DomainError
 
 
@@ -37,3 +40,35 @@ def login_view(request):
 def logout_view(request):
     logout(request)
     return redirect("accounts:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_view(request):
+    """我的账号: roles and scopes, password change, and the user's API tokens."""
+    password_form = PasswordChangeForm(request.POST if request.POST.get("form") == "password" else None)
+    token_form = TokenForm(request.POST if request.POST.get("form") == "token" else None)
+    new_token = None
+    try:
+        if password_form.is_bound and password_form.is_valid():
+            actions.change_password(user=request.user, old_password=password_form.cleaned_data["old_password"],
+                                    new_password=password_form.cleaned_data["new_password"])
+            update_session_auth_hash(request, request.user)
+            messages.success(request, "密码已修改")
+            return redirect("accounts:account")
+        if token_form.is_bound and token_form.is_valid():
+            new_token, _ = actions.issue_token(user=request.user, name=token_form.cleaned_data["name"])
+        if request.POST.get("form") == "revoke":
+            actions.revoke_token(actor=request.user, token_id=int(request.POST.get("token_id", 0) or 0))
+            messages.success(request, "令牌已撤销")
+            return redirect("accounts:account")
+    except DomainError as exc:
+        bound = password_form if password_form.is_bound else token_form if token_form.is_bound else None
+        if bound is None:
+            messages.error(request, exc.message)
+            return redirect("accounts:account")
+        bound.add_error(None, exc.message)
+    return render(request, "accounts/account.html", {
+        "password_form": password_form, "token_form": token_form, "new_token": new_token,
+        "tokens": tokens_of(request.user), "assignments": request.user.active_assignments(),
+    })
