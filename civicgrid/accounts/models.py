@@ -156,6 +156,9 @@ class ApiToken(models.Model):
     class Meta:
         indexes = [models.Index(fields=["user", "revoked_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.user} {self.prefix}…"
+
     def is_valid(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now and self.user.is_active

@@ -1,4 +1,5 @@
-"""Request context for audit records (who, from where), and the site context processor."""
+"""Request context for audit records (who, from where), and the template context processors:
+`site` (site name, map settings) and `nav` (the entries the signed-in user may use)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
+
+from civicgrid.core.scoping import has_perm_anywhere
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,8 @@ class RequestInfo:
     channel: str = "system"  # web | api | command | system
 
 
-_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("civicgrid_request", default=RequestInfo())
+_NO_REQUEST = RequestInfo()  # frozen, so one shared default is safe
+_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("civicgrid_request", default=_NO_REQUEST)
 
 
 def current() -> RequestInfo:
@@ -45,7 +51,65 @@ def from_request(request, channel: str = "web") -> RequestInfo:
 
 def site(request):
     return {
-        "SITE_NAME": "基层治理综合服务平台",
+        "SITE_NAME": _("基层治理综合服务平台"),
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
     }
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the UI. Shown to users who hold `perm` somewhere (None: every signed-in user).
+
+    Paths are plain strings so that core imports no domain app; the home page orders these same
+    entries per role and shows `hint` on its cards.
+    """
+
+    key: str
+    label: str
+    path: str
+    perm: str | None
+    hint: str = ""  # one line under the entry's card on the home page; its icon is keyed by `key`
+
+
+NAV_ENTRIES: tuple[NavEntry, ...] = (
+    NavEntry("regions", _("区域网格"), "/geo/", "geo.view_region", _("按区、街道、社区、网格逐级浏览")),
+    NavEntry("map", _("网格地图"), "/geo/map/", "geo.view_region", _("在地图上查看网格边界")),
+    NavEntry("people", _("人口管理"), "/people/", "people.view_resident", _("楼栋、户和居民信息")),
+    NavEntry("audit", _("审计日志"), "/audit/", "core.view_auditevent", _("查询操作记录与访问记录")),
+    NavEntry("api_docs", _("接口文档"), "/api/v1/docs", None, _("开放接口说明")),
+)
+
+
+def nav_entries_for(user) -> list[NavEntry]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return [e for e in NAV_ENTRIES if e.perm is None or has_perm_anywhere(user, e.perm)]
+
+
+def _active_key(path: str, entries: list[NavEntry]) -> str:
+    """The entry whose path is the longest prefix of the current path ("" on the home page)."""
+    best = max((e for e in entries if path.startswith(e.path)), key=lambda e: len(e.path), default=None)
+    return best.key if best else ""
+
+
+def role_labels(user) -> list[str]:
+    """The distinct role labels of the user's active assignments, in assignment order."""
+    assignments = getattr(user, "active_assignments", None)
+    if assignments is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(dict.fromkeys(a.get_role_display() for a in assignments()))
+
+
+def nav(request):
+    def build():
+        user = getattr(request, "user", None)
+        entries = nav_entries_for(user)
+        return {
+            "entries": entries,
+            "tabs": [e for e in entries if e.perm is not None][:3],  # the phone tab bar: scoped work only
+            "active": _active_key(request.path, entries),
+            "roles": role_labels(user),
+        }
+
+    return {"nav": SimpleLazyObject(build)}

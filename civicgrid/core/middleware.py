@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from urllib.parse import urlencode
-
 from django.shortcuts import redirect, resolve_url
 
 from civicgrid.core import context

@@ -50,6 +50,9 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64, blank=True)
 
+    def __str__(self) -> str:
+        return self.last_hash[:12]
+
 
 class IdempotencyKey(models.Model):
     """A create that a phone may retry records its key here with what it created."""
@@ -63,3 +66,6 @@ class IdempotencyKey(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["actor", "action", "key"], name="uniq_idempotency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.action}:{self.key}"

@@ -1,0 +1,34 @@
+"""Template tags of the web shell: `{% icon "map" %}` draws one of a few inline SVG line icons, so
+that icons look the same on every phone whatever fonts it has."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# 24x24 line drawings (stroke = currentColor), keyed like the NavEntry icons in core.context.
+ICONS = {
+    "home": '<path d="M3 11l9-7 9 7"/><path d="M5 10v10h5v-6h4v6h5V10"/>',
+    "regions": '<rect x="3" y="3" width="7" height="7"/><rect x="14" y="3" width="7" height="7"/>'
+               '<rect x="3" y="14" width="7" height="7"/><rect x="14" y="14" width="7" height="7"/>',
+    "map": '<path d="M9 4L3 6v14l6-2 6 2 6-2V4l-6 2-6-2z"/><path d="M9 4v14M15 6v14"/>',
+    "people": '<circle cx="9" cy="8" r="3.5"/><path d="M2.5 20c.8-3.6 3.3-5.5 6.5-5.5s5.7 1.9 6.5 5.5"/>'
+              '<path d="M16 4.8a3.5 3.5 0 010 6.4M18 14.8c2 .8 3.1 2.5 3.5 5.2"/>',
+    "audit": '<path d="M12 3l8 3v6c0 4.5-3.4 8-8 9-4.6-1-8-4.5-8-9V6l8-3z"/><path d="M8.5 12l2.5 2.5 4.5-5"/>',
+    "api_docs": '<path d="M8 7l-5 5 5 5M16 7l5 5-5 5M13.5 5l-3 14"/>',
+}
+
+
+@register.simple_tag
+def icon(name: str, size: int = 24):
+    paths = ICONS.get(name)
+    if paths is None:
+        return ""
+    return format_html(
+        '<svg class="svg-icon" width="{}" height="{}" viewBox="0 0 24 24" fill="none" stroke="currentColor" '
+        'stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">{}</svg>',
+        size, size, mark_safe(paths),  # constant markup from ICONS above
+    )
