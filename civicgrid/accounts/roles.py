@@ -6,32 +6,33 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    RESIDENT = "resident", "居民"  # reports problems, orders services; sees own records only
-    MICRO_GRID_WORKER = "micro_grid_worker", "微网格员"  # one micro-grid (a building or a few)
-    GRID_WORKER = "grid_worker", "网格员"  # one base grid
-    COMMUNITY_ADMIN = "community_admin", "社区管理员"  # one community/village
-    STREET_ADMIN = "street_admin", "街道管理员"  # one street/town
-    DISPATCHER = "dispatcher", "指挥中心调度员"  # district command centre
-    DEPARTMENT_HANDLER = "department_handler", "部门承办人"  # a district department (区直部门)
-    POLICE_LIAISON = "police_liaison", "社区民警"  # police–grid joint work in one community
-    VOLUNTEER = "volunteer", "志愿者"
-    STATION_ADMIN = "station_admin", "实践站管理员"  # a 新时代文明实践站
-    CENTRE_ADMIN = "centre_admin", "文明实践中心管理员"  # the district civilisation-practice centre
-    ENTERPRISE_OFFICER = "enterprise_officer", "企业服务专员"  # zone/department staff serving enterprises
-    ENTERPRISE_CONTACT = "enterprise_contact", "企业联系人"  # a company's own contact person
-    LEADER = "leader", "领导(只读)"  # read-only view of everything in scope
-    SYSTEM_ADMIN = "system_admin", "系统管理员"  # 等保 三权分立: configuration, regions, departments
-    SECURITY_ADMIN = "security_admin", "安全管理员"  # 等保 三权分立: accounts, roles, scopes
-    AUDIT_ADMIN = "audit_admin", "审计管理员"  # 等保 三权分立: reads the audit log, nothing else
+    RESIDENT = "resident", _("居民")  # reports problems, orders services; sees own records only
+    MICRO_GRID_WORKER = "micro_grid_worker", _("微网格员")  # one micro-grid (a building or a few)
+    GRID_WORKER = "grid_worker", _("网格员")  # one base grid
+    COMMUNITY_ADMIN = "community_admin", _("社区管理员")  # one community/village
+    STREET_ADMIN = "street_admin", _("街道管理员")  # one street/town
+    DISPATCHER = "dispatcher", _("指挥中心调度员")  # district command centre
+    DEPARTMENT_HANDLER = "department_handler", _("部门承办人")  # a district department (区直部门)
+    POLICE_LIAISON = "police_liaison", _("社区民警")  # police–grid joint work in one community
+    VOLUNTEER = "volunteer", _("志愿者")
+    STATION_ADMIN = "station_admin", _("实践站管理员")  # a 新时代文明实践站
+    CENTRE_ADMIN = "centre_admin", _("文明实践中心管理员")  # the district civilisation-practice centre
+    ENTERPRISE_OFFICER = "enterprise_officer", _("企业服务专员")  # zone/department staff serving enterprises
+    ENTERPRISE_CONTACT = "enterprise_contact", _("企业联系人")  # a company's own contact person
+    LEADER = "leader", _("领导(只读)")  # read-only view of everything in scope
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")  # 等保 三权分立: configuration, regions, departments
+    SECURITY_ADMIN = "security_admin", _("安全管理员")  # 等保 三权分立: accounts, roles, scopes
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")  # 等保 三权分立: reads the audit log, nothing else
 
 
 class ScopeKind(models.TextChoices):
-    REGION = "region", "区域"  # assignment names a region node
-    DEPARTMENT = "department", "部门"  # assignment names a department
-    SELF = "self", "本人"  # only the user's own records
+    REGION = "region", _("区域")  # assignment names a region node
+    DEPARTMENT = "department", _("部门")  # assignment names a department
+    SELF = "self", _("本人")  # only the user's own records
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditResult(models.TextChoices):
-    OK = "ok", "成功"  # the action or read happened
-    DENIED = "denied", "拒绝"  # refused by the permission check; nothing changed
-    FAILED = "failed", "失败"  # refused by validation or a rule; nothing changed
+    OK = "ok", _("成功")  # the action or read happened
+    DENIED = "denied", _("拒绝")  # refused by the permission check; nothing changed
+    FAILED = "failed", _("失败")  # refused by validation or a rule; nothing changed
 
 
 class AuditEvent(models.Model):
