@@ -125,3 +125,6 @@ class ResidentTag(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["resident", "tag"], name="uniq_resident_tag")]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}:{self.tag_id}"
