@@ -1,3 +1,101 @@
-from ninja import Router
+"""/api/v1/geo/: the region tree, point location and boundaries as GeoJSON (all scoped)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from civicgrid.api.pagination import CountItemsNext
+from civicgrid.geo import geojson, queries
+from civicgrid.geo.choices import RegionLevel
 
 router = Router(tags=["区域网格 geo"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+class PointOut(Schema):
+    lng: float
+    lat: float
+
+
+class RegionBrief(Schema):
+    code: str
+    name: str
+    level: str
+    level_label: str
+
+    @staticmethod
+    def resolve_level_label(obj) -> str:
+        return RegionLevel(obj.level).label
+
+
+class RegionOut(RegionBrief):
+    kind: str
+    parent_code: str | None
+    has_boundary: bool
+    area_m2: float | None
+    center: PointOut | None
+
+    @staticmethod
+    def resolve_parent_code(obj) -> str | None:
+        return geojson.parent_code_of(obj.code) if obj.parent_id else None
+
+    @staticmethod
+    def resolve_has_boundary(obj) -> bool:
+        flag = getattr(obj, "has_boundary", None)
+        return bool(flag) if flag is not None else obj.boundary is not None
+
+    @staticmethod
+    def resolve_center(obj) -> dict | None:
+        if obj.center_lng is None or obj.center_lat is None:
+            return None
+        return {"lng": obj.center_lng, "lat": obj.center_lat}
+
+
+class RegionDetailOut(RegionOut):
+    chain: list[RegionBrief] = Field(..., description="可见的上级链(区在前),含本区域")
+    children_count: int
+    boundary: dict | None = Field(None, description="GeoJSON 几何(Polygon/MultiPolygon)")
+
+
+class LocateOut(Schema):
+    found: bool
+    chain: list[RegionOut]
+    deepest: RegionOut | None
+
+
+@router.get("/regions", response={200: list[RegionOut], 422: ErrorOut})
+@paginate(CountItemsNext)
+def list_regions(request, level: str | None = None, parent: str | None = None, q: str = ""):
+    """可见的区域列表。`level`:district/street/community/grid/micro_grid;`parent`:上级代码(配合 level
+    为其下任意层级,不带 level 为直接下级);`q`:名称包含或代码前缀。"""
+    return queries.regions_visible(request.auth, level=level, parent=parent, q=q)
+
+
+@router.get("/regions/{code}", response={200: RegionDetailOut, 404: ErrorOut})
+def get_region(request, code: str):
+    """单个区域(含可见上级链与边界);无权查看时 404。"""
+    region = queries.get_region(request.auth, code)
+    region.chain = queries.region_chain(region, request.auth)
+    region.children_count = queries.children(region).count()
+    return region
+
+
+@router.get("/locate", response={200: LocateOut, 422: ErrorOut})
+def locate(request, lat: float, lng: float):
+    """坐标(WGS84)落在哪个网格:从区到最深一级的可见区域链。"""
+    chain = queries.locate(request.auth, lng, lat)
+    return {"found": bool(chain), "chain": chain, "deepest": chain[-1] if chain else None}
+
+
+@router.get("/boundaries", response={200: dict, 422: ErrorOut}, url_name="geo_boundaries")
+def boundaries(request, level: str | None = None, parent: str | None = None):
+    """可见区域边界的 GeoJSON FeatureCollection;不带参数时为网格层。"""
+    return queries.boundaries_feature_collection(request.auth, level=level, parent=parent)

@@ -50,3 +50,6 @@ class BoundaryStamp(models.Model):
 
     version = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"boundary version {self.version}"

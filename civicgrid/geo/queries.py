@@ -1,0 +1,138 @@
+"""Reads over the region tree. Every query starts from `Region.objects.visible_to(user)`.
+
+`parent` filters mean "below this region": with a `level` they select that level anywhere under the
+parent (grids of a street), without one the parent's direct children.
+"""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from civicgrid.core.errors import ValidationFailed
+from civicgrid.core.scoping import can, get_visible, grant_for
+from civicgrid.geo import geojson
+from civicgrid.geo.choices import CODE_LENGTH, LEVEL_ORDER, RegionLevel
+from civicgrid.geo.locator import get_locator
+from civicgrid.geo.models import Region
+
+VIEW = "geo.view_region"
+MAX_QUERY = 100
+
+
+def parse_level(level: str | None) -> str | None:
+    """'' / None -> None; a known level -> itself; anything else -> ValidationFailed(invalid_level)."""
+    if level in (None, ""):
+        return None
+    if level not in RegionLevel.values:
+        choices = "、".join(f"{value}({label})" for value, label in RegionLevel.choices)
+        raise ValidationFailed(
+            f"区域层级 {level!r} 无效,可选:{choices}", code="invalid_level",
+            details={"level": level, "choices": list(RegionLevel.values)},
+        )
+    return level
+
+
+def _children_count():
+    active_children = (
+        Region.objects.filter(parent=OuterRef("pk"), is_active=True)
+        .order_by().values("parent").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(active_children, output_field=IntegerField()), 0)
+
+
+def _listing(queryset):
+    return queryset.defer("boundary").annotate(
+        has_boundary=ExpressionWrapper(Q(boundary__isnull=False), output_field=BooleanField()),
+        children_count=_children_count(),
+    )
+
+
+def regions_visible(user, level: str | None = None, parent: str | None = None, q: str = ""):
+    """Active regions the user may see, for lists (boundary deferred; has_boundary and
+    children_count annotated)."""
+    level = parse_level(level)
+    regions = Region.objects.visible_to(user, VIEW).filter(is_active=True)
+    if parent:
+        regions = regions.filter(code__startswith=parent).exclude(code=parent)
+        if level is None:
+            regions = regions.filter(parent__code=parent)
+    if level:
+        regions = regions.filter(level=level)
+    q = (q or "").strip()[:MAX_QUERY]
+    if q:
+        regions = regions.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return _listing(regions.order_by("code"))
+
+
+def count_regions(user, level: str | None = None) -> int:
+    """How many active regions (of `level`) the user can see: the figure the UI and the API show."""
+    return regions_visible(user, level).count()
+
+
+def level_counts(user, under: Region | None = None) -> list[tuple[str, str, int]]:
+    """(level, label, count) for every level, of the visible regions (below `under`)."""
+    regions = Region.objects.visible_to(user, VIEW).filter(is_active=True)
+    if under is not None:
+        regions = regions.filter(code__startswith=under.code).exclude(code=under.code)
+    counts = dict(regions.order_by().values_list("level").annotate(n=Count("pk")))
+    return [(level, RegionLevel(level).label, counts.get(level, 0)) for level in LEVEL_ORDER if counts.get(level)]
+
+
+def scope_roots(user):
+    """The top of the user's reach: the district for district-wide roles, the assigned street,
+    community or grid otherwise."""
+    grant = grant_for(user, VIEW)
+    regions = Region.objects.visible_to(user, VIEW).filter(is_active=True)
+    if grant.unrestricted:
+        regions = regions.filter(parent__isnull=True)
+    else:
+        regions = regions.filter(code__in=grant.region_codes)
+    return _listing(regions.order_by("code"))
+
+
+def get_region(user, code: str) -> Region:
+    """One active region by code; NotFound when absent or out of scope."""
+    return get_visible(Region.objects.filter(is_active=True), user, VIEW, code=code)
+
+
+def children(region: Region):
+    return _listing(region.children.filter(is_active=True).order_by("code"))
+
+
+def region_chain(region: Region, user=None) -> list[Region]:
+    """Ancestors district-first, then the region itself; only the visible ones when `user` is given."""
+    codes = [region.code[:n] for n in CODE_LENGTH.values() if n < len(region.code)]
+    chain = sorted(Region.objects.filter(code__in=codes).defer("boundary"), key=lambda r: len(r.code))
+    chain.append(region)
+    return [r for r in chain if user is None or can(user, VIEW, r)]
+
+
+def locate(user, lng: float, lat: float) -> list[Region]:
+    """The visible part of the chain of regions containing the point (district first)."""
+    geojson.check_coordinates(lng, lat)
+    return [r for r in get_locator().locate(lng, lat) if can(user, VIEW, r)]
+
+
+def boundaries_feature_collection(user, level: str | None = None, parent: str | None = None) -> dict:
+    """Visible active regions with a boundary as a GeoJSON FeatureCollection; no filter means grids."""
+    return _boundaries(Region.objects.visible_to(user, VIEW), level, parent)
+
+
+def all_boundaries_feature_collection(level: str | None = None, parent: str | None = None) -> dict:
+    """The same, unscoped: for operators at the command line (export_boundaries), never for requests."""
+    return _boundaries(Region.objects.all(), level, parent)
+
+
+def _boundaries(regions, level: str | None, parent: str | None) -> dict:
+    level = parse_level(level)
+    if level is None and not parent:
+        level = RegionLevel.GRID
+    regions = regions.filter(is_active=True, boundary__isnull=False)
+    if parent:
+        regions = regions.filter(code__startswith=parent).exclude(code=parent)
+        if level is None:
+            regions = regions.filter(parent__code=parent)
+    if level:
+        regions = regions.filter(level=level)
+    return geojson.feature_collection(regions.order_by("code"))
