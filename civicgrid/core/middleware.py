@@ -5,7 +5,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, resolve_url
+from django.utils import translation
 
 from civicgrid.core import context
 
@@ -49,3 +51,17 @@ class IdleTimeoutMiddleware:
             if last is None or now - last > 60:
                 request.session[IDLE_KEY] = now
         return self.get_response(request)
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Simplified Chinese unless the user chose English with the language switch (a cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; a district platform's
+    default is Chinese whatever the browser says.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -75,3 +75,10 @@ def test_english_cookie_switches_the_shell_to_english(client, db):
     assert "Grassroots Governance Service Platform" in english
     assert "Sign in" in english and "Username" in english
     assert "登录" not in english
+
+
+def test_chinese_is_the_default_whatever_the_browser_says(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "登录" in response.content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Sign in" in client.get("/accounts/login/").content.decode()

@@ -22,6 +22,7 @@ class Command(BaseCommand):
         if builder.demo_exists():
             if if_empty:
                 self.stdout.write(f"区县 {tree.DISTRICT_CODE} 已存在,跳过演示数据构建。")
+                self.stdout.write(report.logins_text(logins.known_password()))
                 return
             self.stdout.write(f"区县 {tree.DISTRICT_CODE} 已存在:演示数据只构建一次,本次未做任何修改。")
             self.stdout.write(report.logins_text(logins.known_password()))
