@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
 
 from civicgrid.accounts.roles import ROLE_SPECS, Role, ScopeKind
@@ -10,10 +11,10 @@ from civicgrid.core.scoping import Grant, Scope, ScopedQuerySet
 
 
 class DepartmentKind(models.TextChoices):
-    DISTRICT = "district", "区直部门"  # a department of the district government
-    POLICE = "police", "公安"  # the police sub-bureau and its stations
-    ZONE = "zone", "高新区部门"  # a department of the high-tech zone
-    UTILITY = "utility", "公共服务单位"  # water, power, gas, heating companies
+    DISTRICT = "district", _("区直部门")  # a department of the district government
+    POLICE = "police", _("公安")  # the police sub-bureau and its stations
+    ZONE = "zone", _("高新区部门")  # a department of the high-tech zone
+    UTILITY = "utility", _("公共服务单位")  # water, power, gas, heating companies
 
 
 class Department(models.Model):

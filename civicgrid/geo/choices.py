@@ -1,12 +1,13 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class RegionLevel(models.TextChoices):
-    DISTRICT = "district", "区"  # 6-digit GB/T 2260 code
-    STREET = "street", "街道/镇"  # + 3 digits (GB/T 10114: 0xx street, 1xx town)
-    COMMUNITY = "community", "社区/村"  # + 3 digits (统计用区划代码)
-    GRID = "grid", "网格"  # + 3 digits: the 15-digit base-grid code
-    MICRO_GRID = "micro_grid", "微网格"  # + 3 digits
+    DISTRICT = "district", _("区")  # 6-digit GB/T 2260 code
+    STREET = "street", _("街道/镇")  # + 3 digits (GB/T 10114: 0xx street, 1xx town)
+    COMMUNITY = "community", _("社区/村")  # + 3 digits (统计用区划代码)
+    GRID = "grid", _("网格")  # + 3 digits: the 15-digit base-grid code
+    MICRO_GRID = "micro_grid", _("微网格")  # + 3 digits
 
 
 # Code length per level: ancestry is a code prefix, so scope filters are prefix filters.
@@ -23,8 +24,8 @@ LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 
 
 class RegionKind(models.TextChoices):
-    STANDARD = "standard", "普通"  # district, street or community as administered
-    TOWN = "town", "镇"  # a town rather than a street office
-    VILLAGE = "village", "村"  # a village rather than an urban community
-    COMPREHENSIVE = "comprehensive", "综合网格"  # a base grid covering all residents of its area
-    DEDICATED = "dedicated", "专属网格"  # a grid for one institution (park, school, hospital…), seq 9xx
+    STANDARD = "standard", _("普通")  # district, street or community as administered
+    TOWN = "town", _("镇")  # a town rather than a street office
+    VILLAGE = "village", _("村")  # a village rather than an urban community
+    COMPREHENSIVE = "comprehensive", _("综合网格")  # a base grid covering all residents of its area
+    DEDICATED = "dedicated", _("专属网格")  # a grid for one institution (park, school, hospital…), seq 9xx
