@@ -20,3 +20,14 @@ def tree(db):
     from civicgrid.testing import make_tree
 
     return make_tree()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request with the English cookie leaves English active in the thread; each test starts in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

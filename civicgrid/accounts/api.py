@@ -66,7 +66,7 @@ class UserOut(Schema):
         return [
             {
                 "role": a.role,
-                "role_label": a.get_role_display(),
+                "role_label": str(a.get_role_display()),
                 "region_code": a.region.code if a.region_id else None,
                 "region_name": a.region.name if a.region_id else None,
                 "department_code": a.department.code if a.department_id else None,

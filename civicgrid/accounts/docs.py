@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from civicgrid.accounts.roles import ROLE_SPECS, SEPARATED_ADMIN_ROLES, Role, ScopeKind
 from civicgrid.core import permissions
 
@@ -22,6 +24,7 @@ system admin, security admin and audit admin.
 """
 
 
+@translation.override("zh-hans")
 def render() -> str:
     perms = permissions.registry()
     lines = [HEADER, "## Roles", "", "| Role | Code | Scope | Assignment names |", "|---|---|---|---|"]

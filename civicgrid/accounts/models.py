@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import ROLE_SPECS, Role, ScopeKind
 from civicgrid.core.fields import EncryptedTextField

@@ -33,7 +33,7 @@ class RegionBrief(Schema):
 
     @staticmethod
     def resolve_level_label(obj) -> str:
-        return RegionLevel(obj.level).label
+        return str(RegionLevel(obj.level).label)
 
 
 class RegionOut(RegionBrief):

@@ -226,7 +226,7 @@ def feature(region, *, properties: dict | None = None) -> dict:
             "code": region.code,
             "name": region.name,
             "level": region.level,
-            "level_label": RegionLevel(region.level).label,
+            "level_label": str(RegionLevel(region.level).label),
             "kind": region.kind,
             "parent_code": parent_code_of(region.code) if region.parent_id else None,
             **(properties or {}),

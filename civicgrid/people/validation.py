@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from django.utils import translation
+
 from civicgrid.core import errors
 from civicgrid.people import idnumber
 from civicgrid.people.choices import Gender, Relation, ResidenceType
@@ -52,10 +54,12 @@ def _by_value_or_label(choices, value: str | None, *, default: str, code: str, w
     text = (value or "").strip()
     if not text:
         return default
-    for choice in choices:
-        if text in (choice.value, choice.label):
-            return choice.value
-    labels = "、".join(str(c.label) for c in choices)
+    # Spreadsheets and forms use the Chinese labels whatever language the page is in.
+    with translation.override("zh-hans"):
+        for choice in choices:
+            if text in (choice.value, str(choice.label)):
+                return choice.value
+        labels = "、".join(str(c.label) for c in choices)
     raise errors.ValidationFailed(f"{what}“{text}”无效,可选:{labels}", code=code)
 
 

@@ -12,6 +12,7 @@ from io import BytesIO
 
 from django.db import transaction
 from django.db.models import Prefetch
+from django.utils import translation
 
 from civicgrid.core import audit, errors, masking
 from civicgrid.core.scoping import grant_for, require
@@ -27,6 +28,7 @@ def _workbook_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
+@translation.override("zh-hans")  # the sheet round-trips through import, which reads Chinese labels
 def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
     """An .xlsx of the active residents (with their households) the actor may export, optionally within
     one region (a code prefix inside the actor's reach)."""
@@ -64,8 +66,8 @@ def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
             "name": resident.name,
             "id_number": resident.id_number if show else masking.mask_id_number(resident.id_number),
             "phone": resident.phone if show else masking.mask_phone(resident.phone),
-            "relation": resident.get_relation_display(),
-            "residence_type": resident.get_residence_type_display(),
+            "relation": str(resident.get_relation_display()),
+            "residence_type": str(resident.get_residence_type_display()),
             "ethnicity": resident.ethnicity,
             "tags": "、".join(link.tag.code for link in resident.tags.all() if tags_ok or not link.tag.is_sensitive),
         }
@@ -79,6 +81,7 @@ def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
     return _workbook_bytes(workbook)
 
 
+@translation.override("zh-hans")
 def template_xlsx(*, user=None) -> bytes:
     """The blank import template: the header row with one example row, and a 说明 sheet that explains
     every column and lists the accepted values (tags: those `user` may use)."""
