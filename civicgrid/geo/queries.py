@@ -48,17 +48,20 @@ def _listing(queryset):
     )
 
 
-def regions_visible(user, level: str | None = None, parent: str | None = None, q: str = ""):
-    """Active regions the user may see, for lists (boundary deferred; has_boundary and
-    children_count annotated)."""
-    level = parse_level(level)
-    regions = Region.objects.visible_to(user, VIEW).filter(is_active=True)
+def _below(regions, parent: str | None, level: str | None):
+    """`parent` given: with `level`, that level anywhere below it; without, its direct children."""
     if parent:
         regions = regions.filter(code__startswith=parent).exclude(code=parent)
         if level is None:
             regions = regions.filter(parent__code=parent)
-    if level:
-        regions = regions.filter(level=level)
+    return regions.filter(level=level) if level else regions
+
+
+def regions_visible(user, level: str | None = None, parent: str | None = None, q: str = ""):
+    """Active regions the user may see, for lists (boundary deferred; has_boundary and
+    children_count annotated)."""
+    level = parse_level(level)
+    regions = _below(Region.objects.visible_to(user, VIEW).filter(is_active=True), parent, level)
     q = (q or "").strip()[:MAX_QUERY]
     if q:
         regions = regions.filter(Q(name__icontains=q) | Q(code__startswith=q))
@@ -128,11 +131,5 @@ def _boundaries(regions, level: str | None, parent: str | None) -> dict:
     level = parse_level(level)
     if level is None and not parent:
         level = RegionLevel.GRID
-    regions = regions.filter(is_active=True, boundary__isnull=False)
-    if parent:
-        regions = regions.filter(code__startswith=parent).exclude(code=parent)
-        if level is None:
-            regions = regions.filter(parent__code=parent)
-    if level:
-        regions = regions.filter(level=level)
+    regions = _below(regions.filter(is_active=True, boundary__isnull=False), parent, level)
     return geojson.feature_collection(regions.order_by("code"))
