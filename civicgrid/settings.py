@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "civicgrid.accounts",
     "civicgrid.geo",
     "civicgrid.people",
+    "civicgrid.cases",
     "civicgrid.api",
     "civicgrid.demo",
 ]
@@ -140,6 +141,11 @@ elif _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", Fa
         "timeout": 10,
     }
 _db.setdefault("TEST", {})
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not Django's shared-cache memory database: that one answers "table is locked" at once
+    # where real SQLite waits for the writer (busy_timeout), so concurrency tests would mean nothing.
+    # Per process, so that parallel test runs never share a file.
+    _db["TEST"]["NAME"] = str(VAR_DIR / f"test_civicgrid_{os.getpid()}.sqlite3")
 if env("TEST_DATABASE_NAME"):
     _db["TEST"]["NAME"] = env("TEST_DATABASE_NAME")
 DATABASES = {"default": _db}
@@ -214,6 +220,20 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
+
+# --- cases --------------------------------------------------------------------------------------------
+# Working periods of a working day, for deadlines in working hours (see docs/calendar.md).
+WORK_HOURS = env("WORK_HOURS") or "09:00-12:00,13:30-17:30"
+# Share of a step's allowed time after which it shows as 即将超期 (due soon).
+SLA_WARN_RATIO = float(env("SLA_WARN_RATIO") or 0.8)
+# SMS gateway class; the default only writes to the log (no message is really sent).
+SMS_BACKEND = env("SMS_BACKEND") or "civicgrid.core.sms.LogBackend"
+# Photo uploads on case intake.
+CASE_MAX_PHOTOS = env_int("CASE_MAX_PHOTOS", 6)
+CASE_MAX_PHOTO_BYTES = env_int("CASE_MAX_PHOTO_MB", 10) * 1024 * 1024
+# Duplicate suggestions on intake: open cases of the same category this close, this recent.
+CASE_DUPLICATE_RADIUS_M = env_int("CASE_DUPLICATE_RADIUS_M", 200)
+CASE_DUPLICATE_DAYS = env_int("CASE_DUPLICATE_DAYS", 7)
 
 # --- map ------------------------------------------------------------------------------------------
 # Leaflet tile URL template; empty means "no tile server": the map draws GeoJSON layers on a blank canvas.

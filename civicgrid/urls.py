@@ -10,5 +10,6 @@ urlpatterns = [
     path("geo/", include("civicgrid.geo.urls")),
     path("people/", include("civicgrid.people.urls")),
     path("audit/", include("civicgrid.core.urls")),
+    path("cases/", include("civicgrid.cases.urls")),
     path("api/v1/", include("civicgrid.api.urls")),
 ]

@@ -49,32 +49,37 @@ def _spec(role, scope, level, *perms) -> RoleSpec:
 
 _PEOPLE_READ = ("people.view_building", "people.view_household", "people.view_resident")
 _PEOPLE_WRITE = ("people.change_building", "people.change_household", "people.change_resident")
+_CASES = ("cases.view_case", "cases.create_case")
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     spec.role.value: spec
     for spec in [
-        _spec(Role.RESIDENT, ScopeKind.SELF, None),
-        _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE),
+        _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES),
+        _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
+              *_CASES),
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal"),
+              "people.unmask_personal", *_CASES),
         _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user"),
+              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user",
+              *_CASES, "cases.view_kpis"),
         _spec(Role.STREET_ADMIN, ScopeKind.REGION, "street", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user"),
+              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user",
+              *_CASES, "cases.view_kpis"),
         _spec(Role.DISPATCHER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
-              "accounts.view_user", "accounts.view_department"),
-        _spec(Role.DEPARTMENT_HANDLER, ScopeKind.DEPARTMENT, None, "accounts.view_department"),
+              "accounts.view_user", "accounts.view_department", *_CASES, "cases.view_kpis"),
+        _spec(Role.DEPARTMENT_HANDLER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case",
+              "cases.view_kpis"),
         _spec(Role.POLICE_LIAISON, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ,
-              "people.unmask_personal", "people.view_sensitive_tags"),
+              "people.unmask_personal", "people.view_sensitive_tags", *_CASES),
         _spec(Role.VOLUNTEER, ScopeKind.SELF, None),
         _spec(Role.STATION_ADMIN, ScopeKind.REGION, "community", "geo.view_region"),
         _spec(Role.CENTRE_ADMIN, ScopeKind.REGION, "district", "geo.view_region"),
-        _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department"),
+        _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case"),
         _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None),
         _spec(Role.LEADER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
-              "accounts.view_user", "accounts.view_department"),
+              "accounts.view_user", "accounts.view_department", "cases.view_case", "cases.view_kpis"),
         _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
-              "accounts.view_department", "accounts.manage_department"),
+              "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar"),
         _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",
               "accounts.manage_user", "accounts.view_department"),
         _spec(Role.AUDIT_ADMIN, ScopeKind.REGION, "district", "core.view_auditevent"),

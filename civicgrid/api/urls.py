@@ -9,6 +9,7 @@ from civicgrid.accounts.api import auth_router
 from civicgrid.accounts.api import router as accounts_router
 from civicgrid.api import errors
 from civicgrid.api.auth import AUTH
+from civicgrid.cases.api import router as cases_router
 from civicgrid.geo.api import router as geo_router
 from civicgrid.people.api import router as people_router
 
@@ -25,5 +26,6 @@ api.add_router("/auth/", auth_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/geo/", geo_router)
 api.add_router("/people/", people_router)
+api.add_router("/cases", cases_router)
 
 urlpatterns = [path("", api.urls)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC
 from typing import Any
 
 from django.db import transaction
@@ -17,7 +18,7 @@ from civicgrid.core.models import AuditChainHead, AuditEvent, AuditResult
 def _canonical(event: AuditEvent) -> str:
     return json.dumps(
         [
-            event.ts.isoformat(), event.actor_id, event.actor_username, event.ip, event.action,
+            event.ts.astimezone(UTC).isoformat(), event.actor_id, event.actor_username, event.ip, event.action,
             event.object_type, event.object_id, event.fields, event.result, event.reason, event.details,
         ],
         ensure_ascii=False, sort_keys=True, default=str,

@@ -76,6 +76,9 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("regions", _("区域网格"), "/geo/", "geo.view_region", _("按区、街道、社区、网格逐级浏览")),
     NavEntry("map", _("网格地图"), "/geo/map/", "geo.view_region", _("在地图上查看网格边界")),
     NavEntry("people", _("人口管理"), "/people/", "people.view_resident", _("楼栋、户和居民信息")),
+    NavEntry("cases", _("案件"), "/cases/", "cases.view_case", _("待办、督办、超期案件和我的诉求")),
+    NavEntry("report", _("上报问题"), "/cases/report/", "cases.create_case", _("描述问题,在地图上标出位置")),
+    NavEntry("board", _("调度看板"), "/cases/board/", "cases.view_kpis", _("待派遣、超期与各部门在办情况")),
     NavEntry("audit", _("审计日志"), "/audit/", "core.view_auditevent", _("查询操作记录与访问记录")),
     NavEntry("api_docs", _("接口文档"), "/api/v1/docs", None, _("开放接口说明")),
 )

@@ -1,4 +1,5 @@
-"""Infrastructure tables only: the audit log and idempotency keys. No domain models live in core."""
+"""Infrastructure tables only: the audit log, idempotency keys and the working-day calendar. No domain
+models live in core."""
 
 from __future__ import annotations
 
@@ -70,3 +71,26 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}:{self.key}"
+
+
+class CalendarSource(models.TextChoices):
+    SEED = "seed", _("节假日安排")  # from the chinesecalendar package (State Council notices)
+    ADMIN = "admin", _("管理员设置")  # set by a system administrator; reseeding never overwrites it
+
+
+class CalendarDay(models.Model):
+    """One date whose working status differs from the Monday–Friday default: a holiday on a weekday
+    (国庆节) or an adjusted working day on a weekend (调休上班). Dates without a row follow the default.
+    `civicgrid.core.calendars.load_calendar()` turns the rows into the WorkCalendar that SLA deadlines use."""
+
+    date = models.DateField(unique=True)
+    is_workday = models.BooleanField()
+    name = models.CharField(max_length=50, blank=True)  # 国庆节, 调休上班(国庆节)
+    source = models.CharField(max_length=8, choices=CalendarSource.choices, default=CalendarSource.SEED)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'} {self.name}"

@@ -51,4 +51,5 @@ def get(name: str) -> Permission:
 
 declare(
     Permission("core.view_auditevent", "查看审计日志"),
+    Permission("core.change_calendar", "维护工作日历"),
 )

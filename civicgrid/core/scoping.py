@@ -71,7 +71,10 @@ def view_perm(model) -> str:
 
 
 def scope_q(model, grant: Grant) -> Q | None:
-    """The Q that selects what `grant` reaches in `model`; None means nothing."""
+    """The Q that selects what `grant` reaches in `model`; None means nothing. A model whose reach
+    needs more than the declared paths (e.g. a subquery) defines `scope_filter(grant)`."""
+    if hasattr(model, "scope_filter"):
+        return model.scope_filter(grant)
     scope = _scope(model)
     parts: list[Q] = []
     if scope.region and grant.region_codes:

@@ -1,17 +1,21 @@
-"""The audit-log page: read-only, for holders of core.view_auditevent (the audit administrator)."""
+"""The audit-log page: read-only, for holders of core.view_auditevent (the audit administrator); and the
+working-day calendar page, for holders of core.change_calendar (the system administrator)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.core import audit, errors
-from civicgrid.core.models import AuditEvent, AuditResult
+from civicgrid.core import audit, calendars, errors
+from civicgrid.core.models import AuditEvent, AuditResult, CalendarDay, CalendarSource
 from civicgrid.core.scoping import require
 
 PAGE_SIZE = 50
@@ -84,3 +88,97 @@ def audit_list(request):
         "query": query.urlencode(),
         "filtered": bool(form.active_filters()),
     })
+
+
+# --- working-day calendar ---------------------------------------------------------------------------
+
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    is_workday = forms.TypedChoiceField(
+        label=_("设为"), coerce=lambda value: value == "1", initial="0",
+        choices=[("0", _("放假(休息日)")), ("1", _("上班(调休上班)"))])
+    name = forms.CharField(label=_("名称"), required=False, max_length=50,
+                           widget=forms.TextInput(attrs={"placeholder": _("如:国庆节、调休上班")}))
+
+
+def _calendar_page_allowed(request) -> None:
+    try:
+        require(request.user, calendars.CHANGE_PERM)  # records the denial
+    except errors.Forbidden:
+        raise PermissionDenied from None
+
+
+def _year(value, default: int) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if 1900 <= year <= 2100 else default
+
+
+def _calendar_url(year: int) -> str:
+    return f"{reverse('core:calendar')}?year={year}"
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def calendar_page(request):
+    """A year's special days (holidays on weekdays, working weekends) and the form to change one."""
+    _calendar_page_allowed(request)
+    today = timezone.localdate()
+    year = _year(request.GET.get("year"), today.year)
+    form = CalendarDayForm(request.POST or None, initial={"date": today})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                row = calendars.set_day(actor=request.user, day=data["date"], is_workday=data["is_workday"],
+                                        name=data["name"])
+            except errors.ValidationFailed as exc:
+                form.add_error("name", exc.message)
+            else:
+                kind = _("上班") if row.is_workday else _("放假")
+                messages.success(request, _("已将 %(date)s 设为%(kind)s(%(name)s)") % {
+                    "date": row.date.isoformat(), "kind": kind, "name": row.name})
+                return redirect(_calendar_url(row.date.year))
+        status = 422
+    rows = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    days = [{"row": row, "weekday": WEEKDAYS[row.date.weekday()], "is_weekend": row.date.weekday() >= 5}
+            for row in rows]
+    known = calendars.known_years()
+    return render(request, "core/calendar.html", {
+        "form": form,
+        "year": year,
+        "days": days,
+        "holiday_count": sum(1 for row in rows if not row.is_workday),
+        "workday_count": sum(1 for row in rows if row.is_workday),
+        "admin_source": CalendarSource.ADMIN,
+        "work_hours": calendars.load_calendar().hours,
+        "known_first": known[0],
+        "known_last": known[-1],
+        "year_known": year in known,
+    }, status=status)
+
+
+@require_POST
+@login_required
+def calendar_clear(request):
+    """Undo an administrator's setting for one date (back to the seeded schedule or the weekday default)."""
+    _calendar_page_allowed(request)
+    field = forms.DateField()
+    try:
+        day = field.clean(request.POST.get("date"))
+    except forms.ValidationError:
+        messages.error(request, _("日期格式不正确"))
+        return redirect("core:calendar")
+    row = calendars.clear_day(actor=request.user, day=day)
+    if row is None:
+        messages.success(request, _("已恢复 %(date)s 的默认安排(按星期)") % {"date": day.isoformat()})
+    else:
+        messages.success(request, _("已恢复 %(date)s 的节假日安排:%(name)s") % {
+            "date": day.isoformat(), "name": row.name})
+    return redirect(_calendar_url(day.year))

@@ -11,6 +11,9 @@ register = template.Library()
 
 # 24x24 line drawings (stroke = currentColor), keyed like the NavEntry icons in core.context.
 ICONS = {
+    "cases": '<rect x="4" y="3" width="16" height="18" rx="2"/><path d="M8 8h8M8 12h8M8 16h5"/>',
+    "report": '<path d="M12 3v12"/><path d="M7 8l5-5 5 5"/><path d="M4 17v3h16v-3"/>',
+    "board": '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M8 16v-4M12 16V8M16 16v-6"/>',
     "home": '<path d="M3 11l9-7 9 7"/><path d="M5 10v10h5v-6h4v6h5V10"/>',
     "regions": '<rect x="3" y="3" width="7" height="7"/><rect x="14" y="3" width="7" height="7"/>'
                '<rect x="3" y="14" width="7" height="7"/><rect x="14" y="14" width="7" height="7"/>',

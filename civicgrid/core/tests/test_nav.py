@@ -26,14 +26,14 @@ def test_every_nav_permission_is_declared(db):
 
 
 @pytest.mark.parametrize("role,where,expected", [
-    ("grid_worker", "grid_a", ["regions", "map", "people", "api_docs"]),
-    ("micro_grid_worker", "micro_a", ["regions", "map", "people", "api_docs"]),
-    ("dispatcher", "district", ["regions", "map", "people", "api_docs"]),
-    ("leader", "district", ["regions", "map", "people", "api_docs"]),
+    ("grid_worker", "grid_a", ["regions", "map", "people", "cases", "report", "api_docs"]),
+    ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "api_docs"]),
+    ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "board", "api_docs"]),
+    ("leader", "district", ["regions", "map", "people", "cases", "board", "api_docs"]),
     ("station_admin", "community_a", ["regions", "map", "api_docs"]),
     ("system_admin", "district", ["regions", "map", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
-    ("resident", None, ["api_docs"]),
+    ("resident", None, ["cases", "report", "api_docs"]),
 ])
 def test_nav_entries_per_role(tree, role, where, expected):
     user = make_user("u", role, getattr(tree, where) if where else None)
@@ -42,7 +42,7 @@ def test_nav_entries_per_role(tree, role, where, expected):
 
 def test_department_handler_gets_no_region_or_people_entries(tree):
     user = make_user("h", "department_handler", department=make_department())
-    assert keys(user) == ["api_docs"]
+    assert keys(user) == ["cases", "board", "api_docs"]
 
 
 def test_anonymous_and_inactive_users_get_nothing(tree):

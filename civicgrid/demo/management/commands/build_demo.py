@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from civicgrid.cases.actions import sync_categories
 from civicgrid.demo import builder, logins, report, tree
+from civicgrid.demo import cases as demo_cases
 
 
 class Command(BaseCommand):
@@ -15,10 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--scale", type=float, default=1.0,
                             help="人口规模倍数:1.0 约 8 万户、20 万人;不影响区域网格和网格员账号")
         parser.add_argument("--if-empty", action="store_true", help="区县已存在时什么也不做(./run demo 使用)")
+        parser.add_argument("--cases", type=int, default=800,
+                            help="一年内演示案件数,经真实业务动作逐步办理(默认 %(default)s;0 表示不生成)")
         parser.add_argument("--password", default=None,
                             help="演示账号密码(默认 CIVICGRID_DEMO_PASSWORD,否则生成并保存在 var/demo_password)")
 
-    def handle(self, *args, seed, scale, if_empty, password, **options):
+    def handle(self, *args, seed, scale, if_empty, password, cases, **options):
         if builder.demo_exists():
             if if_empty:
                 self.stdout.write(f"区县 {tree.DISTRICT_CODE} 已存在,跳过演示数据构建。")
@@ -32,6 +36,11 @@ class Command(BaseCommand):
         except (logins.PasswordRejected, ValueError) as exc:
             raise CommandError(str(exc)) from None
         counts = result.counts
+        sync_categories()
+        if cases > 0:
+            self.stdout.write(f"正在按真实流程生成 {cases} 件演示案件(一年)……")
+            made = demo_cases.generate(seed=seed, count=cases)
+            self.stdout.write(f"案件 {made['cases']} 件,流程动作 {made['steps']} 次。")
         self.stdout.write(self.style.SUCCESS(
             f"演示区县已构建(种子 {seed},规模 {scale},用时 {result.seconds} 秒):"
             f"网格 {counts['regions_grid']} 个,微网格 {counts['regions_micro_grid']} 个,"

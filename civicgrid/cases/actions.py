@@ -1,0 +1,398 @@
+"""Every write to a case: intake and workflow transitions. Only this module writes Case.state.
+
+Each action: require() before the transaction; inside it the case row is locked (select_for_update;
+SQLite's IMMEDIATE transactions serialise writers), the pure engine decides, the event is appended to
+the case's hash chain, the audit log is written; SMS goes out after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from civicgrid.accounts.models import Department
+from civicgrid.cases import chain, duplicates, kpis, notify, sla
+from civicgrid.cases.choices import Channel, ContactPreference, DepartmentRole
+from civicgrid.cases.intake import IntakeInput, check_intake
+from civicgrid.cases.models import Case, CaseDepartment, CaseEvent, FollowUp
+from civicgrid.cases.queries import case_roles
+from civicgrid.cases.routing import route
+from civicgrid.cases.workflow import engine
+from civicgrid.cases.workflows import current_definition, spec_for
+from civicgrid.core import audit, clock, errors
+from civicgrid.core.idempotency import run_once
+from civicgrid.core.scoping import get_visible, require
+
+_ENGINE_ERRORS = {
+    engine.UnknownAction: errors.ValidationFailed,
+    engine.MissingFacts: errors.ValidationFailed,
+    engine.RoleNotAllowed: errors.Forbidden,
+    engine.NotAllowedInState: errors.Conflict,  # usually: someone else acted first
+}
+
+
+def _append_event(case: Case, *, actor, role: str, action: str, source: str, target: str,
+                  comment: str = "", data: dict | None = None, now=None) -> CaseEvent:
+    event = CaseEvent(
+        case=case, seq=case.event_count + 1, actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(str(actor) if getattr(actor, "pk", None) else "系统"), actor_role=role, action=action,
+        from_state=source, to_state=target, comment=comment, data=data or {}, created_at=now or clock.now(),
+        prev_hash=case.last_event_hash,
+    )
+    event.hash = chain.event_hash(case.last_event_hash, event)
+    event.save()
+    case.event_count = event.seq
+    case.last_event_hash = event.hash
+    return event
+
+
+def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, move_sla=None) -> None:
+    case.state = state
+    case.state_entered_at = now
+    if not keep_due:
+        case.due_at = sla.due_at(now, sla.limit_for(spec, state, case.category, case.urgency, move_sla))
+    case.sla_status = sla.status(now=now, started_at=now, due=case.due_at)
+    terminal = spec.state(state).terminal
+    case.is_open = not terminal
+    if terminal:
+        case.closed_at = now
+        case.closed_in_time = not case.was_overdue
+
+
+@dataclass
+class SubmitResult:
+    case: Case
+    created: bool  # False when an earlier submission with the same idempotency key made the case
+
+
+def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None) -> SubmitResult:
+    """Intake from any channel. A retried submission with the same key returns the first case."""
+    require(actor, "cases.create_case")
+    checked = check_intake(actor, data)
+    now = clock.now()
+    with transaction.atomic():
+        def create() -> Case:
+            definition = current_definition(checked.case_type)
+            spec = spec_for(definition)
+            routed = route(checked.region, checked.category)
+            case = Case(
+                case_type=checked.case_type, workflow=definition, state=spec.initial, category=checked.category,
+                title=checked.title, description=data.description.strip(), channel=data.channel,
+                urgency=checked.urgency, answers=checked.answers, region=checked.region, lat=data.lat, lng=data.lng,
+                address=data.address.strip(), reporter=actor if data.channel == Channel.RESIDENT else None,
+                reporter_name="" if data.is_anonymous else data.reporter_name.strip(),
+                reporter_phone="" if data.is_anonymous else data.reporter_phone.strip(),
+                is_anonymous=data.is_anonymous, contact_preference=data.contact_preference or ContactPreference.ONLINE,
+                created_by=actor, department=routed.department, routing=routed.explanation, created_at=now,
+            )
+            _enter_state(case, spec, spec.initial, now)
+            likely = duplicates.find(category_id=checked.category.pk if checked.category else None,
+                                     case_type=checked.case_type, lat=data.lat, lng=data.lng,
+                                     description=f"{checked.title} {case.description}", region_code=checked.region.code)
+            case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score}
+                                          for c in likely if c.score >= 0.3]
+            case.save()
+            case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+            for dept in routed.co_departments:
+                CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
+            _append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
+                          target=spec.initial, comment="", data={"channel": data.channel}, now=now)
+            case.save(update_fields=["number", "event_count", "last_event_hash"])
+            kpis.apply_delta(None, kpis.snapshot(case))
+            audit.record(actor=actor, action="cases.submit_case", obj=case,
+                         details={"number": case.number, "case_type": case.case_type, "channel": data.channel})
+            notify.notify(notify.dispatchers() + notify.region_workers(case), case, "new_case",
+                          f"新案件 {case.number}:{case.title}", skip=actor)
+            return case
+
+        case, created = run_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
+                                 create=create)
+    return SubmitResult(case=case, created=created)
+
+
+def _role_label(actor, case: Case) -> str:
+    roles = case_roles(actor, case) if getattr(actor, "pk", None) else {"system"}
+    return ",".join(sorted(roles))[:30]
+
+
+@dataclass
+class TransitionResult:
+    case: Case
+    event: CaseEvent
+
+
+def transition_case(*, actor, case_id: int, action: str, comment: str = "", facts: dict[str, Any] | None = None,
+                    expected_event_count: int | None = None, system: bool = False) -> TransitionResult:
+    """Apply one workflow action. Out of scope -> 404; not allowed for the actor's roles -> 403; the case
+    moved on meanwhile (another user acted first) -> 409; missing facts -> 422. Nothing changes on error."""
+    facts = dict(facts or {})
+    if comment:
+        facts.setdefault("comment", comment)
+    if not system:
+        get_visible(Case.objects, actor, pk=case_id)  # 404 before anything else
+    with transaction.atomic():
+        case = Case.objects.select_for_update().select_related("workflow", "category", "region").get(pk=case_id)
+        kpi_before = kpis.snapshot(case)
+        if expected_event_count is not None and expected_event_count != case.event_count:
+            raise errors.Conflict("案件已被他人处理,请刷新后重试", code="case_changed")
+        roles = {"system"} if system else case_roles(actor, case)
+        spec = spec_for(case.workflow)
+        try:
+            step = engine.apply(spec, case.state, action, roles, facts)
+        except engine.WorkflowError as exc:
+            raise _ENGINE_ERRORS.get(type(exc), errors.ValidationFailed)(
+                exc.message, code=exc.code, details=getattr(exc, "details", None)) from None
+        now = clock.now()
+        data = _apply_effects(case, step, facts, actor, now)
+        if step.target != step.source or step.terminal:
+            # after an extension decision the handling deadline is the granted one or the one it had
+            keep = bool({"grant_extension", "deny_extension"} & step.effects)
+            _enter_state(case, spec, step.target, now, keep_due=keep, move_sla=spec.transition(action).sla)
+        if "department_handler" in roles and case.responded_at is None and not system:
+            case.responded_at = now
+            case.responded_in_time = case.due_at is None or now <= case.due_at
+        event = _append_event(case, actor=None if system else actor, role="system" if system else ",".join(sorted(roles))[:30],
+                              action=action, source=step.source, target=step.target, comment=comment, data=data, now=now)
+        case.save()
+        kpis.apply_delta(kpi_before, kpis.snapshot(case))
+        audit.record(actor=None if system else actor, action=f"cases.{action}", obj=case,
+                     details={"from": step.source, "to": step.target, "seq": event.seq})
+        _notify_step(case, step, actor, spec.state(step.target).label)
+    return TransitionResult(case=case, event=event)
+
+
+def _department(value) -> Department:
+    dept = Department.objects.filter(code=str(value)).first() or (
+        Department.objects.filter(pk=value).first() if str(value).isdigit() else None)
+    if dept is None or not dept.is_active:
+        raise errors.ValidationFailed(f"部门不存在:{value}", code="department_unknown")
+    return dept
+
+
+def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
+    """Side effects the spec names; returns the data recorded on the event."""
+    effects = step.effects
+    data: dict[str, Any] = {}
+    if "set_department" in effects:
+        dept = _department(facts["department"])
+        case.department = dept
+        CaseDepartment.objects.filter(case=case, role=DepartmentRole.MAIN).delete()
+        CaseDepartment.objects.filter(case=case, department=dept).delete()
+        CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.MAIN)
+        data["department"] = dept.code
+    if "add_co_departments" in effects and facts.get("co_departments"):
+        codes = facts["co_departments"]
+        codes = [codes] if isinstance(codes, str) else list(codes)
+        for code in codes:
+            dept = _department(code)
+            if dept.pk != case.department_id:
+                CaseDepartment.objects.get_or_create(case=case, department=dept, defaults={"role": DepartmentRole.CO})
+        data["co_departments"] = codes
+    if "supervise" in effects:
+        case.is_supervised = True
+    if "remind" in effects:
+        case.reminder_count += 1
+    if "request_extension" in effects:
+        until = _parse_datetime(facts.get("extension_until"))
+        if until <= (case.due_at or now):
+            raise errors.ValidationFailed("延期后的期限须晚于当前期限", code="extension_not_later")
+        case.pending_extension_until = until
+        case.held_due_at = case.due_at
+        data["extension_until"] = until.isoformat()
+    if "grant_extension" in effects:
+        if case.pending_extension_until is None:
+            raise errors.Conflict("没有待审批的延期申请", code="no_pending_extension")
+        case.due_at = case.pending_extension_until
+        case.pending_extension_until = None
+        case.extension_count += 1
+        case.sla_status = sla.status(now=now, started_at=case.state_entered_at, due=case.due_at)
+        data["due_at"] = case.due_at.isoformat()
+    if "deny_extension" in effects:
+        case.pending_extension_until = None
+        case.due_at = case.held_due_at
+    if "count_return" in effects:
+        case.return_count += 1
+        case.department = None
+    if "count_rework" in effects:
+        case.rework_count += 1
+    if "record_follow_up" in effects or "record_rating" in effects:
+        data.update(_record_follow_up(case, step, facts, actor))
+    for key in ("risk_level", "complexity"):
+        if facts.get(key):
+            setattr(case, key, str(facts[key]))
+            data[key] = str(facts[key])
+    if "set_tier" in effects and facts.get("tier"):
+        case.routing = {**case.routing, "tier": str(facts["tier"])}
+    for key in ("parties", "agreement_form", "agreement_text", "outcome", "leader", "method", "reason", "tier",
+                "responsible_party", "deadline"):
+        if facts.get(key) not in (None, ""):
+            data[key] = facts[key]
+    if "merge" in effects:
+        main = Case.objects.filter(number=str(facts.get("merge_into", ""))).first()
+        if main is None or main.pk == case.pk or not main.is_open:
+            raise errors.ValidationFailed("合并目标案件不存在或已办结", code="merge_target_invalid")
+        case.merged_into = main
+        data["merge_into"] = main.number
+    if "reopen" in effects:
+        case.closed_at = None
+        case.closed_in_time = None
+    return data
+
+
+def _parse_datetime(value):
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        try:
+            parsed = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise errors.ValidationFailed("延期日期格式有误,应为 YYYY-MM-DD 或 ISO 时间", code="extension_until_invalid") from None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def _record_follow_up(case: Case, step, facts: dict, actor) -> dict:
+    satisfaction = facts.get("satisfaction")
+    if satisfaction not in (None, ""):
+        try:
+            satisfaction = int(satisfaction)
+        except (TypeError, ValueError):
+            satisfaction = 0
+        if not 1 <= satisfaction <= 5:
+            raise errors.ValidationFailed("满意度须为1–5", code="satisfaction_invalid")
+    else:
+        satisfaction = None
+    resolved = facts.get("resolved")
+    if isinstance(resolved, str):
+        resolved = resolved.lower() in {"1", "true", "yes", "是", "已解决"}
+    # 好差评: an unsatisfied rating must lead to rework, or be closed only with a written explanation
+    if satisfaction is not None and satisfaction <= 2 and step.terminal and not facts.get("comment"):
+        raise errors.ValidationFailed("不满意评价须重办整改,或填写情况说明后办结", code="unsatisfied_needs_explanation")
+    FollowUp.objects.create(case=case, method=str(facts.get("method") or "online")[:10], contacted=True,
+                            resolved=resolved, satisfaction=satisfaction, comment=str(facts.get("comment", "")),
+                            by=actor if getattr(actor, "pk", None) else None)
+    if satisfaction is not None:
+        case.satisfaction = satisfaction
+    if resolved is not None:
+        case.resolved = bool(resolved)
+    return {"satisfaction": satisfaction, "resolved": resolved}
+
+
+def _notify_step(case: Case, step, actor, label: str) -> None:
+    if "set_department" in step.effects or "supervise" in step.effects or "remind" in step.effects:
+        ids = [case.department_id] + list(case.case_departments.values_list("department_id", flat=True))
+        kind = "supervise" if "supervise" in step.effects else "remind" if "remind" in step.effects else "dispatch"
+        text = {"supervise": "被督办", "remind": "被催办", "dispatch": "已派遣给您的部门"}[kind]
+        notify.notify(notify.department_handlers([i for i in ids if i]), case, kind, f"案件 {case.number} {text}",
+                      skip=actor)
+    if step.terminal or "record_follow_up" in step.effects:
+        notify.notify_reporter(case, "progress", f"已{'办结' if step.terminal else '更新'}:{label}")
+    elif case.reporter_id:
+        notify.notify_reporter(case, "progress", f"进展:{label}")
+
+
+
+def check_sla(*, now=None) -> dict[str, int]:
+    """The periodic SLA sweep: refresh 正常/即将超期/超期 on open cases with a deadline; a case that has
+    just become due soon gets an automatic reminder (催办), one that is overdue an automatic supervision
+    (督办) — where its workflow lets the system do so in that state."""
+    now = now or clock.now()
+    counts = {"checked": 0, "changed": 0, "reminded": 0, "supervised": 0}
+    open_cases = Case.objects.filter(is_open=True, due_at__isnull=False).select_related("workflow")
+    for case in open_cases.only("id", "state", "workflow", "state_entered_at", "due_at", "sla_status",
+                                "was_overdue", "is_supervised").iterator(chunk_size=1000):
+        counts["checked"] += 1
+        new = sla.status(now=now, started_at=case.state_entered_at, due=case.due_at)
+        if new == case.sla_status:
+            continue
+        counts["changed"] += 1
+        with kpis.tracking(case.pk):
+            Case.objects.filter(pk=case.pk).update(sla_status=new, was_overdue=case.was_overdue or new == "overdue")
+        wanted = {"overdue": "supervise", "due_soon": "remind"}.get(new)
+        if wanted is None or (wanted == "supervise" and case.is_supervised):
+            continue
+        system_moves = engine.allowed(spec_for(case.workflow), case.state, {"system"})
+        move = next((t for t in system_moves if wanted in t.effects and t.target == case.state), None)
+        if move is not None:
+            transition_case(actor=None, case_id=case.pk, action=move.action, system=True,
+                            comment="系统自动" + ("督办:已超期" if wanted == "supervise" else "催办:即将超期"))
+            counts["supervised" if wanted == "supervise" else "reminded"] += 1
+    return counts
+
+
+def sync_categories() -> dict[str, int]:
+    """Upsert the shipped category tree (cases.catalogue) and freeze the workflow specs. Linking a
+    default department needs that department to exist, so run again after departments are loaded."""
+    from civicgrid.cases import catalogue
+    from civicgrid.cases.models import Category
+    from civicgrid.cases.workflows import sync_workflows
+
+    sync_workflows()
+    departments = {d.code: d for d in Department.objects.all()}
+    counts = {"created": 0, "updated": 0}
+    with transaction.atomic():
+        by_code = {c.code: c for c in Category.objects.all()}
+        for row in catalogue.as_rows():
+            values = {
+                "name": row["name"], "case_type": row["case_type"], "parent": by_code.get(row["parent_code"]),
+                "default_department": departments.get(row["department"]),
+                "filing_condition": row["filing_condition"], "closing_condition": row["closing_condition"],
+                "limits": row["limits"], "urgency": row["urgency"], "questions": row["questions"],
+            }
+            category, created = Category.objects.update_or_create(code=row["code"], defaults=values)
+            by_code[category.code] = category
+            counts["created" if created else "updated"] += 1
+        audit.record(actor=None, action="cases.sync_categories", object_type="cases.category", details=counts)
+    return counts
+
+
+def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None = None):
+    """Attach a photo to a case: checked, EXIF position kept as numbers, metadata stripped from the file.
+    Anyone who plays a role on the case (reporter, worker, handler, dispatcher) may add one; leaders only read."""
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+
+    from civicgrid.cases import photos
+    from civicgrid.cases.models import Attachment
+
+    case = get_visible(Case.objects.select_related("region"), actor, "cases.view_case", pk=case_id)
+    if not (case_roles(actor, case) - {"leader"}):
+        raise errors.Forbidden("您不是该案件的处理人,不能上传照片", code="not_a_case_party")
+    photo = photos.clean(data)
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        mine = Attachment.objects.filter(case=locked, uploaded_by=actor).count()
+        if mine >= settings.CASE_MAX_PHOTOS:
+            raise errors.ValidationFailed(f"每人每案最多上传 {settings.CASE_MAX_PHOTOS} 张照片", code="too_many_photos")
+
+        def create():
+            attachment = Attachment(case=locked, content_type=photo.content_type, size=len(photo.content),
+                                    sha256=photo.sha256, lat=photo.lat, lng=photo.lng, uploaded_by=actor)
+            attachment.file.save(f"{photo.sha256[:16]}.{photo.extension}", ContentFile(photo.content), save=False)
+            attachment.save()
+            event = _append_event(locked, actor=actor, role=_role_label(actor, locked), action="attach",
+                                  source=locked.state, target=locked.state,
+                                  data={"attachment": attachment.pk, "sha256": photo.sha256})
+            attachment.event = event
+            attachment.save(update_fields=["event"])
+            locked.save(update_fields=["event_count", "last_event_hash", "updated_at"])
+            audit.record(actor=actor, action="cases.add_photo", obj=locked, details={"attachment": attachment.pk})
+            return attachment
+
+        attachment, _ = run_once(key=idempotency_key, actor=actor, action="cases.add_photo", model=Attachment,
+                                 create=create)
+    return attachment
+
+
+def mark_notifications_read(*, user, pk: int | None = None) -> int:
+    """Mark the user's own unread inbox entries (or one of them) read; returns how many changed."""
+    from civicgrid.cases.models import Notification
+
+    rows = Notification.objects.filter(user=user, read_at__isnull=True)
+    if pk is not None:
+        rows = rows.filter(pk=pk)
+    return rows.update(read_at=clock.now())

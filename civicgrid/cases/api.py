@@ -1,0 +1,313 @@
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+from pydantic import create_model
+
+from civicgrid.api.pagination import CountItemsNext
+from civicgrid.cases import actions, kpis, queries
+from civicgrid.cases.choices import Channel, ContactPreference
+from civicgrid.cases.intake import IntakeInput
+from civicgrid.cases.models import Case, Category
+from civicgrid.core.scoping import get_visible
+
+router = Router(tags=["案件 cases"])
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    details: Any = None
+
+
+class CaseIn(Schema):
+    description: str = Field(..., max_length=4000, description="问题描述")
+    category: str = Field("", max_length=20, description="问题类别编码(与 case_type 二选一)")
+    case_type: str = Field("", max_length=40, description="案件类型:urban_event、dispute、citizen_request、safety_hazard、hard_case")
+    title: str = Field("", max_length=120)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    address: str = Field("", max_length=200)
+    region: str = Field("", max_length=20, description="区域编码(无坐标时)")
+    channel: Channel = Channel.API
+    urgency: str = ""
+    answers: dict[str, Any] = {}
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field("", max_length=20)
+    is_anonymous: bool = False
+    contact_preference: ContactPreference = ContactPreference.ONLINE
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+    target: str
+    requires: list[str]
+
+
+class EventOut(Schema):
+    seq: int
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    actor_role: str
+    comment: str
+    data: dict
+    created_at: datetime
+    hash: str
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor_name
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    case_type: str
+    workflow_version: int
+    state: str
+    is_open: bool
+    category: str | None
+    title: str
+    description: str
+    channel: str
+    urgency: str
+    region_code: str
+    region_name: str
+    lat: float | None
+    lng: float | None
+    address: str
+    department: str | None
+    due_at: datetime | None
+    sla_status: str
+    is_supervised: bool
+    satisfaction: int | None
+    created_at: datetime
+    closed_at: datetime | None
+
+    @staticmethod
+    def resolve_workflow_version(obj):
+        return obj.workflow.version
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.category.code if obj.category_id else None
+
+    @staticmethod
+    def resolve_region_code(obj):
+        return obj.region.code
+
+    @staticmethod
+    def resolve_region_name(obj):
+        return obj.region.name
+
+    @staticmethod
+    def resolve_department(obj):
+        return obj.department.code if obj.department_id else None
+
+    @staticmethod
+    def resolve_description(obj):
+        return obj.description
+
+
+class CaseDetailOut(CaseOut):
+    routing: dict
+    answers: dict
+    allowed_actions: list[ActionOut]
+    events: list[EventOut]
+
+    @staticmethod
+    def resolve_allowed_actions(obj, context):
+        """What the caller may do now, straight from the pinned workflow and the caller's roles."""
+        return [
+            {"action": t.action, "label": t.label, "target": t.target, "requires": sorted(t.requires)}
+            for t in queries.allowed_actions(context["request"].auth, obj)
+        ]
+
+    @staticmethod
+    def resolve_events(obj):
+        return list(obj.events.order_by("seq"))
+
+
+class TransitionIn(Schema):
+    action: str = Field(..., max_length=40)
+    comment: str = Field("", max_length=4000)
+    facts: dict[str, Any] = {}
+    expected_event_count: int | None = Field(None, description="乐观锁:提交时看到的事件数")
+
+
+class TransitionOut(Schema):
+    case: CaseDetailOut
+    event: EventOut
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    case_type: str
+    parent: str | None
+    urgency: str
+    questions: list
+
+    @staticmethod
+    def resolve_parent(obj):
+        return obj.parent.code if obj.parent_id else None
+
+
+def _case(request, case_id: int) -> Case:
+    return get_visible(Case.objects.select_related("workflow", "category", "region", "department"),
+                       request.auth, queries.VIEW, pk=case_id)
+
+
+@router.get("/categories", response=list[CategoryOut])
+def list_categories(request, case_type: str = ""):
+    """可上报的问题类别(含附加问题)。"""
+    qs = Category.objects.filter(is_active=True).select_related("parent")
+    return qs.filter(case_type=case_type) if case_type else qs
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    content_type: str
+    size: int
+    sha256: str
+    lat: float | None
+    lng: float | None
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.file.url
+
+
+class PhotoLocationOut(Schema):
+    lat: float | None
+    lng: float | None
+    region_code: str | None
+    region_name: str | None
+
+
+@router.post("/photo-location", response={200: PhotoLocationOut, 422: ErrorOut})
+def photo_location(request, photo: UploadedFile = File(...)):
+    """读取照片 EXIF 中的拍摄位置,用于上报时建议地点(照片本身不保存)。"""
+    from civicgrid.cases import photos
+    from civicgrid.geo.locator import get_locator
+    from civicgrid.geo.models import Region
+
+    clean = photos.clean(photo.read())
+    code = get_locator().locate_code(clean.lng, clean.lat) if clean.lat is not None else None
+    region = Region.objects.filter(code=code).first() if code else None
+    return {"lat": clean.lat, "lng": clean.lng, "region_code": code, "region_name": region.name if region else None}
+
+
+@router.get("", response=list[CaseOut])
+@paginate(CountItemsNext)
+def list_cases(request, worklist: str = "", case_type: str = "", state: str = "", category: str = "",
+               region: str = "", department: str = "", q: str = "", since: date | None = None,
+               until: date | None = None):
+    """本人可见范围内的案件。worklist:open、due_soon、overdue、supervised、unassigned、closed。"""
+    qs = queries.filter_cases(queries.cases_visible(request.auth), worklist=worklist, case_type=case_type,
+                              state=state, category=category, region=region, department=department, q=q,
+                              since=since, until=until)
+    return qs.select_related("workflow", "category", "region", "department")
+
+
+@router.post("", response={201: CaseDetailOut, 200: CaseDetailOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut})
+def create_case(request, payload: CaseIn):
+    """上报/登记案件。请带 `Idempotency-Key` 请求头:重试同一请求不会重复立案。"""
+    key = request.headers.get("Idempotency-Key")
+    data = IntakeInput(
+        description=payload.description, channel=payload.channel, category_code=payload.category,
+        case_type=payload.case_type, title=payload.title, lat=payload.lat, lng=payload.lng,
+        address=payload.address, region_code=payload.region, urgency=payload.urgency, answers=payload.answers,
+        reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,
+        is_anonymous=payload.is_anonymous, contact_preference=payload.contact_preference,
+    )
+    result = actions.submit_case(actor=request.auth, data=data, idempotency_key=key)
+    return Status(201 if result.created else 200, result.case)
+
+
+# --- KPIs (docs/kpis.md); declared before the /{case_id} routes, which would match "kpis" first ---------
+
+KpiCountsOut = create_model("KpiCountsOut", __base__=Schema, **{name: (int, ...) for name in kpis.COUNTERS})
+
+
+class KpiFiltersOut(Schema):
+    region: str | None
+    department: str | None
+    since: date | None
+    until: date | None
+    case_type: str | None
+
+
+KpisOut = create_model(
+    "KpisOut", __base__=Schema, filters=(KpiFiltersOut, ...), counts=(KpiCountsOut, ...),
+    **{k.name: (float | None, Field(..., description=f"{k.label} = {k.numerator} / {k.denominator}"
+                                    + (f" / {k.per}" if k.per != 1 else "") + ",分母为0时为 null"))
+       for k in kpis.KPIS},
+)
+
+
+@router.get("/kpis", response={200: KpisOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def case_kpis(request, region: str = "", department: str = "", since: date | None = None,
+              until: date | None = None, case_type: str = ""):
+    """案件考核指标(响应率、解决率、满意率等)。统计口径:在 [since, until](北京时间,含两端)内登记的案件;
+    region 为区域编码前缀(最细到网格),department 为主办部门编码;不填 region 时为本人可见的全部范围,
+    部门人员只看本部门主办的案件。分母为0的指标为 null。定义见 docs/kpis.md。"""
+    return kpis.kpis_for(request.auth, region=region, department=department, since=since, until=until,
+                         case_type=case_type)
+
+
+@router.get("/{case_id}", response=CaseDetailOut)
+def get_case(request, case_id: int):
+    return _case(request, case_id)
+
+
+@router.get("/{case_id}/events", response=list[EventOut])
+def case_events(request, case_id: int):
+    return list(_case(request, case_id).events.order_by("seq"))
+
+
+@router.post("/{case_id}/transitions",
+             response={200: TransitionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def transition(request, case_id: int, payload: TransitionIn):
+    """执行一个流程动作。可执行的动作见详情的 allowed_actions;他人已先处理时返回 409。"""
+    result = actions.transition_case(actor=request.auth, case_id=case_id, action=payload.action,
+                                     comment=payload.comment, facts=payload.facts,
+                                     expected_event_count=payload.expected_event_count)
+    return {"case": result.case, "event": result.event}
+
+
+@router.post("/{case_id}/photos", response={201: PhotoOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def add_photo(request, case_id: int, photo: UploadedFile = File(...)):
+    """上传照片(JPEG/PNG/WebP)。保存的副本已去除 EXIF 等元数据;拍摄位置单独记录。"""
+    attachment = actions.add_photo(actor=request.auth, case_id=case_id, data=photo.read(),
+                                   idempotency_key=request.headers.get("Idempotency-Key"))
+    return Status(201, attachment)
+
+
+class DuplicateOut(Schema):
+    id: int
+    number: str
+    title: str
+    state: str
+    similarity: float
+    distance_m: float | None
+    score: float
+
+
+@router.get("/{case_id}/duplicates", response=list[DuplicateOut])
+def case_duplicates(request, case_id: int):
+    """疑似重复案件:同类别、附近、近期、描述相似的在办案件(仅列出您可见的)。"""
+    from civicgrid.cases import duplicates
+
+    candidates = duplicates.for_case(_case(request, case_id), limit=10)
+    visible = set(queries.cases_visible(request.auth).filter(id__in=[c.case.pk for c in candidates])
+                  .values_list("id", flat=True))
+    return [{"id": c.case.pk, "number": c.case.number, "title": c.case.title, "state": c.case.state,
+             "similarity": c.similarity, "distance_m": c.distance_m, "score": c.score}
+            for c in candidates if c.case.pk in visible]

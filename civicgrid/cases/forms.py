@@ -1,0 +1,272 @@
+"""Input shape for the case pages: the list filters, the report form (with the category's extra questions)
+and one small form per workflow action, asking exactly the facts that action requires.
+
+Forms only check shape (required, formats, closed choices); every rule about cases is the action's, and a
+DomainError it raises is shown next to the field it is about (`add_domain_error`).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.urls import reverse
+
+from civicgrid.accounts.models import Department
+from civicgrid.cases import queries
+from civicgrid.cases.choices import ContactPreference, QuestionType, Satisfaction
+from civicgrid.cases.intake import MAX_DESCRIPTION
+from civicgrid.cases.workflow.vocabulary import FACT_LABELS
+from civicgrid.core import errors
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _required_messages(form: forms.Form) -> None:
+    for field in form.fields.values():
+        field.error_messages["required"] = f"请填写{field.label}"
+        if isinstance(field, forms.ChoiceField):
+            field.error_messages["invalid_choice"] = f"请选择有效的{field.label}"
+
+
+class DomainErrorMixin:
+    # an action error whose code starts with a key belongs next to that field
+    FIELD_BY_CODE_PREFIX: dict[str, str] = {}
+
+    def add_domain_error(self, exc: errors.DomainError) -> None:
+        field = next((f for prefix, f in self.FIELD_BY_CODE_PREFIX.items() if exc.code.startswith(prefix)), None)
+        if exc.code == "missing_fields" and isinstance(exc.details, list):
+            missing = [f for f in exc.details if f in self.fields]
+            for name in missing:
+                self.add_error(name, f"请填写{self.fields[name].label}")
+            if missing:
+                return
+        if exc.code.startswith("answer_") and isinstance(exc.details, dict) and f"q_{exc.details.get('key')}" in self.fields:
+            field = f"q_{exc.details['key']}"
+        self.add_error(field if field in self.fields else None, exc.message)
+
+
+# ---- list filters ------------------------------------------------------------------------------------
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label="编号/关键词", required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "案件编号、标题或描述"}))
+    case_type = forms.ChoiceField(label="案件类型", required=False)
+    category = forms.ChoiceField(label="问题类别", required=False)
+    state = forms.ChoiceField(label="状态", required=False)
+    region = forms.CharField(label="区域编码", required=False, max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "前缀即可"}))
+    department = forms.ChoiceField(label="承办部门", required=False)
+    since = forms.DateField(label="上报日期自", required=False, widget=DATE)
+    until = forms.DateField(label="至", required=False, widget=DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_type"].choices = [("", "全部")] + queries.type_choices()
+        chosen_type = (self.data.get("case_type") or "") if self.is_bound else ""
+        self.fields["state"].choices = [("", "全部")] + queries.state_choices(chosen_type)
+        groups = queries.report_categories()
+        self.fields["category"].choices = [("", "全部")] + [(name, items) for name, items in groups]
+        self.fields["department"].choices = [("", "全部")] + list(
+            Department.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+# ---- report a problem --------------------------------------------------------------------------------
+
+class ReportForm(DomainErrorMixin, forms.Form):
+    FIELD_BY_CODE_PREFIX = {"description": "description", "category": "category", "case_type": "category",
+                            "unknown_case_type": "category", "location": "region", "region": "region",
+                            "contact": "contact_preference", "answer": None, "idempotency": None}
+
+    category = forms.ChoiceField(label="问题类别")
+    description = forms.CharField(label="问题描述", max_length=MAX_DESCRIPTION, widget=forms.Textarea(
+        attrs={"rows": 4, "placeholder": "发生了什么?在哪里?持续多久了?"}))
+    title = forms.CharField(label="标题(选填)", required=False, max_length=120,
+                            widget=forms.TextInput(attrs={"placeholder": "不填则用问题类别"}))
+    lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
+    lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
+    region = forms.ChoiceField(label="所在网格", required=False)
+    address = forms.CharField(label="详细地址(选填)", required=False, max_length=200,
+                              widget=forms.TextInput(attrs={"placeholder": "小区、楼号、门牌或附近地标"}))
+    reporter_name = forms.CharField(label="来电人姓名", required=False, max_length=50)
+    reporter_phone = forms.CharField(label="联系电话", required=False, max_length=20,
+                                     widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
+    is_anonymous = forms.BooleanField(label="匿名反映(不留姓名和电话)", required=False)
+    contact_preference = forms.ChoiceField(label="希望的联系方式", choices=ContactPreference.choices,
+                                           initial=ContactPreference.ONLINE, widget=forms.RadioSelect)
+    idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
+
+    def __init__(self, *args, channel: str = "resident", category_code: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.channel = channel
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
+        self.fields["category"].choices = [("", "请选择…")] + queries.report_categories()
+        self.fields["category"].widget.attrs.update({  # swaps in the category's extra questions
+            "hx-get": reverse("cases:report_questions"), "hx-target": "#questions", "hx-trigger": "change"})
+        places = queries.report_places()
+        self.streets = places["streets"]
+        self.fields["region"].choices = [("", "不选(以地图选点为准)")] + places["grids"]
+        if channel == "hotline":
+            self.fields["reporter_name"].required = True
+            self.fields["reporter_phone"].label = "来电号码"
+            self.fields["reporter_phone"].required = True
+        else:
+            del self.fields["reporter_name"]
+            self.fields["reporter_phone"].label = "联系电话(选填,短信或电话联系时使用)"
+        code = (self.data.get("category") if self.is_bound else category_code) or ""
+        self.questions = queries.category_questions(code)
+        for q in self.questions:
+            self.fields[f"q_{q['key']}"] = question_field(q)
+        _required_messages(self)
+        self.fields["category"].error_messages["required"] = "请选择问题类别"
+        self.fields["description"].error_messages["required"] = "请描述问题"
+
+    def question_fields(self):
+        return [self[f"q_{q['key']}"] for q in self.questions]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("lat") is None) != (data.get("lng") is None):
+            self.add_error("region", "地图选点不完整,请重新点选")
+        if data.get("lat") is None and not data.get("region"):
+            self.add_error("region", "请在地图上选点,或选择所在网格")
+        return data
+
+    def answers(self) -> dict:
+        out = {}
+        for q in self.questions:
+            value = self.cleaned_data.get(f"q_{q['key']}")
+            if value in (None, "", []):
+                continue
+            if q.get("type") == QuestionType.BOOLEAN:
+                value = value == "yes"
+            elif q.get("type") == QuestionType.DATE:
+                value = value.isoformat()
+            out[q["key"]] = value
+        return out
+
+
+def question_field(q: dict) -> forms.Field:
+    """One Category.questions entry as a form field (text/number/date/choice/multi/boolean)."""
+    label, required = q.get("label", q["key"]), bool(q.get("required"))
+    kind = q.get("type", QuestionType.TEXT)
+    choices = [(c, c) for c in q.get("choices", [])]
+    if kind == QuestionType.NUMBER:
+        return forms.FloatField(label=label, required=required, widget=forms.NumberInput(attrs={"inputmode": "decimal"}))
+    if kind == QuestionType.DATE:
+        return forms.DateField(label=label, required=required, widget=DATE)
+    if kind == QuestionType.CHOICE:
+        return forms.ChoiceField(label=label, required=required, choices=([] if required else [("", "不选")]) + choices,
+                                 widget=forms.RadioSelect)
+    if kind == QuestionType.MULTI:
+        return forms.MultipleChoiceField(label=label, required=required, choices=choices,
+                                         widget=forms.CheckboxSelectMultiple)
+    if kind == QuestionType.BOOLEAN:
+        return forms.ChoiceField(label=label, required=required, choices=[("yes", "是"), ("no", "否")],
+                                 widget=forms.RadioSelect)
+    return forms.CharField(label=label, required=required, max_length=500)
+
+
+# ---- workflow actions --------------------------------------------------------------------------------
+
+def _choice(label, choices, radio=True):
+    return lambda: forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect if radio else forms.Select)
+
+
+def _departments() -> list[tuple[str, str]]:
+    return list(Department.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
+
+
+def _text(label, rows=3, placeholder=""):
+    return lambda: forms.CharField(label=label, max_length=4000, widget=forms.Textarea(
+        attrs={"rows": rows, "placeholder": placeholder}))
+
+
+# fact -> a factory of its field (labels from vocabulary.FACT_LABELS, values from FACT_CHOICES)
+FACT_FIELDS = {
+    "comment": _text("意见说明"),
+    "reason": _text("原因", rows=2),
+    "department": lambda: forms.ChoiceField(label="主办单位", choices=[("", "请选择…")] + _departments()),
+    "co_departments": lambda: forms.MultipleChoiceField(
+        label="协办单位(可多选)", required=False, choices=_departments(),
+        widget=forms.SelectMultiple(attrs={"size": 4})),
+    "extension_until": lambda: forms.DateField(label="延期至", widget=DATE),
+    "deadline": lambda: forms.DateField(label="整改期限", widget=DATE),
+    "follow_up_date": lambda: forms.DateField(label="计划回访日期", widget=DATE),
+    "satisfaction": _choice("满意度", [(str(v), label) for v, label in Satisfaction.choices]),
+    "resolved": _choice("问题是否解决", [("yes", "已解决"), ("no", "未解决")]),
+    "risk_level": _choice("风险等级", [("red", "红"), ("yellow", "黄"), ("blue", "蓝")]),
+    "complexity": _choice("难易程度", [("simple", "简单"), ("complex", "复杂"), ("difficult", "疑难")]),
+    "tier": _choice("调处层级", [("community", "村社"), ("street", "街道"), ("district", "区")]),
+    "agreement_form": _choice("协议形式", [("written", "书面"), ("oral", "口头")]),
+    "agreement_text": _text("协议内容", rows=4, placeholder="当事人的权利义务、履行方式和期限"),
+    "outcome": _choice("去向", [("litigation", "诉讼"), ("arbitration", "仲裁"), ("petition", "信访"),
+                               ("escalate", "提级")], radio=False),
+    "method": _choice("回访方式", [("phone", "电话"), ("visit", "上门"), ("sms", "短信"), ("online", "网上")]),
+    "merge_into": lambda: forms.CharField(label="合并至案件编号", max_length=24,
+                                          widget=forms.TextInput(attrs={"inputmode": "numeric"})),
+    "leader": lambda: forms.CharField(label="包案领导", max_length=50),
+    "parties": lambda: forms.CharField(label="到场当事人", max_length=200),
+    "responsible_party": lambda: forms.CharField(label="责任单位/责任人", max_length=100),
+    "attachments": lambda: forms.CharField(
+        label="照片/附件说明", max_length=500, widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "照片编号或说明,多张用逗号或换行分隔(上传功能稍后提供)"})),
+}
+
+# effects whose optional facts the form offers although the action does not require them
+OPTIONAL_BY_EFFECT = {"add_co_departments": "co_departments"}
+FACT_ORDER = list(FACT_FIELDS)
+
+
+class TransitionForm(DomainErrorMixin, forms.Form):
+    """The facts one transition requires (plus an optional comment), and the optimistic-lock counter."""
+
+    FIELD_BY_CODE_PREFIX = {"department": "department", "extension": "extension_until", "satisfaction": "satisfaction",
+                            "unsatisfied": "comment", "merge": "merge_into"}
+
+    expected_event_count = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, transition, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{transition.action}_%s")  # several action forms share one page
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        wanted = set(transition.requires) | {OPTIONAL_BY_EFFECT[e] for e in transition.effects if e in OPTIONAL_BY_EFFECT}
+        wanted.add("comment")
+        def order(fact):  # required facts first (vocabulary order), then the optional ones, the comment last
+            optional = fact not in transition.requires
+            return (optional, optional and fact == "comment", FACT_ORDER.index(fact) if fact in FACT_ORDER else 99)
+
+        for fact in sorted(wanted, key=order):
+            factory = FACT_FIELDS.get(fact) or (lambda f=fact: forms.CharField(label=FACT_LABELS.get(f, f)))
+            field = factory()
+            if fact not in transition.requires and fact in ("comment", "co_departments"):
+                field.required = False
+                if fact == "comment":
+                    field.label = "意见说明(选填)"
+                    field.widget.attrs["rows"] = 2
+            self.fields[fact] = field
+        _required_messages(self)
+
+    def facts(self) -> tuple[str, dict]:
+        """(comment, facts) for transition_case, values in the shapes the engine and action expect."""
+        data = dict(self.cleaned_data)
+        data.pop("expected_event_count", None)
+        comment = (data.pop("comment", "") or "").strip()
+        facts = {}
+        for key, value in data.items():
+            if value in (None, "", []):
+                continue
+            if key == "resolved":
+                value = value == "yes"
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            elif key == "attachments":
+                value = [part.strip() for part in value.replace(",", ",").replace("\n", ",").split(",") if part.strip()]
+            facts[key] = value
+        return comment, facts

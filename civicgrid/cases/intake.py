@@ -1,0 +1,129 @@
+"""Validating an intake before anything is written: category and case type, place, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from civicgrid.cases.choices import Channel, ContactPreference, QuestionType, Urgency
+from civicgrid.cases.models import Category
+from civicgrid.cases.workflow import registry
+from civicgrid.core import errors
+from civicgrid.geo.locator import get_locator
+from civicgrid.geo.models import Region
+
+MAX_DESCRIPTION = 4000
+
+
+@dataclass
+class IntakeInput:
+    description: str
+    channel: str = Channel.API
+    category_code: str = ""
+    case_type: str = ""
+    title: str = ""
+    lat: float | None = None
+    lng: float | None = None
+    address: str = ""
+    region_code: str = ""
+    urgency: str = ""
+    answers: dict = field(default_factory=dict)
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    is_anonymous: bool = False
+    contact_preference: str = ContactPreference.ONLINE
+
+
+@dataclass
+class CheckedIntake:
+    case_type: str
+    category: Category | None
+    region: Region
+    title: str
+    urgency: str
+    answers: dict
+
+
+def _fail(message: str, code: str, **details):
+    raise errors.ValidationFailed(message, code=code, details=details or None)
+
+
+def _place(data: IntakeInput) -> Region:
+    if data.lat is not None or data.lng is not None:
+        if data.lat is None or data.lng is None or not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180):
+            _fail("坐标无效:须同时提供纬度(-90–90)和经度(-180–180)", "location_invalid")
+        code = get_locator().locate_code(data.lng, data.lat)
+        if code is None:
+            _fail("该位置不在本区范围内", "location_outside_district")
+        return Region.objects.get(code=code)
+    if data.region_code:
+        region = Region.objects.filter(code=data.region_code.strip(), is_active=True).first()
+        if region is None:
+            _fail("区域编码不存在", "region_unknown")
+        return region
+    _fail("请在地图上选点,或选择所在网格", "location_required")
+
+
+def _answers(category: Category | None, answers: dict) -> dict:
+    questions = category.questions if category is not None else []
+    known = {q["key"]: q for q in questions}
+    unknown = sorted(set(answers) - set(known))
+    if unknown:
+        _fail(f"未知的附加问题:{'、'.join(unknown)}", "answers_unknown", keys=unknown)
+    clean = {}
+    for key, q in known.items():
+        value = answers.get(key)
+        if value in (None, "", []):
+            if q.get("required"):
+                _fail(f"请回答:{q['label']}", "answer_required", key=key)
+            continue
+        kind = q.get("type", QuestionType.TEXT)
+        try:
+            if kind == QuestionType.NUMBER:
+                value = float(value)
+            elif kind == QuestionType.BOOLEAN:
+                value = value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "是"}
+            elif kind == QuestionType.DATE:
+                value = date.fromisoformat(str(value)).isoformat()
+            elif kind == QuestionType.CHOICE and value not in q.get("choices", []):
+                raise ValueError
+            elif kind == QuestionType.MULTI:
+                value = [value] if isinstance(value, str) else list(value)
+                if not set(value) <= set(q.get("choices", [])):
+                    raise ValueError
+            else:
+                value = str(value)[:500]
+        except (TypeError, ValueError):
+            _fail(f"“{q['label']}”的回答格式不正确", "answer_invalid", key=key)
+        clean[key] = value
+    return clean
+
+
+def check_intake(actor, data: IntakeInput) -> CheckedIntake:
+    description = (data.description or "").strip()
+    if not description:
+        _fail("请描述问题", "description_required")
+    if len(description) > MAX_DESCRIPTION:
+        _fail(f"描述过长(最多{MAX_DESCRIPTION}字)", "description_too_long")
+    if data.channel not in Channel.values:
+        _fail(f"未知的渠道:{data.channel}", "channel_unknown")
+    if data.contact_preference and data.contact_preference not in ContactPreference.values:
+        _fail("联系方式选项无效", "contact_preference_unknown")
+    category = None
+    if data.category_code:
+        category = Category.objects.filter(code=data.category_code.strip(), is_active=True).first()
+        if category is None:
+            _fail("问题类别不存在", "category_unknown")
+    case_type = category.case_type if category is not None else data.case_type
+    if not case_type:
+        _fail("请选择问题类别", "category_required")
+    if data.case_type and category is not None and data.case_type != category.case_type:
+        _fail("问题类别与案件类型不一致", "case_type_mismatch")
+    if case_type not in registry.SPECS:
+        _fail(f"未知的案件类型:{case_type}", "unknown_case_type")
+    urgency = data.urgency or (category.urgency if category is not None else Urgency.NORMAL)
+    if urgency not in Urgency.values:
+        _fail("紧急程度无效", "urgency_unknown")
+    title = (data.title or "").strip()[:120] or (category.name if category else "") or description[:30]
+    return CheckedIntake(case_type=case_type, category=category, region=_place(data), title=title,
+                         urgency=urgency, answers=_answers(category, data.answers or {}))

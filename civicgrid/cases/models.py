@@ -1,0 +1,315 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from civicgrid.cases.choices import (
+    Channel,
+    ContactPreference,
+    DepartmentRole,
+    FollowUpMethod,
+    Satisfaction,
+    SlaStatus,
+    Urgency,
+)
+from civicgrid.core.fields import EncryptedTextField
+from civicgrid.core.scoping import Grant, Scope, ScopedManager
+
+
+class WorkflowDefinition(models.Model):
+    """A shipped workflow spec frozen as data. Cases pin one row, so editing a workflow (a new version)
+    never changes a case in flight."""
+
+    key = models.CharField(max_length=40)
+    version = models.PositiveIntegerField()
+    label = models.CharField(max_length=50)
+    spec = models.JSONField()
+    checksum = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "version"], name="uniq_workflow_version")]
+        ordering = ["key", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class Category(models.Model):
+    """A case category (事件/部件 class or social-governance category) with its handling rules."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=60)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    case_type = models.CharField(max_length=40)  # a workflow key
+    default_department = models.ForeignKey(
+        "accounts.Department", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filing_condition = models.CharField("立案条件", max_length=300, blank=True)
+    closing_condition = models.CharField("结案条件", max_length=300, blank=True)
+    # {state key: {"value": 4, "unit": "work_hours"}} overriding the workflow's default state SLAs
+    limits = models.JSONField(default=dict, blank=True)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    # extra questions, like Open311 attributes: [{"key", "label", "type", "required", "choices"}]
+    questions = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class RoutingRule(models.Model):
+    """Region × category -> department. The most specific rule wins: the longest region code, then the
+    longest category code; a blank region or category matches everything."""
+
+    region = models.ForeignKey("geo.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.CASCADE, related_name="rules")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    co_departments = models.ManyToManyField("accounts.Department", blank=True, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "category"], name="uniq_routing_rule")]
+
+    def __str__(self) -> str:
+        return f"{self.region or '*'} × {self.category or '*'} -> {self.department}"
+
+
+class Case(models.Model):
+    """One problem, dispute, request, hazard or hard case flowing through its pinned workflow.
+    Only cases.actions writes `state`."""
+
+    number = models.CharField(max_length=24, unique=True, null=True)  # public case number
+    case_type = models.CharField(max_length=40, db_index=True)
+    workflow = models.ForeignKey(WorkflowDefinition, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=40, db_index=True)
+    is_open = models.BooleanField(default=True, db_index=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    title = models.CharField(max_length=120)
+    description = models.TextField()
+    channel = models.CharField(max_length=12, choices=Channel.choices)
+    urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
+    answers = models.JSONField(default=dict, blank=True)
+    # where: the deepest region the locator found (or the one chosen), with the point and address given
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="cases")
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    # who reported
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="reported_cases")
+    reporter_name = models.CharField(max_length=50, blank=True)
+    reporter_phone = EncryptedTextField(blank=True, default="")
+    is_anonymous = models.BooleanField(default=False)
+    contact_preference = models.CharField(max_length=10, choices=ContactPreference.choices,
+                                          default=ContactPreference.ONLINE)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    # who handles
+    department = models.ForeignKey("accounts.Department", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="cases")
+    co_departments = models.ManyToManyField("accounts.Department", through="CaseDepartment", related_name="+")
+    routing = models.JSONField(default=dict, blank=True)  # why it was routed here
+    # clock
+    state_entered_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_status = models.CharField(max_length=10, choices=SlaStatus.choices, default=SlaStatus.NORMAL)
+    was_overdue = models.BooleanField(default=False)  # ever overdue (for 按期 rates)
+    # mechanisms, counted for KPIs
+    is_supervised = models.BooleanField(default=False)
+    reminder_count = models.PositiveSmallIntegerField(default=0)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    rework_count = models.PositiveSmallIntegerField(default=0)
+    extension_count = models.PositiveSmallIntegerField(default=0)
+    pending_extension_until = models.DateTimeField(null=True, blank=True)
+    held_due_at = models.DateTimeField(null=True, blank=True)  # the deadline an extension request would move
+    responded_at = models.DateTimeField(null=True, blank=True)  # first sign-off by a handler
+    responded_in_time = models.BooleanField(null=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_in_time = models.BooleanField(null=True)
+    satisfaction = models.PositiveSmallIntegerField(choices=Satisfaction.choices, null=True, blank=True)
+    resolved = models.BooleanField(null=True)  # "solved" at the last follow-up
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged")
+    # per-case dispute facts
+    risk_level = models.CharField(max_length=10, blank=True)
+    complexity = models.CharField(max_length=10, blank=True)
+    # audit chain head and optimistic version
+    event_count = models.PositiveIntegerField(default=0)
+    last_event_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    scope = Scope(region="region__code", department="department_id", owner="reporter_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["case_type", "state"]),
+            models.Index(fields=["department", "is_open"]),
+            models.Index(fields=["is_open", "sla_status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @classmethod
+    def scope_filter(cls, grant: Grant) -> Q | None:
+        """Region prefixes, main or co-handling departments, or the reporter's own cases."""
+        parts = [Q(region__code__startswith=code) for code in grant.region_codes]
+        if grant.department_ids:
+            parts.append(Q(department_id__in=grant.department_ids))
+            parts.append(Q(id__in=CaseDepartment.objects.filter(department_id__in=grant.department_ids)
+                           .values("case_id")))
+        if grant.own_user_id:
+            parts.append(Q(reporter_id=grant.own_user_id))
+        if not parts:
+            return None
+        q = parts[0]
+        for part in parts[1:]:
+            q |= part
+        return q
+
+    def scope_values(self) -> tuple[list[str], list[int], int | None]:
+        departments = [self.department_id] if self.department_id else []
+        if self.pk:
+            departments += list(self.case_departments.values_list("department_id", flat=True))
+        return [self.region.code], departments, self.reporter_id
+
+
+class CaseDepartment(models.Model):
+    """A department handling a case: 主办 (main, also on Case.department) or 协办 (co-handling)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_departments")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=6, choices=DepartmentRole.choices, default=DepartmentRole.CO)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "department"], name="uniq_case_department")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.department_id} {self.role}"
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline, hash-chained per case: hash = sha256(prev_hash + canonical event)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    seq = models.PositiveIntegerField()
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    actor_name = models.CharField(max_length=100, blank=True)
+    actor_role = models.CharField(max_length=30, blank=True)
+    action = models.CharField(max_length=40)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="uniq_case_event_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
+    file = models.FileField(upload_to="cases/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    lat = models.FloatField(null=True, blank=True)  # from the photo's EXIF, before it was stripped
+    lng = models.FloatField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
+class FollowUp(models.Model):
+    """回访: contacting the requester after handling, with a 5-level rating."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    method = models.CharField(max_length=10, choices=FollowUpMethod.choices)
+    contacted = models.BooleanField(default=True)
+    resolved = models.BooleanField(null=True)
+    satisfaction = models.PositiveSmallIntegerField(choices=Satisfaction.choices, null=True)
+    comment = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_method_display()}"
+
+
+class Notification(models.Model):
+    """In-app inbox entry; SMS copies go through the configured gateway after commit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30)
+    text = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class DailyCaseStat(models.Model):
+    """Incrementally maintained KPI counters per (day the case was created, grid, department, case type).
+
+    Every case action moves the case's contribution from its old row/values to the new ones in the same
+    transaction (cases.kpis), so district KPIs read a few thousand rows, not millions of cases.
+    `rebuild_kpi_rollups` recomputes them from the cases; a test checks both agree.
+    """
+
+    day = models.DateField()
+    region_code = models.CharField(max_length=15)  # the case's grid code (or a shorter code above grids)
+    department_key = models.IntegerField(default=0)  # main department id, 0 = none
+    case_type = models.CharField(max_length=40)
+    created = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    response_due = models.IntegerField(default=0)
+    responded_in_time = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_in_time = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    reworked = models.IntegerField(default=0)
+    extended = models.IntegerField(default=0)
+    followed_up = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    resolution_known = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)  # sum over closed cases of closed_at - created_at
+    dispute_concluded = models.IntegerField(default=0)
+    dispute_resolved = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "region_code", "department_key", "case_type"],
+                                    name="uniq_daily_case_stat"),
+        ]
+        indexes = [models.Index(fields=["region_code", "day"]), models.Index(fields=["department_key", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.region_code} {self.case_type}"

@@ -1,0 +1,454 @@
+"""Reads over cases: scoping, the actor's roles on one case, worklists, what the actor may do next."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from civicgrid.accounts.models import Department
+from civicgrid.accounts.roles import ROLE_SPECS
+from civicgrid.cases.choices import SlaStatus
+from civicgrid.cases.models import Case, CaseDepartment, Category, FollowUp, Notification
+from civicgrid.cases.workflow import engine, registry
+from civicgrid.cases.workflow.vocabulary import ROLE_LABELS
+from civicgrid.cases.workflows import spec_for
+from civicgrid.core.masking import mask_phone
+from civicgrid.core.scoping import grant_for
+
+VIEW = "cases.view_case"
+
+
+def case_roles(user, case: Case) -> set[str]:
+    """The roles `user` plays on this case: each active assignment whose reach covers the case (its region
+    prefix, or a main/co-handling department), plus "reporter" for the person who reported it."""
+    roles: set[str] = set()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return roles
+    departments = None
+    for assignment in user.active_assignments():
+        if assignment.role not in ROLE_SPECS:
+            continue
+        if assignment.region_id and case.region.code.startswith(assignment.region.code):
+            roles.add(assignment.role)
+        elif assignment.department_id:
+            if departments is None:
+                departments = {case.department_id} | set(
+                    CaseDepartment.objects.filter(case=case).values_list("department_id", flat=True))
+            if assignment.department_id in departments:
+                roles.add(assignment.role)
+    if case.reporter_id and case.reporter_id == user.pk:
+        roles.add("reporter")
+    return roles
+
+
+def allowed_actions(user, case: Case):
+    """Transitions the engine allows this user on this case now (the buttons to show)."""
+    return engine.allowed(spec_for(case.workflow), case.state, case_roles(user, case))
+
+
+def cases_visible(user) -> QuerySet:
+    return Case.objects.visible_to(user, VIEW)
+
+
+WORKLISTS = {
+    # key: (label, filter)
+    "open": ("全部在办", Q(is_open=True)),
+    "due_soon": ("即将超期", Q(is_open=True, sla_status=SlaStatus.DUE_SOON)),
+    "overdue": ("已超期", Q(is_open=True, sla_status=SlaStatus.OVERDUE)),
+    "supervised": ("督办件", Q(is_open=True, is_supervised=True)),
+    "unassigned": ("待派遣", Q(is_open=True, department__isnull=True)),
+    "closed": ("已办结", Q(is_open=False)),
+}
+
+
+def filter_cases(qs: QuerySet, *, worklist: str = "", case_type: str = "", state: str = "", category: str = "",
+                 region: str = "", department: str = "", q: str = "", since=None, until=None) -> QuerySet:
+    if worklist in WORKLISTS:
+        qs = qs.filter(WORKLISTS[worklist][1])
+    if case_type:
+        qs = qs.filter(case_type=case_type)
+    if state:
+        qs = qs.filter(state=state)
+    if category:
+        qs = qs.filter(category__code__startswith=category)
+    if region:
+        qs = qs.filter(region__code__startswith=region)
+    if department:
+        qs = qs.filter(department__code=department)
+    if q:
+        q = q.strip()[:50]
+        qs = qs.filter(Q(number=q) | Q(title__icontains=q) | Q(description__icontains=q))
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lte=until)
+    return qs
+
+
+def worklist_counts(user) -> dict[str, int]:
+    qs = cases_visible(user)
+    agg = qs.aggregate(**{key: Count("id", filter=flt) for key, (_, flt) in WORKLISTS.items()})
+    return {key: agg[key] or 0 for key in WORKLISTS}
+
+
+# ---- web UI reads (cases/views.py) -------------------------------------------------------------------
+# Appended for the case pages: labels, "待我处理", the dispatcher board, the report form's places, the
+# inbox. Everything starts from cases_visible(user) (or the user's own rows).
+
+
+
+
+# Oversight moves that every watcher may take on every case in handling (催办/督办): they do not make a
+# case "mine to handle", so the 待我处理 list ignores them.
+_OVERSIGHT_EFFECTS = frozenset({"remind", "supervise"})
+
+
+def state_label(case_type: str, state: str, spec=None) -> str:
+    spec = spec or registry.SPECS.get(case_type)
+    return spec.state(state).label if spec is not None and spec.has_state(state) else state
+
+
+def type_label(case_type: str) -> str:
+    spec = registry.SPECS.get(case_type)
+    return spec.label if spec is not None else case_type
+
+
+def action_label(spec, action: str) -> str:
+    if action == "submit":
+        return "上报"
+    try:
+        return spec.transition(action).label
+    except KeyError:
+        return action
+
+
+def role_label(codes: str) -> str:
+    return "、".join(ROLE_LABELS.get(c, c) for c in codes.split(",") if c)
+
+
+def type_choices() -> list[tuple[str, str]]:
+    return [(key, spec.label) for key, spec in registry.SPECS.items()]
+
+
+def state_choices(case_type: str = "") -> list[tuple[str, str]]:
+    """(state key, label) of one workflow, or of all of them (labels joined where keys repeat)."""
+    specs = [registry.SPECS[case_type]] if case_type in registry.SPECS else list(registry.SPECS.values())
+    labels: dict[str, list[str]] = {}
+    for spec in specs:
+        for st in spec.states:
+            labels.setdefault(st.key, [])
+            if st.label not in labels[st.key]:
+                labels[st.key].append(st.label)
+    return [(key, "/".join(names)) for key, names in labels.items()]
+
+
+def is_self_scoped(user) -> bool:
+    """True when the user sees cases only as their reporter (a resident): no region or department reach."""
+    grant = grant_for(user, VIEW)
+    return bool(grant) and not (grant.unrestricted or grant.region_codes or grant.department_ids)
+
+
+@lru_cache(maxsize=64)
+def _role_moves(role: str) -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per current workflow: (states where `role` may move the case on, states where it may only decide a
+    pending extension request)."""
+    out = {}
+    for key, spec in registry.SPECS.items():
+        plain: set[str] = set()
+        extension: set[str] = set()
+        for t in spec.transitions:
+            if role not in t.roles or t.effects & _OVERSIGHT_EFFECTS:
+                continue
+            decides_extension = ("deny_extension" in t.effects
+                                 or ("grant_extension" in t.effects and "request_extension" not in t.effects))
+            (extension if decides_extension else plain).update(t.sources)
+        if plain or extension:
+            out[key] = (frozenset(plain), frozenset(extension - plain))
+    return out
+
+
+def _moves_q(role: str) -> Q | None:
+    parts = []
+    for case_type, (plain, extension) in _role_moves(role).items():
+        if plain:
+            parts.append(Q(case_type=case_type, state__in=sorted(plain)))
+        if extension:
+            parts.append(Q(case_type=case_type, state__in=sorted(extension), pending_extension_until__isnull=False))
+    if not parts:
+        return None
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return q
+
+
+def actionable_q(user) -> Q:
+    """待我处理: open cases in a state where one of the user's roles *on that case* has a next step.
+
+    Mirrors case_roles(): each active assignment contributes (its reach) AND (the states its role can move
+    on); the reporter contributes their own cases in the states where the reporter rates. Oversight moves
+    (催办/督办) are left out, and 同意/不同意延期 count only while an extension request is pending. Uses the
+    current workflow versions (a case pinned to an older version may differ; the detail page is exact).
+    """
+    parts: list[Q] = []
+    if user is not None and getattr(user, "is_authenticated", False):
+        for assignment in user.active_assignments():
+            moves = _moves_q(assignment.role) if assignment.role in ROLE_SPECS else None
+            if moves is None:
+                continue
+            if assignment.region_id:
+                parts.append(Q(region__code__startswith=assignment.region.code) & moves)
+            elif assignment.department_id:
+                reach = Q(department_id=assignment.department_id) | Q(id__in=CaseDepartment.objects.filter(
+                    department_id=assignment.department_id).values("case_id"))
+                parts.append(reach & moves)
+        reporter_moves = _moves_q("reporter")
+        if reporter_moves is not None:
+            parts.append(Q(reporter_id=user.pk) & reporter_moves)
+    if not parts:
+        return Q(pk__in=[])
+    q = parts[0]
+    for part in parts[1:]:
+        q |= part
+    return Q(is_open=True) & q
+
+
+def worklist_tabs(user) -> list[dict]:
+    """The list page's tabs with counts: 待我处理 first, then WORKLISTS, then 全部."""
+    counts = worklist_counts(user)
+    visible = cases_visible(user)
+    tabs = [{"key": "todo", "label": "待我处理", "count": visible.filter(actionable_q(user)).count()}]
+    tabs += [{"key": key, "label": label, "count": counts[key]} for key, (label, _) in WORKLISTS.items()]
+    tabs.append({"key": "all", "label": "全部", "count": None})
+    return tabs
+
+
+def list_cases(user, *, worklist: str = "", **filters) -> QuerySet:
+    """The list page and its export: visible cases of one tab, filtered, newest first."""
+    qs = cases_visible(user)
+    if worklist == "todo":
+        qs = qs.filter(actionable_q(user))
+    qs = filter_cases(qs, worklist=worklist, **filters)
+    return qs.select_related("workflow", "category", "region", "department")
+
+
+def present_row(case: Case) -> dict:
+    """One case as a list row / card."""
+    return {
+        "id": case.pk, "number": case.number, "title": case.title, "case_type": case.case_type,
+        "type_label": type_label(case.case_type), "state": case.state,
+        "state_label": state_label(case.case_type, case.state, spec_for(case.workflow)),
+        "is_open": case.is_open, "category": case.category.name if case.category_id else "",
+        "region": case.region.name, "region_code": case.region.code,
+        "department": case.department.name if case.department_id else "", "due_at": case.due_at,
+        "sla_status": case.sla_status, "sla_label": case.get_sla_status_display(),
+        "is_supervised": case.is_supervised, "urgency": case.urgency, "urgency_label": case.get_urgency_display(),
+        "created_at": case.created_at, "channel_label": case.get_channel_display(),
+    }
+
+
+# The comments a reporter sees on their own case: answers addressed to them, not internal instructions
+# (派单意见, 督办意见, 退单原因 stay with the staff).
+PUBLIC_COMMENT_ACTIONS = frozenset({
+    "answer_directly", "reply", "feedback", "conclude", "callback", "rework", "evaluate", "follow_up",
+    "resolve", "fail", "dismiss", "reject", "transfer", "pass_review", "close",
+})
+
+
+def _as_list(value) -> list:
+    if value in (None, "", []):
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def present_case(case: Case, user) -> dict:
+    """Everything the detail page shows, with labels. `staff` is False for a user who is only the case's
+    reporter: they do not see worker names, routing internals or the reporter's own contact details."""
+    spec = spec_for(case.workflow)
+    roles = case_roles(user, case)
+    staff = bool(roles - {"reporter"})
+    questions = {q["key"]: q for q in (case.category.questions if case.category_id else [])}
+    answers = []
+    for key, value in (case.answers or {}).items():
+        q = questions.get(key, {})
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        elif isinstance(value, float) and value.is_integer():
+            value = int(value)
+        answers.append({"label": q.get("label", key), "value": value})
+    departments = [
+        {"name": cd.department.name, "code": cd.department.code, "role": cd.role, "role_label": cd.get_role_display()}
+        for cd in case.case_departments.select_related("department").order_by("-role", "department__code")
+    ]
+    if case.department_id and not any(d["code"] == case.department.code for d in departments):
+        departments.insert(0, {"name": case.department.name, "code": case.department.code, "role": "main",
+                               "role_label": "主办"})
+    routing = case.routing or {}
+    workers = [{"role": ROLE_LABELS.get(role, role), "names": names}
+               for role, names in (routing.get("workers") or {}).items()]
+    rows = list(case.events.order_by("seq"))
+    codes = set()
+    for ev in rows:
+        codes.update(_as_list((ev.data or {}).get("department")) + _as_list((ev.data or {}).get("co_departments")))
+    names = dict(Department.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+    events = []
+    for ev in rows:
+        data = ev.data or {}
+        extra = []
+        for key, label in (("department", "主办单位"), ("co_departments", "协办单位"), ("reason", "原因"),
+                           ("extension_until", "延期至"), ("satisfaction", "满意度"), ("resolved", "是否解决"),
+                           ("merge_into", "合并至"), ("outcome", "去向"), ("leader", "包案领导")):
+            value = data.get(key)
+            if value in (None, "", []):
+                continue
+            if key == "satisfaction":
+                value = dict(FollowUp._meta.get_field("satisfaction").choices).get(value, value)
+            elif key == "resolved":
+                value = "已解决" if value else "未解决"
+            elif key == "extension_until":
+                value = str(value)[:10]
+            elif key in ("department", "co_departments"):
+                value = "、".join(names.get(str(v), str(v)) for v in _as_list(value))
+            elif isinstance(value, list):
+                value = "、".join(str(v) for v in value)
+            if not staff and key in ("reason",) and ev.actor_id != user.pk and ev.action not in PUBLIC_COMMENT_ACTIONS:
+                continue
+            extra.append({"label": label, "value": value})
+        public = staff or ev.actor_id == user.pk or ev.action in PUBLIC_COMMENT_ACTIONS
+        events.append({
+            "seq": ev.seq, "actor": ev.actor_name if staff or not ev.actor_id or ev.actor_id == user.pk else "",
+            "role": role_label(ev.actor_role), "action": ev.action, "action_label": action_label(spec, ev.action),
+            "from_label": state_label(case.case_type, ev.from_state, spec) if ev.from_state else "",
+            "to_label": state_label(case.case_type, ev.to_state, spec), "moved": ev.from_state != ev.to_state,
+            "comment": ev.comment if public else "", "extra": extra, "created_at": ev.created_at,
+        })
+    follow_ups = [
+        {"method": f.get_method_display(), "satisfaction": f.get_satisfaction_display() if f.satisfaction else "",
+         "resolved": f.resolved, "comment": f.comment, "created_at": f.created_at}
+        for f in case.follow_ups.order_by("created_at")
+    ]
+    boundary = case.region.boundary
+    return {
+        **present_row(case), "description": case.description, "answers": answers, "address": case.address,
+        "lat": case.lat, "lng": case.lng, "boundary": boundary, "staff": staff, "roles": sorted(roles),
+        "reporter": ("匿名" if case.is_anonymous else (case.reporter_name or (str(case.reporter) if case.reporter_id
+                                                                          else ""))),
+        "reporter_phone": mask_phone(case.reporter_phone) if staff and not case.is_anonymous else "",
+        "contact_label": case.get_contact_preference_display(), "is_anonymous": case.is_anonymous,
+        "routing_reason": routing.get("reason", ""), "workers": workers if staff else [],
+        "departments": departments, "events": events, "follow_ups": follow_ups,
+        "event_count": case.event_count, "satisfaction": case.get_satisfaction_display() if case.satisfaction else "",
+        "pending_extension_until": case.pending_extension_until, "closed_at": case.closed_at,
+        "merged_into": case.merged_into.number if case.merged_into_id else "",
+        "is_terminal": spec.state(case.state).terminal if spec.has_state(case.state) else not case.is_open,
+    }
+
+
+def my_requests(user) -> QuerySet:
+    """The cases the user reported (a resident's 我的诉求), newest first."""
+    return (cases_visible(user).filter(reporter_id=user.pk)
+            .select_related("workflow", "category", "region", "department").order_by("-created_at", "-id"))
+
+
+def last_events(case_ids) -> dict[int, object]:
+    """The latest CaseEvent of each case (one query)."""
+    from civicgrid.cases.models import CaseEvent
+
+    latest = (CaseEvent.objects.filter(case_id__in=list(case_ids)).values("case_id")
+              .annotate(seq=Max("seq")).values_list("case_id", "seq"))
+    pairs = Q(pk__in=[])
+    for case_id, seq in latest:
+        pairs |= Q(case_id=case_id, seq=seq)
+    return {ev.case_id: ev for ev in CaseEvent.objects.filter(pairs)}
+
+
+def board_summary(user) -> dict:
+    """The dispatcher board: open cases by type and state, by department (with overdue), the 待派遣 and
+    overdue lists — aggregate queries over the user's visible cases."""
+    visible = cases_visible(user)
+    open_cases = visible.filter(is_open=True)
+    by_state = []
+    for row in (open_cases.values("case_type", "state").annotate(n=Count("id"),
+                overdue=Count("id", filter=Q(sla_status=SlaStatus.OVERDUE))).order_by("case_type", "state")):
+        by_state.append({**row, "type_label": type_label(row["case_type"]),
+                         "state_label": state_label(row["case_type"], row["state"])})
+    by_department = list(
+        open_cases.values("department__code", "department__name")
+        .annotate(n=Count("id"), overdue=Count("id", filter=Q(sla_status=SlaStatus.OVERDUE)),
+                  due_soon=Count("id", filter=Q(sla_status=SlaStatus.DUE_SOON)),
+                  supervised=Count("id", filter=Q(is_supervised=True)))
+        .order_by("-n", "department__code")
+    )
+    related = ("workflow", "category", "region", "department")
+    return {
+        "counts": worklist_counts(user),
+        "by_state": by_state,
+        "by_department": by_department,
+        "unassigned": [present_row(c) for c in open_cases.filter(WORKLISTS["unassigned"][1])
+                       .select_related(*related).order_by("created_at")[:20]],
+        "overdue": [present_row(c) for c in open_cases.filter(sla_status=SlaStatus.OVERDUE)
+                    .select_related(*related).order_by("due_at")[:20]],
+    }
+
+
+def report_categories() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Active reportable categories grouped by top-level category: [(group name, [(code, name)])]."""
+    rows = list(Category.objects.filter(is_active=True).order_by("code"))
+    tops = {c.code: c for c in rows if c.parent_id is None}
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for c in rows:
+        top = tops.get(c.code[:2])
+        if c.parent_id is None:
+            continue
+        groups.setdefault(top.name if top else "其他", []).append((c.code, c.name))
+    # a top-level category without children is reportable as itself
+    for code, top in tops.items():
+        if not any(c.code.startswith(code) and c.code != code for c in rows):
+            groups.setdefault(top.name, []).append((code, top.name))
+    return list(groups.items())
+
+
+def category_questions(code: str) -> list[dict]:
+    category = Category.objects.filter(code=code, is_active=True).only("questions").first() if code else None
+    return list(category.questions) if category is not None else []
+
+
+def report_places() -> dict:
+    """Where a report can be placed without a map pin: active grids grouped by community; and the street
+    outlines drawn under the report map. Street and grid names and outlines are public administrative
+    geography (no people data), so this read is deliberately unscoped: a resident needs them to report."""
+    from civicgrid.geo import geojson
+    from civicgrid.geo.choices import RegionLevel
+    from civicgrid.geo.models import Region
+
+    active = Region.objects.filter(is_active=True)
+    communities = dict(active.filter(level=RegionLevel.COMMUNITY).values_list("code", "name"))
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, name in active.filter(level=RegionLevel.GRID).order_by("code").values_list("code", "name"):
+        groups.setdefault(communities.get(code[:12], code[:12]), []).append((code, name))
+    streets = active.filter(level=RegionLevel.STREET, boundary__isnull=False).order_by("code")
+    return {"grids": list(groups.items()), "streets": geojson.feature_collection(streets)}
+
+
+def intake_channel(user) -> str:
+    """The channel a web report comes through: hotline operators (dispatchers) enter calls, residents report
+    for themselves, police liaisons refer, everyone else is a field worker (网格员上报)."""
+    roles = {a.role for a in user.active_assignments()}
+    if "dispatcher" in roles:
+        return "hotline"
+    if roles and roles <= {"resident"} or not roles:
+        return "resident"
+    if roles <= {"police_liaison"}:
+        return "police"
+    return "grid"
+
+
+def notifications_for(user) -> QuerySet:
+    return Notification.objects.filter(user=user).select_related("case").order_by("-created_at", "-id")
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,47 @@
+"""Deadlines per state on the working-day calendar.
+
+A state's limit comes from the case's category (`Category.limits[state]`) or else the workflow state's
+own `sla`. Urgent cases run on the clock instead of working time (紧急: the same number of clock hours or
+days; 特急: half of it), as hotline rules do for emergencies.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+
+from civicgrid.cases.choices import SlaStatus, Urgency
+from civicgrid.cases.workflow.spec import Limit, Spec
+from civicgrid.core.calendars import load_calendar
+from civicgrid.core.workcalendar import sla_status
+
+_CLOCK_UNIT = {"work_hours": "hours", "work_days": "days", "hours": "hours", "days": "days"}
+
+
+def limit_for(spec: Spec, state: str, category, urgency: str, move: Limit | None = None) -> Limit | None:
+    """The move's own limit (e.g. 重办: 15 working days) beats the category's limit for the state, which
+    beats the workflow state's default."""
+    st = spec.state(state)
+    if st.terminal or not st.clock:
+        return None
+    override = (category.limits or {}).get(state) if category is not None else None
+    limit = move or (Limit(float(override["value"]), override["unit"]) if override else st.sla)
+    if limit is None:
+        return None
+    if urgency == Urgency.URGENT:
+        return Limit(limit.value, _CLOCK_UNIT[limit.unit])
+    if urgency == Urgency.CRITICAL:
+        return Limit(limit.value / 2, _CLOCK_UNIT[limit.unit])
+    return limit
+
+
+def due_at(start: datetime, limit: Limit | None) -> datetime | None:
+    if limit is None:
+        return None
+    return load_calendar().add(start, limit.value, limit.unit)
+
+
+def status(*, now: datetime, started_at: datetime, due: datetime | None) -> str:
+    return SlaStatus(sla_status(now=now, started_at=started_at, due_at=due,
+                                warn_ratio=getattr(settings, "SLA_WARN_RATIO", 0.8)))

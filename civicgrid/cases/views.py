@@ -1,0 +1,248 @@
+"""Case pages (mobile first: residents and grid workers use a phone, dispatchers a desk). Adapters only:
+parse, call one action or query, render. Out-of-scope cases are 404; a refused action changes nothing and
+shows the action's Chinese message.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from civicgrid.cases import actions, queries
+from civicgrid.cases.export import export_cases_xlsx
+from civicgrid.cases.forms import CaseFilterForm, ReportForm, TransitionForm
+from civicgrid.cases.intake import IntakeInput
+from civicgrid.cases.models import Case, Notification
+from civicgrid.cases.workflows import spec_for
+from civicgrid.core import errors
+from civicgrid.core.scoping import get_visible, has_perm_anywhere
+
+PAGE_SIZE = 20
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RELATED = ("workflow", "category", "region", "department", "merged_into")
+
+
+def case_page(perm: str | None = queries.VIEW):
+    """Signed-in users holding `perm` somewhere; NotFound -> 404 and Forbidden -> 403."""
+
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapper(request, *args, **kwargs):
+            if perm and not has_perm_anywhere(request.user, perm):
+                raise PermissionDenied
+            try:
+                return view(request, *args, **kwargs)
+            except errors.NotFound:
+                raise Http404 from None
+            except errors.Forbidden:
+                raise PermissionDenied from None
+
+        return wrapper
+
+    return decorate
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without(request, *keys) -> str:
+    query = request.GET.copy()
+    for key in ("page", *keys):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+# ---- worklists ---------------------------------------------------------------------------------------
+
+@case_page()
+def case_list(request):
+    user = request.user
+    if queries.is_self_scoped(user):
+        return redirect("cases:mine")  # a resident's cases are their own requests
+    tabs = queries.worklist_tabs(user)
+    keys = {t["key"] for t in tabs}
+    tab = request.GET.get("tab") or ("todo" if tabs[0]["count"] else "open")
+    if tab not in keys:
+        tab = "open"
+    form = CaseFilterForm(request.GET or None)
+    filters = form.filters()
+    qs = queries.list_cases(user, worklist="" if tab == "all" else tab, **filters)
+    page = _page(request, qs)
+    return render(request, "cases/list.html", {
+        "tabs": tabs, "tab": tab, "form": form, "page": page,
+        "rows": [queries.present_row(c) for c in page.object_list],
+        "query": _query_without(request), "filter_query": _query_without(request, "tab"),
+        "filtered": bool(filters), "unread": queries.unread_count(user),
+    })
+
+
+@case_page()
+def case_export(request):
+    if queries.is_self_scoped(request.user):
+        raise PermissionDenied
+    tab = request.GET.get("tab") or "open"
+    filters = CaseFilterForm(request.GET or None).filters()
+    qs = queries.list_cases(request.user, worklist="" if tab == "all" else tab, **filters)
+    content = export_cases_xlsx(actor=request.user, qs=qs, filters={"tab": tab, **filters})
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"案件清单-{timezone.localdate():%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response
+
+
+# ---- one case ----------------------------------------------------------------------------------------
+
+def _case(request, pk: int) -> Case:
+    return get_visible(Case.objects.select_related(*RELATED), request.user, queries.VIEW, pk=pk)
+
+
+def _detail(request, case: Case, *, failed: str = "", failed_form=None, error: str = "", status: int = 200):
+    """Render the detail page; `failed` names the action whose form comes back with its errors."""
+    allowed = queries.allowed_actions(request.user, case)
+    forms = []
+    for t in allowed:
+        if t.action == failed and failed_form is not None:
+            form = failed_form
+        else:
+            form = TransitionForm(transition=t, initial={"expected_event_count": case.event_count})
+        forms.append({"transition": t, "form": form, "open": t.action == failed,
+                      "primary": t.target not in t.sources})  # moves the case on (not 催办/督办/延期 loops)
+    return render(request, "cases/detail.html", {
+        "case": queries.present_case(case, request.user), "actions": forms, "error": error, "failed": failed,
+    }, status=status)
+
+
+@case_page()
+def case_detail(request, pk: int):
+    return _detail(request, _case(request, pk))
+
+
+@require_POST
+@case_page()
+def case_act(request, pk: int, action: str):
+    """Post one workflow action: the form asks exactly the facts it requires; the action decides."""
+    case = _case(request, pk)
+    try:
+        transition = spec_for(case.workflow).transition(action)
+    except KeyError:
+        raise Http404 from None
+    form = TransitionForm(request.POST, transition=transition)
+    if not form.is_valid():
+        return _detail(request, case, failed=action, failed_form=form, status=422,
+                       error=f"「{transition.label}」未提交:请检查填写的内容")
+    comment, facts = form.facts()
+    try:
+        result = actions.transition_case(actor=request.user, case_id=case.pk, action=action, comment=comment,
+                                         facts=facts, expected_event_count=form.cleaned_data["expected_event_count"])
+    except errors.NotFound:
+        raise  # 404 via case_page
+    except errors.DomainError as exc:
+        case = _case(request, pk)  # show what is there now
+        if isinstance(exc, errors.Conflict):
+            message = f"{exc.message}。" if exc.code == "case_changed" else f"{exc.message}(案件可能已被他人处理,请刷新)"
+            return _detail(request, case, error=message, status=409)
+        if exc.code == "missing_fields" or isinstance(exc, errors.ValidationFailed):
+            form.add_domain_error(exc)
+        return _detail(request, case, failed=action, failed_form=form, error=exc.message, status=exc.status)
+    spec = spec_for(result.case.workflow)
+    messages.success(request, f"已{transition.label}。案件当前状态:{spec.state(result.case.state).label}")
+    return redirect("cases:detail", pk=pk)
+
+
+# ---- report a problem --------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@case_page("cases.create_case")
+def report(request):
+    user = request.user
+    channel = queries.intake_channel(user)
+    form = ReportForm(request.POST or None, channel=channel, category_code=request.GET.get("category", ""))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        anonymous = data["is_anonymous"]
+        name = data.get("reporter_name") or ("" if channel != "resident" else (user.display_name or ""))
+        intake = IntakeInput(
+            description=data["description"], channel=channel, category_code=data["category"], title=data["title"],
+            lat=data["lat"], lng=data["lng"], address=data["address"],
+            region_code="" if data["lat"] is not None else data["region"], answers=form.answers(),
+            reporter_name=name, reporter_phone=data["reporter_phone"], is_anonymous=anonymous,
+            contact_preference=data["contact_preference"],
+        )
+        try:
+            result = actions.submit_case(actor=user, data=intake, idempotency_key=data["idempotency_key"])
+        except (errors.ValidationFailed, errors.Conflict) as exc:
+            form.add_domain_error(exc)
+        else:
+            case = result.case
+            text = "已提交" if result.created else "此前已提交"
+            messages.success(request, f"{text},案件编号 {case.number}。处理进展会通知您。")
+            return redirect("cases:detail", pk=case.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "cases/report.html", {"form": form, "channel": channel}, status=status)
+
+
+@case_page("cases.create_case")
+def report_questions(request):
+    """The chosen category's extra questions (htmx fragment of the report form)."""
+    form = ReportForm(channel=queries.intake_channel(request.user), category_code=request.GET.get("category", ""))
+    return render(request, "cases/_questions.html", {"form": form})
+
+
+# ---- my requests, board, inbox -----------------------------------------------------------------------
+
+@case_page()
+def mine(request):
+    page = _page(request, queries.my_requests(request.user))
+    last = queries.last_events(c.pk for c in page.object_list)
+    rows = []
+    for case in page.object_list:
+        spec = spec_for(case.workflow)
+        event = last.get(case.pk)
+        moves = queries.allowed_actions(request.user, case)
+        rows.append({**queries.present_row(case),
+                     "last_action": queries.action_label(spec, event.action) if event else "",
+                     "last_at": event.created_at if event else None,
+                     "rate": next((t for t in moves if t.requires & {"satisfaction"}), None)})
+    return render(request, "cases/mine.html", {"page": page, "rows": rows, "query": "",
+                                               "unread": queries.unread_count(request.user)})
+
+
+@case_page("cases.view_kpis")
+def board(request):
+    return render(request, "cases/board.html", {"board": queries.board_summary(request.user)})
+
+
+@case_page()
+def inbox(request):
+    page = _page(request, queries.notifications_for(request.user))
+    return render(request, "cases/inbox.html", {"page": page, "unread": queries.unread_count(request.user),
+                                                "query": ""})
+
+
+@require_POST
+@case_page()
+def inbox_read_all(request):
+    count = actions.mark_notifications_read(user=request.user)
+    messages.success(request, f"已将 {count} 条消息标为已读")
+    return redirect("cases:inbox")
+
+
+@case_page()
+def inbox_open(request, pk: int):
+    """Open one message: mark it read and go to its case (or back to the inbox)."""
+    note = Notification.objects.filter(user=request.user, pk=pk).first()
+    if note is None:
+        raise Http404
+    actions.mark_notifications_read(user=request.user, pk=pk)
+    return redirect("cases:detail", pk=note.case_id) if note.case_id else redirect("cases:inbox")

@@ -1,0 +1,1 @@
+"""The shipped case-type workflows, one module per case type, each defining `SPEC`."""

@@ -1,0 +1,39 @@
+"""The shipped workflow specs by key. A changed workflow ships as a new `version` of its module's SPEC;
+older versions stay listed in HISTORY so cases pinned to them can still be read."""
+
+from __future__ import annotations
+
+from civicgrid.cases.workflow.definitions import (
+    citizen_request,
+    dispute,
+    hard_case,
+    safety_hazard,
+    urban_event,
+)
+from civicgrid.cases.workflow.spec import Spec
+
+_CURRENT: tuple[Spec, ...] = (
+    urban_event.SPEC,
+    dispute.SPEC,
+    citizen_request.SPEC,
+    safety_hazard.SPEC,
+    hard_case.SPEC,
+)
+
+SPECS: dict[str, Spec] = {spec.key: spec for spec in _CURRENT}
+
+# every shipped (key, version), current ones included
+HISTORY: dict[tuple[str, int], Spec] = {(spec.key, spec.version): spec for spec in _CURRENT}
+
+
+def get(key: str, version: int | None = None) -> Spec:
+    """The current spec for `key`, or the given shipped version; KeyError if unknown."""
+    if version is None:
+        try:
+            return SPECS[key]
+        except KeyError:
+            raise KeyError(f"unknown workflow {key!r}") from None
+    try:
+        return HISTORY[(key, version)]
+    except KeyError:
+        raise KeyError(f"unknown workflow {key!r} version {version}") from None

@@ -1,0 +1,117 @@
+"""The closed vocabulary that workflow specs may use: roles, facts and effects.
+
+`validate()` rejects a spec that names anything not listed here, and the Django action layer implements
+exactly the effects below, so adding a word here is a contract change for both sides.
+"""
+
+from __future__ import annotations
+
+# Role codes as in civicgrid/accounts/roles.py, plus two pseudo-roles the action layer grants:
+# "reporter" (the user who reported this very case) and "system" (the periodic SLA task).
+ROLE_LABELS: dict[str, str] = {
+    "resident": "居民",
+    "micro_grid_worker": "微网格员",
+    "grid_worker": "网格员",
+    "community_admin": "社区管理员",
+    "street_admin": "街道管理员",
+    "dispatcher": "指挥中心调度员",
+    "department_handler": "部门承办人",
+    "police_liaison": "社区民警",
+    "volunteer": "志愿者",
+    "station_admin": "实践站管理员",
+    "centre_admin": "文明实践中心管理员",
+    "enterprise_officer": "企业服务专员",
+    "enterprise_contact": "企业联系人",
+    "leader": "领导",
+    "system_admin": "系统管理员",
+    "security_admin": "安全管理员",
+    "audit_admin": "审计管理员",
+    "reporter": "报告人(本案)",
+    "system": "系统(定时任务)",
+}
+ROLES: frozenset[str] = frozenset(ROLE_LABELS)
+
+# Facts: named inputs a transition may require (present and non-empty, see engine.is_empty).
+FACTS: dict[str, str] = {
+    "comment": "free-text note: handling result, check result, supervision instruction (意见/说明)",
+    "reason": "why: not filed, returned, denied, rework, suspension, failure (原因)",
+    "department": "code of the main handling department (主办单位)",
+    "co_departments": "codes of assisting departments (协办单位), optional",
+    "extension_until": "the requested or granted new deadline, ISO date or datetime (延期至)",
+    "satisfaction": "rating 1-5, 1 = very unsatisfied, 5 = very satisfied (满意度)",
+    "resolved": "whether the caller says the problem is solved, a boolean (是否解决)",
+    "risk_level": "dispute risk colour red | yellow | blue (风险等级 红/黄/蓝)",
+    "complexity": "dispute difficulty simple | complex | difficult (简单/复杂/疑难)",
+    "tier": "handling tier community | street | district (村社/街道/区)",
+    "agreement_form": "form of the mediation agreement: written | oral (书面/口头)",
+    "agreement_text": "content of the agreement: parties' rights, duties, how and when performed (协议内容)",
+    "parties": "the parties present at a mediation session (当事人)",
+    "attachments": "ids of uploaded photos or files, e.g. after-handling photos (附件/照片)",
+    "leader": "the leader who takes personal charge of the case (包案领导)",
+    "method": "how a follow-up was made: phone | visit | sms | online (回访方式)",
+    "outcome": "where an unresolved dispute goes: litigation | arbitration | petition | escalate (去向)",
+    "merge_into": "number of the main case a duplicate is merged into (合并至)",
+    "follow_up_date": "planned date of the next follow-up visit (计划回访日期)",
+    "responsible_party": "the unit or person who must rectify a hazard (责任单位/责任人)",
+    "deadline": "the rectification deadline set in a notice, ISO date (整改期限)",
+}
+
+FACT_LABELS: dict[str, str] = {
+    "comment": "意见说明",
+    "reason": "原因",
+    "department": "主办单位",
+    "co_departments": "协办单位",
+    "extension_until": "延期至",
+    "satisfaction": "满意度",
+    "resolved": "是否解决",
+    "risk_level": "风险等级",
+    "complexity": "难易程度",
+    "tier": "调处层级",
+    "agreement_form": "协议形式",
+    "agreement_text": "协议内容",
+    "parties": "当事人",
+    "attachments": "附件",
+    "leader": "包案领导",
+    "method": "回访方式",
+    "outcome": "去向",
+    "merge_into": "合并至",
+    "follow_up_date": "计划回访日期",
+    "responsible_party": "责任单位/责任人",
+    "deadline": "整改期限",
+}
+
+# Allowed values of closed-choice facts; the engine compares str(value) so form input ("3") passes.
+FACT_CHOICES: dict[str, tuple[str, ...]] = {
+    "satisfaction": ("1", "2", "3", "4", "5"),
+    "risk_level": ("red", "yellow", "blue"),
+    "complexity": ("simple", "complex", "difficult"),
+    "tier": ("community", "street", "district"),
+    "agreement_form": ("written", "oral"),
+    "method": ("phone", "visit", "sms", "online"),
+    "outcome": ("litigation", "arbitration", "petition", "escalate"),
+}
+
+# Effects: side effects the Django action layer performs after the engine allows a step.
+EFFECTS: dict[str, str] = {
+    "start_clock": "start or restart the handling clock; deadline = the deadline fact, else the limit",
+    "stop_clock": "stop the handling clock and record whether the work was done in time",
+    "set_department": "make the department fact the main handling department (主办)",
+    "add_co_departments": "add the co_departments fact as assisting departments (协办), if given",
+    "set_tier": "record the handling tier (村社/街道/区) from the tier fact",
+    "supervise": "mark the case as supervised (督办) and notify the handling department",
+    "remind": "count a reminder (催办) and notify the handling department",
+    "request_extension": "store the pending extension request (extension_until, reason)",
+    "grant_extension": "move the deadline to the approved date and count an extension",
+    "deny_extension": "drop the pending extension request; the deadline stays",
+    "count_return": "count a return (退单/回退) and clear the handling department",
+    "count_rework": "count a rework (返工/重办)",
+    "record_follow_up": "write a follow-up record (回访: method, performance, satisfaction)",
+    "record_rating": "store the satisfaction rating (好差评) and whether the problem is solved",
+    "record_mediation": "write a mediation session record (调解笔录: parties, comment)",
+    "record_agreement": "store the mediation agreement (form and text)",
+    "merge": "merge this case into the merge_into case as a duplicate",
+    "close": "mark the case finished: set closed_at and whether it closed in time",
+    "reopen": "clear the finished marks (closed_at) so the case is handled again",
+    "assign_leader": "record the leader who takes charge of the case (领导包案)",
+    "escalate": "raise the case to the next tier and notify leaders",
+}

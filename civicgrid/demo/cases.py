@@ -1,0 +1,230 @@
+"""A year of demo cases, replayed through the real case actions in time order.
+
+Every case walks its workflow with realistic detours (returns, extensions, rework, unsatisfied
+callbacks, failed mediations); an event queue runs all cases chronologically on `clock.at(...)`, and the
+daily SLA sweep runs on each simulated day, so overdue flags, automatic supervision, KPIs and rollups all
+come from the same code paths as real use. Deterministic for a seed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+
+from civicgrid.accounts.models import Department, RoleAssignment, User
+from civicgrid.cases import actions
+from civicgrid.cases.intake import IntakeInput
+from civicgrid.cases.models import Category
+from civicgrid.core import clock, errors
+from civicgrid.geo.models import Region
+
+TYPE_SHARE = {"urban_event": 0.42, "citizen_request": 0.36, "dispute": 0.1, "safety_hazard": 0.08, "hard_case": 0.04}
+SATISFACTION = [(5, 0.55), (4, 0.27), (3, 0.1), (2, 0.05), (1, 0.03)]
+
+
+@dataclass(order=True)
+class Job:
+    at: datetime
+    seq: int
+    case_id: int = field(compare=False)
+    steps: list = field(compare=False)
+
+
+def _pick(rng, weighted):
+    r, acc = rng.random(), 0.0
+    for value, weight in weighted:
+        acc += weight
+        if r <= acc:
+            return value
+    return weighted[-1][0]
+
+
+def _working_time(rng, day: datetime) -> datetime:
+    minute = rng.randrange(8 * 60 + 30, 18 * 60)
+    return timezone.make_aware(datetime.combine(day.date(), time(minute // 60, minute % 60)))
+
+
+class Actors:
+    """Who does each step: the dispatcher, a handler per department, the grid worker of the case's grid."""
+
+    def __init__(self):
+        self.dispatcher = User.objects.get(username="dispatcher")
+        self.resident = User.objects.filter(username="resident").first()
+        self._grid = {a.region.code: a.user for a in RoleAssignment.objects.filter(
+            role="grid_worker", is_active=True).select_related("region", "user")}
+        self._handlers = {}
+        for a in RoleAssignment.objects.filter(role="department_handler", is_active=True).select_related("user"):
+            self._handlers.setdefault(a.department_id, a.user)
+
+    def grid_worker(self, region: Region) -> User:
+        return self._grid.get(region.code[:15]) or self.dispatcher
+
+    def handler(self, department_id: int) -> User:
+        if department_id not in self._handlers:
+            dept = Department.objects.get(pk=department_id)
+            user = User.objects.create(username=f"h-{dept.code.lower()}", display_name=f"{dept.short_name or dept.name}承办人",
+                                       password=make_password(None))
+            RoleAssignment.objects.create(user=user, role="department_handler", department=dept)
+            self._handlers[department_id] = user
+        return self._handlers[department_id]
+
+
+def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dict, float]]:
+    """(action, who, facts, hours until the step) for one case; `who` is dispatcher/handler/grid/reporter."""
+    dept = category.default_department.code if category.default_department_id else "CGJ"
+    sat = _pick(rng, SATISFACTION)
+    steps: list[tuple[str, str, dict, float]] = []
+    if case_type == "urban_event":
+        if rng.random() < 0.05:
+            return [("reject", "dispatcher", {"reason": "不符合立案条件"}, 1)]
+        steps += [("file", "dispatcher", {}, 0.5), ("dispatch", "dispatcher", {"department": dept}, 0.5)]
+        if rng.random() < 0.07:
+            steps += [("return", "handler", {"reason": "非本单位职责"}, 1), ("dispatch", "dispatcher", {"department": dept}, 1)]
+        steps += [("sign", "handler", {}, rng.uniform(0.2, 3))]
+        if rng.random() < 0.08:
+            steps += [("request_extension", "handler", {"extension_days": 5, "reason": "需协调施工"}, 24),
+                      ("approve_extension" if rng.random() < 0.7 else "deny_extension", "dispatcher",
+                       {"reason": "请按期办理"}, 3)]
+        steps += [("feedback", "handler", {"comment": "已处置完毕", "attachments": ["处置后照片"]}, rng.uniform(2, 150))]
+        if rng.random() < 0.1:
+            steps += [("rework", "grid", {"reason": "现场仍未整改到位"}, 4),
+                      ("feedback", "handler", {"comment": "已返工", "attachments": ["返工照片"]}, 24)]
+        steps += [("verify", "grid", {"attachments": ["核查照片"]}, rng.uniform(1, 8)), ("close", "dispatcher", {}, 1),
+                  ("evaluate", "dispatcher", {"satisfaction": sat}, 24)]
+    elif case_type == "citizen_request":
+        if rng.random() < 0.08:
+            return [("answer_directly", "dispatcher", {"comment": "已电话解答政策"}, 0.3)]
+        co = ["CGJ"] if rng.random() < 0.1 and dept != "CGJ" else []
+        steps += [("dispatch", "dispatcher", {"department": dept, "co_departments": co}, rng.uniform(0.2, 20))]
+        if rng.random() < 0.06:
+            steps += [("return", "handler", {"reason": "诉求信息不全"}, 2),
+                      ("dispatch", "dispatcher", {"department": dept}, 2)]
+        steps += [("sign", "handler", {}, rng.uniform(0.1, 3)), ("contact", "handler", {"comment": "已联系诉求人"}, 2)]
+        if rng.random() < 0.07:
+            steps += [("request_extension", "handler", {"extension_days": 7, "reason": "需跨部门协调"}, 48),
+                      ("approve_extension", "dispatcher", {}, 2)]
+        steps += [("reply", "handler", {"comment": "已办理并答复"}, rng.uniform(8, 200))]
+        if sat <= 2 and rng.random() < 0.75:
+            steps += [("rework", "reporter", {"satisfaction": sat, "resolved": False, "reason": "问题未解决"}, 24),
+                      ("reply", "handler", {"comment": "已重新办理"}, rng.uniform(24, 120))]
+            sat = _pick(rng, SATISFACTION[:3])
+        steps += [("callback", "reporter", {"satisfaction": sat, "resolved": sat >= 3,
+                                            "comment": "" if sat >= 3 else "已向诉求人解释政策"}, 24)]
+    elif case_type == "dispute":
+        risk = _pick(rng, [("blue", 0.7), ("yellow", 0.25), ("red", 0.05)])
+        tier = {"blue": "community", "yellow": "street", "red": "district"}[risk]
+        steps += [("screen", "grid", {"risk_level": risk, "complexity": "simple" if risk == "blue" else "complex"}, 4),
+                  ("assign", "dispatcher", {"tier": tier}, 4), ("accept", "grid", {}, 4)]
+        for _ in range(rng.randint(1, 3)):
+            steps += [("record_mediation", "grid", {"parties": "双方当事人", "comment": "组织调解一次"}, rng.uniform(24, 120))]
+        if rng.random() < 0.82:
+            form = "written" if rng.random() < 0.7 else "oral"
+            steps += [("resolve", "grid", {"agreement_form": form, "agreement_text": "双方自愿达成调解协议"}, 24),
+                      ("follow_up", "grid", {"method": "visit", "comment": "协议已履行"}, rng.uniform(48, 240)),
+                      ("close", "dispatcher", {}, 24)]
+        else:
+            steps += [("fail", "grid", {"reason": "双方分歧较大", "outcome": _pick(rng, [("litigation", 0.6),
+                                                                                    ("arbitration", 0.3), ("petition", 0.1)])}, 24)]
+    elif case_type == "safety_hazard":
+        steps += [("issue_notice", "grid", {"responsible_party": "物业服务企业", "deadline": 7}, 2),
+                  ("acknowledge", "handler", {}, 12),
+                  ("submit_rectification", "handler", {"comment": "已整改", "attachments": ["整改照片"]}, rng.uniform(24, 300))]
+        if rng.random() < 0.15:
+            steps += [("fail_review", "grid", {"reason": "整改不到位", "deadline": 3}, 24),
+                      ("submit_rectification", "handler", {"comment": "再次整改", "attachments": ["整改照片"]}, 48)]
+        steps += [("pass_review", "grid", {"comment": "复查合格,予以销号"}, 24)]
+    else:  # hard_case
+        steps += [("assign_leader", "dispatcher", {"leader": "leader"}, 4), ("convene", "dispatcher", {}, 48),
+                  ("decide", "dispatcher", {"department": dept, "comment": "会商确定办理方案"}, 24),
+                  ("conclude", "handler", {"comment": "事项已办成"}, rng.uniform(48, 240)),
+                  ("follow_up", "dispatcher", {"satisfaction": sat, "method": "phone"}, 24),
+                  ("close", "dispatcher", {"comment": "" if sat >= 3 else "已说明情况"}, 4)]
+    return steps
+
+
+def _intake(rng, case_type: str, category: Category, region: Region, actors: Actors) -> tuple[User, IntakeInput]:
+    lng = (region.center_lng or 123.2) + rng.uniform(-0.0004, 0.0004)
+    lat = (region.center_lat or 41.2) + rng.uniform(-0.0004, 0.0004)
+    if case_type == "citizen_request" and actors.resident is not None and rng.random() < 0.15:
+        return actors.resident, IntakeInput(description=f"{category.name}:请尽快处理", channel="resident",
+                                            category_code=category.code, region_code=region.code)
+    if case_type in ("citizen_request", "hard_case"):
+        return actors.dispatcher, IntakeInput(
+            description=f"市民来电反映{category.name}问题,请核实处理", channel="hotline", category_code=category.code,
+            region_code=region.code, reporter_name="来电市民", reporter_phone=f"139{rng.randrange(10**8):08d}",
+            contact_preference="phone")
+    channel = "visit" if case_type == "dispute" else "grid"
+    return actors.grid_worker(region), IntakeInput(
+        description=f"巡查发现{category.name},位置如定位所示", channel=channel, category_code=category.code,
+        lat=lat if region.center_lat else None, lng=lng if region.center_lng else None, region_code=region.code)
+
+
+def generate(*, seed: int, count: int, end: datetime | None = None, days: int = 365, progress=None) -> dict[str, int]:
+    rng = random.Random(seed)
+    end = end or timezone.now()
+    actors = Actors()
+    categories = {}
+    for cat in Category.objects.filter(is_active=True, parent__isnull=False).select_related("default_department"):
+        categories.setdefault(cat.case_type, []).append(cat)
+    micro = list(Region.objects.filter(level="micro_grid").order_by("code").only("id", "code", "center_lng", "center_lat"))
+    start = end - timedelta(days=days)
+    queue: list[Job] = []
+    seq = 0
+    for _ in range(count):
+        at = _working_time(rng, start + timedelta(days=rng.random() * days))
+        seq += 1
+        heapq.heappush(queue, Job(at, seq, 0, [("__submit__",)]))
+    stats = {"cases": 0, "steps": 0, "refused": 0, "sweeps": 0}
+    next_sweep = start.replace(hour=23, minute=0)
+    while queue and queue[0].at <= end:
+        job = heapq.heappop(queue)
+        while next_sweep <= job.at:
+            actions.check_sla(now=next_sweep)
+            stats["sweeps"] += 1
+            next_sweep += timedelta(days=1)
+        with clock.at(job.at):
+            if job.steps[0] == ("__submit__",):
+                case_type = _pick(rng, list(TYPE_SHARE.items()))
+                category = rng.choice(categories[case_type])
+                region = rng.choice(micro)
+                actor, data = _intake(rng, case_type, category, region, actors)
+                case = actions.submit_case(actor=actor, data=data).case
+                stats["cases"] += 1
+                steps = _script(rng, case_type, category)
+                reporter = actor
+                job = Job(job.at, job.seq, case.pk, [(*s, reporter) for s in steps])
+            else:
+                action, who, facts, _hours, reporter = job.steps.pop(0)
+                case = actions.Case.objects.select_related("region").get(pk=job.case_id)
+                actor = {"dispatcher": actors.dispatcher, "grid": actors.grid_worker(case.region),
+                         "reporter": reporter if reporter is not None else actors.dispatcher}.get(who)
+                if who == "handler":
+                    actor = actors.handler(case.department_id or Department.objects.get(code="CGJ").pk)
+                if who == "reporter" and reporter is not None and reporter.pk != (case.reporter_id or 0):
+                    actor = actors.dispatcher  # phoned-in requests are called back by the hotline
+                facts = dict(facts)
+                if "extension_days" in facts:
+                    facts["extension_until"] = (case.due_at or job.at) + timedelta(days=facts.pop("extension_days"))
+                if "deadline" in facts:
+                    facts["deadline"] = (job.at + timedelta(days=facts["deadline"])).date().isoformat()
+                try:
+                    actions.transition_case(actor=actor, case_id=case.pk, action=action,
+                                            comment=facts.pop("comment", ""), facts=facts)
+                    stats["steps"] += 1
+                except errors.DomainError:
+                    stats["refused"] += 1
+                    continue
+        if job.steps:
+            hours = job.steps[0][3]
+            nxt = job.at + timedelta(hours=hours)
+            if nxt.hour < 8 or nxt.hour >= 18:
+                nxt = _working_time(rng, nxt + timedelta(days=1 if nxt.hour >= 18 else 0))
+            seq += 1
+            heapq.heappush(queue, Job(nxt, seq, job.case_id, job.steps))
+    actions.check_sla(now=end)
+    return stats
