@@ -22,6 +22,14 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 errors.install(api)
+
+
+@api.get("/ping", tags=["运维 ops"])
+def ping(request):
+    """最小的已认证接口:经过同样的中间件和认证,用于基准测试的上限和探活。"""
+    return {"ok": True, "user": request.auth.get_username()}
+
+
 api.add_router("/auth/", auth_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/geo/", geo_router)

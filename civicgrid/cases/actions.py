@@ -104,8 +104,8 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
             kpis.apply_delta(None, kpis.snapshot(case))
             audit.record(actor=actor, action="cases.submit_case", obj=case,
                          details={"number": case.number, "case_type": case.case_type, "channel": data.channel})
-            notify.notify(notify.dispatchers() + notify.region_workers(case), case, "new_case",
-                          f"新案件 {case.number}:{case.title}", skip=actor)
+            # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
+            notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
             return case
 
         case, created = run_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
@@ -134,7 +134,7 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
     if not system:
         get_visible(Case.objects, actor, pk=case_id)  # 404 before anything else
     with transaction.atomic():
-        case = Case.objects.select_for_update().select_related("workflow", "category", "region").get(pk=case_id)
+        case = Case.objects.select_for_update(of=("self",)).select_related("workflow", "category", "region").get(pk=case_id)
         kpi_before = kpis.snapshot(case)
         if expected_event_count is not None and expected_event_count != case.event_count:
             raise errors.Conflict("案件已被他人处理,请刷新后重试", code="case_changed")

@@ -15,15 +15,10 @@ def department_handlers(department_ids) -> list[User]:
                                     assignments__department_id__in=list(department_ids)).distinct())
 
 
-def region_workers(case: Case, roles=("grid_worker", "micro_grid_worker")) -> list[User]:
-    chain = case.region.ancestor_codes() + [case.region.code]
-    return list(User.objects.filter(is_active=True, assignments__is_active=True, assignments__role__in=roles,
-                                    assignments__region__code__in=chain).distinct())
-
-
-def dispatchers() -> list[User]:
-    return list(User.objects.filter(is_active=True, assignments__is_active=True,
-                                    assignments__role="dispatcher").distinct())
+def notify_ids(user_ids, case: Case, kind: str, text: str, *, skip=None) -> None:
+    skip_id = getattr(skip, "pk", None)
+    Notification.objects.bulk_create([Notification(user_id=uid, case=case, kind=kind, text=text[:300])
+                                      for uid in dict.fromkeys(user_ids) if uid != skip_id])
 
 
 def notify(users, case: Case, kind: str, text: str, *, skip=None) -> None:

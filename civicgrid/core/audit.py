@@ -63,14 +63,22 @@ def record(
         reason=reason[:200],
         details=details or {},
     )
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        event.prev_hash = head.last_hash
-        event.hash = chain_hash(head.last_hash, event)
-        event.save()
-        head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
+    if transaction.get_connection().in_atomic_block:
+        _append(event)  # the caller's transaction makes the append atomic; no savepoint needed
+    else:
+        with transaction.atomic():
+            _append(event)
     return event
+
+
+def _append(event: AuditEvent) -> None:
+    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head, _ = AuditChainHead.objects.get_or_create(pk=1)
+    event.prev_hash = head.last_hash
+    event.hash = chain_hash(head.last_hash, event)
+    event.save()
+    AuditChainHead.objects.filter(pk=1).update(last_hash=event.hash)
 
 
 def verify_chain() -> tuple[int, int | None]:

@@ -1,0 +1,196 @@
+"""Case intake throughput over real HTTP: gunicorn (2 sync workers) serving civicgrid on a scratch
+database, against the same server's trivial authenticated JSON endpoint (`GET /api/v1/ping`) as the
+ceiling.
+
+    .venv/bin/python bench/intake.py [--db sqlite|postgres|both] [--seconds 10] [--clients 8]
+
+Each intake is `POST /api/v1/cases` with a bearer token and a fresh Idempotency-Key: full validation,
+locating the point, routing, the duplicate check, the first hash-chained event, the audit record, the
+KPI rollup and notifications. Afterwards the run is verified: cases created == 2xx answers, every public
+case number distinct, every event chain verifies, rollups equal a full recomputation.
+Target: intake >= 15% of the ping ceiling on both databases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+GUNICORN = str(Path(PY).parent / "gunicorn")
+PASSWORD = "Bench#Pass2026"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env, *args, capture=False):
+    return subprocess.run([PY, "-m", "civicgrid", *args], cwd=ROOT, env=env, check=True, text=True,
+                          capture_output=capture)
+
+
+def prepare(env) -> None:
+    manage(env, "migrate", "-v", "0")
+    manage(env, "build_demo", "--scale", "0.001", "--cases", "0", "--password", PASSWORD, capture=True)
+    manage(env, "sync_categories", capture=True)
+
+
+def snippet(env, code: str) -> str:
+    full = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='civicgrid.settings'; django.setup()\n" + code
+    return subprocess.run([PY, "-c", full], cwd=ROOT, env=env, check=True, text=True, capture_output=True).stdout
+
+
+def token(port: int) -> str:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("POST", "/api/v1/auth/token", json.dumps({"username": "dispatcher", "password": PASSWORD}),
+                 {"Content-Type": "application/json"})
+    return json.loads(conn.getresponse().read())["token"]
+
+
+def load(port: int, tok: str, seconds: float, clients: int, make_request) -> tuple[int, int, float]:
+    ok = fail = 0
+    lock = threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def worker(i):
+        nonlocal ok, fail
+        rng = random.Random(i)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        good = bad = 0
+        while time.perf_counter() < stop:
+            method, path, body, headers = make_request(rng)
+            headers = {"Authorization": f"Bearer {tok}", **headers}
+            try:
+                conn.request(method, path, body, headers)
+                response = conn.getresponse()
+                response.read()
+                good, bad = (good + 1, bad) if 200 <= response.status < 300 else (good, bad + 1)
+            except (http.client.HTTPException, OSError):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        with lock:
+            ok += good
+            fail += bad
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return ok, fail, time.perf_counter() - started
+
+
+def run(kind: str, seconds: float, clients: int) -> dict:
+    tmp = Path(tempfile.mkdtemp(prefix="cg-bench-"))
+    env = {**os.environ, "CIVICGRID_VAR_DIR": str(tmp), "CIVICGRID_DEMO_PASSWORD": PASSWORD, "CIVICGRID_LOG_LEVEL": "ERROR"}
+    dbname = f"civicgrid_bench_{os.getpid()}"
+    if kind == "postgres":
+        env["CIVICGRID_DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{dbname}"
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"CREATE DATABASE {dbname}"], check=True)
+    server = None
+    try:
+        prepare(env)
+        points = json.loads(snippet(env, (
+            "import json; from civicgrid.geo.models import Region\n"
+            "print(json.dumps(list(Region.objects.filter(level='micro_grid').values_list('center_lat', 'center_lng')[:3000])))")))
+        categories = ["0102", "0501", "0601", "3001", "3005", "0603", "4001"]
+        port = free_port()
+        server = subprocess.Popen([GUNICORN, "civicgrid.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                                   "--log-level", "warning"], cwd=ROOT, env=env)
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        tok = token(port)
+
+        def ping(rng):
+            return "GET", "/api/v1/ping", None, {}
+
+        def intake(rng):
+            lat, lng = rng.choice(points)
+            body = {"description": rng.choice(["小区门口井盖丢失", "道路有坑", "停水", "楼道堆物", "夜间施工噪声扰民"]),
+                    "category": rng.choice(categories), "channel": "hotline", "reporter_name": "来电市民",
+                    "lat": lat + rng.uniform(-2e-4, 2e-4), "lng": lng + rng.uniform(-2e-4, 2e-4)}
+            return "POST", "/api/v1/cases", json.dumps(body), {"Content-Type": "application/json",
+                                                                "Idempotency-Key": uuid.uuid4().hex}
+
+        load(port, tok, 2, clients, ping)  # warm-up: connections, caches, locator
+        load(port, tok, 2, clients, intake)
+        before = int(snippet(env, "from civicgrid.cases.models import Case; print(Case.objects.count())"))
+        p_ok, p_fail, p_time = load(port, tok, seconds, clients, ping)
+        i_ok, i_fail, i_time = load(port, tok, seconds, clients, intake)
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        check = json.loads(snippet(env, (
+            "import json\nfrom civicgrid.cases.models import Case\nfrom civicgrid.cases.chain import verify_case\n"
+            "from civicgrid.cases import kpis\n"
+            "numbers = list(Case.objects.values_list('number', flat=True))\n"
+            "broken = sum(1 for c in Case.objects.all().iterator() if verify_case(c) is not None)\n"
+            "print(json.dumps({'cases': len(numbers), 'distinct': len(set(numbers)), 'broken': broken,"
+            " 'rollup_diffs': len(kpis.rollup_differences())}))")))
+        created = check["cases"] - before
+        return {
+            "db": kind, "ping_rps": p_ok / p_time, "intake_rps": i_ok / i_time, "ping_fail": p_fail,
+            "intake_fail": i_fail, "intake_ok": i_ok, "created": created, **check,
+        }
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if kind == "postgres":
+            subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {dbname}"])
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=8)
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    print(f"gunicorn 2 sync workers; {args.clients} keep-alive clients; {args.seconds:.0f} s per measurement; "
+          f"{os.cpu_count()} cores shared by server and clients")
+    failed = False
+    for kind in kinds:
+        r = run(kind, args.seconds, args.clients)
+        ratio = r["intake_rps"] / r["ping_rps"] if r["ping_rps"] else 0
+        print(f"\n== {kind}")
+        print(f"   ping ceiling   {r['ping_rps']:8.1f} req/s   (failures {r['ping_fail']})")
+        print(f"   case intake    {r['intake_rps']:8.1f} cases/s (failures {r['intake_fail']})   "
+              f"ratio {ratio:6.1%}  (target >= 15%)")
+        checks = {
+            "cases created == 2xx answers": r["created"] == r["intake_ok"],
+            "public case numbers distinct": r["distinct"] == r["cases"],
+            "every event chain verifies": r["broken"] == 0,
+            "rollups equal recomputation": r["rollup_diffs"] == 0,
+        }
+        for name, ok in checks.items():
+            print(f"   {'ok ' if ok else 'FAIL'} {name}")
+        failed |= not all(checks.values())
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
