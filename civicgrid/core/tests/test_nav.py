@@ -31,7 +31,7 @@ def test_every_nav_permission_is_declared(db):
     ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "board", "api_docs"]),
     ("leader", "district", ["regions", "map", "people", "cases", "board", "api_docs"]),
     ("station_admin", "community_a", ["regions", "map", "api_docs"]),
-    ("system_admin", "district", ["regions", "map", "api_docs"]),
+    ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
     ("resident", None, ["cases", "report", "api_docs"]),
 ])

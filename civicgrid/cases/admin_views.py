@@ -1,0 +1,202 @@
+"""Admin pages for the routing table and the category catalogue (`cases.manage_routing`, the system admin).
+Adapters only: parse a form, call one admin action or read, render. Anonymous -> login, others -> 403."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from civicgrid.cases import admin_actions
+from civicgrid.cases.admin_actions import PERM, UNIT_LABELS
+from civicgrid.cases.choices import QuestionType, Urgency
+from civicgrid.cases.forms_admin import (
+    CategoryForm,
+    QuestionFormSet,
+    RouteTestForm,
+    RoutingRuleForm,
+    questions_initial,
+    region_options,
+)
+from civicgrid.cases.models import Category, RoutingRule
+from civicgrid.cases.workflow import registry
+from civicgrid.core import errors
+from civicgrid.core.scoping import has_perm_anywhere
+
+
+def routing_admin(view):
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not has_perm_anywhere(request.user, PERM):
+            raise PermissionDenied
+        try:
+            return view(request, *args, **kwargs)
+        except errors.NotFound:
+            raise Http404 from None
+        except (errors.Forbidden, errors.Unauthenticated):
+            raise PermissionDenied from None
+
+    return wrapper
+
+
+# ---- routing rules -----------------------------------------------------------------------------------
+
+def _rules():
+    return (RoutingRule.objects.select_related("region", "category", "department").prefetch_related("co_departments")
+            .order_by("category__code", "region__code", "pk"))
+
+
+def _sorted_rules():
+    # blank (全部类别 / 全区) first, then by code: the table reads from general to specific
+    return sorted(_rules(), key=lambda r: (r.category.code if r.category_id else "", r.region.code if r.region_id else ""))
+
+
+@require_GET
+@routing_admin
+def routing_list(request):
+    return render(request, "cases/admin/routing_list.html", {
+        "rules": _sorted_rules(), "test_form": RouteTestForm(), "region_options": region_options(),
+    })
+
+
+@require_GET
+@routing_admin
+def routing_test(request):
+    form = RouteTestForm(request.GET or None)
+    result, status = None, 200
+    if form.is_bound and form.is_valid():
+        try:
+            result = admin_actions.explain_route(form.cleaned_data["region"], form.cleaned_data["category"])
+        except errors.ValidationFailed as exc:
+            form.add_domain_error(exc)
+            status = 422
+    elif form.is_bound:
+        status = 422
+    return render(request, "cases/admin/routing_test.html", {
+        "form": form, "result": result, "region_options": region_options(),
+    }, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def routing_edit(request, pk: int | None = None):
+    rule = None
+    if pk is not None:
+        rule = _rules().filter(pk=pk).first()
+        if rule is None:
+            raise Http404
+    if request.method == "POST":
+        form = RoutingRuleForm(request.POST)
+        if form.is_valid():
+            try:
+                saved = admin_actions.save_routing_rule(actor=request.user, rule_id=pk, **form.action_kwargs())
+            except (errors.ValidationFailed, errors.Conflict) as exc:
+                form.add_domain_error(exc)
+            else:
+                messages.success(request, f"已保存派遣规则 #{saved.pk}")
+                return redirect("cases:admin_routing")
+        status = 422
+    else:
+        form = RoutingRuleForm(initial=RoutingRuleForm.initial_for(rule) if rule else None)
+        status = 200
+    return render(request, "cases/admin/routing_form.html", {
+        "form": form, "rule": rule, "region_options": region_options(),
+    }, status=status)
+
+
+@require_POST
+@routing_admin
+def routing_delete(request, pk: int):
+    admin_actions.delete_routing_rule(actor=request.user, rule_id=pk)
+    messages.success(request, f"已删除派遣规则 #{pk}")
+    return redirect("cases:admin_routing")
+
+
+# ---- categories --------------------------------------------------------------------------------------
+
+def _limit_text(limit: dict) -> str:
+    value = limit.get("value")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value} {UNIT_LABELS.get(limit.get('unit'), limit.get('unit'))}"
+
+
+def present_category(c: Category) -> dict:
+    spec = registry.SPECS.get(c.case_type)
+    labels = {st.key: st.label for st in spec.states} if spec else {}
+    limits = [{"state": labels.get(state, state), "text": _limit_text(limit)}
+              for state, limit in (c.limits or {}).items()]
+    type_labels = dict(QuestionType.choices)
+    return {
+        "category": c, "depth": len(c.code) // 2 - 1, "type_label": spec.label if spec else c.case_type,
+        "limits": limits, "urgency": Urgency(c.urgency).label if c.urgency in Urgency.values else c.urgency,
+        "questions": [{**q, "type_label": type_labels.get(q.get("type"), q.get("type"))} for q in c.questions or []],
+    }
+
+
+@require_GET
+@routing_admin
+def category_list(request):
+    rows = [present_category(c) for c in Category.objects.select_related("default_department").order_by("code")]
+    return render(request, "cases/admin/category_list.html", {"rows": rows})
+
+
+def _question_errors(formset, exc: errors.DomainError) -> None:
+    index = exc.details.get("index") if isinstance(exc.details, dict) else None
+    filled = [f for f in formset.forms if f.question()]
+    if isinstance(index, int) and index < len(filled):
+        filled[index].add_error(None, exc.message)
+
+
+@require_http_methods(["GET", "POST"])
+@routing_admin
+def category_edit(request, code: str | None = None):
+    category = None
+    if code is not None:
+        category = Category.objects.select_related("default_department").filter(code=code).first()
+        if category is None:
+            raise Http404
+    initial = CategoryForm.initial_for(category) if category else {"code": request.GET.get("parent", "")}
+    if request.method == "POST":
+        form = CategoryForm(request.POST, initial=initial, editing=category is not None)
+        formset = QuestionFormSet(request.POST, prefix="q")
+        if form.is_valid() and formset.is_valid():
+            questions = [q for q in (f.question() for f in formset.forms) if q]
+            try:
+                saved = admin_actions.save_category(actor=request.user, is_new=category is None,
+                                                    **form.action_kwargs(questions))
+            except (errors.ValidationFailed, errors.Conflict) as exc:
+                form.add_domain_error(exc)
+                if isinstance(exc.details, dict) and exc.details.get("field") == "questions":
+                    _question_errors(formset, exc)
+            else:
+                messages.success(request, f"已保存类别 {saved.code} {saved.name}")
+                return redirect("cases:admin_categories")
+        status = 422
+    else:
+        form = CategoryForm(initial=initial, editing=category is not None)
+        formset = QuestionFormSet(prefix="q", initial=questions_initial(category.questions) if category else None)
+        status = 200
+    return render(request, "cases/admin/category_form.html", {
+        "form": form, "formset": formset, "category": category, "limit_rows": form.bound_limit_rows(),
+        "parent": _parent_of(category.code if category else (form["code"].value() or "")),
+    }, status=status)
+
+
+def _parent_of(code: str) -> Category | None:
+    return Category.objects.filter(code=code[:-2]).first() if len(code or "") > 2 else None
+
+
+@require_GET
+@routing_admin
+def category_limits(request):
+    """The limits section for the chosen case type (htmx fragment of the category form)."""
+    form = CategoryForm(case_type=request.GET.get("case_type", ""))
+    return render(request, "cases/admin/_limits.html", {"limit_rows": form.bound_limit_rows(),
+                                                        "case_type": request.GET.get("case_type", "")})
