@@ -3,11 +3,7 @@ Adapters only: parse a form, call one admin action or read, render. Anonymous ->
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -26,23 +22,9 @@ from civicgrid.cases.forms_admin import (
 from civicgrid.cases.models import Category, RoutingRule
 from civicgrid.cases.workflow import registry
 from civicgrid.core import errors
-from civicgrid.core.scoping import has_perm_anywhere
+from civicgrid.core.web import permission_page
 
-
-def routing_admin(view):
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if not has_perm_anywhere(request.user, PERM):
-            raise PermissionDenied
-        try:
-            return view(request, *args, **kwargs)
-        except errors.NotFound:
-            raise Http404 from None
-        except (errors.Forbidden, errors.Unauthenticated):
-            raise PermissionDenied from None
-
-    return wrapper
+routing_admin = permission_page(PERM)
 
 
 # ---- routing rules -----------------------------------------------------------------------------------

@@ -5,11 +5,9 @@ shows the action's Chinese message.
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -24,32 +22,15 @@ from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case, Notification
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import errors
-from civicgrid.core.scoping import get_visible, has_perm_anywhere
+from civicgrid.core.scoping import get_visible
+from civicgrid.core.web import XLSX, permission_page
 
 PAGE_SIZE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RELATED = ("workflow", "category", "region", "department", "merged_into")
 
 
 def case_page(perm: str | None = queries.VIEW):
-    """Signed-in users holding `perm` somewhere; NotFound -> 404 and Forbidden -> 403."""
-
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if perm and not has_perm_anywhere(request.user, perm):
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except errors.NotFound:
-                raise Http404 from None
-            except errors.Forbidden:
-                raise PermissionDenied from None
-
-        return wrapper
-
-    return decorate
+    return permission_page(perm)
 
 
 def _page(request, qs):

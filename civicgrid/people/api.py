@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.core import errors
 from civicgrid.core.scoping import get_visible
+from civicgrid.core.web import XLSX
 from civicgrid.geo.models import Region
 from civicgrid.people import actions, queries
 from civicgrid.people.choices import Relation, ResidenceType
@@ -24,7 +25,6 @@ from civicgrid.people.excel import export_people_xlsx, import_people_xlsx, templ
 from civicgrid.people.models import Building, Household, Resident
 
 router = Router(tags=["人口 people"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ErrorOut(Schema):

@@ -4,46 +4,26 @@ audited reveal (an htmx post with a reason)."""
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import quote
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import errors
 from civicgrid.core.scoping import can, get_visible, has_perm_anywhere
+from civicgrid.core.web import XLSX, permission_page
 from civicgrid.people import actions, queries
 from civicgrid.people.excel import export_people_xlsx, import_people_xlsx, template_xlsx
 from civicgrid.people.forms import HouseholdSearchForm, ImportForm, ResidentForm, RevealForm, SearchForm
 from civicgrid.people.models import Household, Resident
 
 PAGE_SIZE = 20
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def people_page(perm: str | None = "people.view_resident"):
-    """Signed-in users holding `perm` somewhere; NotFound -> 404 and Forbidden -> 403."""
-
-    def decorate(view):
-        @wraps(view)
-        @login_required
-        def wrapper(request, *args, **kwargs):
-            if perm and not has_perm_anywhere(request.user, perm):
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except errors.NotFound:
-                raise Http404 from None
-            except errors.Forbidden:
-                raise PermissionDenied from None
-
-        return wrapper
-
-    return decorate
+    return permission_page(perm)
 
 
 def _context(request, **extra) -> dict:
