@@ -74,6 +74,11 @@ class Actors:
         return self._handlers[department_id]
 
 
+def _sign_delay(rng) -> float:
+    """Hours until a department signs: mostly within the hour, sometimes the next day."""
+    return rng.uniform(0.1, 1.5) if rng.random() < 0.9 else rng.uniform(3, 30)
+
+
 def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dict, float]]:
     """(action, who, facts, hours until the step) for one case; `who` is dispatcher/handler/grid/reporter."""
     dept = category.default_department.code if category.default_department_id else "CGJ"
@@ -85,7 +90,7 @@ def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dic
         steps += [("file", "dispatcher", {}, 0.5), ("dispatch", "dispatcher", {"department": dept}, 0.5)]
         if rng.random() < 0.07:
             steps += [("return", "handler", {"reason": "非本单位职责"}, 1), ("dispatch", "dispatcher", {"department": dept}, 1)]
-        steps += [("sign", "handler", {}, rng.uniform(0.2, 3))]
+        steps += [("sign", "handler", {}, _sign_delay(rng))]
         if rng.random() < 0.08:
             steps += [("request_extension", "handler", {"extension_days": 5, "reason": "需协调施工"}, 24),
                       ("approve_extension" if rng.random() < 0.7 else "deny_extension", "dispatcher",
@@ -95,7 +100,8 @@ def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dic
             steps += [("rework", "grid", {"reason": "现场仍未整改到位"}, 4),
                       ("feedback", "handler", {"comment": "已返工", "attachments": ["返工照片"]}, 24)]
         steps += [("verify", "grid", {"attachments": ["核查照片"]}, rng.uniform(1, 8)), ("close", "dispatcher", {}, 1),
-                  ("evaluate", "dispatcher", {"satisfaction": sat}, 24)]
+                  ("evaluate", "dispatcher", {"satisfaction": sat,
+                                              "comment": "" if sat >= 3 else "已向反映人说明处置情况"}, 24)]
     elif case_type == "citizen_request":
         if rng.random() < 0.08:
             return [("answer_directly", "dispatcher", {"comment": "已电话解答政策"}, 0.3)]
@@ -104,7 +110,7 @@ def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dic
         if rng.random() < 0.06:
             steps += [("return", "handler", {"reason": "诉求信息不全"}, 2),
                       ("dispatch", "dispatcher", {"department": dept}, 2)]
-        steps += [("sign", "handler", {}, rng.uniform(0.1, 3)), ("contact", "handler", {"comment": "已联系诉求人"}, 2)]
+        steps += [("sign", "handler", {}, _sign_delay(rng)), ("contact", "handler", {"comment": "已联系诉求人"}, 2)]
         if rng.random() < 0.07:
             steps += [("request_extension", "handler", {"extension_days": 7, "reason": "需跨部门协调"}, 48),
                       ("approve_extension", "dispatcher", {}, 2)]
