@@ -26,6 +26,10 @@ from civicgrid.core import audit, clock, errors
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.scoping import get_visible, require
 
+# channels where the person entering the case is the one reporting it (hotline and police referrals
+# record a caller or a referring unit instead)
+SELF_REPORTED = {Channel.RESIDENT, Channel.GRID, Channel.VISIT, Channel.PATROL}
+
 _ENGINE_ERRORS = {
     engine.UnknownAction: errors.ValidationFailed,
     engine.MissingFacts: errors.ValidationFailed,
@@ -71,6 +75,7 @@ class SubmitResult:
 def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None) -> SubmitResult:
     """Intake from any channel. A retried submission with the same key returns the first case."""
     require(actor, "cases.create_case")
+    cleaned = _clean_photos(data)
     checked = check_intake(actor, data)
     now = clock.now()
     with transaction.atomic():
@@ -82,7 +87,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
                 case_type=checked.case_type, workflow=definition, state=spec.initial, category=checked.category,
                 title=checked.title, description=data.description.strip(), channel=data.channel,
                 urgency=checked.urgency, answers=checked.answers, region=checked.region, lat=data.lat, lng=data.lng,
-                address=data.address.strip(), reporter=actor if data.channel == Channel.RESIDENT else None,
+                address=data.address.strip(), reporter=actor if data.channel in SELF_REPORTED else None,
                 reporter_name="" if data.is_anonymous else data.reporter_name.strip(),
                 reporter_phone="" if data.is_anonymous else data.reporter_phone.strip(),
                 is_anonymous=data.is_anonymous, contact_preference=data.contact_preference or ContactPreference.ONLINE,
@@ -100,6 +105,8 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
                 CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
             _append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
                           target=spec.initial, comment="", data={"channel": data.channel}, now=now)
+            for photo in cleaned:
+                _store_photo(case, photo, actor, event=None)
             case.save(update_fields=["number", "event_count", "last_event_hash"])
             kpis.apply_delta(None, kpis.snapshot(case))
             audit.record(actor=actor, action="cases.submit_case", obj=case,
@@ -111,6 +118,36 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
         case, created = run_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
                                  create=create)
     return SubmitResult(case=case, created=created)
+
+
+def _clean_photos(data: IntakeInput) -> list:
+    """Check every photo before anything is written; a report without a place takes the first photo's
+    GPS position (read from EXIF, which the stored copy no longer carries)."""
+    from django.conf import settings
+
+    from civicgrid.cases import photos
+
+    if len(data.photos) > settings.CASE_MAX_PHOTOS:
+        raise errors.ValidationFailed(f"最多上传 {settings.CASE_MAX_PHOTOS} 张照片", code="too_many_photos")
+    cleaned = [photos.clean(raw) for raw in data.photos]
+    if data.lat is None and data.lng is None and not data.region_code:
+        located = next((p for p in cleaned if p.lat is not None), None)
+        if located is not None:
+            data.lat, data.lng = located.lat, located.lng
+    return cleaned
+
+
+def _store_photo(case: Case, photo, actor, event):
+    from django.core.files.base import ContentFile
+
+    from civicgrid.cases.models import Attachment
+
+    attachment = Attachment(case=case, event=event, content_type=photo.content_type, size=len(photo.content),
+                            sha256=photo.sha256, lat=photo.lat, lng=photo.lng,
+                            uploaded_by=actor if getattr(actor, "pk", None) else None)
+    attachment.file.save(f"{photo.sha256[:16]}.{photo.extension}", ContentFile(photo.content), save=False)
+    attachment.save()
+    return attachment
 
 
 def _role_label(actor, case: Case) -> str:
@@ -354,7 +391,6 @@ def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None =
     """Attach a photo to a case: checked, EXIF position kept as numbers, metadata stripped from the file.
     Anyone who plays a role on the case (reporter, worker, handler, dispatcher) may add one; leaders only read."""
     from django.conf import settings
-    from django.core.files.base import ContentFile
 
     from civicgrid.cases import photos
     from civicgrid.cases.models import Attachment
@@ -370,10 +406,7 @@ def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None =
             raise errors.ValidationFailed(f"每人每案最多上传 {settings.CASE_MAX_PHOTOS} 张照片", code="too_many_photos")
 
         def create():
-            attachment = Attachment(case=locked, content_type=photo.content_type, size=len(photo.content),
-                                    sha256=photo.sha256, lat=photo.lat, lng=photo.lng, uploaded_by=actor)
-            attachment.file.save(f"{photo.sha256[:16]}.{photo.extension}", ContentFile(photo.content), save=False)
-            attachment.save()
+            attachment = _store_photo(locked, photo, actor, event=None)
             event = _append_event(locked, actor=actor, role=_role_label(actor, locked), action="attach",
                                   source=locked.state, target=locked.state,
                                   data={"attachment": attachment.pk, "sha256": photo.sha256})

@@ -78,10 +78,30 @@ class CaseFilterForm(forms.Form):
 
 # ---- report a problem --------------------------------------------------------------------------------
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (Django's documented pattern for multiple uploads)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp",
+                                                             "capture": "environment"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
 class ReportForm(DomainErrorMixin, forms.Form):
     FIELD_BY_CODE_PREFIX = {"description": "description", "category": "category", "case_type": "category",
                             "unknown_case_type": "category", "location": "region", "region": "region",
-                            "contact": "contact_preference", "answer": None, "idempotency": None}
+                            "contact": "contact_preference", "answer": None, "idempotency": None,
+                            "photo": "photos", "too_many_photos": "photos"}
 
     category = forms.ChoiceField(label="问题类别")
     description = forms.CharField(label="问题描述", max_length=MAX_DESCRIPTION, widget=forms.Textarea(
@@ -99,6 +119,7 @@ class ReportForm(DomainErrorMixin, forms.Form):
     is_anonymous = forms.BooleanField(label="匿名反映(不留姓名和电话)", required=False)
     contact_preference = forms.ChoiceField(label="希望的联系方式", choices=ContactPreference.choices,
                                            initial=ContactPreference.ONLINE, widget=forms.RadioSelect)
+    photos = MultiplePhotoField(label="现场照片(选填,可多张)", required=False)
     idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
 
     def __init__(self, *args, channel: str = "resident", category_code: str = "", **kwargs):
@@ -134,7 +155,8 @@ class ReportForm(DomainErrorMixin, forms.Form):
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lng") is None):
             self.add_error("region", "地图选点不完整,请重新点选")
-        if data.get("lat") is None and not data.get("region"):
+        if data.get("lat") is None and not data.get("region") and not data.get("photos"):
+            # with photos, the first one's GPS position may place it (the action says so if none has one)
             self.add_error("region", "请在地图上选点,或选择所在网格")
         return data
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/<int:pk>/", views.inbox_open, name="inbox_open"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="act"),
+    path("<int:pk>/photos/<int:photo_id>/", views.case_photo, name="photo"),
 ]
 
 # the routing table and category catalogue (cases.manage_routing)

@@ -10,8 +10,8 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,7 +19,7 @@ from civicgrid.cases import actions, queries
 from civicgrid.cases.export import export_cases_xlsx
 from civicgrid.cases.forms import CaseFilterForm, ReportForm, TransitionForm
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.cases.models import Case, Notification
+from civicgrid.cases.models import Attachment, Case, Notification
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import errors
 from civicgrid.core.scoping import get_visible
@@ -101,7 +101,18 @@ def _detail(request, case: Case, *, failed: str = "", failed_form=None, error: s
                       "primary": t.target not in t.sources})  # moves the case on (not 催办/督办/延期 loops)
     return render(request, "cases/detail.html", {
         "case": queries.present_case(case, request.user), "actions": forms, "error": error, "failed": failed,
+        "photos": case.attachments.order_by("pk"),
     }, status=status)
+
+
+@case_page()
+def case_photo(request, pk: int, photo_id: int):
+    """A case photo (the metadata-free copy), only for those who may see the case."""
+    case = _case(request, pk)
+    photo = get_object_or_404(Attachment, case=case, pk=photo_id)
+    response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @case_page()
@@ -148,7 +159,8 @@ def case_act(request, pk: int, action: str):
 def report(request):
     user = request.user
     channel = queries.intake_channel(user)
-    form = ReportForm(request.POST or None, channel=channel, category_code=request.GET.get("category", ""))
+    form = ReportForm(request.POST or None, request.FILES or None, channel=channel,
+                      category_code=request.GET.get("category", ""))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         anonymous = data["is_anonymous"]
@@ -158,7 +170,7 @@ def report(request):
             lat=data["lat"], lng=data["lng"], address=data["address"],
             region_code="" if data["lat"] is not None else data["region"], answers=form.answers(),
             reporter_name=name, reporter_phone=data["reporter_phone"], is_anonymous=anonymous,
-            contact_preference=data["contact_preference"],
+            contact_preference=data["contact_preference"], photos=[f.read() for f in data["photos"]],
         )
         try:
             result = actions.submit_case(actor=user, data=intake, idempotency_key=data["idempotency_key"])

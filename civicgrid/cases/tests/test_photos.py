@@ -6,7 +6,7 @@ from PIL import Image
 
 from civicgrid.cases import actions, photos
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.cases.models import Attachment
+from civicgrid.cases.models import Attachment, Case
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.core import errors
 
@@ -75,3 +75,47 @@ def test_photo_api_attaches_and_suggests_location(client, world, settings, tmp_p
     assert outsider.status_code == 404
     bad = client.post("/api/v1/cases/photo-location", {"photo": SimpleUploadedFile("x.gif", b"GIF89a....", "image/gif")})
     assert bad.status_code == 422 and bad.json()["code"] == "photo_type_unsupported"
+
+
+@pytest.mark.django_db
+def test_report_page_takes_photos_and_their_place(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.resident)
+    form = {"category": "0102", "description": "楼下垃圾堆了三天", "contact_preference": "online",
+            "idempotency_key": "form-1"}
+    photo = SimpleUploadedFile("a.jpg", jpeg_with_gps(), "image/jpeg")
+    response = client.post("/cases/report/", {**form, "photos": [photo]})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    case = Case.objects.get()
+    assert case.region == world.tree.micro_a  # placed by the photo's GPS position
+    stored = Attachment.objects.get(case=case)
+    assert stored.lat == pytest.approx(41.12, abs=1e-4) and b"PhoneMaker" not in stored.file.read()
+
+
+@pytest.mark.django_db
+def test_a_bad_photo_refuses_the_whole_report(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.resident)
+    form = {"category": "0102", "description": "垃圾", "contact_preference": "online", "idempotency_key": "form-2",
+            "region": world.tree.grid_a.code}
+    bad = SimpleUploadedFile("a.gif", b"GIF89a" + b"\0" * 64, "image/gif")
+    response = client.post("/cases/report/", {**form, "photos": [bad]})
+    assert response.status_code == 422 and "只能上传" in response.content.decode()
+    assert Case.objects.count() == 0 and Attachment.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_case_photos_are_served_only_within_scope(client, world, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    case = actions.submit_case(actor=world.resident, data=IntakeInput(
+        description="垃圾", channel="resident", category_code="0102", photos=[jpeg_with_gps()], **POINT_A)).case
+    photo = Attachment.objects.get(case=case)
+    url = f"/cases/{case.pk}/photos/{photo.pk}/"
+    client.force_login(world.grid_a)
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    assert b"PhoneMaker" not in b"".join(response.streaming_content)
+    client.force_login(world.grid_b)
+    assert client.get(url).status_code == 404
