@@ -16,7 +16,7 @@ from civicgrid.accounts.models import Department
 from civicgrid.cases import queries
 from civicgrid.cases.choices import ContactPreference, QuestionType, Satisfaction
 from civicgrid.cases.intake import MAX_DESCRIPTION
-from civicgrid.cases.workflow.vocabulary import FACT_LABELS
+from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS
 from civicgrid.core import errors
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -223,14 +223,13 @@ FACT_FIELDS = {
     "follow_up_date": lambda: forms.DateField(label="计划回访日期", widget=DATE),
     "satisfaction": _choice("满意度", [(str(v), label) for v, label in Satisfaction.choices]),
     "resolved": _choice("问题是否解决", [("yes", "已解决"), ("no", "未解决")]),
-    "risk_level": _choice("风险等级", [("red", "红"), ("yellow", "黄"), ("blue", "蓝")]),
-    "complexity": _choice("难易程度", [("simple", "简单"), ("complex", "复杂"), ("difficult", "疑难")]),
-    "tier": _choice("调处层级", [("community", "村社"), ("street", "街道"), ("district", "区")]),
-    "agreement_form": _choice("协议形式", [("written", "书面"), ("oral", "口头")]),
+    "risk_level": _choice("风险等级", list(FACT_VALUE_LABELS["risk_level"].items())),
+    "complexity": _choice("难易程度", list(FACT_VALUE_LABELS["complexity"].items())),
+    "tier": _choice("调处层级", list(FACT_VALUE_LABELS["tier"].items())),
+    "agreement_form": _choice("协议形式", list(FACT_VALUE_LABELS["agreement_form"].items())),
     "agreement_text": _text("协议内容", rows=4, placeholder="当事人的权利义务、履行方式和期限"),
-    "outcome": _choice("去向", [("litigation", "诉讼"), ("arbitration", "仲裁"), ("petition", "信访"),
-                               ("escalate", "提级")], radio=False),
-    "method": _choice("回访方式", [("phone", "电话"), ("visit", "上门"), ("sms", "短信"), ("online", "网上")]),
+    "outcome": _choice("去向", list(FACT_VALUE_LABELS["outcome"].items()), radio=False),
+    "method": _choice("回访方式", list(FACT_VALUE_LABELS["method"].items())),
     "merge_into": lambda: forms.CharField(label="合并至案件编号", max_length=24,
                                           widget=forms.TextInput(attrs={"inputmode": "numeric"})),
     "leader": lambda: forms.CharField(label="包案领导", max_length=50),

@@ -11,7 +11,7 @@ from civicgrid.accounts.roles import ROLE_SPECS
 from civicgrid.cases.choices import SlaStatus
 from civicgrid.cases.models import Case, CaseDepartment, Category, FollowUp, Notification
 from civicgrid.cases.workflow import engine, registry
-from civicgrid.cases.workflow.vocabulary import ROLE_LABELS
+from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS, ROLE_LABELS
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.scoping import grant_for
@@ -298,13 +298,13 @@ def present_case(case: Case, user) -> dict:
     for ev in rows:
         data = ev.data or {}
         extra = []
-        for key, label in (("department", "主办单位"), ("co_departments", "协办单位"), ("reason", "原因"),
-                           ("extension_until", "延期至"), ("satisfaction", "满意度"), ("resolved", "是否解决"),
-                           ("merge_into", "合并至"), ("outcome", "去向"), ("leader", "包案领导")):
+        for key, label in FACT_LABELS.items():
             value = data.get(key)
-            if value in (None, "", []):
+            if key == "comment" or value in (None, "", []):
                 continue
-            if key == "satisfaction":
+            if key in FACT_VALUE_LABELS:
+                value = FACT_VALUE_LABELS[key].get(str(value), value)
+            elif key == "satisfaction":
                 value = dict(FollowUp._meta.get_field("satisfaction").choices).get(value, value)
             elif key == "resolved":
                 value = "已解决" if value else "未解决"

@@ -80,6 +80,16 @@ FACT_LABELS: dict[str, str] = {
     "deadline": "整改期限",
 }
 
+# How closed-choice values read to people (forms offer them, timelines show them).
+FACT_VALUE_LABELS: dict[str, dict[str, str]] = {
+    "risk_level": {"red": "红", "yellow": "黄", "blue": "蓝"},
+    "complexity": {"simple": "简单", "complex": "复杂", "difficult": "疑难"},
+    "tier": {"community": "村社", "street": "街道", "district": "区"},
+    "agreement_form": {"written": "书面", "oral": "口头"},
+    "outcome": {"litigation": "诉讼", "arbitration": "仲裁", "petition": "信访", "escalate": "提级"},
+    "method": {"phone": "电话", "visit": "上门", "sms": "短信", "online": "网上"},
+}
+
 # Allowed values of closed-choice facts; the engine compares str(value) so form input ("3") passes.
 FACT_CHOICES: dict[str, tuple[str, ...]] = {
     "satisfaction": ("1", "2", "3", "4", "5"),
