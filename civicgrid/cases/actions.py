@@ -56,8 +56,13 @@ def _append_event(case: Case, *, actor, role: str, action: str, source: str, tar
 def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, move_sla=None) -> None:
     case.state = state
     case.state_entered_at = now
-    if not keep_due:
-        case.due_at = sla.due_at(now, sla.limit_for(spec, state, case.category, case.urgency, move_sla))
+    limit = sla.limit_for(spec, state, case.category, case.urgency, move_sla)
+    if keep_due:
+        pass
+    elif case.agreed_due_at is not None and limit is not None:
+        case.due_at = case.agreed_due_at
+    else:
+        case.due_at = sla.due_at(now, limit)
     case.sla_status = sla.status(now=now, started_at=now, due=case.due_at)
     terminal = spec.state(state).terminal
     case.is_open = not terminal
@@ -228,6 +233,12 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
             if dept.pk != case.department_id:
                 CaseDepartment.objects.get_or_create(case=case, department=dept, defaults={"role": DepartmentRole.CO})
         data["co_departments"] = codes
+    if "stop_clock" in effects:
+        case.agreed_due_at = None
+    if "start_clock" in effects:
+        case.agreed_due_at = _deadline(facts.get("deadline"), now) if facts.get("deadline") else None
+        if case.agreed_due_at is not None:
+            data["deadline"] = case.agreed_due_at.isoformat()
     if "supervise" in effects:
         case.is_supervised = True
     if "remind" in effects:
@@ -264,9 +275,10 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
     if "set_tier" in effects and facts.get("tier"):
         case.routing = {**case.routing, "tier": str(facts["tier"])}
     for key in ("parties", "agreement_form", "agreement_text", "outcome", "leader", "method", "reason", "tier",
-                "responsible_party", "deadline"):
-        if facts.get(key) not in (None, ""):
-            data[key] = facts[key]
+                "responsible_party"):
+        value = facts.get(key)
+        if value not in (None, ""):
+            data[key] = value if isinstance(value, str | int | float | bool | list | dict) else str(value)
     if "merge" in effects:
         main = Case.objects.filter(number=str(facts.get("merge_into", ""))).first()
         if main is None or main.pk == case.pk or not main.is_open:
@@ -277,6 +289,22 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
         case.closed_at = None
         case.closed_in_time = None
     return data
+
+
+def _deadline(value, now):
+    """The `deadline` fact: a date (end of that working day) or a date-time; it must lie ahead."""
+    from datetime import date, datetime
+
+    if isinstance(value, datetime):
+        moment = value if timezone.is_aware(value) else timezone.make_aware(value)
+    else:
+        try:
+            moment = sla.end_of_working_day(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
+        except ValueError:
+            raise errors.ValidationFailed("期限格式有误,应为 YYYY-MM-DD", code="deadline_invalid") from None
+    if moment <= now:
+        raise errors.ValidationFailed("期限须晚于当前时间", code="deadline_in_past")
+    return moment
 
 
 def _parse_datetime(value):

@@ -130,6 +130,9 @@ class Case(models.Model):
     extension_count = models.PositiveSmallIntegerField(default=0)
     pending_extension_until = models.DateTimeField(null=True, blank=True)
     held_due_at = models.DateTimeField(null=True, blank=True)  # the deadline an extension request would move
+    # a deadline set by the `deadline` fact of a clock-starting move (e.g. 整改期限); it governs every state
+    # until a clock-stopping move, instead of the states' default limits
+    agreed_due_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)  # first sign-off by a handler
     responded_in_time = models.BooleanField(null=True)
     closed_at = models.DateTimeField(null=True, blank=True)

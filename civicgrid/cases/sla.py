@@ -36,6 +36,12 @@ def limit_for(spec: Spec, state: str, category, urgency: str, move: Limit | None
     return limit
 
 
+def end_of_working_day(day) -> datetime:
+    """A deadline given as a date means the end of that day's working hours."""
+    calendar = load_calendar()
+    return datetime.combine(day, calendar.hours.periods[-1][1], tzinfo=calendar.tz)
+
+
 def due_at(start: datetime, limit: Limit | None) -> datetime | None:
     if limit is None:
         return None

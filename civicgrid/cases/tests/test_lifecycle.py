@@ -119,3 +119,25 @@ def test_idempotent_intake(world):
     results = [actions.submit_case(actor=world.resident, data=data, idempotency_key="phone-123") for _ in range(10)]
     assert Case.objects.count() == 1
     assert [r.created for r in results] == [True] + [False] * 9
+
+
+def test_rectification_deadline_governs_until_the_work_is_submitted(world):
+    from datetime import date, timedelta
+
+    from civicgrid.cases.sla import end_of_working_day
+    from civicgrid.testing import make_department, make_user
+
+    yjj = make_department("YJJ", "应急管理局")
+    handler = make_user("yj", "department_handler", department=yjj)
+    case = actions.submit_case(actor=world.grid_a, data=IntakeInput(
+        description="楼道堆放杂物", channel="grid", category_code="4001", **POINT_A)).case
+    day = date.today() + timedelta(days=20)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        step(world.grid_a, case, "issue_notice", responsible_party="物业公司", deadline="2000-01-01")
+    assert exc.value.code == "deadline_in_past"
+    case = step(world.grid_a, case, "issue_notice", responsible_party="物业公司", deadline=day.isoformat())
+    assert case.due_at == end_of_working_day(day)
+    case = step(handler, case, "acknowledge")
+    assert case.state == "rectifying" and case.due_at == end_of_working_day(day)  # not the 15-day default
+    case = step(handler, case, "submit_rectification", comment="已清理", attachments=["照片"])
+    assert case.state == "reviewing" and case.agreed_due_at is None and case.due_at < end_of_working_day(day)
