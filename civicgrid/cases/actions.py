@@ -272,6 +272,11 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
         if facts.get(key):
             setattr(case, key, str(facts[key]))
             data[key] = str(facts[key])
+    if "assign_leader" in effects:
+        leader = _leader(facts.get("leader"))
+        case.routing = {**case.routing, "leader": {"id": leader.pk, "username": leader.username, "name": str(leader)}}
+        facts["leader"] = str(leader)
+        notify.notify_ids([leader.pk], case, "assigned", f"您已包案:{case.number} {case.title}", skip=actor)
     if "set_tier" in effects and facts.get("tier"):
         case.routing = {**case.routing, "tier": str(facts["tier"])}
     for key in ("parties", "agreement_form", "agreement_text", "outcome", "leader", "method", "reason", "tier",
@@ -289,6 +294,21 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
         case.closed_at = None
         case.closed_in_time = None
     return data
+
+
+def _leader(value):
+    """包案领导: an active user holding the leader role, named by username or by name."""
+    from django.db.models import Q
+
+    from civicgrid.accounts.models import User
+
+    text = str(value or "").strip()
+    candidates = User.objects.with_role("leader").filter(is_active=True).filter(
+        Q(username=text) | Q(display_name=text))
+    found = list(candidates[:2])
+    if len(found) != 1:
+        raise errors.ValidationFailed("包案领导须为系统中的一名领导(填写用户名或姓名)", code="leader_unknown")
+    return found[0]
 
 
 def _deadline(value, now):

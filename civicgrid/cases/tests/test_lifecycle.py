@@ -141,3 +141,14 @@ def test_rectification_deadline_governs_until_the_work_is_submitted(world):
     assert case.state == "rectifying" and case.due_at == end_of_working_day(day)  # not the 15-day default
     case = step(handler, case, "submit_rectification", comment="已清理", attachments=["照片"])
     assert case.state == "reviewing" and case.agreed_due_at is None and case.due_at < end_of_working_day(day)
+
+
+def test_hard_case_leader_must_be_a_leader_and_is_told(world):
+    case = actions.submit_case(actor=world.resident, data=IntakeInput(
+        description="证明材料反复跑了三趟还没办成", channel="resident", category_code="9001", **POINT_A)).case
+    with pytest.raises(errors.ValidationFailed) as exc:
+        step(world.dispatcher, case, "assign_leader", leader="不存在的人")
+    assert exc.value.code == "leader_unknown"
+    case = step(world.dispatcher, case, "assign_leader", leader=world.leader.display_name)
+    assert case.routing["leader"]["username"] == world.leader.username
+    assert Notification.objects.filter(user=world.leader, case=case, kind="assigned").exists()
