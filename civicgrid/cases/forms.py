@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from civicgrid.accounts.models import Department
 from civicgrid.cases import queries
-from civicgrid.cases.choices import ContactPreference, QuestionType, Satisfaction
+from civicgrid.cases.choices import Channel, ContactPreference, QuestionType, Satisfaction
 from civicgrid.cases.intake import MAX_DESCRIPTION
 from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS
 from civicgrid.core import errors
@@ -122,9 +122,24 @@ class ReportForm(DomainErrorMixin, forms.Form):
     photos = MultiplePhotoField(label="现场照片(选填,可多张)", required=False)
     idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
 
-    def __init__(self, *args, channel: str = "resident", category_code: str = "", **kwargs):
+    # channels whose reporter may want to be contacted (a resident, a hotline caller); other staff channels
+    # neither ask nor are asked: their contact preference is 无需联系
+    CONTACT_CHANNELS = ("resident", "hotline")
+
+    def __init__(self, *args, channel: str = "resident", channels: list[str] | None = None,
+                 category_code: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        self.channel = channel
+        self.channel = channel  # the default; `chosen_channel()` is what was posted
+        self.channels = list(channels or [channel])
+        if len(self.channels) > 1:  # a field worker says how they came across it
+            self.fields["channel"] = forms.ChoiceField(
+                label="发现方式", required=False, initial=channel, widget=forms.RadioSelect,
+                choices=[(c, Channel(c).label) for c in self.channels])
+            self.order_fields(["channel"])
+        self.asks_contact = channel in self.CONTACT_CHANNELS
+        if not self.asks_contact:
+            for name in ("is_anonymous", "contact_preference", "reporter_phone"):
+                del self.fields[name]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
         self.fields["category"].choices = [("", "请选择…")] + queries.report_categories()
@@ -139,7 +154,8 @@ class ReportForm(DomainErrorMixin, forms.Form):
             self.fields["reporter_phone"].required = True
         else:
             del self.fields["reporter_name"]
-            self.fields["reporter_phone"].label = "联系电话(选填,短信或电话联系时使用)"
+            if self.asks_contact:
+                self.fields["reporter_phone"].label = "联系电话(选填,短信或电话联系时使用)"
         code = (self.data.get("category") if self.is_bound else category_code) or ""
         self.questions = queries.category_questions(code)
         for q in self.questions:
@@ -147,6 +163,20 @@ class ReportForm(DomainErrorMixin, forms.Form):
         _required_messages(self)
         self.fields["category"].error_messages["required"] = "请选择问题类别"
         self.fields["description"].error_messages["required"] = "请描述问题"
+        if "channel" in self.fields:
+            self.fields["channel"].error_messages["invalid_choice"] = "请选择有效的发现方式(网格员上报、巡查发现或入户走访)"
+
+    def chosen_channel(self) -> str:
+        """The channel of a valid form: the one chosen (if offered and given), else the default."""
+        return self.cleaned_data.get("channel") or self.channel
+
+    def contact(self) -> dict:
+        """The reporter's contact facts for IntakeInput; staff channels that do not ask get 无需联系."""
+        data = self.cleaned_data
+        if not self.asks_contact:
+            return {"reporter_phone": "", "is_anonymous": False, "contact_preference": ContactPreference.NONE}
+        return {"reporter_phone": data["reporter_phone"], "is_anonymous": data["is_anonymous"],
+                "contact_preference": data["contact_preference"]}
 
     def question_fields(self):
         return [self[f"q_{q['key']}"] for q in self.questions]
@@ -155,6 +185,9 @@ class ReportForm(DomainErrorMixin, forms.Form):
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lng") is None):
             self.add_error("region", "地图选点不完整,请重新点选")
+        posted = self.data.get("channel") if "channel" not in self.fields else None
+        if posted and posted != self.channel:  # a channel this role has no choice of
+            self.add_error(None, f"您的岗位只能以“{Channel(self.channel).label}”渠道上报")
         if data.get("lat") is None and not data.get("region") and not data.get("photos"):
             # with photos, the first one's GPS position may place it (the action says so if none has one)
             self.add_error("region", "请在地图上选点,或选择所在网格")

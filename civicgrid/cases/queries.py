@@ -446,6 +446,18 @@ def intake_channel(user) -> str:
     return "grid"
 
 
+# how a field worker came across a problem (网格员上报 first: the default)
+FIELD_CHANNELS = ("grid", "patrol", "visit")
+
+
+def intake_channels(user) -> list[str]:
+    """The channels `user` may choose on the report page, the default (`intake_channel`) first: field workers
+    (grid/micro-grid workers, community/street admins) say how they came across the problem; hotline
+    operators, police liaisons and residents have just their one channel."""
+    channel = intake_channel(user)
+    return list(FIELD_CHANNELS) if channel == "grid" else [channel]
+
+
 def notifications_for(user) -> QuerySet:
     return Notification.objects.filter(user=user).select_related("case").order_by("-created_at", "-id")
 

@@ -158,19 +158,19 @@ def case_act(request, pk: int, action: str):
 @case_page("cases.create_case")
 def report(request):
     user = request.user
-    channel = queries.intake_channel(user)
-    form = ReportForm(request.POST or None, request.FILES or None, channel=channel,
+    channels = queries.intake_channels(user)  # the default first; field workers choose among several
+    channel = channels[0]
+    form = ReportForm(request.POST or None, request.FILES or None, channel=channel, channels=channels,
                       category_code=request.GET.get("category", ""))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        anonymous = data["is_anonymous"]
-        name = data.get("reporter_name") or ("" if channel != "resident" else (user.display_name or ""))
+        chosen = form.chosen_channel()
+        name = data.get("reporter_name") or ("" if chosen != "resident" else (user.display_name or ""))
         intake = IntakeInput(
-            description=data["description"], channel=channel, category_code=data["category"], title=data["title"],
+            description=data["description"], channel=chosen, category_code=data["category"], title=data["title"],
             lat=data["lat"], lng=data["lng"], address=data["address"],
             region_code="" if data["lat"] is not None else data["region"], answers=form.answers(),
-            reporter_name=name, reporter_phone=data["reporter_phone"], is_anonymous=anonymous,
-            contact_preference=data["contact_preference"], photos=[f.read() for f in data["photos"]],
+            reporter_name=name, **form.contact(), photos=[f.read() for f in data["photos"]],
         )
         try:
             result = actions.submit_case(actor=user, data=intake, idempotency_key=data["idempotency_key"])
