@@ -112,7 +112,8 @@ def check_intake(actor, data: IntakeInput) -> CheckedIntake:
         _fail("联系方式选项无效", "contact_preference_unknown")
     category = None
     if data.category_code:
-        category = Category.objects.filter(code=data.category_code.strip(), is_active=True).first()
+        category = (Category.objects.select_related("default_department")
+                    .filter(code=data.category_code.strip(), is_active=True).first())
         if category is None:
             _fail("问题类别不存在", "category_unknown")
     case_type = category.case_type if category is not None else data.case_type

@@ -310,6 +310,60 @@ def test_hotline_operator_enters_the_caller(client, world):
     assert case.channel == "hotline" and case.reporter_name == "王女士" and case.reporter is None
 
 
+def test_field_worker_chooses_how_the_problem_was_found(client, world):
+    client.force_login(world.grid_a)
+    page = client.get(reverse("cases:report")).content.decode()
+    assert "发现方式" in page and 'name="channel" value="grid"' in page and "checked" in page
+    assert "巡查发现" in page and "入户走访" in page and "热线来电" not in page
+    response = client.post(reverse("cases:report"), report_data(channel="patrol"))
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert case.channel == "patrol" and case.reporter == world.grid_a
+    response = client.post(reverse("cases:report"), report_data(channel="visit", idempotency_key="k-2"))
+    assert response.status_code == 302 and Case.objects.get(pk__gt=case.pk).channel == "visit"
+
+
+@pytest.mark.parametrize("who, tampered", [("grid_a", "hotline"), ("grid_a", "api"), ("grid_a", "nonsense"),
+                                           ("resident", "grid"), ("dispatcher", "patrol")])
+def test_a_channel_outside_the_role_is_refused(client, world, who, tampered):
+    client.force_login(getattr(world, who))
+    extra = {"reporter_name": "王女士", "reporter_phone": "13812345678"} if who == "dispatcher" else {}
+    response = client.post(reverse("cases:report"), report_data(channel=tampered, **extra))
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "发现方式" in body if who == "grid_a" else "只能以" in body
+    assert "请选择有效的发现方式" in body or "渠道上报" in body
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize("who, channel", [("resident", "resident"), ("dispatcher", "hotline")])
+def test_residents_and_hotline_have_no_channel_choice(client, world, who, channel):
+    client.force_login(getattr(world, who))
+    page = client.get(reverse("cases:report"))
+    assert "channel" not in page.context["form"].fields and "发现方式" not in page.content.decode()
+
+
+def test_staff_do_not_see_the_contact_section_and_need_no_contact(client, world):
+    police = make_user("pol", "police_liaison", world.tree.community_a)
+    for user, channel in ((world.grid_a, "grid"), (police, "police")):
+        client.force_login(user)
+        page = client.get(reverse("cases:report")).content.decode()
+        assert "匿名反映" not in page and "希望的联系方式" not in page and 'data-section="contact"' not in page
+        # a contact preference posted anyway (an old page, a tampered form) is not taken
+        response = client.post(reverse("cases:report"), report_data(
+            contact_preference="phone", is_anonymous="on", reporter_phone="13812345678", idempotency_key=channel))
+        assert response.status_code == 302, response.content.decode()[:2000]
+        case = Case.objects.get(channel=channel)
+        assert case.contact_preference == "none" and not case.is_anonymous and case.reporter_phone == ""
+
+
+@pytest.mark.parametrize("who", ["resident", "dispatcher"])
+def test_residents_and_hotline_callers_are_asked_how_to_be_contacted(client, world, who):
+    client.force_login(getattr(world, who))
+    page = client.get(reverse("cases:report")).content.decode()
+    assert "匿名反映" in page and "希望的联系方式" in page and 'data-section="contact"' in page
+
+
 # ---- inbox ---------------------------------------------------------------------------------------------
 
 def test_inbox_lists_and_marks_read(client, world):
