@@ -188,6 +188,8 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
             raise _ENGINE_ERRORS.get(type(exc), errors.ValidationFailed)(
                 exc.message, code=exc.code, details=getattr(exc, "details", None)) from None
         now = clock.now()
+        if case.due_at is not None and now > case.due_at and step.target != step.source:
+            case.was_overdue = True  # the step is left late, whether or not the sweep has run since
         data = _apply_effects(case, step, facts, actor, now)
         if step.target != step.source or step.terminal:
             # after an extension decision the handling deadline is the granted one or the one it had
