@@ -10,14 +10,18 @@ from io import BytesIO
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases import queries
 from civicgrid.core import audit, masking
 from civicgrid.core.scoping import require
 
 MAX_ROWS = 20000
-HEADERS = ("案件编号", "标题", "案件类型", "问题类别", "状态", "时限状态", "办理期限", "督办", "紧急程度",
-           "渠道", "区域编码", "区域", "地址", "主办单位", "报告人", "联系电话", "上报时间", "办结时间", "满意度")
+# lazy: the headers are written in the language active when the export is made (export only, never re-imported)
+HEADERS = (_("案件编号"), _("标题"), _("案件类型"), _("问题类别"), _("状态"), _("时限状态"), _("办理期限"), _("督办"),
+           _("紧急程度"), _("渠道"), _("区域编码"), _("区域"), _("地址"), _("主办单位"), _("报告人"), _("联系电话"),
+           _("上报时间"), _("办结时间"), _("满意度"))
 
 
 def _dt(value) -> str:
@@ -30,17 +34,18 @@ def export_cases_xlsx(*, actor, qs, filters: dict | None = None) -> bytes:
 
     require(actor, queries.VIEW)
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("案件")
-    sheet.append(list(HEADERS))
+    sheet = workbook.create_sheet(gettext("案件"))
+    sheet.append([str(header) for header in HEADERS])
+    yes = gettext("是")
     count = 0
     for case in qs.select_related("workflow", "category", "region", "department").order_by("-created_at", "-id")[
             :MAX_ROWS].iterator(chunk_size=1000):
-        reporter = "匿名" if case.is_anonymous else case.reporter_name
+        reporter = gettext("匿名") if case.is_anonymous else case.reporter_name
         phone = "" if case.is_anonymous else masking.mask_phone(case.reporter_phone)
         sheet.append([
             case.number, case.title, queries.type_label(case.case_type), case.category.name if case.category_id else "",
             queries.state_label(case.case_type, case.state), str(case.get_sla_status_display()), _dt(case.due_at),
-            "是" if case.is_supervised else "", str(case.get_urgency_display()), str(case.get_channel_display()),
+            yes if case.is_supervised else "", str(case.get_urgency_display()), str(case.get_channel_display()),
             case.region.code, case.region.name, case.address, case.department.name if case.department_id else "",
             reporter, phone, _dt(case.created_at), _dt(case.closed_at),
             str(case.get_satisfaction_display()) if case.satisfaction else "",

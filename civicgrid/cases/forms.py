@@ -11,6 +11,8 @@ import uuid
 
 from django import forms
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department
 from civicgrid.cases import queries
@@ -24,9 +26,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _required_messages(form: forms.Form) -> None:
     for field in form.fields.values():
-        field.error_messages["required"] = f"请填写{field.label}"
+        field.error_messages["required"] = gettext("请填写%(label)s") % {"label": field.label}
         if isinstance(field, forms.ChoiceField):
-            field.error_messages["invalid_choice"] = f"请选择有效的{field.label}"
+            field.error_messages["invalid_choice"] = gettext("请选择有效的%(label)s") % {"label": field.label}
 
 
 class DomainErrorMixin:
@@ -38,7 +40,7 @@ class DomainErrorMixin:
         if exc.code == "missing_fields" and isinstance(exc.details, list):
             missing = [f for f in exc.details if f in self.fields]
             for name in missing:
-                self.add_error(name, f"请填写{self.fields[name].label}")
+                self.add_error(name, gettext("请填写%(label)s") % {"label": self.fields[name].label})
             if missing:
                 return
         if exc.code.startswith("answer_") and isinstance(exc.details, dict) and f"q_{exc.details.get('key')}" in self.fields:
@@ -49,25 +51,25 @@ class DomainErrorMixin:
 # ---- list filters ------------------------------------------------------------------------------------
 
 class CaseFilterForm(forms.Form):
-    q = forms.CharField(label="编号/关键词", required=False, max_length=50,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "案件编号、标题或描述"}))
-    case_type = forms.ChoiceField(label="案件类型", required=False)
-    category = forms.ChoiceField(label="问题类别", required=False)
-    state = forms.ChoiceField(label="状态", required=False)
-    region = forms.CharField(label="区域编码", required=False, max_length=20,
-                             widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "前缀即可"}))
-    department = forms.ChoiceField(label="承办部门", required=False)
-    since = forms.DateField(label="上报日期自", required=False, widget=DATE)
-    until = forms.DateField(label="至", required=False, widget=DATE)
+    q = forms.CharField(label=_("编号/关键词"), required=False, max_length=50,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("案件编号、标题或描述")}))
+    case_type = forms.ChoiceField(label=_("案件类型"), required=False)
+    category = forms.ChoiceField(label=_("问题类别"), required=False)
+    state = forms.ChoiceField(label=_("状态"), required=False)
+    region = forms.CharField(label=_("区域编码"), required=False, max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("前缀即可")}))
+    department = forms.ChoiceField(label=_("承办部门"), required=False)
+    since = forms.DateField(label=_("上报日期自"), required=False, widget=DATE)
+    until = forms.DateField(label=_("至"), required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["case_type"].choices = [("", "全部")] + queries.type_choices()
+        self.fields["case_type"].choices = [("", gettext("全部"))] + queries.type_choices()
         chosen_type = (self.data.get("case_type") or "") if self.is_bound else ""
-        self.fields["state"].choices = [("", "全部")] + queries.state_choices(chosen_type)
+        self.fields["state"].choices = [("", gettext("全部"))] + queries.state_choices(chosen_type)
         groups = queries.report_categories()
-        self.fields["category"].choices = [("", "全部")] + [(name, items) for name, items in groups]
-        self.fields["department"].choices = [("", "全部")] + list(
+        self.fields["category"].choices = [("", gettext("全部"))] + [(name, items) for name, items in groups]
+        self.fields["department"].choices = [("", gettext("全部"))] + list(
             Department.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
 
     def filters(self) -> dict:
@@ -103,23 +105,23 @@ class ReportForm(DomainErrorMixin, forms.Form):
                             "contact": "contact_preference", "answer": None, "idempotency": None,
                             "photo": "photos", "too_many_photos": "photos"}
 
-    category = forms.ChoiceField(label="问题类别")
-    description = forms.CharField(label="问题描述", max_length=MAX_DESCRIPTION, widget=forms.Textarea(
-        attrs={"rows": 4, "placeholder": "发生了什么?在哪里?持续多久了?"}))
-    title = forms.CharField(label="标题(选填)", required=False, max_length=120,
-                            widget=forms.TextInput(attrs={"placeholder": "不填则用问题类别"}))
+    category = forms.ChoiceField(label=_("问题类别"))
+    description = forms.CharField(label=_("问题描述"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(
+        attrs={"rows": 4, "placeholder": _("发生了什么?在哪里?持续多久了?")}))
+    title = forms.CharField(label=_("标题(选填)"), required=False, max_length=120,
+                            widget=forms.TextInput(attrs={"placeholder": _("不填则用问题类别")}))
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
-    region = forms.ChoiceField(label="所在网格", required=False)
-    address = forms.CharField(label="详细地址(选填)", required=False, max_length=200,
-                              widget=forms.TextInput(attrs={"placeholder": "小区、楼号、门牌或附近地标"}))
-    reporter_name = forms.CharField(label="来电人姓名", required=False, max_length=50)
-    reporter_phone = forms.CharField(label="联系电话", required=False, max_length=20,
+    region = forms.ChoiceField(label=_("所在网格"), required=False)
+    address = forms.CharField(label=_("详细地址(选填)"), required=False, max_length=200,
+                              widget=forms.TextInput(attrs={"placeholder": _("小区、楼号、门牌或附近地标")}))
+    reporter_name = forms.CharField(label=_("来电人姓名"), required=False, max_length=50)
+    reporter_phone = forms.CharField(label=_("联系电话"), required=False, max_length=20,
                                      widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}))
-    is_anonymous = forms.BooleanField(label="匿名反映(不留姓名和电话)", required=False)
-    contact_preference = forms.ChoiceField(label="希望的联系方式", choices=ContactPreference.choices,
+    is_anonymous = forms.BooleanField(label=_("匿名反映(不留姓名和电话)"), required=False)
+    contact_preference = forms.ChoiceField(label=_("希望的联系方式"), choices=ContactPreference.choices,
                                            initial=ContactPreference.ONLINE, widget=forms.RadioSelect)
-    photos = MultiplePhotoField(label="现场照片(选填,可多张)", required=False)
+    photos = MultiplePhotoField(label=_("现场照片(选填,可多张)"), required=False)
     idempotency_key = forms.CharField(max_length=100, widget=forms.HiddenInput)
 
     # channels whose reporter may want to be contacted (a resident, a hotline caller); other staff channels
@@ -133,7 +135,7 @@ class ReportForm(DomainErrorMixin, forms.Form):
         self.channels = list(channels or [channel])
         if len(self.channels) > 1:  # a field worker says how they came across it
             self.fields["channel"] = forms.ChoiceField(
-                label="发现方式", required=False, initial=channel, widget=forms.RadioSelect,
+                label=gettext("发现方式"), required=False, initial=channel, widget=forms.RadioSelect,
                 choices=[(c, Channel(c).label) for c in self.channels])
             self.order_fields(["channel"])
         self.asks_contact = channel in self.CONTACT_CHANNELS
@@ -142,29 +144,30 @@ class ReportForm(DomainErrorMixin, forms.Form):
                 del self.fields[name]
         if not self.is_bound:
             self.initial.setdefault("idempotency_key", uuid.uuid4().hex)
-        self.fields["category"].choices = [("", "请选择…")] + queries.report_categories()
+        self.fields["category"].choices = [("", gettext("请选择…"))] + queries.report_categories()
         self.fields["category"].widget.attrs.update({  # swaps in the category's extra questions
             "hx-get": reverse("cases:report_questions"), "hx-target": "#questions", "hx-trigger": "change"})
         places = queries.report_places()
         self.streets = places["streets"]
-        self.fields["region"].choices = [("", "不选(以地图选点为准)")] + places["grids"]
+        self.fields["region"].choices = [("", gettext("不选(以地图选点为准)"))] + places["grids"]
         if channel == "hotline":
             self.fields["reporter_name"].required = True
-            self.fields["reporter_phone"].label = "来电号码"
+            self.fields["reporter_phone"].label = gettext("来电号码")
             self.fields["reporter_phone"].required = True
         else:
             del self.fields["reporter_name"]
             if self.asks_contact:
-                self.fields["reporter_phone"].label = "联系电话(选填,短信或电话联系时使用)"
+                self.fields["reporter_phone"].label = gettext("联系电话(选填,短信或电话联系时使用)")
         code = (self.data.get("category") if self.is_bound else category_code) or ""
         self.questions = queries.category_questions(code)
         for q in self.questions:
             self.fields[f"q_{q['key']}"] = question_field(q)
         _required_messages(self)
-        self.fields["category"].error_messages["required"] = "请选择问题类别"
-        self.fields["description"].error_messages["required"] = "请描述问题"
+        self.fields["category"].error_messages["required"] = gettext("请选择问题类别")
+        self.fields["description"].error_messages["required"] = gettext("请描述问题")
         if "channel" in self.fields:
-            self.fields["channel"].error_messages["invalid_choice"] = "请选择有效的发现方式(网格员上报、巡查发现或入户走访)"
+            self.fields["channel"].error_messages["invalid_choice"] = gettext(
+                "请选择有效的发现方式(网格员上报、巡查发现或入户走访)")
 
     def chosen_channel(self) -> str:
         """The channel of a valid form: the one chosen (if offered and given), else the default."""
@@ -184,13 +187,13 @@ class ReportForm(DomainErrorMixin, forms.Form):
     def clean(self):
         data = super().clean()
         if (data.get("lat") is None) != (data.get("lng") is None):
-            self.add_error("region", "地图选点不完整,请重新点选")
+            self.add_error("region", gettext("地图选点不完整,请重新点选"))
         posted = self.data.get("channel") if "channel" not in self.fields else None
         if posted and posted != self.channel:  # a channel this role has no choice of
-            self.add_error(None, f"您的岗位只能以“{Channel(self.channel).label}”渠道上报")
+            self.add_error(None, gettext("您的岗位只能以“%(channel)s”渠道上报") % {"channel": Channel(self.channel).label})
         if data.get("lat") is None and not data.get("region") and not data.get("photos"):
             # with photos, the first one's GPS position may place it (the action says so if none has one)
-            self.add_error("region", "请在地图上选点,或选择所在网格")
+            self.add_error("region", gettext("请在地图上选点,或选择所在网格"))
         return data
 
     def answers(self) -> dict:
@@ -217,13 +220,13 @@ def question_field(q: dict) -> forms.Field:
     if kind == QuestionType.DATE:
         return forms.DateField(label=label, required=required, widget=DATE)
     if kind == QuestionType.CHOICE:
-        return forms.ChoiceField(label=label, required=required, choices=([] if required else [("", "不选")]) + choices,
+        return forms.ChoiceField(label=label, required=required, choices=([] if required else [("", gettext("不选"))]) + choices,
                                  widget=forms.RadioSelect)
     if kind == QuestionType.MULTI:
         return forms.MultipleChoiceField(label=label, required=required, choices=choices,
                                          widget=forms.CheckboxSelectMultiple)
     if kind == QuestionType.BOOLEAN:
-        return forms.ChoiceField(label=label, required=required, choices=[("yes", "是"), ("no", "否")],
+        return forms.ChoiceField(label=label, required=required, choices=[("yes", gettext("是")), ("no", gettext("否"))],
                                  widget=forms.RadioSelect)
     return forms.CharField(label=label, required=required, max_length=500)
 
@@ -245,32 +248,32 @@ def _text(label, rows=3, placeholder=""):
 
 # fact -> a factory of its field (labels from vocabulary.FACT_LABELS, values from FACT_CHOICES)
 FACT_FIELDS = {
-    "comment": _text("意见说明"),
-    "reason": _text("原因", rows=2),
-    "department": lambda: forms.ChoiceField(label="主办单位", choices=[("", "请选择…")] + _departments()),
+    "comment": _text(_("意见说明")),
+    "reason": _text(_("原因"), rows=2),
+    "department": lambda: forms.ChoiceField(label=_("主办单位"), choices=[("", gettext("请选择…"))] + _departments()),
     "co_departments": lambda: forms.MultipleChoiceField(
-        label="协办单位(可多选)", required=False, choices=_departments(),
+        label=_("协办单位(可多选)"), required=False, choices=_departments(),
         widget=forms.SelectMultiple(attrs={"size": 4})),
-    "extension_until": lambda: forms.DateField(label="延期至", widget=DATE),
-    "deadline": lambda: forms.DateField(label="整改期限", widget=DATE),
-    "follow_up_date": lambda: forms.DateField(label="计划回访日期", widget=DATE),
-    "satisfaction": _choice("满意度", [(str(v), label) for v, label in Satisfaction.choices]),
-    "resolved": _choice("问题是否解决", [("yes", "已解决"), ("no", "未解决")]),
-    "risk_level": _choice("风险等级", list(FACT_VALUE_LABELS["risk_level"].items())),
-    "complexity": _choice("难易程度", list(FACT_VALUE_LABELS["complexity"].items())),
-    "tier": _choice("调处层级", list(FACT_VALUE_LABELS["tier"].items())),
-    "agreement_form": _choice("协议形式", list(FACT_VALUE_LABELS["agreement_form"].items())),
-    "agreement_text": _text("协议内容", rows=4, placeholder="当事人的权利义务、履行方式和期限"),
-    "outcome": _choice("去向", list(FACT_VALUE_LABELS["outcome"].items()), radio=False),
-    "method": _choice("回访方式", list(FACT_VALUE_LABELS["method"].items())),
-    "merge_into": lambda: forms.CharField(label="合并至案件编号", max_length=24,
+    "extension_until": lambda: forms.DateField(label=_("延期至"), widget=DATE),
+    "deadline": lambda: forms.DateField(label=_("整改期限"), widget=DATE),
+    "follow_up_date": lambda: forms.DateField(label=_("计划回访日期"), widget=DATE),
+    "satisfaction": _choice(_("满意度"), [(str(v), label) for v, label in Satisfaction.choices]),
+    "resolved": _choice(_("问题是否解决"), [("yes", _("已解决")), ("no", _("未解决"))]),
+    "risk_level": _choice(_("风险等级"), list(FACT_VALUE_LABELS["risk_level"].items())),
+    "complexity": _choice(_("难易程度"), list(FACT_VALUE_LABELS["complexity"].items())),
+    "tier": _choice(_("调处层级"), list(FACT_VALUE_LABELS["tier"].items())),
+    "agreement_form": _choice(_("协议形式"), list(FACT_VALUE_LABELS["agreement_form"].items())),
+    "agreement_text": _text(_("协议内容"), rows=4, placeholder=_("当事人的权利义务、履行方式和期限")),
+    "outcome": _choice(_("去向"), list(FACT_VALUE_LABELS["outcome"].items()), radio=False),
+    "method": _choice(_("回访方式"), list(FACT_VALUE_LABELS["method"].items())),
+    "merge_into": lambda: forms.CharField(label=_("合并至案件编号"), max_length=24,
                                           widget=forms.TextInput(attrs={"inputmode": "numeric"})),
-    "leader": lambda: forms.CharField(label="包案领导", max_length=50),
-    "parties": lambda: forms.CharField(label="到场当事人", max_length=200),
-    "responsible_party": lambda: forms.CharField(label="责任单位/责任人", max_length=100),
+    "leader": lambda: forms.CharField(label=_("包案领导"), max_length=50),
+    "parties": lambda: forms.CharField(label=_("到场当事人"), max_length=200),
+    "responsible_party": lambda: forms.CharField(label=_("责任单位/责任人"), max_length=100),
     "attachments": lambda: forms.CharField(
-        label="照片/附件说明", max_length=500, widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": "照片编号或说明,多张用逗号或换行分隔(上传功能稍后提供)"})),
+        label=_("照片/附件说明"), max_length=500, widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": _("照片编号或说明,多张用逗号或换行分隔(上传功能稍后提供)")})),
 }
 
 # effects whose optional facts the form offers although the action does not require them
@@ -302,7 +305,7 @@ class TransitionForm(DomainErrorMixin, forms.Form):
             if fact not in transition.requires and fact in ("comment", "co_departments"):
                 field.required = False
                 if fact == "comment":
-                    field.label = "意见说明(选填)"
+                    field.label = gettext("意见说明(选填)")
                     field.widget.attrs["rows"] = 2
             self.fields[fact] = field
         _required_messages(self)

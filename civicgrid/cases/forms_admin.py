@@ -5,6 +5,8 @@ choices); the rules are the admin actions', and their errors come back next to t
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import Department
 from civicgrid.cases.admin_actions import UNIT_LABELS, limit_states
@@ -22,9 +24,9 @@ CHOICE_SPLIT = ("、", ",", ",", "\n")
 
 def _required_messages(form: forms.Form) -> None:
     for f in form.fields.values():
-        f.error_messages["required"] = f"请填写{f.label}"
+        f.error_messages["required"] = gettext("请填写%(label)s") % {"label": f.label}
         if isinstance(f, forms.ChoiceField):
-            f.error_messages["invalid_choice"] = f"请选择有效的{f.label}"
+            f.error_messages["invalid_choice"] = gettext("请选择有效的%(label)s") % {"label": f.label}
 
 
 def department_choices() -> list[tuple[str, str]]:
@@ -33,7 +35,8 @@ def department_choices() -> list[tuple[str, str]]:
 
 def category_choices(blank: str) -> list[tuple[str, str]]:
     rows = Category.objects.order_by("code").values_list("code", "name", "is_active")
-    return [("", blank)] + [(code, f"{'  ' * (len(code) // 2 - 1)}{code} {name}{'' if active else '(停用)'}")
+    return [("", blank)] + [(code, f"{'  ' * (len(code) // 2 - 1)}{code} "
+                                   + (name if active else gettext("%(name)s(停用)") % {"name": name}))
                             for code, name, active in rows]
 
 
@@ -53,23 +56,23 @@ class AdminFormMixin:
 
 
 REGION_WIDGET = forms.TextInput(attrs={"inputmode": "numeric", "list": "region-options", "autocomplete": "off",
-                                       "placeholder": "留空表示全区"})
+                                       "placeholder": _("留空表示全区")})
 
 
 class RoutingRuleForm(AdminFormMixin, forms.Form):
-    region = forms.CharField(label="区域编码", required=False, max_length=20, widget=REGION_WIDGET,
-                             help_text="街道、社区或网格编码;留空 = 全区")
-    category = forms.ChoiceField(label="问题类别", required=False)
-    department = forms.ChoiceField(label="主办单位")
-    co_departments = forms.MultipleChoiceField(label="协办单位", required=False, widget=forms.CheckboxSelectMultiple)
-    note = forms.CharField(label="备注", required=False, max_length=200)
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    region = forms.CharField(label=_("区域编码"), required=False, max_length=20, widget=REGION_WIDGET,
+                             help_text=_("街道、社区或网格编码;留空 = 全区"))
+    category = forms.ChoiceField(label=_("问题类别"), required=False)
+    department = forms.ChoiceField(label=_("主办单位"))
+    co_departments = forms.MultipleChoiceField(label=_("协办单位"), required=False, widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_("备注"), required=False, max_length=200)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices("全部类别")
+        self.fields["category"].choices = category_choices(gettext("全部类别"))
         departments = department_choices()
-        self.fields["department"].choices = [("", "请选择…")] + departments
+        self.fields["department"].choices = [("", gettext("请选择…"))] + departments
         self.fields["co_departments"].choices = departments
         _required_messages(self)
 
@@ -87,23 +90,23 @@ class RoutingRuleForm(AdminFormMixin, forms.Form):
 
 
 class RouteTestForm(AdminFormMixin, forms.Form):
-    region = forms.CharField(label="区域编码", max_length=20, widget=forms.TextInput(
-        attrs={"inputmode": "numeric", "list": "region-options", "autocomplete": "off", "placeholder": "如网格编码"}))
-    category = forms.ChoiceField(label="问题类别", required=False)
+    region = forms.CharField(label=_("区域编码"), max_length=20, widget=forms.TextInput(
+        attrs={"inputmode": "numeric", "list": "region-options", "autocomplete": "off", "placeholder": _("如网格编码")}))
+    category = forms.ChoiceField(label=_("问题类别"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices("(不选类别)")
+        self.fields["category"].choices = category_choices(gettext("(不选类别)"))
         _required_messages(self)
 
 
 class QuestionForm(forms.Form):
-    key = forms.CharField(label="标识", required=False, max_length=30,
-                          widget=forms.TextInput(attrs={"placeholder": "如 area_m2", "autocomplete": "off"}))
-    label = forms.CharField(label="问题文字", required=False, max_length=60)
-    type = forms.ChoiceField(label="类型", choices=QuestionType.choices, initial=QuestionType.TEXT)
-    required = forms.BooleanField(label="必答", required=False)
-    choices = forms.CharField(label="选项(单选/多选,用、分隔)", required=False, max_length=500)
+    key = forms.CharField(label=_("标识"), required=False, max_length=30,
+                          widget=forms.TextInput(attrs={"placeholder": _("如 area_m2"), "autocomplete": "off"}))
+    label = forms.CharField(label=_("问题文字"), required=False, max_length=60)
+    type = forms.ChoiceField(label=_("类型"), choices=QuestionType.choices, initial=QuestionType.TEXT)
+    required = forms.BooleanField(label=_("必答"), required=False)
+    choices = forms.CharField(label=_("选项(单选/多选,用、分隔)"), required=False, max_length=500)
 
     def question(self) -> dict | None:
         d = self.cleaned_data
@@ -126,34 +129,34 @@ def questions_initial(questions: list[dict]) -> list[dict]:
 
 
 class CategoryForm(AdminFormMixin, forms.Form):
-    code = forms.RegexField(label="类别编码", regex=r"^\d{2,20}$", max_length=20,
-                            error_messages={"invalid": "类别编码须为数字"},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": "如 0107"}),
-                            help_text="每级两位:01 为大类,0101 为其下小类")
-    name = forms.CharField(label="类别名称", max_length=60)
-    case_type = forms.ChoiceField(label="案件类型")
-    default_department = forms.ChoiceField(label="默认承办部门", required=False)
-    urgency = forms.ChoiceField(label="紧急程度", choices=Urgency.choices, initial=Urgency.NORMAL)
-    filing_condition = forms.CharField(label="立案条件", required=False, max_length=300,
+    code = forms.RegexField(label=_("类别编码"), regex=r"^\d{2,20}$", max_length=20,
+                            error_messages={"invalid": _("类别编码须为数字")},
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("如 0107")}),
+                            help_text=_("每级两位:01 为大类,0101 为其下小类"))
+    name = forms.CharField(label=_("类别名称"), max_length=60)
+    case_type = forms.ChoiceField(label=_("案件类型"))
+    default_department = forms.ChoiceField(label=_("默认承办部门"), required=False)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    filing_condition = forms.CharField(label=_("立案条件"), required=False, max_length=300,
                                        widget=forms.Textarea(attrs={"rows": 2}))
-    closing_condition = forms.CharField(label="结案条件", required=False, max_length=300,
+    closing_condition = forms.CharField(label=_("结案条件"), required=False, max_length=300,
                                         widget=forms.Textarea(attrs={"rows": 2}))
-    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+    is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args, case_type: str = "", editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["case_type"].choices = [("", "请选择…")] + [(k, s.label) for k, s in registry.SPECS.items()]
-        self.fields["default_department"].choices = [("", "(无,由指挥中心派遣)")] + department_choices()
+        self.fields["case_type"].choices = [("", gettext("请选择…"))] + [(k, s.label) for k, s in registry.SPECS.items()]
+        self.fields["default_department"].choices = [("", gettext("(无,由指挥中心派遣)"))] + department_choices()
         if editing:
             self.fields["code"].disabled = True
         chosen = (self.data.get("case_type") if self.is_bound else None) or case_type or self.initial.get("case_type")
         self.limit_rows = []
         spec = registry.SPECS.get(chosen or "")
         for st in limit_states(spec) if spec else []:
-            value = forms.FloatField(label=f"{st.label} 时限", required=False, min_value=0.01, max_value=10000,
+            value = forms.FloatField(label=gettext("%(state)s 时限") % {"state": st.label}, required=False, min_value=0.01, max_value=10000,
                                      widget=forms.NumberInput(attrs={"step": "any", "placeholder": _default(st)}))
-            unit = forms.ChoiceField(label=f"{st.label} 单位", choices=UNIT_CHOICES,
+            unit = forms.ChoiceField(label=gettext("%(state)s 单位") % {"state": st.label}, choices=UNIT_CHOICES,
                                      initial=st.sla.unit if st.sla else "work_days",
                                      required=False)  # only needed with a value: the action checks it
             self.fields[f"limit_{st.key}_value"] = value
@@ -163,7 +166,7 @@ class CategoryForm(AdminFormMixin, forms.Form):
         _required_messages(self)
         for row in self.limit_rows:
             self.fields[row["value"]].error_messages.update(
-                invalid="请填写数字", min_value="时限须大于0", max_value="时限过大")
+                invalid=gettext("请填写数字"), min_value=gettext("时限须大于0"), max_value=gettext("时限过大"))
 
     def bound_limit_rows(self) -> list[dict]:
         return [{**row, "value_field": self[row["value"]], "unit_field": self[row["unit"]]} for row in self.limit_rows]
@@ -197,6 +200,6 @@ class CategoryForm(AdminFormMixin, forms.Form):
 
 def _default(st) -> str:
     if st.sla is None:
-        return "默认不限时"
+        return gettext("默认不限时")
     value = int(st.sla.value) if st.sla.value.is_integer() else st.sla.value
-    return f"默认{value}{UNIT_LABELS[st.sla.unit]}"
+    return gettext("默认%(value)s%(unit)s") % {"value": value, "unit": UNIT_LABELS[st.sla.unit]}
