@@ -109,10 +109,6 @@ class CaseOut(Schema):
     def resolve_department(obj):
         return obj.department.code if obj.department_id else None
 
-    @staticmethod
-    def resolve_description(obj):
-        return obj.description
-
 
 class CaseDetailOut(CaseOut):
     routing: dict
