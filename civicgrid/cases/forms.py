@@ -246,6 +246,11 @@ def _text(label, rows=3, placeholder=""):
         attrs={"rows": rows, "placeholder": placeholder}))
 
 
+def _values(fact: str) -> list[tuple[str, str]]:
+    """A closed-choice fact's (value, label) pairs, the workflow's Chinese labels translated when shown."""
+    return [(value, _(label)) for value, label in FACT_VALUE_LABELS[fact].items()]
+
+
 # fact -> a factory of its field (labels from vocabulary.FACT_LABELS, values from FACT_CHOICES)
 FACT_FIELDS = {
     "comment": _text(_("意见说明")),
@@ -259,13 +264,13 @@ FACT_FIELDS = {
     "follow_up_date": lambda: forms.DateField(label=_("计划回访日期"), widget=DATE),
     "satisfaction": _choice(_("满意度"), [(str(v), label) for v, label in Satisfaction.choices]),
     "resolved": _choice(_("问题是否解决"), [("yes", _("已解决")), ("no", _("未解决"))]),
-    "risk_level": _choice(_("风险等级"), list(FACT_VALUE_LABELS["risk_level"].items())),
-    "complexity": _choice(_("难易程度"), list(FACT_VALUE_LABELS["complexity"].items())),
-    "tier": _choice(_("调处层级"), list(FACT_VALUE_LABELS["tier"].items())),
-    "agreement_form": _choice(_("协议形式"), list(FACT_VALUE_LABELS["agreement_form"].items())),
+    "risk_level": _choice(_("风险等级"), _values("risk_level")),
+    "complexity": _choice(_("难易程度"), _values("complexity")),
+    "tier": _choice(_("调处层级"), _values("tier")),
+    "agreement_form": _choice(_("协议形式"), _values("agreement_form")),
     "agreement_text": _text(_("协议内容"), rows=4, placeholder=_("当事人的权利义务、履行方式和期限")),
-    "outcome": _choice(_("去向"), list(FACT_VALUE_LABELS["outcome"].items()), radio=False),
-    "method": _choice(_("回访方式"), list(FACT_VALUE_LABELS["method"].items())),
+    "outcome": _choice(_("去向"), _values("outcome"), radio=False),
+    "method": _choice(_("回访方式"), _values("method")),
     "merge_into": lambda: forms.CharField(label=_("合并至案件编号"), max_length=24,
                                           widget=forms.TextInput(attrs={"inputmode": "numeric"})),
     "leader": lambda: forms.CharField(label=_("包案领导"), max_length=50),
@@ -300,7 +305,8 @@ class TransitionForm(DomainErrorMixin, forms.Form):
             return (optional, optional and fact == "comment", FACT_ORDER.index(fact) if fact in FACT_ORDER else 99)
 
         for fact in sorted(wanted, key=order):
-            factory = FACT_FIELDS.get(fact) or (lambda f=fact: forms.CharField(label=FACT_LABELS.get(f, f)))
+            factory = FACT_FIELDS.get(fact) or (
+                lambda f=fact: forms.CharField(label=gettext(FACT_LABELS[f]) if f in FACT_LABELS else f))
             field = factory()
             if fact not in transition.requires and fact in ("comment", "co_departments"):
                 field.required = False

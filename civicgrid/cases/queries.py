@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.utils.translation import gettext
 
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.roles import ROLE_SPECS
@@ -99,6 +100,9 @@ def worklist_counts(user) -> dict[str, int]:
 
 
 
+# The workflow package's labels are Chinese data (marked for translation in workflow_messages.py); the
+# helpers below translate them into the request's language when they are shown.
+
 # Oversight moves that every watcher may take on every case in handling (催办/督办): they do not make a
 # case "mine to handle", so the 待我处理 list ignores them.
 _OVERSIGHT_EFFECTS = frozenset({"remind", "supervise"})
@@ -106,29 +110,34 @@ _OVERSIGHT_EFFECTS = frozenset({"remind", "supervise"})
 
 def state_label(case_type: str, state: str, spec=None) -> str:
     spec = spec or registry.SPECS.get(case_type)
-    return spec.state(state).label if spec is not None and spec.has_state(state) else state
+    return gettext(spec.state(state).label) if spec is not None and spec.has_state(state) else state
 
 
 def type_label(case_type: str) -> str:
     spec = registry.SPECS.get(case_type)
-    return spec.label if spec is not None else case_type
+    return gettext(spec.label) if spec is not None else case_type
 
 
 def action_label(spec, action: str) -> str:
     if action == "submit":
-        return "上报"
+        return gettext("上报")
     try:
-        return spec.transition(action).label
+        return transition_label(spec.transition(action))
     except KeyError:
         return action
 
 
+def transition_label(transition) -> str:
+    """A transition's (button) label in the request's language."""
+    return gettext(transition.label)
+
+
 def role_label(codes: str) -> str:
-    return "、".join(ROLE_LABELS.get(c, c) for c in codes.split(",") if c)
+    return "、".join(gettext(ROLE_LABELS[c]) if c in ROLE_LABELS else c for c in codes.split(",") if c)
 
 
 def type_choices() -> list[tuple[str, str]]:
-    return [(key, spec.label) for key, spec in registry.SPECS.items()]
+    return [(key, gettext(spec.label)) for key, spec in registry.SPECS.items()]
 
 
 def state_choices(case_type: str = "") -> list[tuple[str, str]]:
@@ -138,8 +147,9 @@ def state_choices(case_type: str = "") -> list[tuple[str, str]]:
     for spec in specs:
         for st in spec.states:
             labels.setdefault(st.key, [])
-            if st.label not in labels[st.key]:
-                labels[st.key].append(st.label)
+            label = gettext(st.label)
+            if label not in labels[st.key]:
+                labels[st.key].append(label)
     return [(key, "/".join(names)) for key, names in labels.items()]
 
 
@@ -218,9 +228,9 @@ def worklist_tabs(user) -> list[dict]:
     """The list page's tabs with counts: 待我处理 first, then WORKLISTS, then 全部."""
     counts = worklist_counts(user)
     visible = cases_visible(user)
-    tabs = [{"key": "todo", "label": "待我处理", "count": visible.filter(actionable_q(user)).count()}]
-    tabs += [{"key": key, "label": label, "count": counts[key]} for key, (label, _) in WORKLISTS.items()]
-    tabs.append({"key": "all", "label": "全部", "count": None})
+    tabs = [{"key": "todo", "label": gettext("待我处理"), "count": visible.filter(actionable_q(user)).count()}]
+    tabs += [{"key": key, "label": gettext(label), "count": counts[key]} for key, (label, _) in WORKLISTS.items()]
+    tabs.append({"key": "all", "label": gettext("全部"), "count": None})
     return tabs
 
 
@@ -273,7 +283,7 @@ def present_case(case: Case, user) -> dict:
     for key, value in (case.answers or {}).items():
         q = questions.get(key, {})
         if isinstance(value, bool):
-            value = "是" if value else "否"
+            value = gettext("是") if value else gettext("否")
         elif isinstance(value, list):
             value = "、".join(str(v) for v in value)
         elif isinstance(value, float) and value.is_integer():
@@ -285,9 +295,9 @@ def present_case(case: Case, user) -> dict:
     ]
     if case.department_id and not any(d["code"] == case.department.code for d in departments):
         departments.insert(0, {"name": case.department.name, "code": case.department.code, "role": "main",
-                               "role_label": "主办"})
+                               "role_label": gettext("主办")})
     routing = case.routing or {}
-    workers = [{"role": ROLE_LABELS.get(role, role), "names": names}
+    workers = [{"role": gettext(ROLE_LABELS[role]) if role in ROLE_LABELS else role, "names": names}
                for role, names in (routing.get("workers") or {}).items()]
     rows = list(case.events.order_by("seq"))
     codes = set()
@@ -304,10 +314,11 @@ def present_case(case: Case, user) -> dict:
                 continue
             if key in FACT_VALUE_LABELS:
                 value = FACT_VALUE_LABELS[key].get(str(value), value)
+                value = gettext(value) if isinstance(value, str) and value else value
             elif key == "satisfaction":
                 value = dict(FollowUp._meta.get_field("satisfaction").choices).get(value, value)
             elif key == "resolved":
-                value = "已解决" if value else "未解决"
+                value = gettext("已解决") if value else gettext("未解决")
             elif key == "extension_until":
                 value = str(value)[:10]
             elif key in ("department", "co_departments"):
@@ -316,7 +327,7 @@ def present_case(case: Case, user) -> dict:
                 value = "、".join(str(v) for v in value)
             if not staff and key in ("reason",) and ev.actor_id != user.pk and ev.action not in PUBLIC_COMMENT_ACTIONS:
                 continue
-            extra.append({"label": label, "value": value})
+            extra.append({"label": gettext(label), "value": value})
         public = staff or ev.actor_id == user.pk or ev.action in PUBLIC_COMMENT_ACTIONS
         events.append({
             "seq": ev.seq, "actor": ev.actor_name if staff or not ev.actor_id or ev.actor_id == user.pk else "",
@@ -334,8 +345,8 @@ def present_case(case: Case, user) -> dict:
     return {
         **present_row(case), "description": case.description, "answers": answers, "address": case.address,
         "lat": case.lat, "lng": case.lng, "boundary": boundary, "staff": staff, "roles": sorted(roles),
-        "reporter": ("匿名" if case.is_anonymous else (case.reporter_name or (str(case.reporter) if case.reporter_id
-                                                                          else ""))),
+        "reporter": (gettext("匿名") if case.is_anonymous
+                     else (case.reporter_name or (str(case.reporter) if case.reporter_id else ""))),
         "reporter_phone": mask_phone(case.reporter_phone) if staff and not case.is_anonymous else "",
         "contact_label": case.get_contact_preference_display(), "is_anonymous": case.is_anonymous,
         "routing_reason": routing.get("reason", ""), "workers": workers if staff else [],

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.cases import actions, queries
@@ -132,7 +133,8 @@ def case_act(request, pk: int, action: str):
     form = TransitionForm(request.POST, transition=transition)
     if not form.is_valid():
         return _detail(request, case, failed=action, failed_form=form, status=422,
-                       error=f"「{transition.label}」未提交:请检查填写的内容")
+                       error=gettext("「%(action)s」未提交:请检查填写的内容") % {
+                           "action": queries.transition_label(transition)})
     comment, facts = form.facts()
     try:
         result = actions.transition_case(actor=request.user, case_id=case.pk, action=action, comment=comment,
@@ -148,7 +150,9 @@ def case_act(request, pk: int, action: str):
             form.add_domain_error(exc)
         return _detail(request, case, failed=action, failed_form=form, error=exc.message, status=exc.status)
     spec = spec_for(result.case.workflow)
-    messages.success(request, f"已{transition.label}。案件当前状态:{spec.state(result.case.state).label}")
+    messages.success(request, gettext("已%(action)s。案件当前状态:%(state)s") % {
+        "action": queries.transition_label(transition),
+        "state": queries.state_label(result.case.case_type, result.case.state, spec)})
     return redirect("cases:detail", pk=pk)
 
 
