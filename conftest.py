@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# No per-example deadlines or "too slow" health checks: timings on a loaded 2-core CI machine are not
+# what property tests check (the benchmarks under bench/ measure speed).
+settings.register_profile("civicgrid", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("civicgrid")
 
 
 def pytest_configure(config):
