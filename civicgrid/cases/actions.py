@@ -155,9 +155,13 @@ def _store_photo(case: Case, photo, actor, event):
     return attachment
 
 
-def _role_label(actor, case: Case) -> str:
-    roles = case_roles(actor, case) if getattr(actor, "pk", None) else {"system"}
+def _roles_text(roles) -> str:
+    """The roles an event was done in, as stored on CaseEvent.actor_role."""
     return ",".join(sorted(roles))[:30]
+
+
+def _role_label(actor, case: Case) -> str:
+    return _roles_text(case_roles(actor, case) if getattr(actor, "pk", None) else {"system"})
 
 
 @dataclass
@@ -198,7 +202,7 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
         if "department_handler" in roles and case.responded_at is None and not system:
             case.responded_at = now
             case.responded_in_time = case.due_at is None or now <= case.due_at
-        event = _append_event(case, actor=None if system else actor, role="system" if system else ",".join(sorted(roles))[:30],
+        event = _append_event(case, actor=None if system else actor, role=_roles_text(roles),
                               action=action, source=step.source, target=step.target, comment=comment, data=data, now=now)
         case.save()
         kpis.apply_delta(kpi_before, kpis.snapshot(case))
@@ -374,7 +378,7 @@ def _notify_step(case: Case, step, actor, label: str) -> None:
         ids = [case.department_id] + list(case.case_departments.values_list("department_id", flat=True))
         kind = "supervise" if "supervise" in step.effects else "remind" if "remind" in step.effects else "dispatch"
         text = {"supervise": "被督办", "remind": "被催办", "dispatch": "已派遣给您的部门"}[kind]
-        notify.notify(notify.department_handlers([i for i in ids if i]), case, kind, f"案件 {case.number} {text}",
+        notify.notify_ids(notify.department_handler_ids([i for i in ids if i]), case, kind, f"案件 {case.number} {text}",
                       skip=actor)
     if step.terminal or "record_follow_up" in step.effects:
         notify.notify_reporter(case, "progress", f"已{'办结' if step.terminal else '更新'}:{label}")
