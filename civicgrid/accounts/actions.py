@@ -15,7 +15,7 @@ from django.utils import timezone
 from civicgrid.accounts.models import ApiToken, Department, RoleAssignment, User
 from civicgrid.accounts.queries import token_hash
 from civicgrid.accounts.roles import ROLE_SPECS, SEPARATED_ADMIN_ROLES, ScopeKind
-from civicgrid.core import audit, errors
+from civicgrid.core import audit, confcache, errors
 from civicgrid.core.models import AuditResult
 from civicgrid.core.scoping import require
 from civicgrid.geo.models import Region
@@ -158,6 +158,7 @@ def set_user_active(*, actor: User, user: User, is_active: bool) -> User:
     require(actor, "accounts.manage_user", user)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(is_active=is_active)
+        confcache.bump()  # the workers of a place are cached
         if not is_active:
             ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
         audit.record(actor=actor, action="accounts.set_user_active", obj=user, details={"is_active": is_active})

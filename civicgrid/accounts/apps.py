@@ -5,3 +5,12 @@ class AccountsConfig(AppConfig):
     name = "civicgrid.accounts"
     label = "accounts"
     verbose_name = "账号与权限"
+
+    def ready(self):
+        from civicgrid.accounts.models import Department, RoleAssignment, User
+        from civicgrid.core import confcache
+
+        # intake caches who works where and the departments it routes to (civicgrid.core.confcache)
+        confcache.watch(RoleAssignment)
+        confcache.watch(Department)
+        confcache.watch(User, fields=["is_active", "username"])

@@ -80,7 +80,8 @@ class User(AbstractUser):
     def active_assignments(self) -> list[RoleAssignment]:
         cached = self.__dict__.get("_assignments")
         if cached is None:
-            cached = list(self.assignments.filter(is_active=True).select_related("region", "department"))
+            cached = list(self.assignments.filter(is_active=True).select_related("region", "department")
+                          .defer("region__boundary"))  # a district's boundary is large and not needed here
             self.__dict__["_assignments"] = cached
         return cached
 

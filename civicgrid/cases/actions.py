@@ -22,7 +22,8 @@ from civicgrid.cases.queries import case_roles
 from civicgrid.cases.routing import route
 from civicgrid.cases.workflow import engine
 from civicgrid.cases.workflows import current_definition, spec_for
-from civicgrid.core import audit, clock, errors
+from civicgrid.core import audit, clock, confcache, errors
+from civicgrid.core.calendars import load_calendar
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.scoping import get_visible, require
 
@@ -53,7 +54,7 @@ def _append_event(case: Case, *, actor, role: str, action: str, source: str, tar
     return event
 
 
-def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, move_sla=None) -> None:
+def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, move_sla=None, calendar=None) -> None:
     case.state = state
     case.state_entered_at = now
     limit = sla.limit_for(spec, state, case.category, case.urgency, move_sla)
@@ -62,7 +63,7 @@ def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, m
     elif case.agreed_due_at is not None and limit is not None:
         case.due_at = case.agreed_due_at
     else:
-        case.due_at = sla.due_at(now, limit)
+        case.due_at = sla.due_at(now, limit, calendar)
     case.sla_status = sla.status(now=now, started_at=now, due=case.due_at)
     terminal = spec.state(state).terminal
     case.is_open = not terminal
@@ -78,51 +79,63 @@ class SubmitResult:
 
 
 def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None) -> SubmitResult:
-    """Intake from any channel. A retried submission with the same key returns the first case."""
+    """Intake from any channel. A retried submission with the same key returns the first case.
+
+    Everything that only reads (validation, routing, the deadline, the duplicate search) happens before
+    the transaction, so the write lock — SQLite's database lock, PostgreSQL's audit-chain head — is held
+    only for the writes."""
     require(actor, "cases.create_case")
     cleaned = _clean_photos(data)
-    checked = check_intake(actor, data)
+    config = confcache.current()  # categories, regions, rules, workers, workflow rows, calendar
+    checked = check_intake(actor, data, config)
     now = clock.now()
-    with transaction.atomic():
-        def create() -> Case:
-            definition = current_definition(checked.case_type)
-            spec = spec_for(definition)
-            routed = route(checked.region, checked.category)
-            case = Case(
-                case_type=checked.case_type, workflow=definition, state=spec.initial, category=checked.category,
-                title=checked.title, description=data.description.strip(), channel=data.channel,
-                urgency=checked.urgency, answers=checked.answers, region=checked.region, lat=data.lat, lng=data.lng,
-                address=data.address.strip(), reporter=actor if data.channel in SELF_REPORTED else None,
-                reporter_name="" if data.is_anonymous else data.reporter_name.strip(),
-                reporter_phone="" if data.is_anonymous else data.reporter_phone.strip(),
-                is_anonymous=data.is_anonymous, contact_preference=data.contact_preference or ContactPreference.ONLINE,
-                created_by=actor, department=routed.department, routing=routed.explanation, created_at=now,
-            )
-            _enter_state(case, spec, spec.initial, now)
-            likely = duplicates.find(category_id=checked.category.pk if checked.category else None,
-                                     case_type=checked.case_type, lat=data.lat, lng=data.lng,
-                                     description=f"{checked.title} {case.description}", region_code=checked.region.code)
-            case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score}
-                                          for c in likely if c.score >= 0.3]
-            case.save()
-            case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
-            for dept in routed.co_departments:
-                CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
-            _append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
-                          target=spec.initial, comment="", data={"channel": data.channel}, now=now)
-            for photo in cleaned:
-                _store_photo(case, photo, actor, event=None)
-            case.save(update_fields=["number", "event_count", "last_event_hash"])
-            kpis.apply_delta(None, kpis.snapshot(case))
-            audit.record(actor=actor, action="cases.submit_case", obj=case,
-                         details={"number": case.number, "case_type": case.case_type, "channel": data.channel})
-            # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
-            notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
-            return case
+    case, spec, routed = _prepare_case(actor, data, checked, config, now)
 
+    def create() -> Case:
+        case.save()
+        case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+        for dept in routed.co_departments:
+            CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
+        _append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
+                      target=spec.initial, comment="", data={"channel": data.channel}, now=now)
+        for photo in cleaned:
+            _store_photo(case, photo, actor, event=None)
+        case.save(update_fields=["number", "event_count", "last_event_hash"])
+        kpis.apply_delta(None, kpis.snapshot(case))
+        # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
+        notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
+        audit.record(actor=actor, action="cases.submit_case", obj=case,
+                     details={"number": case.number, "case_type": case.case_type, "channel": data.channel})
+        return case
+
+    with transaction.atomic():
         case, created = run_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
                                  create=create)
     return SubmitResult(case=case, created=created)
+
+
+def _prepare_case(actor, data: IntakeInput, checked, config, now):
+    """The unsaved case with its workflow, route, first deadline and likely duplicates."""
+    definition = current_definition(checked.case_type, config)
+    spec = spec_for(definition)
+    routed = route(checked.region, checked.category, config)
+    case = Case(
+        case_type=checked.case_type, workflow=definition, state=spec.initial, category=checked.category,
+        title=checked.title, description=data.description.strip(), channel=data.channel,
+        urgency=checked.urgency, answers=checked.answers, region=checked.region, lat=data.lat, lng=data.lng,
+        address=data.address.strip(), reporter=actor if data.channel in SELF_REPORTED else None,
+        reporter_name="" if data.is_anonymous else data.reporter_name.strip(),
+        reporter_phone="" if data.is_anonymous else data.reporter_phone.strip(),
+        is_anonymous=data.is_anonymous, contact_preference=data.contact_preference or ContactPreference.ONLINE,
+        created_by=actor, department=routed.department, routing=routed.explanation, created_at=now,
+    )
+    _enter_state(case, spec, spec.initial, now, calendar=load_calendar(config))
+    likely = duplicates.find(category_id=checked.category.pk if checked.category else None,
+                             case_type=checked.case_type, lat=data.lat, lng=data.lng,
+                             description=f"{checked.title} {case.description}", region_code=checked.region.code)
+    case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score}
+                                  for c in likely if c.score >= 0.3]
+    return case, spec, routed
 
 
 def _clean_photos(data: IntakeInput) -> list:

@@ -63,7 +63,7 @@ def find(*, category_id: int | None, case_type: str, lat: float | None, lng: flo
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
     found = []
-    for other in qs.only("id", "number", "title", "description", "lat", "lng", "state", "created_at")[:200]:
+    for other in qs.only("id", "number", "title", "description", "lat", "lng", "state", "created_at").order_by()[:200]:
         dist = distance_m(lat, lng, other.lat, other.lng) if lat is not None and other.lat is not None else None
         if dist is not None and dist > radius:
             continue

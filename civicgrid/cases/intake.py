@@ -8,7 +8,7 @@ from datetime import date
 from civicgrid.cases.choices import Channel, ContactPreference, QuestionType, Urgency
 from civicgrid.cases.models import Category
 from civicgrid.cases.workflow import registry
-from civicgrid.core import errors
+from civicgrid.core import confcache, errors
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
 
@@ -49,16 +49,29 @@ def _fail(message: str, code: str, **details):
     raise errors.ValidationFailed(message, code=code, details=details or None)
 
 
-def _place(data: IntakeInput) -> Region:
+def _active_regions() -> dict[str, Region]:
+    return {r.code: r for r in Region.objects.filter(is_active=True).defer("boundary")}
+
+
+def _region(snapshot: confcache.Snapshot, code: str) -> Region | None:
+    """An active region by code from the configuration snapshot (regions change rarely; read all at once,
+    without their boundaries)."""
+    return snapshot.get("active_regions", _active_regions).get(code)
+
+
+def _place(data: IntakeInput, snapshot: confcache.Snapshot) -> Region:
     if data.lat is not None or data.lng is not None:
         if data.lat is None or data.lng is None or not (-90 <= data.lat <= 90 and -180 <= data.lng <= 180):
             _fail("坐标无效:须同时提供纬度(-90–90)和经度(-180–180)", "location_invalid")
         code = get_locator().locate_code(data.lng, data.lat)
         if code is None:
             _fail("该位置不在本区范围内", "location_outside_district")
-        return Region.objects.get(code=code)
+        region = _region(snapshot, code)
+        if region is None:
+            _fail("该位置不在本区范围内", "location_outside_district")
+        return region
     if data.region_code:
-        region = Region.objects.filter(code=data.region_code.strip(), is_active=True).first()
+        region = _region(snapshot, data.region_code.strip())
         if region is None:
             _fail("区域编码不存在", "region_unknown")
         return region
@@ -100,7 +113,13 @@ def _answers(category: Category | None, answers: dict) -> dict:
     return clean
 
 
-def check_intake(actor, data: IntakeInput) -> CheckedIntake:
+def _category(snapshot: confcache.Snapshot, code: str) -> Category | None:
+    return snapshot.get(("category", code), lambda: Category.objects.select_related("default_department")
+                        .filter(code=code, is_active=True).first())
+
+
+def check_intake(actor, data: IntakeInput, snapshot: confcache.Snapshot | None = None) -> CheckedIntake:
+    snapshot = snapshot or confcache.current()
     description = (data.description or "").strip()
     if not description:
         _fail("请描述问题", "description_required")
@@ -112,8 +131,7 @@ def check_intake(actor, data: IntakeInput) -> CheckedIntake:
         _fail("联系方式选项无效", "contact_preference_unknown")
     category = None
     if data.category_code:
-        category = (Category.objects.select_related("default_department")
-                    .filter(code=data.category_code.strip(), is_active=True).first())
+        category = _category(snapshot, data.category_code.strip())
         if category is None:
             _fail("问题类别不存在", "category_unknown")
     case_type = category.case_type if category is not None else data.case_type
@@ -127,5 +145,5 @@ def check_intake(actor, data: IntakeInput) -> CheckedIntake:
     if urgency not in Urgency.values:
         _fail("紧急程度无效", "urgency_unknown")
     title = (data.title or "").strip()[:120] or (category.name if category else "") or description[:30]
-    return CheckedIntake(case_type=case_type, category=category, region=_place(data), title=title,
+    return CheckedIntake(case_type=case_type, category=category, region=_place(data, snapshot), title=title,
                          urgency=urgency, answers=_answers(category, data.answers or {}))

@@ -19,8 +19,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from civicgrid.cases.choices import SlaStatus
 from civicgrid.cases.models import Case, DailyCaseStat, FollowUp, WorkflowDefinition
@@ -166,17 +166,17 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
 
 
 def _add(key: Key, changes: dict[str, int]) -> None:
-    lookup = dict(zip(KEY_FIELDS, key, strict=True))
-    for _attempt in range(3):
-        if DailyCaseStat.objects.filter(**lookup).update(**{n: F(n) + v for n, v in changes.items()}):
-            return
-        try:
-            with transaction.atomic():  # a savepoint: a lost insert race must not spoil the transaction
-                DailyCaseStat.objects.create(**lookup, **changes)
-            return
-        except IntegrityError:
-            continue  # someone inserted the row meanwhile: update it
-    raise RuntimeError(f"could not upsert the rollup row {key}")
+    """One upsert statement (SQLite and PostgreSQL share the syntax): insert the day's row with the
+    changes, or add them to the row that is there — no read, no savepoint, no lost race."""
+    table = DailyCaseStat._meta.db_table
+    counters = sorted(changes)
+    columns = [*KEY_FIELDS, *COUNTERS]  # the columns have no database default: a new row names them all
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({', '.join(map(quote, KEY_FIELDS))}) DO UPDATE SET "
+           + ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in counters))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*key, *(changes.get(n, 0) for n in COUNTERS)])
 
 
 def _load(case_id: int) -> Case:

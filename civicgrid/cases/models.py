@@ -158,6 +158,8 @@ class Case(models.Model):
             models.Index(fields=["case_type", "state"]),
             models.Index(fields=["department", "is_open"]),
             models.Index(fields=["is_open", "sla_status"]),
+            # the duplicate check on every intake: open cases of one category in a latitude band
+            models.Index(fields=["category", "lat"], condition=models.Q(is_open=True), name="case_open_category_lat"),
         ]
 
     def __str__(self) -> str:

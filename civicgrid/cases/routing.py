@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
-
 from civicgrid.accounts.models import Department, RoleAssignment
 from civicgrid.cases.models import Category, RoutingRule
+from civicgrid.core import confcache
 from civicgrid.geo.models import Region
 
 
@@ -31,13 +30,27 @@ def _prefixes(code: str) -> list[str]:
 FIELD_ROLES = ("micro_grid_worker", "grid_worker")
 
 
-def responsible_workers(region: Region) -> tuple[dict[str, list[str]], list[int]]:
+PLACE_ROLES = (*FIELD_ROLES, "community_admin", "street_admin")
+
+
+def place_assignments() -> dict[str, list[tuple[str, str, int]]]:
+    """{region code: [(role, username, user id)]} of every active field worker and community/street
+    admin: one read per configuration snapshot instead of one per intake."""
+    out: dict[str, list[tuple[str, str, int]]] = {}
+    rows = (RoleAssignment.objects.filter(is_active=True, user__is_active=True, region__isnull=False,
+                                          role__in=PLACE_ROLES)
+            .values_list("region__code", "role", "user__username", "user_id"))
+    for code, role, username, user_id in rows:
+        out.setdefault(code, []).append((role, username, user_id))
+    return out
+
+
+def responsible_workers(region: Region, snapshot: confcache.Snapshot | None = None
+                        ) -> tuple[dict[str, list[str]], list[int]]:
     """Usernames of the workers whose assignment covers the case's place, per role, and the user ids of
     its grid and micro-grid workers (who are told about a new case there)."""
-    chain = region.ancestor_codes() + [region.code]
-    rows = (RoleAssignment.objects.filter(is_active=True, user__is_active=True, region__code__in=chain,
-                                          role__in=[*FIELD_ROLES, "community_admin", "street_admin"])
-            .values_list("role", "user__username", "user_id").order_by("role", "user__username"))
+    by_region = (snapshot or confcache.current()).get("place_assignments", place_assignments)
+    rows = sorted(row for code in [*region.ancestor_codes(), region.code] for row in by_region.get(code, ()))
     out: dict[str, list[str]] = {}
     field_ids = []
     for role, username, user_id in rows:
@@ -47,15 +60,21 @@ def responsible_workers(region: Region) -> tuple[dict[str, list[str]], list[int]
     return out, field_ids
 
 
-def matching_rules(region: Region, category: Category | None):
-    """The active rules that apply to a place and category (any specificity), unordered."""
-    region_codes = region.ancestor_codes() + [region.code]
-    rules = RoutingRule.objects.filter(is_active=True).filter(Q(region__isnull=True) | Q(region__code__in=region_codes))
-    if category is not None:
-        rules = rules.filter(Q(category__isnull=True) | Q(category__code__in=_prefixes(category.code)))
-    else:
-        rules = rules.filter(category__isnull=True)
-    return rules.select_related("region", "category", "department").prefetch_related("co_departments")
+def active_rules() -> list[RoutingRule]:
+    """Every active rule with what matching and explaining need, in id order."""
+    return list(RoutingRule.objects.filter(is_active=True).select_related("region", "category", "department")
+                .prefetch_related("co_departments").order_by("pk"))
+
+
+def matching_rules(region: Region, category: Category | None, snapshot: confcache.Snapshot | None = None):
+    """The active rules that apply to a place and category (any specificity), in id order. The table is
+    small and read on every intake, so it is matched in memory from the configuration snapshot."""
+    snapshot = snapshot or confcache.current()
+    region_codes = set(region.ancestor_codes() + [region.code])
+    category_codes = set(_prefixes(category.code)) if category is not None else set()
+    return [rule for rule in snapshot.get("routing_rules", active_rules)
+            if (rule.region_id is None or rule.region.code in region_codes)
+            and (rule.category_id is None or rule.category.code in category_codes)]
 
 
 def specificity(rule: RoutingRule) -> tuple[int, int]:
@@ -63,9 +82,10 @@ def specificity(rule: RoutingRule) -> tuple[int, int]:
     return (len(rule.category.code) if rule.category_id else 0, len(rule.region.code) if rule.region_id else 0)
 
 
-def route(region: Region, category: Category | None) -> Route:
-    best = max(matching_rules(region, category), key=specificity, default=None)
-    workers, worker_ids = responsible_workers(region)
+def route(region: Region, category: Category | None, snapshot: confcache.Snapshot | None = None) -> Route:
+    snapshot = snapshot or confcache.current()
+    best = max(matching_rules(region, category, snapshot), key=specificity, default=None)
+    workers, worker_ids = responsible_workers(region, snapshot)
     explanation = {
         "region": {"code": region.code, "name": region.name},
         "grid": region.code[:15] if len(region.code) >= 15 else None,

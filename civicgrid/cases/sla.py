@@ -14,7 +14,7 @@ from django.conf import settings
 from civicgrid.cases.choices import SlaStatus, Urgency
 from civicgrid.cases.workflow.spec import Limit, Spec
 from civicgrid.core.calendars import load_calendar
-from civicgrid.core.workcalendar import sla_status
+from civicgrid.core.workcalendar import WorkCalendar, sla_status
 
 _CLOCK_UNIT = {"work_hours": "hours", "work_days": "days", "hours": "hours", "days": "days"}
 
@@ -42,10 +42,10 @@ def end_of_working_day(day) -> datetime:
     return datetime.combine(day, calendar.hours.periods[-1][1], tzinfo=calendar.tz)
 
 
-def due_at(start: datetime, limit: Limit | None) -> datetime | None:
+def due_at(start: datetime, limit: Limit | None, calendar: WorkCalendar | None = None) -> datetime | None:
     if limit is None:
         return None
-    return load_calendar().add(start, limit.value, limit.unit)
+    return (calendar or load_calendar()).add(start, limit.value, limit.unit)
 
 
 def status(*, now: datetime, started_at: datetime, due: datetime | None) -> str:

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from civicgrid.cases.models import WorkflowDefinition
 from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.spec import Spec
-from civicgrid.core import errors
+from civicgrid.core import confcache, errors
 
 
 def sync_workflows() -> list[WorkflowDefinition]:
@@ -21,7 +21,11 @@ def sync_workflows() -> list[WorkflowDefinition]:
     return rows
 
 
-def current_definition(key: str) -> WorkflowDefinition:
+def current_definition(key: str, snapshot: confcache.Snapshot | None = None) -> WorkflowDefinition:
+    """The frozen row of the current version of workflow `key` (created on first use); with a
+    configuration snapshot, looked up once per snapshot."""
+    if snapshot is not None:
+        return snapshot.get(("workflow", key), lambda: current_definition(key))
     spec = registry.SPECS.get(key)
     if spec is None:
         raise errors.ValidationFailed(f"未知的案件类型:{key}", code="unknown_case_type")

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from civicgrid.core import audit, errors
+from civicgrid.core import audit, confcache, errors
 from civicgrid.core.models import CalendarDay, CalendarSource
 from civicgrid.core.scoping import require
 from civicgrid.core.workcalendar import WorkCalendar, WorkingHours
@@ -116,6 +116,7 @@ def seed_calendar(years: Iterable[int] | None = None) -> tuple[int, int]:
     with transaction.atomic():
         created, updated = seed_rows(CalendarDay, years)
         if created or updated:
+            confcache.bump()  # bulk writes send no signals
             audit.record(actor=None, action="core.seed_calendar", object_type="core.calendarday",
                          details={"years": sorted(set(years)), "created": created, "updated": updated})
         transaction.on_commit(invalidate)
@@ -202,10 +203,13 @@ def _build(config: tuple[str, str]) -> WorkCalendar:
     return WorkCalendar(holidays=holidays, workdays=workdays, hours=hours, tz=ZoneInfo(tz_name))
 
 
-def load_calendar() -> WorkCalendar:
-    """The calendar built from CalendarDay rows and settings.WORK_HOURS (cached; see the module doc)."""
+def load_calendar(snapshot: confcache.Snapshot | None = None) -> WorkCalendar:
+    """The calendar built from CalendarDay rows and settings.WORK_HOURS (cached; see the module doc).
+    Given a configuration snapshot (a hot path that already read it), the snapshot's copy is used."""
     global _cached, _checked_at
     config = _config()
+    if snapshot is not None:
+        return snapshot.get(("calendar", config), lambda: _build(config))
     in_transaction = connection.in_atomic_block
     cached = _cached
     if (cached is not None and not in_transaction and cached.version[2] == config

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
 from civicgrid.core import errors
 from civicgrid.core.models import IdempotencyKey
@@ -29,11 +29,12 @@ def run_once(*, key: str | None, actor, action: str, model, create: Callable[[],
         return model.objects.get(pk=existing.object_id), False
     obj = create()
     try:
-        with transaction.atomic():
-            IdempotencyKey.objects.create(
-                key=key, actor_id=actor_id, action=action,
-                object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
-            )
+        # no savepoint: a concurrent twin that committed first makes this insert fail, and the Conflict
+        # raised here rolls back the caller's whole transaction, which is what a lost race must do
+        IdempotencyKey.objects.create(
+            key=key, actor_id=actor_id, action=action,
+            object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
+        )
     except IntegrityError:
         raise errors.Conflict("重复提交正在处理,请稍后重试", code="idempotency_in_progress") from None
     return obj, True

@@ -94,3 +94,14 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'} {self.name}"
+
+
+class ConfigVersion(models.Model):
+    """One row whose token changes (a fresh random value) whenever configuration that hot paths cache
+    changes: categories, routing rules, departments, role assignments, regions, the calendar. See
+    `civicgrid.core.confcache`. A random token, not a counter, so a rolled-back change never reuses one."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token

@@ -18,7 +18,7 @@ from django.db.models import F
 
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.roles import Role
-from civicgrid.core import audit
+from civicgrid.core import audit, confcache
 from civicgrid.demo import catalogue, geometry, logins, people, tree
 from civicgrid.demo.population import Writer
 from civicgrid.geo.choices import RegionLevel
@@ -82,6 +82,7 @@ def build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, password: str | None 
             grid_workers=grid + named_roles.count(Role.GRID_WORKER),
         )
         bump_boundary_version()
+        confcache.bump()  # regions, departments and role assignments were bulk-created
         audit.record(actor=None, action="demo.build", object_type="geo.region", object_id=tree.DISTRICT_CODE,
                      details={"seed": seed, "scale": scale, "counts": dict(result.counts)})
     result.seconds = round(time.monotonic() - started, 1)

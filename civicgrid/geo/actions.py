@@ -10,7 +10,7 @@ import shapely
 from django.db import transaction
 from django.db.models import F
 
-from civicgrid.core import audit
+from civicgrid.core import audit, confcache
 from civicgrid.core.errors import ValidationFailed
 from civicgrid.core.scoping import require
 from civicgrid.geo import geojson
@@ -30,6 +30,7 @@ def bump_boundary_version() -> int:
     """Tell every process's locator that boundaries changed. Call it inside the transaction of any
     action that writes Region.boundary (or bulk-creates regions); returns the new version."""
     with transaction.atomic():
+        confcache.bump()  # intake caches regions by code
         BoundaryStamp.objects.get_or_create(pk=STAMP_PK)
         BoundaryStamp.objects.filter(pk=STAMP_PK).update(version=F("version") + 1)
         return BoundaryStamp.objects.values_list("version", flat=True).get(pk=STAMP_PK)
