@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "civicgrid.geo",
     "civicgrid.people",
     "civicgrid.cases",
+    "civicgrid.volunteers",
     "civicgrid.api",
     "civicgrid.demo",
 ]
@@ -242,6 +243,10 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or ""
 
 # Seconds between checks of the boundary version stamp by each process's locator.
 GEO_STAMP_CHECK_SECONDS = float(env("GEO_STAMP_CHECK_SECONDS") or 2)
+
+# --- volunteers -------------------------------------------------------------------------------------
+# CJK TrueType font (.ttf/.ttc) embedded in volunteer service certificates (Debian: fonts-wqy-microhei).
+PDF_FONT_PATH = env("PDF_FONT_PATH") or "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
 # --- proxy -------------------------------------------------------------------------------------------
 # Behind a reverse proxy that sets X-Forwarded-For, audit records take the client address from it.

@@ -15,6 +15,12 @@ class DepartmentKind(models.TextChoices):
     POLICE = "police", _("公安")  # the police sub-bureau and its stations
     ZONE = "zone", _("高新区部门")  # a department of the high-tech zone
     UTILITY = "utility", _("公共服务单位")  # water, power, gas, heating companies
+    PRACTICE = "practice", _("文明实践阵地")  # a practice centre/institute/station: handles volunteer orders
+    TEAM = "team", _("志愿服务队")  # a volunteer team: co-handles the orders it serves
+
+
+# kinds that handle volunteer orders only; case dispatch lists leave them out
+VOLUNTEER_KINDS = (DepartmentKind.PRACTICE, DepartmentKind.TEAM)
 
 
 class Department(models.Model):

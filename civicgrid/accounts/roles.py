@@ -50,15 +50,21 @@ def _spec(role, scope, level, *perms) -> RoleSpec:
 _PEOPLE_READ = ("people.view_building", "people.view_household", "people.view_resident")
 _PEOPLE_WRITE = ("people.change_building", "people.change_household", "people.change_resident")
 _CASES = ("cases.view_case", "cases.create_case")
+# ordering a volunteer service: residents for themselves, grid workers on behalf of elderly residents
+_ORDER = ("volunteers.create_order", "volunteers.view_order")
+_VOLUNTEER_ADMIN = ("volunteers.view_order", "volunteers.view_volunteer", "volunteers.change_volunteer",
+                    "volunteers.view_team", "volunteers.record_service", "volunteers.confirm_service",
+                    "volunteers.issue_certificate", "volunteers.view_donation", "volunteers.change_donation",
+                    "volunteers.view_stats")
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     spec.role.value: spec
     for spec in [
-        _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES),
+        _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES, *_ORDER),
         _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              *_CASES),
+              *_CASES, *_ORDER),
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal", *_CASES),
+              "people.unmask_personal", *_CASES, *_ORDER),
         _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user",
               *_CASES, "cases.view_kpis"),
@@ -71,13 +77,18 @@ ROLE_SPECS: dict[str, RoleSpec] = {
               "cases.view_kpis"),
         _spec(Role.POLICE_LIAISON, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ,
               "people.unmask_personal", "people.view_sensitive_tags", *_CASES),
-        _spec(Role.VOLUNTEER, ScopeKind.SELF, None),
-        _spec(Role.STATION_ADMIN, ScopeKind.REGION, "community", "geo.view_region"),
-        _spec(Role.CENTRE_ADMIN, ScopeKind.REGION, "district", "geo.view_region"),
+        # a member of a volunteer team: one assignment per team (the team's department row)
+        _spec(Role.VOLUNTEER, ScopeKind.DEPARTMENT, None, "cases.view_case", "volunteers.view_order",
+              "volunteers.record_service"),
+        # a practice station: its department row is the handling unit of the orders dispatched to it
+        _spec(Role.STATION_ADMIN, ScopeKind.DEPARTMENT, None, "cases.view_case", *_VOLUNTEER_ADMIN),
+        _spec(Role.CENTRE_ADMIN, ScopeKind.REGION, "district", "geo.view_region", *_CASES, *_VOLUNTEER_ADMIN,
+              "volunteers.create_order", "volunteers.manage_sites", "cases.view_kpis"),
         _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case"),
         _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None),
         _spec(Role.LEADER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
-              "accounts.view_user", "accounts.view_department", "cases.view_case", "cases.view_kpis"),
+              "accounts.view_user", "accounts.view_department", "cases.view_case", "cases.view_kpis",
+              "volunteers.view_order", "volunteers.view_stats"),
         _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
               "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar"),
         _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",

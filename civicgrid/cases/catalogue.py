@@ -103,6 +103,27 @@ CATEGORIES: list[Cat] = [
     Cat("50", "社会治安", "citizen_request", "GAFJ"),
     Cat("5001", "治安隐患", "citizen_request", "GAFJ"),
     Cat("5002", "出租房屋管理", "citizen_request", "GAFJ"),
+    # ---- 志愿服务点单 (volunteer_order): the 8 services of the 文明实践 cloud platform and their items ------
+    # Capability requirements per service live in civicgrid.volunteers.catalogue. 紧急救援 runs on the clock
+    # at 特急 (half of each limit): 15 minutes to review, dispatch and accept.
+    Cat("70", "志愿服务", "volunteer_order"),
+    Cat("7001", "心理援助", "volunteer_order", "", "居民本人或家属提出心理支持需求", "服务完成并经群众评单"),
+    Cat("700101", "心理疏导", "volunteer_order"),
+    Cat("700102", "危机干预", "volunteer_order", urgency="urgent"),
+    Cat("7002", "法律援助", "volunteer_order", "", "涉及法律咨询、纠纷调解、文书代写等需求", "服务完成并经群众评单"),
+    Cat("700201", "法律咨询", "volunteer_order"),
+    Cat("700202", "文书代写", "volunteer_order"),
+    Cat("7003", "敬老服务", "volunteer_order", "", "老年人生活照料、陪伴、代办等需求", "服务完成并经群众评单"),
+    Cat("700301", "生活照料", "volunteer_order"),
+    Cat("700302", "陪伴聊天", "volunteer_order"),
+    Cat("700303", "代买代办", "volunteer_order"),
+    Cat("7004", "捐赠服务", "volunteer_order", "", "捐赠或受赠衣物、物资、款项", "物资款项交接完毕并登记"),
+    Cat("7005", "助学服务", "volunteer_order", "", "课业辅导、学业帮扶、助学资助", "服务完成并经群众评单"),
+    Cat("7006", "助残服务", "volunteer_order", "", "残疾人出行、康复、生活帮扶", "服务完成并经群众评单"),
+    Cat("7007", "医疗服务", "volunteer_order", "", "义诊、健康咨询、上门护理", "服务完成并经群众评单"),
+    Cat("7008", "紧急救援", "volunteer_order", "", "突发险情、意外需志愿救援力量协助(危及生命请先拨打120/110/119)",
+        "救援结束并登记", {"ordered": (0.5, H), "reviewed": (0.5, H), "dispatched": (0.5, H),
+                          "station_accepted": (0.5, H), "assigned": (1, H)}, "critical"),
     # ---- 办不成事 (hard_case) -----------------------------------------------------------------------
     Cat("90", "办不成事", "hard_case", "XFJ"),
     Cat("9001", "政务服务办不成", "hard_case", "XFJ", "在窗口或网上反复办理仍未办成的事项", "办成或给出明确答复并回访"),

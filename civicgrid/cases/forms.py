@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.models import Department
+from civicgrid.accounts.models import VOLUNTEER_KINDS, Department, DepartmentKind
 from civicgrid.cases import queries
 from civicgrid.cases.choices import Channel, ContactPreference, QuestionType, Satisfaction
 from civicgrid.cases.intake import MAX_DESCRIPTION
@@ -69,8 +69,7 @@ class CaseFilterForm(forms.Form):
         self.fields["state"].choices = [("", gettext("全部"))] + queries.state_choices(chosen_type)
         groups = queries.report_categories()
         self.fields["category"].choices = [("", gettext("全部"))] + [(name, items) for name, items in groups]
-        self.fields["department"].choices = [("", gettext("全部"))] + list(
-            Department.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
+        self.fields["department"].choices = [("", gettext("全部"))] + _departments()
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -237,8 +236,17 @@ def _choice(label, choices, radio=True):
     return lambda: forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect if radio else forms.Select)
 
 
-def _departments() -> list[tuple[str, str]]:
-    return list(Department.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
+def _departments(kind: str | None = None) -> list[tuple[str, str]]:
+    """Active departments of one kind, or — without a kind — those that handle ordinary cases (practice
+    stations and volunteer teams handle volunteer orders only)."""
+    qs = Department.objects.filter(is_active=True)
+    qs = qs.filter(kind=kind) if kind else qs.exclude(kind__in=VOLUNTEER_KINDS)
+    return list(qs.order_by("code").values_list("code", "name"))
+
+
+# the department kinds a fact offers for a case type (default: ordinary handling departments)
+DEPARTMENT_KIND = {("volunteer_order", "department"): DepartmentKind.PRACTICE,
+                   ("volunteer_order", "co_departments"): DepartmentKind.TEAM}
 
 
 def _text(label, rows=3, placeholder=""):
@@ -294,7 +302,7 @@ class TransitionForm(DomainErrorMixin, forms.Form):
 
     expected_event_count = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, transition, **kwargs):
+    def __init__(self, *args, transition, case_type: str = "", **kwargs):
         kwargs.setdefault("auto_id", f"id_{transition.action}_%s")  # several action forms share one page
         super().__init__(*args, **kwargs)
         self.transition = transition
@@ -313,6 +321,10 @@ class TransitionForm(DomainErrorMixin, forms.Form):
                 if fact == "comment":
                     field.label = gettext("意见说明(选填)")
                     field.widget.attrs["rows"] = 2
+            kind = DEPARTMENT_KIND.get((case_type, fact))
+            if kind:
+                blank = [("", gettext("请选择…"))] if fact == "department" else []
+                field.choices = blank + _departments(kind)
             self.fields[fact] = field
         _required_messages(self)
 

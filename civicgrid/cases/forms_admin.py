@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.accounts.models import Department
+from civicgrid.accounts.models import VOLUNTEER_KINDS, Department
 from civicgrid.cases.admin_actions import UNIT_LABELS, limit_states
 from civicgrid.cases.choices import QuestionType, Urgency
 from civicgrid.cases.models import Category
@@ -30,7 +30,8 @@ def _required_messages(form: forms.Form) -> None:
 
 
 def department_choices() -> list[tuple[str, str]]:
-    return list(Department.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
+    return list(Department.objects.filter(is_active=True).exclude(kind__in=VOLUNTEER_KINDS)
+                .order_by("code").values_list("code", "name"))
 
 
 def category_choices(blank: str) -> list[tuple[str, str]]:

@@ -97,7 +97,8 @@ def _detail(request, case: Case, *, failed: str = "", failed_form=None, error: s
         if t.action == failed and failed_form is not None:
             form = failed_form
         else:
-            form = TransitionForm(transition=t, initial={"expected_event_count": case.event_count})
+            form = TransitionForm(transition=t, case_type=case.case_type,
+                                  initial={"expected_event_count": case.event_count})
         forms.append({"transition": t, "form": form, "open": t.action == failed,
                       "primary": t.target not in t.sources})  # moves the case on (not 催办/督办/延期 loops)
     return render(request, "cases/detail.html", {
@@ -130,7 +131,7 @@ def case_act(request, pk: int, action: str):
         transition = spec_for(case.workflow).transition(action)
     except KeyError:
         raise Http404 from None
-    form = TransitionForm(request.POST, transition=transition)
+    form = TransitionForm(request.POST, transition=transition, case_type=case.case_type)
     if not form.is_valid():
         return _detail(request, case, failed=action, failed_form=form, status=422,
                        error=gettext("「%(action)s」未提交:请检查填写的内容") % {

@@ -87,7 +87,7 @@ LOGINS = [
     LoginSpec("handler", Role.DEPARTMENT_HANDLER, department=HANDLER_DEPARTMENT),
     LoginSpec("police", Role.POLICE_LIAISON, "community"),
     LoginSpec("volunteer", Role.VOLUNTEER),
-    LoginSpec("station", Role.STATION_ADMIN, "community"),
+    LoginSpec("station", Role.STATION_ADMIN),  # its station is attached by the volunteer demo (demo/volunteers.py)
     LoginSpec("centre", Role.CENTRE_ADMIN, "district"),
     LoginSpec("officer", Role.ENTERPRISE_OFFICER, department=ZONE_DEPARTMENT),
     LoginSpec("company", Role.ENTERPRISE_CONTACT),

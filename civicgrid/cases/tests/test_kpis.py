@@ -257,6 +257,7 @@ def test_pre_dispatch_states_follow_from_the_specs():
         "dispute": {"collected", "screened", "dismissed"},
         "safety_hazard": {"found", "dismissed"},
         "hard_case": {"registered", "leader_assigned", "consulting", "transferred"},
+        "volunteer_order": {"ordered", "reviewed", "rejected", "cancelled"},
     }
     assert {key: set(kpis.pre_dispatch_states(spec)) for key, spec in registry.SPECS.items()} == expected
     dispute = registry.SPECS["dispute"]

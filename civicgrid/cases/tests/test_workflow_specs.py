@@ -21,8 +21,9 @@ def problems(spec: Spec) -> list[str]:
     return engine.validate(spec, set(vocabulary.ROLES), set(vocabulary.FACTS), set(vocabulary.EFFECTS))
 
 
-def test_the_five_case_types_are_registered_at_version_1():
-    assert sorted(registry.SPECS) == ["citizen_request", "dispute", "hard_case", "safety_hazard", "urban_event"]
+def test_the_six_case_types_are_registered_at_version_1():
+    assert sorted(registry.SPECS) == ["citizen_request", "dispute", "hard_case", "safety_hazard", "urban_event",
+                                      "volunteer_order"]
     assert all(spec.version == 1 for spec in SPECS)
     assert registry.get("dispute") is registry.SPECS["dispute"]
     assert registry.get("dispute", 1) is registry.SPECS["dispute"]

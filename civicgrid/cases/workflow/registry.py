@@ -9,6 +9,7 @@ from civicgrid.cases.workflow.definitions import (
     hard_case,
     safety_hazard,
     urban_event,
+    volunteer_order,
 )
 from civicgrid.cases.workflow.spec import Spec
 
@@ -18,6 +19,7 @@ _CURRENT: tuple[Spec, ...] = (
     citizen_request.SPEC,
     safety_hazard.SPEC,
     hard_case.SPEC,
+    volunteer_order.SPEC,
 )
 
 SPECS: dict[str, Spec] = {spec.key: spec for spec in _CURRENT}

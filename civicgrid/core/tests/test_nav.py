@@ -30,7 +30,6 @@ def test_every_nav_permission_is_declared(db):
     ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "api_docs"]),
     ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "board", "api_docs"]),
     ("leader", "district", ["regions", "map", "people", "cases", "board", "api_docs"]),
-    ("station_admin", "community_a", ["regions", "map", "api_docs"]),
     ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
     ("resident", None, ["cases", "report", "api_docs"]),
@@ -38,6 +37,11 @@ def test_every_nav_permission_is_declared(db):
 def test_nav_entries_per_role(tree, role, where, expected):
     user = make_user("u", role, getattr(tree, where) if where else None)
     assert keys(user) == expected
+
+
+def test_station_admin_works_through_the_station_department(tree):
+    user = make_user("s", "station_admin", department=make_department("WM-S1", "文明实践站"))
+    assert keys(user) == ["cases", "api_docs"]
 
 
 def test_department_handler_gets_no_region_or_people_entries(tree):

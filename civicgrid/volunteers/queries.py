@@ -1,0 +1,187 @@
+"""Reads of the volunteer platform: matching inputs built from the models, boards and the statistics that
+the stats page and `GET /api/v1/volunteers/stats` share."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from civicgrid.cases.models import Category
+from civicgrid.core.scoping import grant_for
+from civicgrid.volunteers import catalogue, matching
+from civicgrid.volunteers.choices import RecordStatus, SiteLevel, VolunteerStatus
+from civicgrid.volunteers.models import Order, PracticeSite, ServiceRecord, Team, Volunteer
+
+OPEN_STATES = ("ordered", "reviewed", "dispatched", "station_accepted", "assigned", "in_service")
+BUSY_STATES = ("assigned", "in_service")  # a volunteer on such an order is busy in its window
+DONE_STATES = ("completed", "archived")  # service delivered (archived orders that were rated or not)
+
+
+def orders_visible(user):
+    return Order.objects.visible_to(user).select_related("case", "case__category", "case__region", "station", "team")
+
+
+# --- matching inputs ----------------------------------------------------------------------------------
+
+def region_path(code: str) -> tuple[str, ...]:
+    """District, street, community, grid … codes down to `code` (6/9/12/15/18 digits)."""
+    return tuple(code[:n] for n in (6, 9, 12, 15, 18) if n <= len(code))
+
+
+def _point(order: Order) -> tuple[float, float]:
+    case = order.case
+    lat, lng = (case.lat, case.lng) if case.lat is not None else (case.region.center_lat, case.region.center_lng)
+    return lat or 0.0, lng or 0.0
+
+
+def match_order(order: Order) -> matching.Order:
+    case = order.case
+    category = case.category.code if case.category_id else catalogue.SERVICE_ROOT
+    lat, lng = _point(order)
+    return matching.Order(
+        id=order.pk, category=catalogue.service_of(category), required_caps=catalogue.required_caps(category),
+        window=matching.Window(order.window_start, order.window_end), lat=lat, lng=lng,
+        region_path=region_path(case.region.code), requester_key=str(case.reporter_id or case.reporter_name or ""),
+        urgent=order.is_urgent)
+
+
+def _weekly(volunteer: Volunteer, start: date, end: date) -> tuple[matching.Window, ...]:
+    tz = timezone.get_current_timezone()
+    slots = list(volunteer.availability.all())
+    windows = []
+    day = start
+    while day <= end:
+        for slot in slots:
+            if slot.weekday == day.weekday():
+                windows.append(matching.Window(datetime.combine(day, slot.start, tzinfo=tz),
+                                               datetime.combine(day, slot.end, tzinfo=tz)))
+        day += timedelta(days=1)
+    return tuple(windows)
+
+
+def match_volunteers(volunteers, around: Order, exclude_order: int | None = None) -> list[matching.Volunteer]:
+    """The matching view of volunteers for orders around `around`'s window: their certificates, weekly
+    availability on those days, the windows of orders they already serve, their history."""
+    volunteers = list(volunteers.prefetch_related("qualifications", "availability"))
+    ids = [v.pk for v in volunteers]
+    start, end = around.window_start - timedelta(days=1), around.window_end + timedelta(days=1)
+    busy: dict[int, list[matching.Window]] = {}
+    for vid, w_start, w_end in (Order.volunteers.through.objects
+                                .filter(volunteer_id__in=ids, order__case__state__in=BUSY_STATES,
+                                        order__window_start__lt=end, order__window_end__gt=start)
+                                .exclude(order_id=exclude_order)
+                                .values_list("volunteer_id", "order__window_start", "order__window_end")):
+        busy.setdefault(vid, []).append(matching.Window(w_start, w_end))
+    since = timezone.now() - timedelta(days=30)
+    history = Order.volunteers.through.objects.filter(volunteer_id__in=ids)
+    served = Counter(history.values_list("volunteer_id", flat=True))
+    completed = Counter(history.filter(order__case__state__in=DONE_STATES).values_list("volunteer_id", flat=True))
+    recent = Counter(history.filter(order__case__created_at__gte=since).values_list("volunteer_id", flat=True))
+    requesters: dict[int, set[str]] = {}
+    for vid, reporter_id in history.values_list("volunteer_id", "order__case__reporter_id"):
+        if reporter_id:
+            requesters.setdefault(vid, set()).add(str(reporter_id))
+    wanted_lat, wanted_lng = _point(around)
+    out = []
+    for v in volunteers:
+        caps = {skill: None for skill in v.skills}
+        caps.update({q.kind: q.valid_until for q in v.qualifications.all()})
+        out.append(matching.Volunteer(
+            id=v.pk, caps=caps, availability=_weekly(v, around.window_start.date(), around.window_end.date()),
+            # a volunteer registered without a position is taken to live where the order is
+            busy=tuple(busy.get(v.pk, ())), home_lat=v.lat if v.lat is not None else wanted_lat,
+            home_lng=v.lng if v.lng is not None else wanted_lng,
+            service_radius_km=v.service_radius_km,
+            reliability=(completed[v.pk] / served[v.pk]) if served[v.pk] else 1.0, recent_load=recent[v.pk],
+            past_requesters=frozenset(requesters.get(v.pk, ())), active=v.status == VolunteerStatus.ACTIVE))
+    return out
+
+
+def station_suggestions(order: Order) -> list[tuple[PracticeSite, matching.StationSuggestion]]:
+    """Stations ranked for dispatch: locality, capability, load; stations that declined come last."""
+    sites = list(PracticeSite.objects.filter(is_active=True, level=SiteLevel.STATION).select_related("region"))
+    load = dict(Order.objects.filter(station__in=sites, case__state__in=OPEN_STATES)
+                .values_list("station").annotate(n=Count("id")))
+    stations = [matching.Station(id=s.pk, region_code=s.region.code, caps=frozenset(s.capabilities),
+                                 open_orders=load.get(s.pk, 0), capacity=s.capacity) for s in sites]
+    by_id = {s.pk: s for s in sites}
+    ranked = matching.suggest_stations(match_order(order), stations)
+    declined = set(order.declined_by)
+    ranked.sort(key=lambda r: by_id[r.station_id].code in declined)  # stable: keeps the ranking otherwise
+    return [(by_id[r.station_id], r) for r in ranked]
+
+
+def team_volunteers(team: Team):
+    return Volunteer.objects.filter(memberships__team=team, memberships__is_active=True)
+
+
+def volunteer_shortlist(order: Order, team: Team, today: date | None = None, limit: int = 10):
+    """(volunteer, candidate) best first among the team's eligible members, and the excluded with why."""
+    members = {v.pk: v for v in team_volunteers(team)}
+    views = match_volunteers(Volunteer.objects.filter(pk__in=members), order, exclude_order=order.pk)
+    wanted = match_order(order)
+    today = today or timezone.localdate()
+    ranked = matching.shortlist(wanted, views, today, limit=limit)
+    excluded = {v.id: matching.eligible(wanted, v, today) for v in views}
+    excluded = {vid: reasons for vid, reasons in excluded.items() if reasons}
+    return [(members[c.volunteer_id], c) for c in ranked], {members[vid]: r for vid, r in excluded.items()}
+
+
+# --- statistics ---------------------------------------------------------------------------------------
+
+def _period(since: date | None, until: date | None) -> Q:
+    tz = timezone.get_current_timezone()
+    q = Q()
+    if since:
+        q &= Q(case__created_at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until:
+        q &= Q(case__created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz))
+    return q
+
+
+def stats(user, *, since: date | None = None, until: date | None = None) -> dict:
+    """Orders placed in [since, until] (Beijing dates, both ends included) within the user's reach:
+    how many, how many matched (a team assigned), completed (service delivered), by service category,
+    and the volunteer hours recorded on them (disputed records left out). Time to match is the median
+    hours from order to team assignment."""
+    orders = Order.objects.visible_to(user, "volunteers.view_stats").filter(_period(since, until))
+    total = orders.count()
+    matched = orders.filter(matched_at__isnull=False)
+    completed = orders.filter(case__state__in=DONE_STATES).count()
+    by_category = dict(Counter(
+        catalogue.service_of(code) for code in orders.values_list("case__category__code", flat=True) if code))
+    names = dict(Category.objects.filter(code__in=by_category).values_list("code", "name"))
+    by_status = dict(orders.values_list("case__state").annotate(n=Count("id")))
+    hours = (ServiceRecord.objects.filter(order__in=orders).exclude(status=RecordStatus.DISPUTED)
+             .aggregate(h=Sum("hours"))["h"]) or Decimal("0")
+    waits = sorted((m - c).total_seconds() / 3600 for m, c in matched.values_list("matched_at", "case__created_at"))
+    return {
+        "orders": total,
+        "matched": len(waits),
+        "completed": completed,
+        "matching_rate": round(len(waits) / total, 4) if total else None,
+        "median_hours_to_match": round(waits[len(waits) // 2], 2) if waits else None,
+        "by_category": {names.get(code, code): n for code, n in sorted(by_category.items())},
+        "by_status": by_status,
+        "hours": hours.quantize(Decimal("0.01")),
+    }
+
+
+def hours_by_team(user, *, since: date | None = None, until: date | None = None) -> list[dict]:
+    orders = Order.objects.visible_to(user, "volunteers.view_stats").filter(_period(since, until))
+    rows = (ServiceRecord.objects.filter(order__in=orders).exclude(status=RecordStatus.DISPUTED)
+            .values("team__name").annotate(hours=Sum("hours"), records=Count("id")).order_by("-hours"))
+    return [{"team": r["team__name"], "hours": r["hours"], "records": r["records"]} for r in rows]
+
+
+def confirmed_hours(volunteer: Volunteer) -> Decimal:
+    return (volunteer.records.filter(status=RecordStatus.CONFIRMED).aggregate(h=Sum("hours"))["h"]
+            or Decimal("0"))
+
+
+def can_see_stats(user) -> bool:
+    return bool(grant_for(user, "volunteers.view_stats"))

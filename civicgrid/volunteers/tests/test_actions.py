@@ -1,0 +1,159 @@
+"""The order lifecycle through the volunteer actions (which run the case engine), and bad input."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from civicgrid.cases.models import CaseEvent
+from civicgrid.core import errors
+from civicgrid.volunteers import actions, queries
+from civicgrid.volunteers.choices import RecordStatus
+from civicgrid.volunteers.models import Order, ServiceRecord
+from civicgrid.volunteers.tests.conftest import POINT_B, order_input
+
+
+def test_an_order_runs_from_ordering_to_archive(vworld):
+    w = vworld
+    order, created = actions.place_order(actor=w.resident, data=order_input(), idempotency_key="k1")
+    assert created and order.case.case_type == "volunteer_order" and order.case.state == "ordered"
+    actions.review_order(actor=w.centre_admin, order_id=order.pk, approve=True)
+    suggestions = queries.station_suggestions(order)
+    assert suggestions[0][0] == w.station_a  # the order's own community comes first
+    actions.dispatch_order(actor=w.centre_admin, order_id=order.pk, station_code=w.station_a.code)
+    actions.accept_order(actor=w.station_admin, order_id=order.pk)
+    ranked, excluded = queries.volunteer_shortlist(order, w.team)
+    assert [v for v, _ in ranked] == [w.counsellor]
+    assert any(r.startswith("certificate_expired") for r in excluded[w.expired])
+    actions.assign_team(actor=w.station_admin, order_id=order.pk, team_code=w.team.code,
+                        volunteer_ids=[w.counsellor.pk])
+    actions.log_contact(actor=w.counsellor.user, order_id=order.pk, comment="电话联系张大爷,约定上门")
+    start = order.window_start
+    actions.complete_order(actor=w.counsellor.user, order_id=order.pk, report="上门疏导1.5小时", records=[
+        actions.RecordInput(w.counsellor.pk, start, start + timedelta(minutes=90), "心理疏导")])
+    actions.rate_order(actor=w.resident, order_id=order.pk, satisfaction=5, comment="很好")
+    order.refresh_from_db()
+    assert order.case.state == "archived" and order.case.satisfaction == 5 and order.matched_at is not None
+    assert order.team == w.team and list(order.volunteers.all()) == [w.counsellor]
+    record = ServiceRecord.objects.get(order=order)
+    assert record.hours == Decimal("1.50") and record.status == RecordStatus.RECORDED
+    assert actions.confirm_records(actor=w.station_admin, order_id=order.pk) == 1
+    assert queries.confirmed_hours(w.counsellor) == Decimal("1.50")
+    actions_done = list(CaseEvent.objects.filter(case=order.case).values_list("action", flat=True))
+    assert actions_done == ["submit", "accept", "dispatch", "station_accept", "assign_team", "contact", "complete",
+                            "rate"]
+
+
+def test_a_retried_order_makes_one_order(vworld):
+    first, _ = actions.place_order(actor=vworld.resident, data=order_input(), idempotency_key="same")
+    again, created = actions.place_order(actor=vworld.resident, data=order_input(), idempotency_key="same")
+    assert again.pk == first.pk and not created and Order.objects.count() == 1
+
+
+@pytest.mark.parametrize("change, code", [
+    ({"category_code": "3001"}, "service_required"),
+    ({"lat": 40.0, "lng": 120.0}, "location_outside_district"),
+    ({"people_needed": 0}, "people_needed_invalid"),
+])
+def test_bad_orders_are_refused_and_nothing_is_written(vworld, change, code):
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.place_order(actor=vworld.resident, data=order_input(**change))
+    assert exc.value.code == code
+    assert Order.objects.count() == 0
+
+
+def test_a_window_in_the_past_is_refused(vworld):
+    data = order_input()
+    data.window_start -= timedelta(days=30)
+    data.window_end -= timedelta(days=30)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.place_order(actor=vworld.resident, data=data)
+    assert exc.value.code == "window_in_past"
+
+
+def _to_station(w, **kw):
+    order, _ = actions.place_order(actor=w.resident, data=order_input(**kw))
+    actions.review_order(actor=w.centre_admin, order_id=order.pk, approve=True)
+    actions.dispatch_order(actor=w.centre_admin, order_id=order.pk, station_code=w.station_a.code)
+    actions.accept_order(actor=w.station_admin, order_id=order.pk)
+    return order
+
+
+def test_an_expired_certificate_cannot_be_sent(vworld):
+    order = _to_station(vworld)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.assign_team(actor=vworld.station_admin, order_id=order.pk, team_code="T1",
+                            volunteer_ids=[vworld.expired.pk])
+    assert exc.value.code == "volunteer_certificate_expired"
+    order.refresh_from_db()
+    assert order.case.state == "station_accepted" and order.team is None
+
+
+def test_a_volunteer_is_not_booked_twice_for_one_time(vworld):
+    first = _to_station(vworld)
+    actions.assign_team(actor=vworld.station_admin, order_id=first.pk, team_code="T1",
+                        volunteer_ids=[vworld.counsellor.pk])
+    second = _to_station(vworld)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.assign_team(actor=vworld.station_admin, order_id=second.pk, team_code="T1",
+                            volunteer_ids=[vworld.counsellor.pk])
+    assert exc.value.code == "volunteer_conflict"
+
+
+def test_hours_outside_the_window_are_refused(vworld):
+    order = _to_station(vworld)
+    actions.assign_team(actor=vworld.station_admin, order_id=order.pk, team_code="T1",
+                        volunteer_ids=[vworld.counsellor.pk])
+    user = vworld.counsellor.user
+    actions.log_contact(actor=user, order_id=order.pk, comment="已联系")
+    late = order.window_end - timedelta(minutes=30)
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
+            actions.RecordInput(vworld.counsellor.pk, late, late + timedelta(hours=1))])
+    assert exc.value.code == "record_outside_window"
+    assert ServiceRecord.objects.count() == 0
+    order.refresh_from_db()
+    assert order.case.state == "in_service"
+
+
+def test_rating_twice_is_a_conflict(vworld):
+    order = _to_station(vworld)
+    actions.assign_team(actor=vworld.station_admin, order_id=order.pk, team_code="T1",
+                        volunteer_ids=[vworld.counsellor.pk])
+    user = vworld.counsellor.user
+    actions.log_contact(actor=user, order_id=order.pk, comment="已联系")
+    actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
+        actions.RecordInput(vworld.counsellor.pk, order.window_start, order.window_start + timedelta(hours=1))])
+    actions.rate_order(actor=vworld.resident, order_id=order.pk, satisfaction=4)
+    with pytest.raises(errors.Conflict):
+        actions.rate_order(actor=vworld.resident, order_id=order.pk, satisfaction=1)
+    order.refresh_from_db()
+    assert order.case.satisfaction == 4
+
+
+def test_a_declined_order_goes_back_and_the_station_ranks_last(vworld):
+    order, _ = actions.place_order(actor=vworld.resident, data=order_input())
+    actions.review_order(actor=vworld.centre_admin, order_id=order.pk, approve=True)
+    actions.dispatch_order(actor=vworld.centre_admin, order_id=order.pk, station_code="S1-1")
+    actions.decline_order(actor=vworld.station_admin, order_id=order.pk, reason="本周人手不足")
+    order.refresh_from_db()
+    assert order.case.state == "reviewed" and order.station is None and order.declined_by == ["S1-1"]
+    assert queries.station_suggestions(order)[-1][0] == vworld.station_a
+
+
+def test_the_other_station_cannot_act_on_an_order(vworld):
+    order, _ = actions.place_order(actor=vworld.resident, data=order_input(point=POINT_B))
+    actions.review_order(actor=vworld.centre_admin, order_id=order.pk, approve=True)
+    actions.dispatch_order(actor=vworld.centre_admin, order_id=order.pk, station_code="S2-1")
+    with pytest.raises(errors.NotFound):
+        actions.accept_order(actor=vworld.station_admin, order_id=order.pk)
+    actions.accept_order(actor=vworld.station_admin_b, order_id=order.pk)
+
+
+def test_an_emergency_order_is_urgent_and_the_centre_hears_at_once(vworld):
+    from civicgrid.cases.models import Notification
+
+    order, _ = actions.place_order(actor=vworld.resident, data=order_input(category="7008"))
+    assert order.is_urgent and order.case.urgency == "critical"
+    assert (order.case.due_at - order.case.created_at) <= timedelta(minutes=15)
+    assert Notification.objects.filter(user=vworld.centre_admin, kind="urgent_order").exists()
