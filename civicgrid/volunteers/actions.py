@@ -17,7 +17,7 @@ from civicgrid.accounts.models import Department, DepartmentKind, RoleAssignment
 from civicgrid.cases import notify
 from civicgrid.cases.actions import submit_case, transition_case
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.core import audit, crypto, errors
+from civicgrid.core import audit, clock, crypto, errors
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.scoping import get_visible, require
 from civicgrid.geo.models import Region
@@ -114,7 +114,7 @@ def place_order(*, actor, data: OrderInput, idempotency_key: str | None = None) 
     the same intake checks (place inside the district, category, idempotency). Emergency orders notify
     the centre at once. Returns (order, created)."""
     require(actor, "volunteers.create_order")
-    now = timezone.now()
+    now = clock.now()
     _check_order(data, now)
     intake = IntakeInput(
         description=data.description, channel=data.channel, category_code=data.category_code.strip(),
@@ -220,7 +220,7 @@ def assign_team(*, actor, order_id: int, team_code: str, volunteer_ids: list[int
         raise errors.ValidationFailed("所选志愿者不是该队伍的成员", code="volunteer_not_in_team",
                                       details={"volunteer_ids": missing})
     wanted = queries.match_order(order)
-    today = timezone.localdate()
+    today = timezone.localtime(clock.now()).date()
     with transaction.atomic():
         # lock the chosen volunteers' rows so two stations cannot book one person twice at once
         list(Volunteer.objects.select_for_update().filter(pk__in=ids))
@@ -236,7 +236,7 @@ def assign_team(*, actor, order_id: int, team_code: str, volunteer_ids: list[int
         _step(actor, order, "assign_team", facts={"co_departments": [team.department.code]},
               expected_event_count=expected_event_count)
         order.team = team
-        order.matched_at = timezone.now()
+        order.matched_at = clock.now()
         order.save(update_fields=["team", "matched_at"])
         order.volunteers.set(ids)
         users = [v.user_id for v in members.values() if v.user_id]
@@ -261,7 +261,7 @@ _ELIGIBILITY_MESSAGES = {
 def log_contact(*, actor, order_id: int, comment: str, expected_event_count=None) -> Order:
     """对接: the team has reached the requester; the service is due by the end of the requested window."""
     order = _order(actor, order_id)
-    due = max(order.window_end, timezone.now() + timedelta(hours=1))
+    due = max(order.window_end, clock.now() + timedelta(hours=1))
     with transaction.atomic():
         _step(actor, order, "contact", comment=comment, facts={"deadline": due},
               expected_event_count=expected_event_count)
@@ -342,7 +342,7 @@ def cancel_order(*, actor, order_id: int, reason: str, expected_event_count=None
 
 def return_overdue_dispatches(*, now=None) -> int:
     """The sweep: orders a station has not accepted by the deadline go back to the centre."""
-    now = now or timezone.now()
+    now = now or clock.now()
     overdue = Order.objects.filter(case__state="dispatched", case__due_at__lt=now).values_list("pk", flat=True)
     count = 0
     for order_id in list(overdue):
@@ -359,7 +359,7 @@ def confirm_records(*, actor, order_id: int) -> int:
     require(actor, "volunteers.confirm_service", order)
     with transaction.atomic():
         n = order.records.filter(status=RecordStatus.RECORDED).update(
-            status=RecordStatus.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now())
+            status=RecordStatus.CONFIRMED, confirmed_by=actor, confirmed_at=clock.now())
         audit.record(actor=actor, action="volunteers.confirm_records", obj=order, details={"records": n})
     return n
 
@@ -406,7 +406,7 @@ def issue_certificate(*, actor, volunteer_id: int, site_code: str) -> ServiceCer
         raise errors.ValidationFailed("该志愿者还没有经确认的服务记录", code="no_confirmed_hours")
     from civicgrid.volunteers.certificates import certificate_number
 
-    today = timezone.localdate()
+    today = timezone.localtime(clock.now()).date()
     with transaction.atomic():
         serial = ServiceCertificate.objects.filter(issuer=site, issued_at__date=today).count() + 1
         cert = ServiceCertificate.objects.create(
@@ -564,7 +564,7 @@ def record_donation(*, actor, site: PracticeSite, donor: str, kind: str, amount:
     def create() -> Donation:
         donation = Donation.objects.create(site=site, order=order, donor=donor.strip()[:100], kind=kind,
                                            amount=amount, items=items[:200], recorded_by=actor,
-                                           received_at=received_at or timezone.now())
+                                           received_at=received_at or clock.now())
         audit.record(actor=actor, action="volunteers.record_donation", obj=donation,
                      details={"kind": kind, "amount": str(amount)})
         return donation
@@ -595,7 +595,7 @@ def distribute_donation(*, actor, donation_id: int, household_id: int, amount: D
             raise errors.ValidationFailed(f"超出该笔捐赠的剩余数额({donation.amount - given} 元)",
                                           code="distribution_exceeds_donation")
         row = Distribution.objects.create(donation=donation, household=household, amount=amount, items=items[:200],
-                                          recorded_by=actor, distributed_at=distributed_at or timezone.now())
+                                          recorded_by=actor, distributed_at=distributed_at or clock.now())
         audit.record(actor=actor, action="volunteers.distribute_donation", obj=row,
                      details={"donation": donation.pk, "household": household.pk, "amount": str(amount)})
     return row

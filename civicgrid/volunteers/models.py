@@ -13,9 +13,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from civicgrid.cases.models import Case
+from civicgrid.core import clock
 from civicgrid.core.fields import EncryptedTextField
 from civicgrid.core.scoping import Grant, Scope, ScopedManager
 from civicgrid.volunteers.choices import DonationKind, RecordStatus, SiteLevel, VolunteerStatus
@@ -85,7 +85,7 @@ class Volunteer(models.Model):
     service_radius_km = models.FloatField(default=5)
     skills = models.JSONField(default=list, blank=True)  # service category codes they offer
     status = models.CharField(max_length=10, choices=VolunteerStatus.choices, default=VolunteerStatus.ACTIVE)
-    registered_at = models.DateTimeField(default=timezone.now)
+    registered_at = models.DateTimeField(default=clock.now)
 
     objects = ScopedManager()
     # the centre by region; a station through its teams' memberships; the volunteer themself
@@ -135,7 +135,7 @@ class Membership(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="memberships")
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
     is_leader = models.BooleanField(default=False)
-    joined_at = models.DateTimeField(default=timezone.now)
+    joined_at = models.DateTimeField(default=clock.now)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -193,7 +193,7 @@ class ServiceRecord(models.Model):
     content = models.CharField(max_length=300)
     status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.RECORDED)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_at = models.DateTimeField(default=clock.now)
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
@@ -214,7 +214,7 @@ class RecordCorrection(models.Model):
     after = models.JSONField()
     reason = models.CharField(max_length=200)
     corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    corrected_at = models.DateTimeField(default=timezone.now)
+    corrected_at = models.DateTimeField(default=clock.now)
 
 
     def __str__(self) -> str:
@@ -232,7 +232,7 @@ class ServiceCertificate(models.Model):
     first_date = models.DateField(null=True, blank=True)
     last_date = models.DateField(null=True, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    issued_at = models.DateTimeField(default=timezone.now)
+    issued_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         ordering = ["-issued_at"]
@@ -250,7 +250,7 @@ class Donation(models.Model):
     kind = models.CharField(max_length=8, choices=DonationKind.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))  # yuan (goods: value)
     items = models.CharField(max_length=200, blank=True)
-    received_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(default=clock.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     objects = ScopedManager()
@@ -270,7 +270,7 @@ class Distribution(models.Model):
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     items = models.CharField(max_length=200, blank=True)
-    distributed_at = models.DateTimeField(default=timezone.now)
+    distributed_at = models.DateTimeField(default=clock.now)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from civicgrid.cases.models import Category
+from civicgrid.core import clock
 from civicgrid.core.scoping import grant_for
 from civicgrid.volunteers import catalogue, matching
 from civicgrid.volunteers.choices import RecordStatus, SiteLevel, VolunteerStatus
@@ -76,7 +77,7 @@ def match_volunteers(volunteers, around: Order, exclude_order: int | None = None
                                 .exclude(order_id=exclude_order)
                                 .values_list("volunteer_id", "order__window_start", "order__window_end")):
         busy.setdefault(vid, []).append(matching.Window(w_start, w_end))
-    since = timezone.now() - timedelta(days=30)
+    since = clock.now() - timedelta(days=30)
     history = Order.volunteers.through.objects.filter(volunteer_id__in=ids)
     served = Counter(history.values_list("volunteer_id", flat=True))
     completed = Counter(history.filter(order__case__state__in=DONE_STATES).values_list("volunteer_id", flat=True))
@@ -124,7 +125,7 @@ def volunteer_shortlist(order: Order, team: Team, today: date | None = None, lim
     members = {v.pk: v for v in team_volunteers(team)}
     views = match_volunteers(Volunteer.objects.filter(pk__in=members), order, exclude_order=order.pk)
     wanted = match_order(order)
-    today = today or timezone.localdate()
+    today = today or timezone.localtime(clock.now()).date()
     ranked = matching.shortlist(wanted, views, today, limit=limit)
     excluded = {v.id: matching.eligible(wanted, v, today) for v in views}
     excluded = {vid: reasons for vid, reasons in excluded.items() if reasons}
