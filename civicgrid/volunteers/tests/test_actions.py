@@ -157,3 +157,20 @@ def test_an_emergency_order_is_urgent_and_the_centre_hears_at_once(vworld):
     assert order.is_urgent and order.case.urgency == "critical"
     assert (order.case.due_at - order.case.created_at) <= timedelta(minutes=15)
     assert Notification.objects.filter(user=vworld.centre_admin, kind="urgent_order").exists()
+
+
+def test_an_order_not_accepted_in_time_goes_back_to_the_centre(vworld):
+    from django.core.management import call_command
+
+    from civicgrid.core import clock
+
+    order, _ = actions.place_order(actor=vworld.resident, data=order_input())
+    actions.review_order(actor=vworld.centre_admin, order_id=order.pk, approve=True)
+    actions.dispatch_order(actor=vworld.centre_admin, order_id=order.pk, station_code="S1-1")
+    order.refresh_from_db()
+    assert actions.return_overdue_dispatches() == 0  # not due yet
+    with clock.at(order.case.due_at + timedelta(minutes=1)):
+        call_command("return_overdue_orders")
+    order.refresh_from_db()
+    assert order.case.state == "reviewed" and order.case.return_count == 1 and order.declined_by == ["S1-1"]
+    assert list(CaseEvent.objects.filter(case=order.case).values_list("action", flat=True))[-1] == "timeout_return"
