@@ -186,3 +186,28 @@ def confirmed_hours(volunteer: Volunteer) -> Decimal:
 
 def can_see_stats(user) -> bool:
     return bool(grant_for(user, "volunteers.view_stats"))
+
+
+def batch_suggestions(station: PracticeSite, *, cap_per_volunteer: int = 1, today: date | None = None
+                      ) -> list[tuple[Order, Volunteer, Team]]:
+    """For every order of `station` waiting for a team: one volunteer each, chosen together by the
+    minimum-cost assignment (matching.assign_batch) over the members of the station's teams, no volunteer
+    given more than `cap_per_volunteer` orders. A proposal: the station confirms each with assign_team."""
+    orders = list(Order.objects.filter(station=station, case__state="station_accepted")
+                  .select_related("case", "case__category", "case__region").order_by("window_start"))
+    if not orders:
+        return []
+    teams = list(Team.objects.filter(Q(site=station) | Q(site__level=SiteLevel.CENTRE), is_active=True))
+    team_of: dict[int, Team] = {}
+    for team in teams:
+        for vid in team_volunteers(team).values_list("pk", flat=True):
+            team_of.setdefault(vid, team)
+    volunteers = {v.pk: v for v in Volunteer.objects.filter(pk__in=team_of)}
+    span = Order(window_start=min(o.window_start for o in orders), window_end=max(o.window_end for o in orders),
+                 case=orders[0].case)
+    views = match_volunteers(Volunteer.objects.filter(pk__in=volunteers), span)
+    today = today or timezone.localdate()
+    result = matching.assign_batch([match_order(o) for o in orders], views, today,
+                                   cap_per_volunteer=cap_per_volunteer)
+    by_id = {o.pk: o for o in orders}
+    return [(by_id[oid], volunteers[vid], team_of[vid]) for oid, vid in result.pairs.items()]

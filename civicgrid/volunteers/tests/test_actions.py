@@ -174,3 +174,16 @@ def test_an_order_not_accepted_in_time_goes_back_to_the_centre(vworld):
     order.refresh_from_db()
     assert order.case.state == "reviewed" and order.case.return_count == 1 and order.declined_by == ["S1-1"]
     assert list(CaseEvent.objects.filter(case=order.case).values_list("action", flat=True))[-1] == "timeout_return"
+
+
+def test_batch_suggestions_give_each_waiting_order_an_eligible_volunteer(vworld):
+    from civicgrid.volunteers.models import Team
+
+    orders = [_to_station(vworld) for _ in range(2)]
+    proposals = queries.batch_suggestions(vworld.station_a)
+    # one qualified counsellor, two orders at the same time, cap 1: one order gets her, none gets the others
+    assert len(proposals) == 1 and proposals[0][0] in orders and proposals[0][1] == vworld.counsellor
+    order, volunteer, team = proposals[0]
+    actions.assign_team(actor=vworld.station_admin, order_id=order.pk, team_code=team.code,
+                        volunteer_ids=[volunteer.pk])
+    assert Team.objects.get(pk=team.pk) == vworld.team
