@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import ROLE_SPECS, Role, ScopeKind
+from civicgrid.core import confcache
 from civicgrid.core.fields import EncryptedTextField
 from civicgrid.core.scoping import Grant, Scope, ScopedQuerySet
 
@@ -84,12 +85,17 @@ class User(AbstractUser):
         return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
     def active_assignments(self) -> list[RoleAssignment]:
+        """The user's active role assignments, from the configuration snapshot (an assignment change
+        renews it; civicgrid.core.confcache) — one read per user per configuration, not per request."""
         cached = self.__dict__.get("_assignments")
         if cached is None:
-            cached = list(self.assignments.filter(is_active=True).select_related("region", "department")
-                          .defer("region__boundary"))  # a district's boundary is large and not needed here
+            cached = confcache.current().get(("assignments", self.pk), self._load_assignments)
             self.__dict__["_assignments"] = cached
         return cached
+
+    def _load_assignments(self) -> list[RoleAssignment]:
+        return list(self.assignments.filter(is_active=True).select_related("region", "department")
+                    .defer("region__boundary"))  # a district's boundary is large and not needed here
 
     def role_codes(self) -> set[str]:
         return {a.role for a in self.active_assignments()}

@@ -76,6 +76,7 @@ def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, m
 class SubmitResult:
     case: Case
     created: bool  # False when an earlier submission with the same idempotency key made the case
+    events: list[CaseEvent] | None = None  # the new case's events (None on a replay)
 
 
 def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None) -> SubmitResult:
@@ -90,14 +91,15 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
     checked = check_intake(actor, data, config)
     now = clock.now()
     case, spec, routed = _prepare_case(actor, data, checked, config, now)
+    events: list[CaseEvent] = []
 
     def create() -> Case:
         case.save()
         case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
         for dept in routed.co_departments:
             CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
-        _append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
-                      target=spec.initial, comment="", data={"channel": data.channel}, now=now)
+        events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
+                                    target=spec.initial, comment="", data={"channel": data.channel}, now=now))
         for photo in cleaned:
             _store_photo(case, photo, actor, event=None)
         case.save(update_fields=["number", "event_count", "last_event_hash"])
@@ -111,7 +113,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
     with transaction.atomic():
         case, created = run_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
                                  create=create)
-    return SubmitResult(case=case, created=created)
+    return SubmitResult(case=case, created=created, events=events if created else None)
 
 
 def _prepare_case(actor, data: IntakeInput, checked, config, now):

@@ -126,7 +126,8 @@ class CaseDetailOut(CaseOut):
 
     @staticmethod
     def resolve_events(obj):
-        return list(obj.events.order_by("seq"))
+        known = getattr(obj, "answer_events", None)  # set by create_case: the events it just wrote
+        return known if known is not None else list(obj.events.order_by("seq"))
 
 
 class TransitionIn(Schema):
@@ -224,6 +225,8 @@ def create_case(request, payload: CaseIn):
         is_anonymous=payload.is_anonymous, contact_preference=payload.contact_preference,
     )
     result = actions.submit_case(actor=request.auth, data=data, idempotency_key=key)
+    if result.events is not None:
+        result.case.answer_events = result.events  # the answer lists them without reading them back
     return Status(201 if result.created else 200, result.case)
 
 

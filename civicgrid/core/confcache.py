@@ -10,6 +10,7 @@ the next request in any process sees the change, and a rolled-back change restor
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from civicgrid.core import context
 from civicgrid.core.models import ConfigVersion
 
 T = TypeVar("T")
@@ -42,6 +44,9 @@ class Snapshot:
 
 
 _snapshot: Snapshot | None = None
+# within one request the token is read once: (the request's RequestInfo, its snapshot)
+_request_memo: contextvars.ContextVar[tuple[object, Snapshot] | None] = contextvars.ContextVar(
+    "civicgrid_confcache", default=None)
 
 
 def _read_token() -> str:
@@ -52,18 +57,25 @@ def _read_token() -> str:
 
 
 def current() -> Snapshot:
-    """The snapshot for the configuration as this connection sees it now."""
+    """The snapshot for the configuration as this connection sees it now — read once per request (a
+    change this request makes itself, `bump()`, is seen at once)."""
     global _snapshot
+    request = context.current()
+    memo = _request_memo.get()
+    if memo is not None and memo[0] is request and request is not context.NO_REQUEST:
+        return memo[1]
     token = _read_token()
     snap = _snapshot
     if snap is None or snap.token != token:
         snap = _snapshot = Snapshot(token)
+    _request_memo.set((request, snap))
     return snap
 
 
 def bump() -> None:
     """Mark the configuration changed; call inside the transaction that changed it."""
     token = uuid.uuid4().hex
+    _request_memo.set(None)
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {_TABLE} SET token = %s WHERE id = 1", [token])
         if cursor.rowcount == 0:

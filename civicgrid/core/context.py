@@ -22,8 +22,8 @@ class RequestInfo:
     channel: str = "system"  # web | api | command | system
 
 
-_NO_REQUEST = RequestInfo()  # frozen, so one shared default is safe
-_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("civicgrid_request", default=_NO_REQUEST)
+NO_REQUEST = RequestInfo()  # frozen, so one shared default is safe
+_current: contextvars.ContextVar[RequestInfo] = contextvars.ContextVar("civicgrid_request", default=NO_REQUEST)
 
 
 def current() -> RequestInfo:

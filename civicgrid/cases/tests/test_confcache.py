@@ -90,3 +90,28 @@ def test_user_fields_that_routing_shows_change_the_configuration(world, change):
     setattr(user, change, "gw_renamed" if change == "username" else False)
     user.save(update_fields=[change])
     assert confcache.current().token != before
+
+
+def test_one_request_reads_the_token_once_and_sees_its_own_change(world):
+    from django.test.utils import CaptureQueriesContext
+
+    from civicgrid.core import context
+
+    bound = context.bind(context.RequestInfo(request_id="r1"))
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            first = confcache.current()
+            assert confcache.current() is first
+        assert len(queries) == 1
+        confcache.bump()
+        assert confcache.current() is not first
+    finally:
+        context.reset(bound)
+
+
+def test_a_new_role_takes_effect_at_once(world):
+    """Role assignments come from the snapshot; a new one renews it."""
+    admin = make_user("sec", "security_admin", world.tree.district)
+    assert not world.resident.has_role("grid_worker")
+    account_actions.assign_role(actor=admin, user=world.resident, role="grid_worker", region=world.tree.grid_a)
+    assert User.objects.get(pk=world.resident.pk).has_role("grid_worker")
