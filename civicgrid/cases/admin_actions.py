@@ -100,7 +100,8 @@ def save_routing_rule(*, actor, rule_id: int | None = None, region_code: str | N
             if rule is None:
                 raise errors.NotFound("派遣规则不存在", code="routing_rule_unknown")
             before = _rule_summary(rule)
-        # the unique constraint does not cover NULLs (全区 / 全部类别), so check explicitly
+        # a friendly answer naming the existing rule; the unique constraint (blank counted as one value)
+        # settles a race between two saves
         clash = RoutingRule.objects.filter(region=region, category=category).exclude(pk=rule.pk).first()
         if clash is not None:
             raise errors.Conflict(

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from civicgrid.cases.choices import (
@@ -76,7 +77,10 @@ class RoutingRule(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["region", "category"], name="uniq_routing_rule")]
+        # blank region / category (NULL) counts as one value, so two "all categories" rules for one place
+        # cannot both be saved, on SQLite and PostgreSQL alike (a plain unique constraint lets NULLs repeat)
+        constraints = [models.UniqueConstraint(Coalesce("region", Value(0)), Coalesce("category", Value(0)),
+                                               name="uniq_routing_rule")]
 
     def __str__(self) -> str:
         return f"{self.region or '*'} × {self.category or '*'} -> {self.department}"

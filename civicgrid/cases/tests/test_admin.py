@@ -368,3 +368,20 @@ def test_limits_fragment_follows_the_case_type(client, world, admin):
               if f'data-state="{s}"' in body]
     assert states == ["received", "dispatched", "signed", "handling", "replied"]
     assert 'placeholder="默认7工作日"' in body
+
+
+def test_the_database_refuses_a_second_blank_region_rule_for_one_category(world):
+    """The explicit check is for the message; the constraint closes the race (NULLs count as one value)."""
+    from django.db import IntegrityError, transaction
+
+    from civicgrid.accounts.models import Department
+    from civicgrid.cases.models import Category, RoutingRule
+
+    dept = Department.objects.get(code="CGJ")
+    category = Category.objects.get(code="3001")
+    RoutingRule.objects.create(region=None, category=category, department=dept)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoutingRule.objects.create(region=None, category=category, department=dept)
+    RoutingRule.objects.create(region=None, category=None, department=dept)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoutingRule.objects.create(region=None, category=None, department=dept)
