@@ -283,8 +283,11 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
         case.pending_extension_until = None
         case.due_at = case.held_due_at
     if "count_return" in effects:
+        # the returning unit stops being the handler and loses sight of the case (the events keep the
+        # history); co-handling units stay until the next dispatch decides
         case.return_count += 1
         case.department = None
+        CaseDepartment.objects.filter(case=case, role=DepartmentRole.MAIN).delete()
     if "count_rework" in effects:
         case.rework_count += 1
     if "record_follow_up" in effects or "record_rating" in effects:

@@ -51,7 +51,10 @@ def test_citizen_request_with_return_extension_and_rework(world):
     case = step(world.dispatcher, case, "dispatch", department="CGJ")
     case = step(world.handler, case, "return", reason="非本单位职责")
     assert case.state == "received" and case.return_count == 1 and case.department is None
+    assert not Case.objects.visible_to(world.handler).filter(pk=case.pk).exists()  # no longer its case
+    assert Case.objects.visible_to(world.dispatcher).filter(pk=case.pk).exists()
     case = step(world.dispatcher, case, "dispatch", department="CGJ")
+    assert Case.objects.visible_to(world.handler).filter(pk=case.pk).exists()
     case = step(world.handler, case, "sign")
     case = step(world.handler, case, "contact", comment="已电话联系")
     due = case.due_at
