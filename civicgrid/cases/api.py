@@ -120,7 +120,8 @@ class CaseDetailOut(CaseOut):
     def resolve_allowed_actions(obj, context):
         """What the caller may do now, straight from the pinned workflow and the caller's roles."""
         return [
-            {"action": t.action, "label": t.label, "target": t.target, "requires": sorted(t.requires)}
+            {"action": t.action, "label": queries.transition_label(t), "target": t.target,
+             "requires": sorted(t.requires)}
             for t in queries.allowed_actions(context["request"].auth, obj)
         ]
 

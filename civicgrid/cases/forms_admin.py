@@ -147,7 +147,7 @@ class CategoryForm(AdminFormMixin, forms.Form):
     def __init__(self, *args, case_type: str = "", editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
-        self.fields["case_type"].choices = [("", gettext("请选择…"))] + [(k, s.label) for k, s in registry.SPECS.items()]
+        self.fields["case_type"].choices = [("", gettext("请选择…"))] + [(k, gettext(s.label)) for k, s in registry.SPECS.items()]
         self.fields["default_department"].choices = [("", gettext("(无,由指挥中心派遣)"))] + department_choices()
         if editing:
             self.fields["code"].disabled = True
@@ -155,9 +155,9 @@ class CategoryForm(AdminFormMixin, forms.Form):
         self.limit_rows = []
         spec = registry.SPECS.get(chosen or "")
         for st in limit_states(spec) if spec else []:
-            value = forms.FloatField(label=gettext("%(state)s 时限") % {"state": st.label}, required=False, min_value=0.01, max_value=10000,
+            value = forms.FloatField(label=gettext("%(state)s 时限") % {"state": gettext(st.label)}, required=False, min_value=0.01, max_value=10000,
                                      widget=forms.NumberInput(attrs={"step": "any", "placeholder": _default(st)}))
-            unit = forms.ChoiceField(label=gettext("%(state)s 单位") % {"state": st.label}, choices=UNIT_CHOICES,
+            unit = forms.ChoiceField(label=gettext("%(state)s 单位") % {"state": gettext(st.label)}, choices=UNIT_CHOICES,
                                      initial=st.sla.unit if st.sla else "work_days",
                                      required=False)  # only needed with a value: the action checks it
             self.fields[f"limit_{st.key}_value"] = value

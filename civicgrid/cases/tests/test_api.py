@@ -119,3 +119,13 @@ def test_categories_endpoint(client, world):
     client.force_login(world.resident)
     cats = client.get("/api/v1/cases/categories").json()
     assert {"code": "0102", "name": "暴露垃圾"}.items() <= next(c for c in cats if c["code"] == "0102").items()
+
+
+def test_action_labels_follow_the_language(client, world):
+    cid = report(client, world, world.resident).json()["id"]
+    client.force_login(world.dispatcher)
+    labels = {a["action"]: a["label"] for a in client.get(f"/api/v1/cases/{cid}").json()["allowed_actions"]}
+    assert labels["file"] == "立案"
+    client.cookies["django_language"] = "en"
+    labels = {a["action"]: a["label"] for a in client.get(f"/api/v1/cases/{cid}").json()["allowed_actions"]}
+    assert labels["file"] == "File"
