@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "civicgrid.people",
     "civicgrid.cases",
     "civicgrid.volunteers",
+    "civicgrid.gridops.patrols",
+    "civicgrid.gridops.campaigns",
+    "civicgrid.gridops.fieldwork",
     "civicgrid.api",
     "civicgrid.demo",
 ]

@@ -11,5 +11,9 @@ urlpatterns = [
     path("people/", include("civicgrid.people.urls")),
     path("audit/", include("civicgrid.core.urls")),
     path("cases/", include("civicgrid.cases.urls")),
+    path("volunteers/", include("civicgrid.volunteers.urls")),
+    path("gridops/patrols/", include("civicgrid.gridops.patrols.urls")),
+    path("gridops/campaigns/", include("civicgrid.gridops.campaigns.urls")),
+    path("gridops/", include("civicgrid.gridops.fieldwork.urls")),
     path("api/v1/", include("civicgrid.api.urls")),
 ]

@@ -52,6 +52,15 @@ _PEOPLE_WRITE = ("people.change_building", "people.change_household", "people.ch
 _CASES = ("cases.view_case", "cases.create_case")
 # ordering a volunteer service: residents for themselves, grid workers on behalf of elderly residents
 _ORDER = ("volunteers.create_order", "volunteers.view_order")
+# grid operations (civicgrid.gridops): what field workers do, what their admins oversee
+_FIELD = ("patrols.patrol", "patrols.view_patrol", "campaigns.view_campaign", "campaigns.answer_campaign",
+          "fieldwork.view_visit", "fieldwork.record_visit", "fieldwork.view_screening", "fieldwork.screen_disputes",
+          "fieldwork.view_activity", "fieldwork.record_activity", "fieldwork.view_joint_work")
+_FIELD_ADMIN = ("patrols.view_patrol", "patrols.view_compliance", "patrols.manage_checkpoints",
+                "campaigns.view_campaign", "campaigns.manage_campaign", "fieldwork.view_visit",
+                "fieldwork.view_screening", "fieldwork.view_activity", "fieldwork.record_activity",
+                "fieldwork.view_joint_work")
+_KEY_PERSONS = ("fieldwork.view_key_person", "fieldwork.follow_up_key_person")
 _VOLUNTEER_ADMIN = ("volunteers.view_order", "volunteers.view_volunteer", "volunteers.change_volunteer",
                     "volunteers.view_team", "volunteers.record_service", "volunteers.confirm_service",
                     "volunteers.issue_certificate", "volunteers.view_donation", "volunteers.change_donation",
@@ -62,21 +71,22 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     for spec in [
         _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES, *_ORDER),
         _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              *_CASES, *_ORDER),
+              *_CASES, *_ORDER, *_FIELD),
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal", *_CASES, *_ORDER),
+              "people.unmask_personal", *_CASES, *_ORDER, *_FIELD, *_KEY_PERSONS),
         _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user",
-              *_CASES, "cases.view_kpis"),
+              *_CASES, "cases.view_kpis", *_FIELD_ADMIN, *_KEY_PERSONS),
         _spec(Role.STREET_ADMIN, ScopeKind.REGION, "street", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user",
-              *_CASES, "cases.view_kpis"),
+              *_CASES, "cases.view_kpis", *_FIELD_ADMIN),
         _spec(Role.DISPATCHER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
               "accounts.view_user", "accounts.view_department", *_CASES, "cases.view_kpis"),
         _spec(Role.DEPARTMENT_HANDLER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case",
               "cases.view_kpis"),
         _spec(Role.POLICE_LIAISON, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ,
-              "people.unmask_personal", "people.view_sensitive_tags", *_CASES),
+              "people.unmask_personal", "people.view_sensitive_tags", *_CASES, *_KEY_PERSONS,
+              "fieldwork.view_joint_work", "fieldwork.record_joint_work", "patrols.view_patrol"),
         # a member of a volunteer team: one assignment per team (the team's department row)
         _spec(Role.VOLUNTEER, ScopeKind.DEPARTMENT, None, "cases.view_case", "volunteers.view_order",
               "volunteers.record_service"),
@@ -88,7 +98,9 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None),
         _spec(Role.LEADER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
               "accounts.view_user", "accounts.view_department", "cases.view_case", "cases.view_kpis",
-              "volunteers.view_order", "volunteers.view_stats"),
+              "volunteers.view_order", "volunteers.view_stats", "patrols.view_compliance", "campaigns.view_campaign",
+              "fieldwork.view_visit", "fieldwork.view_screening", "fieldwork.view_joint_work",
+              "fieldwork.view_activity"),
         _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
               "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar"),
         _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",

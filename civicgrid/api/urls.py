@@ -11,7 +11,11 @@ from civicgrid.api import errors
 from civicgrid.api.auth import AUTH
 from civicgrid.cases.api import router as cases_router
 from civicgrid.geo.api import router as geo_router
+from civicgrid.gridops.campaigns.api import router as campaigns_router
+from civicgrid.gridops.fieldwork.api import router as fieldwork_router
+from civicgrid.gridops.patrols.api import router as patrols_router
 from civicgrid.people.api import router as people_router
+from civicgrid.volunteers.api import router as volunteers_router
 
 api = NinjaAPI(
     title="civicgrid API",
@@ -35,5 +39,9 @@ api.add_router("/accounts/", accounts_router)
 api.add_router("/geo/", geo_router)
 api.add_router("/people/", people_router)
 api.add_router("/cases", cases_router)
+api.add_router("/volunteers", volunteers_router)
+api.add_router("/gridops/patrols", patrols_router)
+api.add_router("/gridops/campaigns", campaigns_router)
+api.add_router("/gridops", fieldwork_router)
 
 urlpatterns = [path("", api.urls)]

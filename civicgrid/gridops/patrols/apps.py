@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PatrolsConfig(AppConfig):
+    name = "civicgrid.gridops.patrols"
+    label = "patrols"
+    verbose_name = "网格巡查"
