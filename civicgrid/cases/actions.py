@@ -179,6 +179,11 @@ def _role_label(actor, case: Case) -> str:
     return _roles_text(case_roles(actor, case) if getattr(actor, "pk", None) else {"system"})
 
 
+# case types whose steps go through their own app's actions, which keep the app's rows in step with the
+# case (a volunteer order's station, team and service records); the generic case pages only show them
+MANAGED_BY_APP = {"volunteer_order": "/volunteers/"}
+
+
 @dataclass
 class TransitionResult:
     case: Case
@@ -186,9 +191,11 @@ class TransitionResult:
 
 
 def transition_case(*, actor, case_id: int, action: str, comment: str = "", facts: dict[str, Any] | None = None,
-                    expected_event_count: int | None = None, system: bool = False) -> TransitionResult:
+                    expected_event_count: int | None = None, system: bool = False,
+                    managed: bool = False) -> TransitionResult:
     """Apply one workflow action. Out of scope -> 404; not allowed for the actor's roles -> 403; the case
-    moved on meanwhile (another user acted first) -> 409; missing facts -> 422. Nothing changes on error."""
+    moved on meanwhile (another user acted first) -> 409; missing facts -> 422. Nothing changes on error.
+    Case types an app runs itself (MANAGED_BY_APP) move only through that app's actions (`managed=True`)."""
     facts = dict(facts or {})
     if comment:
         facts.setdefault("comment", comment)
@@ -197,6 +204,9 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("workflow", "category", "region").get(pk=case_id)
         kpi_before = kpis.snapshot(case)
+        if case.case_type in MANAGED_BY_APP and not (managed or system):
+            raise errors.Conflict("此类工单须在其业务页面办理", code="case_managed_by_app",
+                                  details={"url": MANAGED_BY_APP[case.case_type]})
         if expected_event_count is not None and expected_event_count != case.event_count:
             raise errors.Conflict("案件已被他人处理,请刷新后重试", code="case_changed")
         roles = {"system"} if system else case_roles(actor, case)

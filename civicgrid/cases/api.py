@@ -119,6 +119,8 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_allowed_actions(obj, context):
         """What the caller may do now, straight from the pinned workflow and the caller's roles."""
+        if obj.case_type in actions.MANAGED_BY_APP:
+            return []  # taken through the app's own endpoints
         return [
             {"action": t.action, "label": queries.transition_label(t), "target": t.target,
              "requires": sorted(t.requires)}

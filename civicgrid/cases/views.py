@@ -91,7 +91,8 @@ def _case(request, pk: int) -> Case:
 
 def _detail(request, case: Case, *, failed: str = "", failed_form=None, error: str = "", status: int = 200):
     """Render the detail page; `failed` names the action whose form comes back with its errors."""
-    allowed = queries.allowed_actions(request.user, case)
+    managed_url = actions.MANAGED_BY_APP.get(case.case_type)
+    allowed = [] if managed_url else queries.allowed_actions(request.user, case)
     forms = []
     for t in allowed:
         if t.action == failed and failed_form is not None:
@@ -103,7 +104,7 @@ def _detail(request, case: Case, *, failed: str = "", failed_form=None, error: s
                       "primary": t.target not in t.sources})  # moves the case on (not 催办/督办/延期 loops)
     return render(request, "cases/detail.html", {
         "case": queries.present_case(case, request.user), "actions": forms, "error": error, "failed": failed,
-        "photos": case.attachments.order_by("pk"),
+        "photos": case.attachments.order_by("pk"), "managed_url": managed_url,
     }, status=status)
 
 

@@ -51,7 +51,7 @@ def _order(actor, order_id: int) -> Order:
 def _step(actor, order: Order, action: str, *, comment: str = "", facts: dict | None = None,
           expected_event_count: int | None = None):
     result = transition_case(actor=actor, case_id=order.case_id, action=action, comment=comment, facts=facts,
-                             expected_event_count=expected_event_count)
+                             expected_event_count=expected_event_count, managed=True)
     order.case = result.case
     return result
 
@@ -400,17 +400,21 @@ def issue_certificate(*, actor, volunteer_id: int, site_code: str) -> ServiceCer
     site = PracticeSite.objects.filter(code=site_code, is_active=True).first()
     if site is None:
         raise errors.ValidationFailed("出具单位不存在", code="site_unknown")
+    require(actor, "volunteers.issue_certificate", site)  # a station issues in its own name only
     records = volunteer.records.filter(status=RecordStatus.CONFIRMED)
     figures = records.aggregate(h=Sum("hours"))
     if not figures["h"]:
         raise errors.ValidationFailed("该志愿者还没有经确认的服务记录", code="no_confirmed_hours")
-    from civicgrid.volunteers.certificates import certificate_number
+    from civicgrid.volunteers.certificates import NUMBER_PREFIX, certificate_number
 
+    # the number takes the issuer's code in ASCII letters and digits only ("S1-1" -> "S11")
+    issuer_code = "".join(ch for ch in site.code if ch.isascii() and ch.isalnum()) or str(site.pk)
     today = timezone.localtime(clock.now()).date()
     with transaction.atomic():
-        serial = ServiceCertificate.objects.filter(issuer=site, issued_at__date=today).count() + 1
+        serial = ServiceCertificate.objects.filter(
+            number__startswith=f"{NUMBER_PREFIX}-{issuer_code}-{today:%Y%m%d}-").count() + 1
         cert = ServiceCertificate.objects.create(
-            number=certificate_number(site.code, today, serial), token=secrets.token_urlsafe(24), volunteer=volunteer,
+            number=certificate_number(issuer_code, today, serial), token=secrets.token_urlsafe(24), volunteer=volunteer,
             issuer=site, total_hours=figures["h"], record_count=records.count(),
             first_date=timezone.localtime(records.order_by("started_at").first().started_at).date(),
             last_date=timezone.localtime(records.order_by("-started_at").first().started_at).date(), issued_by=actor)
@@ -582,9 +586,10 @@ def distribute_donation(*, actor, donation_id: int, household_id: int, amount: D
 
     donation = get_visible(Donation.objects, actor, "volunteers.view_donation", pk=donation_id)
     require(actor, "volunteers.change_donation", donation)
-    household = Household.objects.filter(pk=household_id).first()
-    if household is None:
-        raise errors.ValidationFailed("受助家庭不存在", code="household_unknown")
+    household = Household.objects.select_related("region").filter(pk=household_id).first()
+    # the site hands out in its own area (a station its community, the centre the district)
+    if household is None or not household.region.code.startswith(donation.site.region.code):
+        raise errors.ValidationFailed("受助家庭不存在或不在本阵地服务范围内", code="household_unknown")
     amount = Decimal(str(amount))
     if amount <= 0:
         raise errors.ValidationFailed("发放金额须大于0", code="distribution_amount_invalid")

@@ -187,3 +187,54 @@ def test_batch_suggestions_give_each_waiting_order_an_eligible_volunteer(vworld)
     actions.assign_team(actor=vworld.station_admin, order_id=order.pk, team_code=team.code,
                         volunteer_ids=[volunteer.pk])
     assert Team.objects.get(pk=team.pk) == vworld.team
+
+
+def test_the_generic_case_transition_cannot_bypass_the_order(vworld):
+    """Dispatching through the case API would leave the order without its station: refused."""
+    from civicgrid.cases.actions import transition_case
+
+    order, _ = actions.place_order(actor=vworld.resident, data=order_input())
+    with pytest.raises(errors.Conflict) as exc:
+        transition_case(actor=vworld.centre_admin, case_id=order.case_id, action="accept")
+    assert exc.value.code == "case_managed_by_app"
+    order.refresh_from_db()
+    assert order.case.state == "ordered"
+
+
+def _served_and_confirmed(w):
+    order = _to_station(w)
+    actions.assign_team(actor=w.station_admin, order_id=order.pk, team_code="T1", volunteer_ids=[w.counsellor.pk])
+    user = w.counsellor.user
+    actions.log_contact(actor=user, order_id=order.pk, comment="已联系")
+    actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
+        actions.RecordInput(w.counsellor.pk, order.window_start, order.window_start + timedelta(hours=2))])
+    actions.confirm_records(actor=w.station_admin, order_id=order.pk)
+    return order
+
+
+def test_a_station_issues_certificates_in_its_own_name_only(vworld):
+    _served_and_confirmed(vworld)
+    with pytest.raises((errors.NotFound, errors.Forbidden)):
+        actions.issue_certificate(actor=vworld.station_admin, volunteer_id=vworld.counsellor.pk, site_code="S2-1")
+    cert = actions.issue_certificate(actor=vworld.station_admin, volunteer_id=vworld.counsellor.pk,
+                                     site_code="S1-1")
+    assert cert.total_hours == Decimal("2.00") and cert.record_count == 1
+
+
+def test_donations_go_to_households_in_the_sites_area(vworld):
+    from civicgrid.people.models import Household
+
+    inside = Household.objects.create(region=vworld.tree.micro_a, number="H-A-1")
+    outside = Household.objects.create(region=vworld.tree.micro_b, number="H-B-1")
+    donation = actions.record_donation(actor=vworld.station_admin, site=vworld.station_a, donor="爱心企业",
+                                       kind="money", amount=Decimal("1000"))
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.distribute_donation(actor=vworld.station_admin, donation_id=donation.pk, household_id=outside.pk,
+                                    amount=Decimal("100"))
+    assert exc.value.code == "household_unknown"
+    actions.distribute_donation(actor=vworld.station_admin, donation_id=donation.pk, household_id=inside.pk,
+                                amount=Decimal("600"))
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.distribute_donation(actor=vworld.station_admin, donation_id=donation.pk, household_id=inside.pk,
+                                    amount=Decimal("500"))
+    assert exc.value.code == "distribution_exceeds_donation"
