@@ -79,6 +79,8 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("cases", _("案件"), "/cases/", "cases.view_case", _("待办、督办、超期案件和我的诉求")),
     NavEntry("report", _("上报问题"), "/cases/report/", "cases.create_case", _("描述问题,在地图上标出位置")),
     NavEntry("board", _("调度看板"), "/cases/board/", "cases.view_kpis", _("待派遣、超期与各部门在办情况")),
+    NavEntry("volunteers", _("志愿服务"), "/volunteers/", "volunteers.view_order",
+             _("点单、审单派单、服务任务与服务时长")),
     NavEntry("routing", _("派遣规则"), "/cases/admin/routing/", "cases.manage_routing", _("案件类别、派遣规则与测试派遣")),
     NavEntry("audit", _("审计日志"), "/audit/", "core.view_auditevent", _("查询操作记录与访问记录")),
     NavEntry("api_docs", _("接口文档"), "/api/v1/docs", None, _("开放接口说明")),

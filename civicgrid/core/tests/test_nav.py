@@ -26,13 +26,14 @@ def test_every_nav_permission_is_declared(db):
 
 
 @pytest.mark.parametrize("role,where,expected", [
-    ("grid_worker", "grid_a", ["regions", "map", "people", "cases", "report", "api_docs"]),
-    ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "api_docs"]),
+    ("grid_worker", "grid_a", ["regions", "map", "people", "cases", "report", "volunteers", "api_docs"]),
+    ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "volunteers", "api_docs"]),
     ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "board", "api_docs"]),
-    ("leader", "district", ["regions", "map", "people", "cases", "board", "api_docs"]),
+    ("leader", "district", ["regions", "map", "people", "cases", "board", "volunteers", "api_docs"]),
+    ("centre_admin", "district", ["regions", "map", "cases", "report", "board", "volunteers", "api_docs"]),
     ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
-    ("resident", None, ["cases", "report", "api_docs"]),
+    ("resident", None, ["cases", "report", "volunteers", "api_docs"]),
 ])
 def test_nav_entries_per_role(tree, role, where, expected):
     user = make_user("u", role, getattr(tree, where) if where else None)
@@ -41,7 +42,12 @@ def test_nav_entries_per_role(tree, role, where, expected):
 
 def test_station_admin_works_through_the_station_department(tree):
     user = make_user("s", "station_admin", department=make_department("WM-S1", "文明实践站"))
-    assert keys(user) == ["cases", "api_docs"]
+    assert keys(user) == ["cases", "volunteers", "api_docs"]
+
+
+def test_volunteer_works_through_the_team_department(tree):
+    user = make_user("v", "volunteer", department=make_department("TD-T1", "志愿服务队"))
+    assert keys(user) == ["cases", "volunteers", "api_docs"]
 
 
 def test_department_handler_gets_no_region_or_people_entries(tree):

@@ -1,0 +1,403 @@
+"""Orders (群众点单 and every step after it), the public service catalogue and the statistics."""
+
+from datetime import date, datetime
+from typing import Any
+
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import AwareDatetime
+
+from civicgrid.api.pagination import CountItemsNext
+from civicgrid.cases import queries as case_queries
+from civicgrid.cases.choices import Channel, ContactPreference
+from civicgrid.core.scoping import require
+from civicgrid.volunteers import actions, catalogue, queries
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, RecordOut
+
+router = Router(tags=TAGS)
+
+CASE_TYPE = "volunteer_order"
+# the endpoint (POST /orders/{id}/<endpoint>) that takes each workflow action of a volunteer order
+ENDPOINTS = {"accept": "review", "reject": "review", "dispatch": "dispatch", "station_accept": "accept",
+             "decline": "decline", "assign_team": "assign", "contact": "contact", "complete": "complete",
+             "rate": "rate", "cancel": "cancel"}
+
+
+# --- catalogue ------------------------------------------------------------------------------------------
+
+class ServiceItemOut(Schema):
+    code: str
+    name: str
+    urgency: str
+    required_certificates: list[str] = Field(..., description="服务志愿者须持有且在服务日有效的证书")
+
+
+class ServiceOut(ServiceItemOut):
+    description: str
+    is_emergency: bool
+    items: list[ServiceItemOut]
+
+
+class CertificateKindOut(Schema):
+    kind: str
+    document: str
+
+
+class CatalogueOut(Schema):
+    emergency_notice: str
+    services: list[ServiceOut]
+    certificate_kinds: list[CertificateKindOut]
+
+
+@router.get("/services", response=CatalogueOut, auth=None)
+def service_catalogue(request):
+    """志愿服务目录(公开):8类服务及其服务项目、所需资格证书和紧急情况提示。"""
+    return {"emergency_notice": catalogue.EMERGENCY_NOTICE, "services": queries.service_catalogue(),
+            "certificate_kinds": [{"kind": k, "document": d} for k, d in catalogue.QUALIFICATIONS.items()]}
+
+
+# --- orders -----------------------------------------------------------------------------------------------
+
+class NamedOut(Schema):
+    id: int
+    name: str
+
+
+class OrderOut(Schema):
+    id: int
+    case_id: int
+    number: str = Field(..., alias="case.number")
+    state: str = Field(..., alias="case.state")
+    state_label: str
+    is_open: bool = Field(..., alias="case.is_open")
+    category: str | None
+    category_name: str | None
+    title: str = Field(..., alias="case.title")
+    description: str = Field(..., alias="case.description")
+    channel: str = Field(..., alias="case.channel")
+    region_code: str = Field(..., alias="case.region.code")
+    region_name: str = Field(..., alias="case.region.name")
+    lat: float | None = Field(..., alias="case.lat")
+    lng: float | None = Field(..., alias="case.lng")
+    address: str = Field(..., alias="case.address")
+    window_start: datetime
+    window_end: datetime
+    people_needed: int
+    on_behalf_of: str
+    is_urgent: bool
+    station: str | None
+    station_name: str | None
+    team: str | None
+    team_name: str | None
+    volunteers: list[NamedOut] = Field(..., description="派出的志愿者(仅姓名)")
+    matched_at: datetime | None
+    due_at: datetime | None = Field(..., alias="case.due_at")
+    sla_status: str = Field(..., alias="case.sla_status")
+    satisfaction: int | None = Field(..., alias="case.satisfaction")
+    event_count: int = Field(..., alias="case.event_count", description="乐观锁:执行操作时作为 expected_event_count 提交")
+    created_at: datetime = Field(..., alias="case.created_at")
+    closed_at: datetime | None = Field(..., alias="case.closed_at")
+
+    @staticmethod
+    def resolve_state_label(obj):
+        return case_queries.state_label(CASE_TYPE, obj.case.state)
+
+    @staticmethod
+    def resolve_category(obj):
+        return obj.case.category.code if obj.case.category_id else None
+
+    @staticmethod
+    def resolve_category_name(obj):
+        return obj.case.category.name if obj.case.category_id else None
+
+    @staticmethod
+    def resolve_station(obj):
+        return obj.station.code if obj.station_id else None
+
+    @staticmethod
+    def resolve_station_name(obj):
+        return obj.station.name if obj.station_id else None
+
+    @staticmethod
+    def resolve_team(obj):
+        return obj.team.code if obj.team_id else None
+
+    @staticmethod
+    def resolve_team_name(obj):
+        return obj.team.name if obj.team_id else None
+
+    @staticmethod
+    def resolve_volunteers(obj):
+        return [{"id": v.pk, "name": v.name} for v in obj.volunteers.all()]
+
+
+class OrderActionOut(Schema):
+    action: str
+    label: str
+    target: str
+    requires: list[str]
+    endpoint: str | None = Field(..., description="执行该动作的接口:POST /volunteers/orders/{id}/<endpoint>")
+
+
+
+class OrderDetailOut(OrderOut):
+    contact_preference: str = Field(..., alias="case.contact_preference")
+    allowed_actions: list[OrderActionOut]
+    records: list[RecordOut]
+
+    @staticmethod
+    def resolve_allowed_actions(obj, context):
+        """What the caller may do now, straight from the pinned workflow and the caller's roles."""
+        return [{"action": t.action, "label": case_queries.transition_label(t), "target": t.target,
+                 "requires": sorted(t.requires), "endpoint": ENDPOINTS.get(t.action)}
+                for t in case_queries.allowed_actions(context["request"].auth, obj.case)]
+
+    @staticmethod
+    def resolve_records(obj):
+        return list(queries.order_records(obj))
+
+
+class OrderIn(Schema):
+    category: str = Field(..., max_length=20, description="服务项目编码(70xx 或 70xxxx)")
+    description: str = Field(..., min_length=1, max_length=4000)
+    window_start: datetime = Field(..., description="希望服务的开始时间,ISO 8601 带时区")
+    window_end: datetime = Field(..., description="希望服务的结束时间,ISO 8601 带时区")
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    region: str = Field("", max_length=20, description="区域编码(无坐标时)")
+    address: str = Field("", max_length=200)
+    contact_preference: ContactPreference = ContactPreference.PHONE
+    people_needed: int = Field(1, description="需要的志愿者人数,1–20")
+    on_behalf_of: str = Field("", max_length=50, description="代谁下单(网格员代老人下单时填老人姓名)")
+    channel: Channel = Channel.RESIDENT
+    reporter_name: str = Field("", max_length=50)
+    reporter_phone: str = Field("", max_length=20)
+    answers: dict[str, Any] = {}
+
+
+class StepIn(Schema):
+    expected_event_count: int | None = Field(None, description="乐观锁:提交时看到的 event_count")
+
+
+class ReviewIn(StepIn):
+    approve: bool
+    reason: str = Field("", max_length=500, description="不予受理时必填,群众可见")
+
+
+class DispatchIn(StepIn):
+    station: str = Field(..., max_length=30, description="实践站编码")
+
+
+class ReasonIn(StepIn):
+    reason: str = Field(..., max_length=500)
+
+
+class AssignIn(StepIn):
+    team: str = Field(..., max_length=30, description="服务队伍编码")
+    volunteer_ids: list[int]
+
+
+class ContactIn(StepIn):
+    comment: str = Field(..., max_length=2000)
+
+
+class RecordIn(Schema):
+    volunteer_id: int
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    content: str = Field("", max_length=300)
+
+
+class CompleteIn(StepIn):
+    report: str = Field(..., max_length=4000)
+    records: list[RecordIn]
+
+
+class RateIn(StepIn):
+    satisfaction: int = Field(..., ge=1, le=5)
+    comment: str = Field("", max_length=2000)
+
+
+def _detail(order) -> Any:
+    return queries.order_as_left(order.pk)
+
+
+@router.get("/orders", response=list[OrderOut])
+@paginate(CountItemsNext)
+def list_orders(request, state: str = "", category: str = "", station: str = "", since: date | None = None,
+                until: date | None = None):
+    """本人可见范围内的订单。category 为服务编码前缀;station 为实践站编码;since/until 为下单日期(北京时间,含两端)。"""
+    qs = queries.filter_orders(queries.orders_visible(request.auth), state=state, category=category,
+                               station=station, since=since, until=until)
+    return qs.prefetch_related("volunteers")
+
+
+@router.post("/orders", response={201: OrderDetailOut, 200: OrderDetailOut, **ERRORS})
+def create_order(request, payload: OrderIn):
+    """群众点单(或网格员代老人下单)。请带 `Idempotency-Key` 请求头:重试同一请求只下一单(重放返回 200)。"""
+    data = actions.OrderInput(
+        category_code=payload.category, description=payload.description, window_start=payload.window_start,
+        window_end=payload.window_end, lat=payload.lat, lng=payload.lng, address=payload.address,
+        region_code=payload.region, channel=payload.channel, reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone, contact_preference=payload.contact_preference,
+        people_needed=payload.people_needed, on_behalf_of=payload.on_behalf_of, answers=payload.answers)
+    order, created = actions.place_order(actor=request.auth, data=data,
+                                         idempotency_key=request.headers.get("Idempotency-Key"))
+    return Status(201 if created else 200, _detail(order))
+
+
+@router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
+def get_order(request, order_id: int):
+    """订单详情:工单编号、状态、时限、实践站、队伍、志愿者(仅姓名)、服务记录,以及本人当前可执行的动作。"""
+    return queries.order_visible(request.auth, order_id)
+
+
+@router.post("/orders/{order_id}/review", response={200: OrderDetailOut, **ERRORS})
+def review_order(request, order_id: int, payload: ReviewIn):
+    """中心审单:approve=true 通过;false 不予受理(须填 reason)。"""
+    order = actions.review_order(actor=request.auth, order_id=order_id, approve=payload.approve,
+                                 reason=payload.reason, expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/dispatch", response={200: OrderDetailOut, **ERRORS})
+def dispatch_order(request, order_id: int, payload: DispatchIn):
+    """中心派单到实践站(推荐见 GET …/stations)。"""
+    order = actions.dispatch_order(actor=request.auth, order_id=order_id, station_code=payload.station,
+                                   expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/accept", response={200: OrderDetailOut, **ERRORS})
+def accept_order(request, order_id: int, payload: StepIn):
+    """站点接单(请求体 `{}` 或 `{"expected_event_count": n}`)。"""
+    order = actions.accept_order(actor=request.auth, order_id=order_id,
+                                 expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/decline", response={200: OrderDetailOut, **ERRORS})
+def decline_order(request, order_id: int, payload: ReasonIn):
+    """站点拒单:退回中心改派,该站在推荐中排到最后。"""
+    order = actions.decline_order(actor=request.auth, order_id=order_id, reason=payload.reason,
+                                  expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/assign", response={200: OrderDetailOut, **ERRORS})
+def assign_team(request, order_id: int, payload: AssignIn):
+    """站点分配队伍和志愿者。每名志愿者须通过硬性条件,否则 422 `volunteer_<原因>`(如
+    `volunteer_certificate_expired`、`volunteer_conflict`),details 按志愿者列出原因。"""
+    order = actions.assign_team(actor=request.auth, order_id=order_id, team_code=payload.team,
+                                volunteer_ids=payload.volunteer_ids,
+                                expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/contact", response={200: OrderDetailOut, **ERRORS})
+def log_contact(request, order_id: int, payload: ContactIn):
+    """队伍已联系群众(对接),进入服务中。"""
+    order = actions.log_contact(actor=request.auth, order_id=order_id, comment=payload.comment,
+                                expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/complete", response={200: OrderDetailOut, **ERRORS})
+def complete_order(request, order_id: int, payload: CompleteIn):
+    """服务完成:服务情况和每名志愿者的服务时间(不含路途)。时间须在预约时段内、不与其已有记录重叠,
+    否则 422 `record_outside_window` / `record_overlap`,且不写入任何记录。"""
+    records = [actions.RecordInput(r.volunteer_id, r.started_at, r.ended_at, r.content) for r in payload.records]
+    order = actions.complete_order(actor=request.auth, order_id=order_id, report=payload.report, records=records,
+                                   expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/rate", response={200: OrderDetailOut, **ERRORS})
+def rate_order(request, order_id: int, payload: RateIn):
+    """群众评单(1–5),评单后归档;再次评价返回 409。"""
+    order = actions.rate_order(actor=request.auth, order_id=order_id, satisfaction=payload.satisfaction,
+                               comment=payload.comment, expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
+def cancel_order(request, order_id: int, payload: ReasonIn):
+    """取消订单(下单人或中心,服务开始前)。"""
+    order = actions.cancel_order(actor=request.auth, order_id=order_id, reason=payload.reason,
+                                 expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
+@router.post("/orders/{order_id}/confirm-records", response={200: OrderDetailOut, **ERRORS})
+def confirm_records(request, order_id: int):
+    """实践站确认本单的服务记录(谁记录谁证明),确认后计入志愿者时长。不是流程动作,重复确认无副作用,
+    因此不接受 expected_event_count。"""
+    actions.confirm_records(actor=request.auth, order_id=order_id)
+    return queries.order_as_left(order_id)
+
+
+class StationSuggestionOut(Schema):
+    code: str
+    name: str
+    region_code: str
+    score: float
+    reasons: list[str]
+    declined: bool = Field(..., description="该站曾拒单或超时未接(排在最后)")
+
+
+@router.get("/orders/{order_id}/stations", response={200: list[StationSuggestionOut], **ERRORS})
+def station_suggestions(request, order_id: int):
+    """派单推荐:按属地、服务能力、当前负荷排序的实践站及理由。"""
+    order, ranked = queries.order_station_suggestions(request.auth, order_id)
+    return [{"code": site.code, "name": site.name, "region_code": site.region.code, "score": s.score,
+             "reasons": s.reasons, "declined": site.code in order.declined_by} for site, s in ranked]
+
+
+class CandidateOut(Schema):
+    volunteer_id: int
+    name: str
+    score: float
+    parts: dict[str, float] = Field(..., description="加权得分项:skill、distance、reliability、continuity、load")
+
+
+class ExcludedOut(Schema):
+    volunteer_id: int
+    name: str
+    reasons: list[str] = Field(..., description="未通过的硬性条件,如 certificate_expired:心理咨询师、conflict")
+
+
+class CandidatesOut(Schema):
+    team: str
+    candidates: list[CandidateOut]
+    excluded: list[ExcludedOut]
+
+
+@router.get("/orders/{order_id}/candidates", response={200: CandidatesOut, **ERRORS})
+def candidates(request, order_id: int, team: str):
+    """某队伍中可派的志愿者(按得分排序,含得分构成),以及不符合条件者及原因。"""
+    ranked, excluded = queries.order_candidates(request.auth, order_id, team)
+    return {"team": team,
+            "candidates": [{"volunteer_id": v.pk, "name": v.name, "score": c.score, "parts": c.parts}
+                           for v, c in ranked],
+            "excluded": [{"volunteer_id": v.pk, "name": v.name, "reasons": reasons}
+                         for v, reasons in sorted(excluded.items(), key=lambda item: item[0].pk)]}
+
+
+# --- statistics ------------------------------------------------------------------------------------------
+
+class StatsOut(Schema):
+    orders: int
+    matched: int = Field(..., description="已分配队伍(对接成功)的订单数")
+    completed: int = Field(..., description="已完成服务(待评价或已归档)的订单数")
+    matching_rate: float | None
+    median_hours_to_match: float | None
+    by_category: dict[str, int] = Field(..., description="按服务类别(名称)的订单数")
+    by_status: dict[str, int]
+    hours: Cents = Field(..., description="这些订单上记录的服务时长(有异议的不计)")
+
+
+@router.get("/stats", response={200: StatsOut, **ERRORS})
+def stats(request, since: date | None = None, until: date | None = None):
+    """志愿服务统计(与统计页同一口径):[since, until](北京时间,含两端)内下单、在本人范围内的订单。"""
+    require(request.auth, "volunteers.view_stats")
+    return queries.stats(request.auth, since=since, until=until)

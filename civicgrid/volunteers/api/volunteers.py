@@ -1,0 +1,264 @@
+"""Volunteers (always masked, every profile read audit-logged), service records and certificates."""
+
+from datetime import date, datetime, time
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import AwareDatetime
+
+from civicgrid.api.pagination import CountItemsNext
+from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
+from civicgrid.volunteers import actions, certificates, queries
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, ErrorOut, RecordOut
+from civicgrid.volunteers.choices import VolunteerStatus
+
+router = Router(tags=TAGS)
+
+
+class VolunteerOut(Schema):
+    id: int
+    name: str
+    id_number: str = Field(..., description="脱敏显示,如 2110**********0013")
+    phone: str = Field(..., description="脱敏显示,如 138****0000")
+    region_code: str = Field(..., alias="region.code")
+    region_name: str = Field(..., alias="region.name")
+    skills: list[str]
+    status: str
+    service_radius_km: float
+    registered_at: datetime
+
+    @staticmethod
+    def resolve_id_number(obj):
+        return mask_id_number(obj.id_number)
+
+    @staticmethod
+    def resolve_phone(obj):
+        return mask_phone(obj.phone)
+
+
+class QualificationOut(Schema):
+    kind: str
+    number: str
+    issued_by: str
+    valid_until: date | None
+
+
+class SlotOut(Schema):
+    weekday: int = Field(..., description="0 为星期一")
+    start: time
+    end: time
+
+
+class MembershipOut(Schema):
+    team: str = Field(..., alias="team.code")
+    team_name: str = Field(..., alias="team.name")
+    is_leader: bool
+    is_active: bool
+
+
+class VolunteerDetailOut(VolunteerOut):
+    qualifications: list[QualificationOut]
+    availability: list[SlotOut]
+    teams: list[MembershipOut]
+    confirmed_hours: Cents = Field(..., description="经实践站确认的累计服务时长")
+    stars: int = Field(..., description="星级(按确认时长:≥100、300、600、1000、1500 小时)")
+
+    @staticmethod
+    def resolve_qualifications(obj):
+        return list(obj.qualifications.all())
+
+    @staticmethod
+    def resolve_availability(obj):
+        return list(obj.availability.all())
+
+    @staticmethod
+    def resolve_teams(obj):
+        return list(obj.memberships.all())
+
+    @staticmethod
+    def resolve_confirmed_hours(obj):
+        return queries.confirmed_hours(obj)
+
+    @staticmethod
+    def resolve_stars(obj):
+        return certificates.stars(queries.confirmed_hours(obj))
+
+
+class MyRecordOut(RecordOut):
+    order_number: str | None
+    team: str = Field(..., alias="team.name")
+
+    @staticmethod
+    def resolve_order_number(obj):
+        return obj.order.case.number if obj.order_id else None
+
+
+class CertificateOut(Schema):
+    number: str
+    volunteer_id: int
+    volunteer_name: str = Field(..., alias="volunteer.name")
+    issuer: str = Field(..., alias="issuer.code")
+    issuer_name: str = Field(..., alias="issuer.name")
+    total_hours: Cents
+    record_count: int
+    first_date: date | None
+    last_date: date | None
+    issued_at: datetime
+    verify_url: str = Field(..., description="公开验证页(证明上的二维码即此地址)")
+    pdf_url: str
+
+    @staticmethod
+    def resolve_verify_url(obj, context):
+        return _verify_url(context["request"], obj)
+
+    @staticmethod
+    def resolve_pdf_url(obj, context):
+        return context["request"].build_absolute_uri(
+            reverse("api-v1:volunteer_certificate_pdf", kwargs={"number": obj.number}))
+
+
+class MeOut(VolunteerDetailOut):
+    records: list[MyRecordOut]
+    certificates: list[CertificateOut]
+
+    @staticmethod
+    def resolve_records(obj):
+        return list(queries.volunteer_records(obj))
+
+    @staticmethod
+    def resolve_certificates(obj):
+        return list(obj.certificates.select_related("volunteer", "issuer"))
+
+
+def _verify_url(request, cert) -> str:
+    return request.build_absolute_uri(f"/volunteers/certificates/{cert.token}/")
+
+
+class QualificationIn(Schema):
+    kind: str = Field(..., max_length=30, description="证书类别,见 GET /volunteers/services 的 certificate_kinds")
+    number: str = Field("", max_length=60)
+    issued_by: str = Field("", max_length=100)
+    valid_until: date | None = Field(None, description="有效期至;不填为长期有效")
+
+
+class SlotIn(Schema):
+    weekday: int = Field(..., description="0 为星期一 … 6 为星期日")
+    start: time
+    end: time
+
+
+class VolunteerIn(Schema):
+    name: str = Field(..., max_length=50)
+    id_number: str = Field(..., max_length=32, description="18位公民身份号码,校验位须正确")
+    phone: str = Field("", max_length=20)
+    region: str = Field(..., max_length=20, description="居住/服务所在区域编码")
+    skills: list[str] = Field(..., description="能提供的服务类别编码(7001–7008)")
+    qualifications: list[QualificationIn] = []
+    availability: list[SlotIn] = []
+    service_radius_km: float = Field(5, gt=0, le=100)
+    lat: float | None = Field(None, ge=-90, le=90)
+    lng: float | None = Field(None, ge=-180, le=180)
+    for_self: bool = Field(False, description="本人注册为志愿者(关联当前账号);否则为工作人员代为登记")
+
+
+@router.get("/volunteers", response=list[VolunteerOut])
+@paginate(CountItemsNext)
+def list_volunteers(request, q: str = "", status: VolunteerStatus | None = None, team: str = ""):
+    """本人可见范围内的志愿者(身份证号和电话脱敏)。q 按姓名模糊查询;team 为队伍编码。"""
+    return queries.volunteers_visible(request.auth, q=q, status=status or "", team=team)
+
+
+@router.post("/volunteers", response={201: VolunteerDetailOut, **ERRORS})
+def register_volunteer(request, payload: VolunteerIn):
+    """实名注册志愿者。身份证号校验位错误 422 `id_number_checksum`,已注册 409 `volunteer_exists`。
+    请带 `Idempotency-Key` 请求头:重试同一请求返回同一名志愿者。"""
+    data = actions.VolunteerInput(
+        name=payload.name, id_number=payload.id_number, phone=payload.phone, region_code=payload.region,
+        skills=payload.skills, qualifications=[q.model_dump() for q in payload.qualifications],
+        availability=[s.model_dump() for s in payload.availability], service_radius_km=payload.service_radius_km,
+        lat=payload.lat, lng=payload.lng)
+    volunteer = actions.register_volunteer(actor=request.auth, data=data,
+                                           user=request.auth if payload.for_self else None,
+                                           idempotency_key=request.headers.get("Idempotency-Key"))
+    return Status(201, queries.volunteer_as_registered(volunteer.pk))
+
+
+@router.get("/volunteers/me", response={200: MeOut, **ERRORS})
+def my_profile(request):
+    """本人的志愿者档案、经确认的累计时长、星级、服务记录和已出具的证明。未注册为志愿者时 404
+    `not_a_volunteer`。"""
+    return queries.read_own_volunteer(request.auth)
+
+
+@router.get("/volunteers/{volunteer_id}", response={200: VolunteerDetailOut, **ERRORS})
+def get_volunteer(request, volunteer_id: int):
+    """志愿者详情(身份证号和电话始终脱敏);每次查看都记入审计日志。"""
+    return queries.read_volunteer(request.auth, volunteer_id)
+
+
+class CertificateIn(Schema):
+    site: str = Field(..., max_length=30, description="出具单位(实践中心/所/站)编码")
+
+
+@router.post("/volunteers/{volunteer_id}/certificates", response={201: CertificateOut, **ERRORS})
+def issue_certificate(request, volunteer_id: int, payload: CertificateIn):
+    """出具志愿服务证明(按经确认的服务记录)。没有确认时长时 422 `no_confirmed_hours`。"""
+    cert = actions.issue_certificate(actor=request.auth, volunteer_id=volunteer_id, site_code=payload.site)
+    return Status(201, cert)
+
+
+# --- records and certificates --------------------------------------------------------------------------
+
+class CorrectIn(Schema):
+    started_at: AwareDatetime
+    ended_at: AwareDatetime
+    content: str = Field(..., max_length=300)
+    reason: str = Field(..., max_length=200)
+
+
+@router.post("/records/{record_id}/correct", response={200: RecordOut, **ERRORS})
+def correct_record(request, record_id: int, payload: CorrectIn):
+    """更正服务记录:保留更正前的值和原因,记录回到“已记录”,须重新确认。"""
+    return actions.correct_record(actor=request.auth, record_id=record_id, started_at=payload.started_at,
+                                  ended_at=payload.ended_at, content=payload.content, reason=payload.reason)
+
+
+class MaskedPersonOut(Schema):
+    name: str
+    id_number: str
+
+
+class VerifyOut(Schema):
+    number: str
+    volunteer: MaskedPersonOut
+    total_hours: Cents
+    record_count: int
+    first_date: date | None
+    last_date: date | None
+    issuer: str
+    issued_on: date
+    valid: bool
+
+
+@router.get("/certificates/verify/{token}", response={200: VerifyOut, 404: ErrorOut}, auth=None)
+def verify_certificate(request, token: str):
+    """验证志愿服务证明(公开,无需登录):证明二维码中的验证码对应的证明信息(姓名和身份证号脱敏)。"""
+    cert = queries.certificate_by_token(token)
+    return {"number": cert.number,
+            "volunteer": {"name": mask_name(cert.volunteer.name), "id_number": mask_id_number(cert.volunteer.id_number)},
+            "total_hours": cert.total_hours, "record_count": cert.record_count, "first_date": cert.first_date,
+            "last_date": cert.last_date, "issuer": cert.issuer.name,
+            "issued_on": timezone.localtime(cert.issued_at).date(), "valid": True}
+
+
+@router.get("/certificates/{number}/pdf", response={200: None, **ERRORS}, url_name="volunteer_certificate_pdf")
+def certificate_pdf(request, number: str):
+    """证明的 PDF(A4,中文字体内嵌,含验证二维码)。志愿者本人或可查看该志愿者的工作人员可下载。"""
+    cert = queries.certificate_visible(request.auth, number)
+    content = certificates.render_pdf(queries.certificate_document(cert, _verify_url(request, cert)))
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
+    return response
