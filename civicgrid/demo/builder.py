@@ -14,7 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import F
 
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.roles import Role
@@ -22,7 +21,7 @@ from civicgrid.core import audit, confcache
 from civicgrid.demo import catalogue, geometry, logins, people, tree
 from civicgrid.demo.population import Writer
 from civicgrid.geo.choices import RegionLevel
-from civicgrid.geo.models import BoundaryStamp, Region
+from civicgrid.geo.models import Region
 from civicgrid.people.models import Tag
 
 DEFAULT_SEED = 20240701
@@ -132,14 +131,10 @@ def _create_tags() -> dict[str, int]:
 
 
 def bump_boundary_version() -> None:
-    """Tell every process's locator that boundaries changed (geo.actions when it offers this)."""
-    try:
-        from civicgrid.geo.actions import bump_boundary_version as bump
-    except ImportError:
-        BoundaryStamp.objects.get_or_create(pk=1)
-        BoundaryStamp.objects.filter(pk=1).update(version=F("version") + 1)
-    else:
-        bump()
+    """Tell every process's locator that boundaries changed."""
+    from civicgrid.geo.actions import bump_boundary_version as bump
+
+    bump()
 
 
 def region_checksum() -> str:

@@ -86,8 +86,8 @@ LOGINS = [
     LoginSpec("microworker", Role.MICRO_GRID_WORKER, "micro_grid"),
     LoginSpec("handler", Role.DEPARTMENT_HANDLER, department=HANDLER_DEPARTMENT),
     LoginSpec("police", Role.POLICE_LIAISON, "community"),
-    LoginSpec("volunteer", Role.VOLUNTEER),
-    LoginSpec("station", Role.STATION_ADMIN),  # its station is attached by the volunteer demo (demo/volunteers.py)
+    LoginSpec("volunteer", Role.VOLUNTEER),  # registered and put in a team by the volunteer demo (demo/volunteers/)
+    LoginSpec("station", Role.STATION_ADMIN),  # its station is attached by the volunteer demo (demo/volunteers/)
     LoginSpec("centre", Role.CENTRE_ADMIN, "district"),
     LoginSpec("officer", Role.ENTERPRISE_OFFICER, department=ZONE_DEPARTMENT),
     LoginSpec("company", Role.ENTERPRISE_CONTACT),

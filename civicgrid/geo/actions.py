@@ -3,12 +3,12 @@ changes the rows, bumps BoundaryStamp and writes its audit record."""
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import shapely
 from django.db import transaction
-from django.db.models import F
 
 from civicgrid.core import audit, confcache
 from civicgrid.core.errors import ValidationFailed
@@ -31,9 +31,11 @@ def bump_boundary_version() -> int:
     action that writes Region.boundary (or bulk-creates regions); returns the new version."""
     with transaction.atomic():
         confcache.bump()  # intake caches regions by code
-        BoundaryStamp.objects.get_or_create(pk=STAMP_PK)
-        BoundaryStamp.objects.filter(pk=STAMP_PK).update(version=F("version") + 1)
-        return BoundaryStamp.objects.values_list("version", flat=True).get(pk=STAMP_PK)
+        # a fresh random version, not +1: a rolled-back change must never leave a version behind that
+        # a later, different set of boundaries could reach again
+        version = secrets.randbits(62) + 1
+        BoundaryStamp.objects.update_or_create(pk=STAMP_PK, defaults={"version": version})
+        return version
 
 
 @dataclass

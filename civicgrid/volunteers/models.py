@@ -98,6 +98,12 @@ class Volunteer(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def scope_values(self) -> tuple[list[str], list[int], int | None]:
+        """(region codes, department ids, owner) for one volunteer: the stations of the teams they serve
+        in reach them through a to-many path, so it is spelled out here."""
+        stations = list(self.memberships.filter(is_active=True).values_list("team__site__department_id", flat=True))
+        return [self.region.code], stations, self.user_id
+
 
 class Qualification(models.Model):
     """A certificate the volunteer holds (心理咨询师, 执业律师, 护士, 急救员 …) with its validity."""

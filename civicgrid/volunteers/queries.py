@@ -101,7 +101,8 @@ def match_volunteers(volunteers, around: Order, exclude_order: int | None = None
         caps = {skill: None for skill in v.skills}
         caps.update({q.kind: q.valid_until for q in v.qualifications.all()})
         out.append(matching.Volunteer(
-            id=v.pk, caps=caps, availability=_weekly(v, around.window_start.date(), around.window_end.date()),
+            id=v.pk, caps=caps, availability=_weekly(v, timezone.localtime(around.window_start).date(),
+                                 timezone.localtime(around.window_end).date()),
             # a volunteer registered without a position is taken to live where the order is
             busy=tuple(busy.get(v.pk, ())), home_lat=v.lat if v.lat is not None else wanted_lat,
             home_lng=v.lng if v.lng is not None else wanted_lng,

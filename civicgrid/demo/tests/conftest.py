@@ -23,3 +23,6 @@ def demo(django_db_setup, django_db_blocker):
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+            from civicgrid.geo.locator import get_locator
+
+            get_locator().invalidate()  # its index holds the rolled-back demo district

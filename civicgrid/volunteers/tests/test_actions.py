@@ -238,3 +238,32 @@ def test_donations_go_to_households_in_the_sites_area(vworld):
         actions.distribute_donation(actor=vworld.station_admin, donation_id=donation.pk, household_id=inside.pk,
                                     amount=Decimal("500"))
     assert exc.value.code == "distribution_exceeds_donation"
+
+
+def test_a_volunteer_can_be_suspended_and_is_then_never_matched(vworld):
+    from civicgrid.volunteers.choices import VolunteerStatus
+
+    actions.set_volunteer_status(actor=vworld.centre_admin, volunteer_id=vworld.counsellor.pk,
+                                 status=VolunteerStatus.SUSPENDED, reason="本人申请暂停")
+    order = _to_station(vworld)
+    ranked, excluded = queries.volunteer_shortlist(order, vworld.team)
+    assert ranked == [] and "inactive" in excluded[vworld.counsellor]
+
+
+def test_an_early_morning_window_is_judged_on_its_local_day(vworld):
+    """06:30–07:30 Beijing time is the previous evening in UTC; availability is weekly in local time."""
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from civicgrid.volunteers.models import Availability
+
+    Availability.objects.filter(volunteer=vworld.counsellor).update(start=time(6))
+    start = datetime.combine(timezone.localdate() + timedelta(days=3), time(6, 30),
+                             tzinfo=timezone.get_current_timezone())
+    order, _ = actions.place_order(actor=vworld.resident, data=order_input(window_start=start,
+                                                                           window_end=start + timedelta(hours=1)))
+    order = Order.objects.get(pk=order.pk)  # the window as read back from the database (UTC)
+    views = queries.match_volunteers(queries.team_volunteers(vworld.team), order)
+    counsellor = next(v for v in views if v.id == vworld.counsellor.pk)
+    assert any(w.start <= order.window_start and order.window_end <= w.end for w in counsellor.availability)

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from civicgrid.cases.actions import sync_categories
 from civicgrid.demo import builder, logins, report, tree
 from civicgrid.demo import cases as demo_cases
+from civicgrid.demo import volunteers as demo_volunteers
 
 
 class Command(BaseCommand):
@@ -19,10 +20,13 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="区县已存在时什么也不做(./run demo 使用)")
         parser.add_argument("--cases", type=int, default=800,
                             help="一年内演示案件数,经真实业务动作逐步办理(默认 %(default)s;0 表示不生成)")
+        parser.add_argument("--volunteer-orders", type=int, default=demo_volunteers.ORDERS,
+                            help="近半年志愿服务点单数,经真实业务动作逐单办理并全部对接(默认 %(default)s;0 表示不生成;"
+                                 "文明实践阵地、志愿者和捐赠照常生成)")
         parser.add_argument("--password", default=None,
                             help="演示账号密码(默认 CIVICGRID_DEMO_PASSWORD,否则生成并保存在 var/demo_password)")
 
-    def handle(self, *args, seed, scale, if_empty, password, cases, **options):
+    def handle(self, *args, seed, scale, if_empty, password, cases, volunteer_orders, **options):
         if builder.demo_exists():
             if if_empty:
                 self.stdout.write(f"区县 {tree.DISTRICT_CODE} 已存在,跳过演示数据构建。")
@@ -41,6 +45,14 @@ class Command(BaseCommand):
             self.stdout.write(f"正在按真实流程生成 {cases} 件演示案件(一年)……")
             made = demo_cases.generate(seed=seed, count=cases)
             self.stdout.write(f"案件 {made['cases']} 件,流程动作 {made['steps']} 次。")
+        orders = f",并按真实流程办理近半年的 {volunteer_orders} 个志愿服务点单" if volunteer_orders > 0 else ""
+        self.stdout.write(f"正在生成文明实践阵地、志愿者和捐赠记录{orders}……")
+        made = demo_volunteers.generate(seed=seed, scale=scale, orders=max(0, volunteer_orders))
+        if made:
+            self.stdout.write(
+                f"文明实践阵地 {made['sites']} 个,服务队 {made['teams']} 支,志愿者 {made['volunteers']} 名;"
+                f"点单 {made['orders']} 个,对接成功 {made['matched']} 个;向低保户发放捐赠 {made['low_income_yuan']} 元"
+                f"(用时 {made['seconds']} 秒)。")
         self.stdout.write(self.style.SUCCESS(
             f"演示区县已构建(种子 {seed},规模 {scale},用时 {result.seconds} 秒):"
             f"网格 {counts['regions_grid']} 个,微网格 {counts['regions_micro_grid']} 个,"
