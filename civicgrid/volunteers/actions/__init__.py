@@ -1,0 +1,36 @@
+"""Every write of the volunteer platform. An order's steps are case transitions (cases.actions) made in
+the same transaction as the order's own rows, so the engine decides who may do what, and the order, the
+case and its hash-chained events never disagree."""
+
+from civicgrid.volunteers.actions.donations import distribute_donation, record_donation
+from civicgrid.volunteers.actions.orders import (
+    OrderInput,
+    RecordInput,
+    accept_order,
+    assign_team,
+    cancel_order,
+    complete_order,
+    decline_order,
+    dispatch_order,
+    log_contact,
+    place_order,
+    rate_order,
+    return_overdue_dispatches,
+    review_order,
+)
+from civicgrid.volunteers.actions.records import confirm_records, correct_record, issue_certificate
+from civicgrid.volunteers.actions.structure import (
+    VolunteerInput,
+    add_member,
+    create_site,
+    create_team,
+    register_volunteer,
+    set_volunteer_status,
+)
+
+__all__ = [
+    "OrderInput", "RecordInput", "VolunteerInput", "accept_order", "add_member", "assign_team", "cancel_order",
+    "complete_order", "confirm_records", "correct_record", "create_site", "create_team", "decline_order",
+    "dispatch_order", "distribute_donation", "issue_certificate", "log_contact", "place_order", "rate_order",
+    "record_donation", "register_volunteer", "return_overdue_dispatches", "review_order", "set_volunteer_status",
+]

@@ -1,0 +1,40 @@
+"""Helpers shared by the volunteer actions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from civicgrid.accounts.models import RoleAssignment
+from civicgrid.cases.actions import transition_case
+from civicgrid.core.scoping import get_visible
+from civicgrid.volunteers.models import (
+    Order,
+)
+
+MAX_WINDOW = timedelta(hours=12)  # one order is one visit; longer help is several orders
+MAX_AHEAD = timedelta(days=60)
+HOUR = Decimal("0.01")
+
+
+def _order(actor, order_id: int) -> Order:
+    return get_visible(Order.objects.select_related("case", "station", "team"), actor, pk=order_id)
+
+
+def _step(actor, order: Order, action: str, *, comment: str = "", facts: dict | None = None,
+          expected_event_count: int | None = None):
+    result = transition_case(actor=actor, case_id=order.case_id, action=action, comment=comment, facts=facts,
+                             expected_event_count=expected_event_count, managed=True)
+    order.case = result.case
+    return result
+
+
+def _role_user_ids(role: str, *, department_ids=None, region_code: str | None = None) -> list[int]:
+    qs = RoleAssignment.objects.filter(is_active=True, user__is_active=True, role=role)
+    if department_ids is not None:
+        qs = qs.filter(department_id__in=list(department_ids))
+    if region_code is not None:
+        qs = qs.filter(region__isnull=False)
+        qs = [a for a in qs.select_related("region") if region_code.startswith(a.region.code)]
+        return [a.user_id for a in qs]
+    return list(qs.values_list("user_id", flat=True))
