@@ -83,6 +83,12 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
              _("点单、审单派单、服务任务与服务时长")),
     NavEntry("routing", _("派遣规则"), "/cases/admin/routing/", "cases.manage_routing", _("案件类别、派遣规则与测试派遣")),
     NavEntry("audit", _("审计日志"), "/audit/", "core.view_auditevent", _("查询操作记录与访问记录")),
+    NavEntry("fieldwork", _("网格工作"), "/gridops/", "fieldwork.view_visit", _("入户走访、矛盾纠纷排查、普法宣传")),
+    NavEntry("campaigns", _("专项排查"), "/gridops/campaigns/", "campaigns.view_campaign",
+             _("入户填报(可离线)、进度、结果与导出")),
+    # police liaisons' way in (grid staff reach it, key persons and the rest from 网格工作)
+    NavEntry("joint_work", _("警网联动"), "/gridops/joint/", "fieldwork.record_joint_work",
+             _("案件移交、警情移交、联巡联查、重点人员与月报")),
     NavEntry("api_docs", _("接口文档"), "/api/v1/docs", None, _("开放接口说明")),
 )
 

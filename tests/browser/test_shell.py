@@ -40,8 +40,8 @@ def test_grid_worker_on_a_phone_signs_in_switches_language_and_signs_out(phone_p
 
     page.click("[data-menu-toggle]")
     assert page.locator("#site-menu").is_visible()
-    assert page.locator("#site-menu nav a").all_inner_texts() == ["首页", "区域网格", "网格地图", "人口管理", "案件", "上报问题", "志愿服务",
-                                                                  "接口文档"]
+    assert page.locator("#site-menu nav a").all_inner_texts() == [
+        "首页", "区域网格", "网格地图", "人口管理", "案件", "上报问题", "志愿服务", "网格工作", "专项排查", "接口文档"]
     screenshot(page, "home-phone-menu")
 
     page.click(".lang-switch button")
@@ -122,3 +122,12 @@ def test_403_page_for_a_grid_worker_on_the_audit_page(phone_page, live_server, t
     login(phone_page, live_server, "gw", next_path="/audit/")
     assert "没有权限" in phone_page.locator("h1").inner_text()
     screenshot(phone_page, "403-phone")
+
+
+def test_the_grid_workers_desktop_bar_fits(desktop_page, live_server, tree):
+    """The field roles carry the most entries; the desktop bar must not overflow the window."""
+    make_user("gw2", "grid_worker", tree.grid_a)
+    page = desktop_page
+    login(page, live_server, "gw2")
+    screenshot(page, "home-desktop-grid-worker")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")
