@@ -6,7 +6,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.cases.actions import sync_categories
 from civicgrid.demo import builder, logins, report, tree
+from civicgrid.demo import campaigns as demo_campaigns
 from civicgrid.demo import cases as demo_cases
+from civicgrid.demo import fieldwork as demo_fieldwork
 from civicgrid.demo import volunteers as demo_volunteers
 
 
@@ -53,6 +55,9 @@ class Command(BaseCommand):
                 f"文明实践阵地 {made['sites']} 个,服务队 {made['teams']} 支,志愿者 {made['volunteers']} 名;"
                 f"点单 {made['orders']} 个,对接成功 {made['matched']} 个;向低保户发放捐赠 {made['low_income_yuan']} 元"
                 f"(用时 {made['seconds']} 秒)。")
+        self.stdout.write("正在生成网格工作:入户走访、重点人员、矛盾纠纷排查、警网联动、专项排查……")
+        demo_fieldwork.build(seed=seed, say=self.stdout.write)  # each step reports its own counts
+        demo_campaigns.build(seed=seed, say=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(
             f"演示区县已构建(种子 {seed},规模 {scale},用时 {result.seconds} 秒):"
             f"网格 {counts['regions_grid']} 个,微网格 {counts['regions_micro_grid']} 个,"
