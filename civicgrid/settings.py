@@ -251,6 +251,12 @@ GEO_STAMP_CHECK_SECONDS = float(env("GEO_STAMP_CHECK_SECONDS") or 2)
 # CJK TrueType font (.ttf/.ttc) embedded in volunteer service certificates (Debian: fonts-wqy-microhei).
 PDF_FONT_PATH = env("PDF_FONT_PATH") or "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
 
+# --- patrols (gridops) --------------------------------------------------------------------------------
+# 每日巡视制度: a worker under the rule who patrolled fewer minutes than this on a day missed it.
+PATROL_MIN_MINUTES = env_int("PATROL_MIN_MINUTES", 60)
+# The roles the daily patrol rule applies to (others may patrol; their patrols are listed, not judged).
+PATROL_RULE_ROLES = tuple(r.strip() for r in (env("PATROL_RULE_ROLES") or "grid_worker").split(",") if r.strip())
+
 # --- proxy -------------------------------------------------------------------------------------------
 # Behind a reverse proxy that sets X-Forwarded-For, audit records take the client address from it.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)

@@ -83,7 +83,11 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
              _("点单、审单派单、服务任务与服务时长")),
     NavEntry("routing", _("派遣规则"), "/cases/admin/routing/", "cases.manage_routing", _("案件类别、派遣规则与测试派遣")),
     NavEntry("audit", _("审计日志"), "/audit/", "core.view_auditevent", _("查询操作记录与访问记录")),
-    NavEntry("fieldwork", _("网格工作"), "/gridops/", "fieldwork.view_visit", _("入户走访、矛盾纠纷排查、普法宣传")),
+    NavEntry("fieldwork", _("网格工作"), "/gridops/", "fieldwork.view_visit",
+             _("今日待办、入户走访、矛盾纠纷排查、普法宣传")),
+    NavEntry("patrols", _("日常巡查"), "/gridops/patrols/", "patrols.patrol", _("开始巡查、轨迹回放与必巡点位")),
+    NavEntry("patrol_report", _("巡查日报"), "/gridops/patrols/compliance/", "patrols.view_compliance",
+             _("每日巡视制度落实情况:谁未巡查、时长、里程、点位")),
     NavEntry("campaigns", _("专项排查"), "/gridops/campaigns/", "campaigns.view_campaign",
              _("入户填报(可离线)、进度、结果与导出")),
     # police liaisons' way in (grid staff reach it, key persons and the rest from 网格工作)

@@ -27,6 +27,9 @@ ICONS = {
     "volunteers": '<path d="M12 20s-7-4.4-7-10a4 4 0 017-2.6A4 4 0 0119 10c0 5.6-7 10-7 10z"/>',
     "campaigns": '<rect x="5" y="3" width="14" height="18" rx="2"/><path d="M9 3v3h6V3"/>'
                  '<path d="M8.5 12l2 2 4-4M8.5 17h7"/>',
+    "patrols": '<circle cx="12" cy="10" r="3"/><path d="M12 21s-7-6.1-7-11a7 7 0 0114 0c0 4.9-7 11-7 11z"/>',
+    "patrol_report": '<rect x="4" y="4" width="16" height="17" rx="2"/><path d="M8 2v4M16 2v4M4 10h16"/>'
+                     '<path d="M8.5 15l2 2 4-4"/>',
     "fieldwork": '<path d="M3 11l9-7 9 7"/><path d="M6 10v10h12V10"/><path d="M10 20v-5h4v5"/>',
     "joint_work": '<path d="M12 3l7 3v5c0 4.4-3 7.8-7 9-4-1.2-7-4.6-7-9V6l7-3z"/><path d="M9 12h6M12 9v6"/>',
 }

@@ -26,14 +26,14 @@ def test_every_nav_permission_is_declared(db):
 
 
 @pytest.mark.parametrize("role,where,expected", [
-    ("grid_worker", "grid_a", ["regions", "map", "people", "cases", "report", "volunteers", "fieldwork", "campaigns",
-                               "api_docs"]),
+    ("grid_worker", "grid_a", ["regions", "map", "people", "cases", "report", "volunteers", "fieldwork", "patrols",
+                               "campaigns", "api_docs"]),
     ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "volunteers", "fieldwork",
-                                      "campaigns", "api_docs"]),
+                                      "patrols", "campaigns", "api_docs"]),
     ("police_liaison", "community_a", ["regions", "map", "people", "cases", "report", "joint_work", "api_docs"]),
     ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "board", "api_docs"]),
-    ("leader", "district", ["regions", "map", "people", "cases", "board", "volunteers", "fieldwork", "campaigns",
-                            "api_docs"]),
+    ("leader", "district", ["regions", "map", "people", "cases", "board", "volunteers", "fieldwork", "patrol_report",
+                            "campaigns", "api_docs"]),
     ("centre_admin", "district", ["regions", "map", "cases", "report", "board", "volunteers", "api_docs"]),
     ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),

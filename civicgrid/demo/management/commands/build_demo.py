@@ -9,6 +9,7 @@ from civicgrid.demo import builder, logins, report, tree
 from civicgrid.demo import campaigns as demo_campaigns
 from civicgrid.demo import cases as demo_cases
 from civicgrid.demo import fieldwork as demo_fieldwork
+from civicgrid.demo import patrols as demo_patrols
 from civicgrid.demo import volunteers as demo_volunteers
 
 
@@ -58,6 +59,8 @@ class Command(BaseCommand):
         self.stdout.write("正在生成网格工作:入户走访、重点人员、矛盾纠纷排查、警网联动、专项排查……")
         demo_fieldwork.build(seed=seed, say=self.stdout.write)  # each step reports its own counts
         demo_campaigns.build(seed=seed, say=self.stdout.write)
+        self.stdout.write("正在生成近30天的日常巡查(轨迹、点位打卡、巡查发现)……")
+        demo_patrols.build(seed=seed, days=30, say=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(
             f"演示区县已构建(种子 {seed},规模 {scale},用时 {result.seconds} 秒):"
             f"网格 {counts['regions_grid']} 个,微网格 {counts['regions_micro_grid']} 个,"

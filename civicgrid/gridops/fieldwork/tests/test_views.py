@@ -236,3 +236,11 @@ def test_the_assign_and_refer_forms_render(world, key_persons, gw):
     assert case.number in refer and "公安分局" in refer
     assert empty.status_code == 422 and "请填写移交事由" in html(empty)
     assert login(world.leader).post(f"/gridops/joint/refer/{case.pk}/", {"reason": "x"}).status_code == 403
+
+
+def test_the_hub_starts_with_the_workers_day(world, gw):
+    """网格工作 is the field worker's phone home: today's patrol, campaigns, what is due, open cases."""
+    page = html(gw.get("/gridops/"))
+
+    assert 'data-today="patrol"' in page and "今日尚未巡查" in page
+    assert 'data-today="cases"' in page and "在办案件" in page

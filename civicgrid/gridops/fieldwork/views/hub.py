@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from civicgrid.core.scoping import has_perm_anywhere
 from civicgrid.gridops.fieldwork.choices import ReferralStatus
 from civicgrid.gridops.fieldwork.queries import joint, key_persons, screening, visits
+from civicgrid.gridops.fieldwork.queries.today import today_for
 from civicgrid.gridops.fieldwork.views.common import sections, show, today
 
 
@@ -26,4 +27,4 @@ def hub(request):
         figures["screening"] = screening.screening_report(user, day=day)["totals"]["missing"]
     if has_perm_anywhere(user, joint.VIEW):
         figures["joint"] = joint.referrals_visible(user, status=ReferralStatus.PENDING).count()
-    return show(request, "hub.html", "", figures=figures)
+    return show(request, "hub.html", "", figures=figures, today=today_for(user, day))
