@@ -97,6 +97,7 @@ LUA = r"""
 local tokens = %(tokens)s
 local origins = %(origins)s
 local NW, NT, BATCH, INTERVAL = %(workers)d, %(threads)d, %(batch)d, %(interval)d
+local WHOLE = %(whole)d  -- 1: each patrol was recorded offline and is sent whole (POST /record)
 local EPOCH = %(epoch)d
 local DONE = "%(done_dir)s"
 local API = "/api/v1/gridops/patrols"
@@ -157,6 +158,18 @@ local function make_plan(w)
   return p
 end
 
+local function whole_plan(w)
+  local pts, n = points(w)
+  if w %% 3 == 0 then  -- any order
+    for i = 1, math.floor(#pts / 2) do pts[i], pts[#pts - i + 1] = pts[#pts - i + 1], pts[i] end
+  end
+  local body = string.format('{"started_at":"%%s","ended_at":"%%s","points":[%%s]}', iso(starts(w)),
+    iso(starts(w) + (n - 1) * INTERVAL), table.concat(pts, ","))
+  local p = {{"/record", body, "whole-" .. w}}
+  if w %% 7 == 0 then p[#p + 1] = {"/record", body, "whole-" .. w} end  -- a retry after a lost answer
+  return p
+end
+
 function init(args)
   w, step, patrol, plan, failures, started_ok, finished = tid, 0, nil, nil, 0, 0, false
 end
@@ -173,6 +186,11 @@ function request()
     -- last cheap request on that connection, leaves no idle connection blocking a server worker
     wrk.thread:stop()
     return wrk.format("GET", "/api/v1/ping", {["Authorization"] = "Bearer " .. tokens[1]})
+  end
+  if WHOLE == 1 then
+    if plan == nil then plan, step = whole_plan(w), 1 end
+    local item = plan[step]
+    return wrk.format("POST", API .. item[1], headers(item[3]), item[2])
   end
   if patrol == nil then
     return wrk.format("POST", API, headers("start-" .. w), string.format('{"started_at":"%%s"}', iso(starts(w))))
@@ -191,6 +209,16 @@ end
 
 function response(status, headers, body)
   if finished then return end
+  if WHOLE == 1 then
+    if status == 200 or status == 201 then
+      if step == 1 then started_ok = started_ok + 1 end
+    else
+      failures = failures + 1
+    end
+    step = step + 1
+    if step > #plan then next_worker() end
+    return
+  end
   if patrol == nil then
     local id = (status == 200 or status == 201) and body:match('"id":%%s*(%%d+)')
     if not id then failures = failures + 1; next_worker(); return end
@@ -267,7 +295,7 @@ print(json.dumps({"patrols": rows, "counted": {str(k): v for k, v in counted.ite
 """
 
 
-def run(workers: int, batch: int, connections: int, server_workers: int = 2) -> dict:
+def run(workers: int, batch: int, connections: int, server_workers: int = 2, whole: bool = False) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="cg-patrol-bench-"))
     env = {**os.environ, "CIVICGRID_VAR_DIR": str(tmp), "CIVICGRID_DEMO_PASSWORD": PASSWORD,
            "CIVICGRID_LOG_LEVEL": "ERROR"}
@@ -295,7 +323,7 @@ def run(workers: int, batch: int, connections: int, server_workers: int = 2) -> 
         script.write_text(LUA % {
             "tokens": lua_list([p["token"] for p in people]), "origins": lua_list([[p["lat"], p["lng"]] for p in people]),
             "workers": workers, "threads": connections, "batch": batch, "interval": INTERVAL_S, "epoch": epoch,
-            "done_dir": str(done_dir)})
+            "done_dir": str(done_dir), "whole": int(whole)})
         # warm both gunicorn workers (imports, the configuration snapshot) with the first worker's token
         for _ in range(4):
             subprocess.run(["curl", "-s", "-o", "/dev/null", "-H", f"Authorization: Bearer {people[0]['token']}",
@@ -360,18 +388,20 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100, help="points per upload (default 100)")
     parser.add_argument("--connections", type=int, default=8, help="wrk threads, one connection each (default 8)")
     parser.add_argument("--server-workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--whole", action="store_true",
+                        help="each patrol recorded offline and sent whole in one request (POST /record)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed (Debian package wrk)")
     print(f"gunicorn {args.server_workers} sync workers, SQLite; wrk {args.connections} threads × 1 connection; "
           f"{os.cpu_count()} cores shared by server and load generator")
-    r = run(args.workers, args.batch, args.connections, args.server_workers)
+    r = run(args.workers, args.batch, args.connections, args.server_workers, args.whole)
     checks = verify(r)
     s, n, sec = r["stats"], r["sent"], r["seconds"]
     per_worker = sec / r["workers"]
     projected = per_worker * DAY_WORKERS
-    print(f"\n== {r['workers']} workers × one day: {n:,} distinct points ({n / r['workers']:.0f} per worker), "
-          f"batches of {args.batch}")
+    mode = "each patrol sent whole (POST /record)" if args.whole else f"live: start, batches of {args.batch}, end"
+    print(f"\n== {r['workers']} workers × one day: {n:,} distinct points ({n / r['workers']:.0f} per worker), {mode}")
     print(f"   run             {sec:8.1f} s   {s['requests']:,} requests (start, batches incl. re-sends, end)"
           f"  {s['requests'] / sec:7.1f} req/s   p50 {s['p50_ms']:.0f} ms  p99 {s['p99_ms']:.0f} ms")
     print(f"   ingested        {n / sec:8.0f} points/s   (checkpoint visits recorded: {r['check']['visits']:,})")

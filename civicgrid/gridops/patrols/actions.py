@@ -44,6 +44,7 @@ SKEW = timedelta(minutes=5)  # phone clocks run a little off
 MAX_BACKDATE = timedelta(hours=24)  # a patrol recorded offline may be synced up to a day later
 MAX_SPAN = timedelta(hours=12)  # no patrol lasts longer; a forgotten "stop" is cut here
 MAX_BATCH = 500  # points per upload
+MAX_RECORDED = 1500  # points in a patrol sent whole (12 hours at one point every 30 s)
 FINDING_GRACE = timedelta(hours=2)  # findings may still be reported this long after the end
 MANAGE = queries.MANAGE
 
@@ -315,6 +316,31 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
                      details={"ended_at": locked.ended_at.isoformat(), "distance_m": round(locked.distance_m, 1),
                               "duration_s": locked.duration_s, "points": locked.point_count})
     return locked
+
+
+def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: list[PointInput],
+                  region_code: str = "", idempotency_key: str | None = None) -> tuple[Patrol, bool]:
+    """A patrol recorded offline and sent whole when the phone is back online: start, track and end in
+    one transaction, by the same rules as live uploads. A retry with the same key returns the patrol
+    (created=False) and changes nothing."""
+    require(actor, PATROL)
+    if not points:
+        raise errors.ValidationFailed("没有可上传的轨迹点", code="points_required")
+    if len(points) > MAX_RECORDED:
+        raise errors.ValidationFailed(f"一次巡查最多上传{MAX_RECORDED}个轨迹点", code="batch_too_large")
+    ended_at = _aware(ended_at, "ended_at")
+    if ended_at < _aware(started_at, "started_at"):
+        raise errors.ValidationFailed("结束时间早于开始时间", code="ended_before_start")
+
+    def create() -> Patrol:
+        patrol, _ = start_patrol(actor=actor, region_code=region_code, started_at=started_at)
+        for first in range(0, len(points), MAX_BATCH):
+            upload_points(actor=actor, patrol_id=patrol.pk, points=points[first:first + MAX_BATCH])
+        return end_patrol(actor=actor, patrol_id=patrol.pk, ended_at=ended_at)
+
+    with transaction.atomic():
+        return run_once(key=idempotency_key, actor=actor, action="patrols.record_patrol", model=Patrol,
+                        create=create)
 
 
 # ---- on the way: check-ins and findings ----------------------------------------------------------------

@@ -145,6 +145,13 @@ class UploadIn(Schema):
     points: list[PointIn] = Field(..., description=f"一批轨迹点,最多{actions.MAX_BATCH}个,顺序不限")
 
 
+class RecordIn(Schema):
+    region: str = Field("", max_length=20, description="负责多个网格时选择本次巡查的网格编码")
+    started_at: AwareDatetime = Field(..., description="开始时间(手机时间,24小时内)")
+    ended_at: AwareDatetime = Field(..., description="结束时间(手机时间)")
+    points: list[PointIn] = Field(..., description=f"整次巡查的轨迹点,最多{actions.MAX_RECORDED}个,顺序不限")
+
+
 class UploadOut(Schema):
     patrol: PatrolOut
     received: int
@@ -285,6 +292,16 @@ def daily_compliance(request, day: date, region: str = ""):
     report = compliance.daily_report(request.auth, day, region)
     return {"day": report.day, "min_minutes": report.min_minutes, "rule_roles": list(report.rule_roles),
             "totals": report.totals, "grids": report.grids, "workers": report.workers}
+
+
+@router.post("/record", response={201: PatrolOut, 200: PatrolOut, **ERRORS})
+def record_patrol(request, payload: RecordIn):
+    """离线完成的整次巡查一次上传(开始、轨迹、结束)。请带 `Idempotency-Key`:重试返回同一次巡查(200)。"""
+    points = [actions.PointInput(p.recorded_at, p.lat, p.lng, p.accuracy) for p in payload.points]
+    patrol, created = actions.record_patrol(actor=request.auth, started_at=payload.started_at,
+                                            ended_at=payload.ended_at, points=points, region_code=payload.region,
+                                            idempotency_key=_key(request))
+    return Status(201 if created else 200, patrol)
 
 
 @router.get("/{patrol_id}", response={200: PatrolDetailOut, **ERRORS})

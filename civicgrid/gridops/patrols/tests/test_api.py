@@ -40,6 +40,27 @@ def started(client, pw, user=None, key="start-1"):
     return response.json()["id"]
 
 
+def test_a_patrol_recorded_offline_is_sent_whole_and_a_retry_changes_nothing(client, pw):
+    points = as_json(walk(60))
+    body = {"started_at": T0.isoformat(), "ended_at": (T0 + timedelta(minutes=31)).isoformat(),
+            "points": points[30:] + points[:30][::-1]}  # any order
+    first = call(client, pw.gw_a, "post", "/record", body, **{"Idempotency-Key": "whole-1"})
+    again = call(client, pw.gw_a, "post", "/record", body, **{"Idempotency-Key": "whole-1"})
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["id"] == again.json()["id"] and first.json()["status"] == "ended"
+    assert (first.json()["point_count"], first.json()["duration_s"]) == (60, 31 * 60)
+    assert first.json()["distance_m"] == pytest.approx(59 * STEP_M, abs=0.01)
+    assert Patrol.objects.count() == 1 and PatrolPoint.objects.count() == 60
+
+
+def test_a_patrol_sent_whole_must_end_after_it_starts(client, pw):
+    body = {"started_at": T0.isoformat(), "ended_at": (T0 - timedelta(minutes=1)).isoformat(),
+            "points": as_json(walk(3))}
+    response = call(client, pw.gw_a, "post", "/record", body, **{"Idempotency-Key": "bad"})
+    assert response.status_code == 422 and response.json()["code"] == "ended_before_start"
+    assert Patrol.objects.count() == 0
+
+
 def test_the_phone_flow_resends_and_reorders_yet_gives_one_track(client, pw):
     pid = started(client, pw)
     assert started(client, pw) == pid  # a retried start is the same patrol
