@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from civicgrid.cases.actions import submit_case
@@ -318,25 +319,65 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
     return locked
 
 
+def _fresh_points(points: list[PointInput], low: datetime, high: datetime) -> tuple[dict, int]:
+    """The batch's points inside [low, high], one per instant (the first wins), and how many fell outside."""
+    fresh: dict[datetime, PointInput] = {}
+    rejected = 0
+    for p in points:
+        _aware(p.recorded_at, "recorded_at")
+        _check_position(p.lat, p.lng, "point_invalid")
+        if p.accuracy is not None and p.accuracy < 0:
+            raise errors.ValidationFailed("定位精度不能为负数", code="point_invalid")
+        if not low <= p.recorded_at <= high:
+            rejected += 1
+        else:
+            fresh.setdefault(p.recorded_at, p)
+    return fresh, rejected
+
+
 def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: list[PointInput],
                   region_code: str = "", idempotency_key: str | None = None) -> tuple[Patrol, bool]:
-    """A patrol recorded offline and sent whole when the phone is back online: start, track and end in
-    one transaction, by the same rules as live uploads. A retry with the same key returns the patrol
-    (created=False) and changes nothing."""
+    """A patrol recorded offline and sent whole when the phone is back online: one transaction with one
+    lock-free insert of the ended patrol, its points, its checkpoint visits and one audit record — the
+    same rules as a live patrol (time limits, the track rule, no overlap with the worker's other patrols).
+    A retry with the same key returns the patrol (created=False) and changes nothing."""
     require(actor, PATROL)
     if not points:
         raise errors.ValidationFailed("没有可上传的轨迹点", code="points_required")
     if len(points) > MAX_RECORDED:
         raise errors.ValidationFailed(f"一次巡查最多上传{MAX_RECORDED}个轨迹点", code="batch_too_large")
-    ended_at = _aware(ended_at, "ended_at")
-    if ended_at < _aware(started_at, "started_at"):
+    now = clock.now()
+    start, end = _aware(started_at, "started_at"), _aware(ended_at, "ended_at")
+    if end < start:
         raise errors.ValidationFailed("结束时间早于开始时间", code="ended_before_start")
+    if end > now + SKEW:
+        raise errors.ValidationFailed("结束时间不能晚于当前时间", code="ended_at_future")
+    if start < now - MAX_BACKDATE:
+        raise errors.ValidationFailed("只能补传24小时内开始的巡查", code="started_at_too_old")
+    end = min(end, start + MAX_SPAN)
+    region = _patrol_region(actor, region_code)
+    fresh, rejected = _fresh_points(points, start - SKEW, end + SKEW)
+    fixes = sorted((tracks.Fix(p.recorded_at, p.lat, p.lng, p.accuracy) for p in fresh.values()), key=lambda f: f.at)
+    track = tracks.build_track(fixes)  # worked out before the transaction
 
     def create() -> Patrol:
-        patrol, _ = start_patrol(actor=actor, region_code=region_code, started_at=started_at)
-        for first in range(0, len(points), MAX_BATCH):
-            upload_points(actor=actor, patrol_id=patrol.pk, points=points[first:first + MAX_BATCH])
-        return end_patrol(actor=actor, patrol_id=patrol.pk, ended_at=ended_at)
+        clash = Patrol.objects.filter(worker_id=actor.pk, started_at__lt=end).filter(
+            Q(ended_at__gt=start) | Q(status=PatrolStatus.ACTIVE))
+        if clash.exists():
+            raise errors.ValidationFailed("与本人的另一次巡查时间重叠", code="patrol_overlap")
+        patrol = Patrol.objects.create(
+            worker=actor, region=region, day=timezone.localdate(start), started_at=start, ended_at=end,
+            status=PatrolStatus.ENDED, distance_m=track.distance_m, duration_s=int((end - start).total_seconds()),
+            point_count=len(fixes), kept_count=len(track.kept), last_point_at=fixes[-1].at if fixes else None,
+            created_at=now)
+        _insert_points(patrol.pk, fresh.values())
+        visits = _new_visits(patrol, track)
+        if visits:
+            CheckpointVisit.objects.bulk_create(visits, ignore_conflicts=True)
+        audit.record(actor=actor, action="patrols.record_patrol", obj=patrol,
+                     details={"region": region.code, "started_at": start.isoformat(), "ended_at": end.isoformat(),
+                              "points": len(fixes), "rejected": rejected, "distance_m": round(track.distance_m, 1)})
+        return patrol
 
     with transaction.atomic():
         return run_once(key=idempotency_key, actor=actor, action="patrols.record_patrol", model=Patrol,

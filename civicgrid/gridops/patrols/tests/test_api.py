@@ -53,6 +53,15 @@ def test_a_patrol_recorded_offline_is_sent_whole_and_a_retry_changes_nothing(cli
     assert Patrol.objects.count() == 1 and PatrolPoint.objects.count() == 60
 
 
+def test_a_patrol_sent_whole_may_not_overlap_another(client, pw):
+    started(client, pw)  # a live patrol running since T0
+    body = {"started_at": (T0 + timedelta(minutes=5)).isoformat(),
+            "ended_at": (T0 + timedelta(minutes=30)).isoformat(), "points": as_json(walk(3))}
+    response = call(client, pw.gw_a, "post", "/record", body, **{"Idempotency-Key": "overlap"})
+    assert response.status_code == 422 and response.json()["code"] == "patrol_overlap"
+    assert Patrol.objects.count() == 1
+
+
 def test_a_patrol_sent_whole_must_end_after_it_starts(client, pw):
     body = {"started_at": T0.isoformat(), "ended_at": (T0 - timedelta(minutes=1)).isoformat(),
             "points": as_json(walk(3))}
