@@ -48,7 +48,8 @@ def manage(env, *args, capture=False):
 
 def prepare(env) -> None:
     manage(env, "migrate", "-v", "0")
-    manage(env, "build_demo", "--scale", "0.001", "--cases", "0", "--password", PASSWORD, capture=True)
+    manage(env, "build_demo", "--scale", "0.001", "--cases", "0", "--volunteer-orders", "0", "--no-field-work",
+           "--password", PASSWORD, capture=True)
     manage(env, "sync_categories", capture=True)
 
 

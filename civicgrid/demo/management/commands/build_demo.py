@@ -26,10 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--volunteer-orders", type=int, default=demo_volunteers.ORDERS,
                             help="近半年志愿服务点单数,经真实业务动作逐单办理并全部对接(默认 %(default)s;0 表示不生成;"
                                  "文明实践阵地、志愿者和捐赠照常生成)")
+        parser.add_argument("--patrol-days", type=int, default=30,
+                            help="近几天的日常巡查(默认 %(default)s;0 表示不生成)")
+        parser.add_argument("--no-field-work", action="store_true",
+                            help="不生成网格工作(走访、重点人员、排查、专项排查、巡查),基准测试用")
         parser.add_argument("--password", default=None,
                             help="演示账号密码(默认 CIVICGRID_DEMO_PASSWORD,否则生成并保存在 var/demo_password)")
 
-    def handle(self, *args, seed, scale, if_empty, password, cases, volunteer_orders, **options):
+    def handle(self, *args, seed, scale, if_empty, password, cases, volunteer_orders, patrol_days, no_field_work,
+               **options):
         if builder.demo_exists():
             if if_empty:
                 self.stdout.write(f"区县 {tree.DISTRICT_CODE} 已存在,跳过演示数据构建。")
@@ -56,11 +61,13 @@ class Command(BaseCommand):
                 f"文明实践阵地 {made['sites']} 个,服务队 {made['teams']} 支,志愿者 {made['volunteers']} 名;"
                 f"点单 {made['orders']} 个,对接成功 {made['matched']} 个;向低保户发放捐赠 {made['low_income_yuan']} 元"
                 f"(用时 {made['seconds']} 秒)。")
-        self.stdout.write("正在生成网格工作:入户走访、重点人员、矛盾纠纷排查、警网联动、专项排查……")
-        demo_fieldwork.build(seed=seed, say=self.stdout.write)  # each step reports its own counts
-        demo_campaigns.build(seed=seed, say=self.stdout.write)
-        self.stdout.write("正在生成近30天的日常巡查(轨迹、点位打卡、巡查发现)……")
-        demo_patrols.build(seed=seed, days=30, say=self.stdout.write)
+        if not no_field_work:
+            self.stdout.write("正在生成网格工作:入户走访、重点人员、矛盾纠纷排查、警网联动、专项排查……")
+            demo_fieldwork.build(seed=seed, say=self.stdout.write)  # each step reports its own counts
+            demo_campaigns.build(seed=seed, say=self.stdout.write)
+            if patrol_days > 0:
+                self.stdout.write(f"正在生成近{patrol_days}天的日常巡查(轨迹、点位打卡、巡查发现)……")
+                demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(
             f"演示区县已构建(种子 {seed},规模 {scale},用时 {result.seconds} 秒):"
             f"网格 {counts['regions_grid']} 个,微网格 {counts['regions_micro_grid']} 个,"
