@@ -128,19 +128,33 @@ class _Plan:
     visits: list[CheckpointVisit]
 
 
-def _plan(patrol: Patrol, points: list[PointInput], now: datetime) -> _Plan:
-    """Merge the batch into the stored points, apply the track rule and find the checkpoints the kept track
-    passes for the first time — reads and arithmetic only, so that they happen outside the write lock."""
-    stored = queries.fixes(patrol.pk)
-    have = {f.at for f in stored}
-    low, high = _window(patrol, now)
+def _check_points(points: list[PointInput]) -> None:
+    for p in points:
+        _aware(p.recorded_at, "recorded_at")
+        _check_position(p.lat, p.lng, "point_invalid")
+        if p.accuracy is not None and p.accuracy < 0:
+            raise errors.ValidationFailed("定位精度不能为负数", code="point_invalid")
+
+
+def _fresh_points(points: list[PointInput], low: datetime, high: datetime,
+                  have: set[datetime] | frozenset = frozenset()) -> tuple[dict[datetime, PointInput], int]:
+    """The batch's points inside [low, high] not already stored (`have`), one per instant (the first of two
+    fixes at one instant wins), and how many fell outside the span."""
     fresh: dict[datetime, PointInput] = {}
     rejected = 0
     for p in points:
         if not low <= p.recorded_at <= high:
             rejected += 1
         elif p.recorded_at not in have:
-            fresh.setdefault(p.recorded_at, p)  # the first of two fixes at one instant wins
+            fresh.setdefault(p.recorded_at, p)
+    return fresh, rejected
+
+
+def _plan(patrol: Patrol, points: list[PointInput], now: datetime) -> _Plan:
+    """Merge the batch into the stored points, apply the track rule and find the checkpoints the kept track
+    passes for the first time — reads and arithmetic only, so that they happen outside the write lock."""
+    stored = queries.fixes(patrol.pk)
+    fresh, rejected = _fresh_points(points, *_window(patrol, now), have={f.at for f in stored})
     fixes = stored + [tracks.Fix(p.recorded_at, p.lat, p.lng, p.accuracy) for p in fresh.values()]
     track = tracks.build_track(fixes)
     fixes.sort(key=lambda f: f.at)
@@ -259,11 +273,7 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
         raise errors.ValidationFailed("没有可上传的轨迹点", code="points_required")
     if len(points) > MAX_BATCH:
         raise errors.ValidationFailed(f"每次最多上传{MAX_BATCH}个轨迹点", code="batch_too_large")
-    for p in points:
-        _aware(p.recorded_at, "recorded_at")
-        _check_position(p.lat, p.lng, "point_invalid")
-        if p.accuracy is not None and p.accuracy < 0:
-            raise errors.ValidationFailed("定位精度不能为负数", code="point_invalid")
+    _check_points(points)
     now = clock.now()
     plan = _plan(patrol, points, now)
     made: dict = {}
@@ -319,22 +329,6 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
     return locked
 
 
-def _fresh_points(points: list[PointInput], low: datetime, high: datetime) -> tuple[dict, int]:
-    """The batch's points inside [low, high], one per instant (the first wins), and how many fell outside."""
-    fresh: dict[datetime, PointInput] = {}
-    rejected = 0
-    for p in points:
-        _aware(p.recorded_at, "recorded_at")
-        _check_position(p.lat, p.lng, "point_invalid")
-        if p.accuracy is not None and p.accuracy < 0:
-            raise errors.ValidationFailed("定位精度不能为负数", code="point_invalid")
-        if not low <= p.recorded_at <= high:
-            rejected += 1
-        else:
-            fresh.setdefault(p.recorded_at, p)
-    return fresh, rejected
-
-
 def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: list[PointInput],
                   region_code: str = "", idempotency_key: str | None = None) -> tuple[Patrol, bool]:
     """A patrol recorded offline and sent whole when the phone is back online: one transaction with one
@@ -356,6 +350,7 @@ def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: li
         raise errors.ValidationFailed("只能补传24小时内开始的巡查", code="started_at_too_old")
     end = min(end, start + MAX_SPAN)
     region = _patrol_region(actor, region_code)
+    _check_points(points)
     fresh, rejected = _fresh_points(points, start - SKEW, end + SKEW)
     fixes = sorted((tracks.Fix(p.recorded_at, p.lat, p.lng, p.accuracy) for p in fresh.values()), key=lambda f: f.at)
     track = tracks.build_track(fixes)  # worked out before the transaction
