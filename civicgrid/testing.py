@@ -5,6 +5,7 @@ Not imported by production code.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from civicgrid.accounts.models import Department, RoleAssignment, User
@@ -83,3 +84,23 @@ def make_matrix(tree: Tree, role: str, level: str = "grid", prefix: str = "m") -
         other_region=make_user(f"{prefix}_other", role, getattr(tree, f"{level}_b")),
         same_region=make_user(f"{prefix}_same", role, getattr(tree, f"{level}_a")),
     )
+
+
+@contextmanager
+def rolled_back(django_db_blocker):
+    """For module-scoped fixtures that build a lot (the demo district): everything inside runs in one
+    transaction that is rolled back at the end, so other test modules never see it, and the process's
+    locator forgets the rolled-back boundaries."""
+    from django.db import transaction
+
+    from civicgrid.geo.locator import get_locator
+
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            get_locator().invalidate()

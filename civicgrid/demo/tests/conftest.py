@@ -4,7 +4,8 @@ that is rolled back afterwards, so other apps' tests never see it."""
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+
+from civicgrid.testing import rolled_back
 
 SEED = 7
 SCALE = 0.01
@@ -15,14 +16,5 @@ PASSWORD = "Demo#Pass2024"
 def demo(django_db_setup, django_db_blocker):
     from civicgrid.demo import builder
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield builder.build(seed=SEED, scale=SCALE, password=PASSWORD)
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            from civicgrid.geo.locator import get_locator
-
-            get_locator().invalidate()  # its index holds the rolled-back demo district
+    with rolled_back(django_db_blocker):
+        yield builder.build(seed=SEED, scale=SCALE, password=PASSWORD)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +21,7 @@ from civicgrid.gridops.fieldwork.models import (
     Referral,
     ScreeningRound,
 )
+from civicgrid.testing import rolled_back
 
 NOW = timezone.make_aware(datetime(2025, 6, 20, 17, 0))
 
@@ -31,20 +31,11 @@ def demo(django_db_setup, django_db_blocker):
     from civicgrid.demo import builder
     from civicgrid.demo import fieldwork as demo_fieldwork
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            builder.build(seed=7, scale=0.02, password="Demo#Pass2024")
-            said: list[str] = []
-            result = demo_fieldwork.build(seed=7, say=said.append, now=NOW)
-            yield result, said
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            from civicgrid.geo.locator import get_locator
-
-            get_locator().invalidate()  # its index holds the rolled-back demo district
+    with rolled_back(django_db_blocker):
+        builder.build(seed=7, scale=0.02, password="Demo#Pass2024")
+        said: list[str] = []
+        result = demo_fieldwork.build(seed=7, say=said.append, now=NOW)
+        yield result, said
 
 
 @pytest.mark.django_db

@@ -4,7 +4,6 @@ grid used, patrols with stored points and consistent figures, and a compliance r
 from datetime import date, timedelta
 
 import pytest
-from django.db import transaction
 
 from civicgrid.accounts.models import User
 from civicgrid.core.audit import verify_chain
@@ -12,6 +11,7 @@ from civicgrid.gridops.patrols.compliance import daily_report
 from civicgrid.gridops.patrols.models import Checkpoint, Patrol, PatrolPoint
 from civicgrid.gridops.patrols.queries import fixes
 from civicgrid.gridops.patrols.track import build_track
+from civicgrid.testing import rolled_back
 
 TODAY = date(2025, 6, 30)
 WORKERS = 8
@@ -22,17 +22,11 @@ def demo(django_db_setup, django_db_blocker):
     from civicgrid.demo import builder
     from civicgrid.demo import patrols as demo_patrols
 
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            builder.build(seed=7, scale=0.001, password="Demo#Pass2024")
-            counts = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
-            again = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
-            yield counts, again
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        builder.build(seed=7, scale=0.001, password="Demo#Pass2024")
+        counts = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
+        again = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
+        yield counts, again
 
 
 @pytest.mark.django_db
