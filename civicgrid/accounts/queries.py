@@ -2,22 +2,40 @@ from __future__ import annotations
 
 import hashlib
 
+from django.db import connection
 from django.utils import timezone
 
 from civicgrid.accounts.models import ApiToken, Department, User
+from civicgrid.core import fastsql
 
 
 def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def _token_sql() -> str:
+    return (f"SELECT {fastsql.columns(ApiToken, _TOKEN_FIELDS, 't')}, {fastsql.columns(User, alias='u')} "
+            f"FROM {fastsql.table(ApiToken)} t JOIN {fastsql.table(User)} u ON u.id = t.user_id WHERE t.key_hash = %s")
+
+
+_TOKEN_FIELDS = ("id", "user", "expires_at", "revoked_at", "last_used_at")
+
+
 def user_for_token(raw: str) -> User | None:
-    """The active user behind a valid bearer token, or None. Touches last_used_at at most once a minute."""
+    """The active user behind a valid bearer token, or None. Touches last_used_at at most once a minute.
+
+    Every API request runs this, so the statement is built once (core/fastsql)."""
     if not raw or len(raw) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw)).first()
+    with connection.cursor() as cursor:
+        cursor.execute(fastsql.statement("user_for_token", _token_sql), [token_hash(raw)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    token = fastsql.load(ApiToken, row, _TOKEN_FIELDS)
+    token.user = fastsql.load(User, row[len(_TOKEN_FIELDS):])
     now = timezone.now()
-    if token is None or not token.is_valid(now):
+    if not token.is_valid(now):
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 
 from civicgrid.cases.models import Case
-from civicgrid.core import clock
+from civicgrid.core import clock, fastsql
 
 _TEXT = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 EARTH_M = 6_371_000
@@ -46,33 +47,67 @@ class Candidate:
     score: float
 
 
+_FIELDS = ("id", "number", "title", "description", "lat", "lng", "state", "created_at")
+
+
+def _search_sql(by_category: bool, by_point: bool, exclude: bool) -> str:
+    """The candidate search for one shape of question (built once per shape; intake runs it every time)."""
+    from civicgrid.geo.models import Region
+
+    where = ["c.is_open = %s", "c.case_type = %s", "c.created_at >= %s",
+             "c.category_id = %s" if by_category else "c.category_id IS NULL"]
+    join = ""
+    if by_point:
+        where += ["c.lat BETWEEN %s AND %s", "c.lng BETWEEN %s AND %s"]
+    else:
+        join = f" JOIN {fastsql.table(Region)} r ON r.id = c.region_id"
+        where.append("r.code = %s")
+    if exclude:
+        where.append("c.id <> %s")
+    return (f"SELECT {fastsql.columns(Case, _FIELDS, 'c')} FROM {fastsql.table(Case)} c{join} "
+            f"WHERE {' AND '.join(where)} LIMIT 200")
+
+
 def find(*, category_id: int | None, case_type: str, lat: float | None, lng: float | None, description: str,
          exclude_id: int | None = None, region_code: str = "", limit: int = 5) -> list[Candidate]:
     radius = getattr(settings, "CASE_DUPLICATE_RADIUS_M", 200)
     window = timedelta(days=getattr(settings, "CASE_DUPLICATE_DAYS", 7))
-    qs = Case.objects.filter(is_open=True, case_type=case_type, created_at__gte=clock.now() - window)
-    qs = qs.filter(category_id=category_id) if category_id else qs.filter(category__isnull=True)
-    if lat is not None and lng is not None:
+    by_point = lat is not None and lng is not None
+    if not by_point and not region_code:
+        return []
+    params = [fastsql.param(Case, "is_open", True), case_type,
+              fastsql.param(Case, "created_at", clock.now() - window)]
+    if category_id:
+        params.append(category_id)
+    if by_point:
         dlat = radius / 111_320
         dlng = radius / (111_320 * max(math.cos(math.radians(lat)), 0.01))
-        qs = qs.filter(lat__range=(lat - dlat, lat + dlat), lng__range=(lng - dlng, lng + dlng))
-    elif region_code:
-        qs = qs.filter(region__code=region_code)
+        params += [lat - dlat, lat + dlat, lng - dlng, lng + dlng]
     else:
-        return []
+        params.append(region_code)
     if exclude_id:
-        qs = qs.exclude(pk=exclude_id)
-    found = []
-    for other in qs.only("id", "number", "title", "description", "lat", "lng", "state", "created_at").order_by()[:200]:
-        dist = distance_m(lat, lng, other.lat, other.lng) if lat is not None and other.lat is not None else None
+        params.append(exclude_id)
+    shape = (bool(category_id), by_point, bool(exclude_id))
+    sql = fastsql.statement(("duplicates", *shape), lambda: _search_sql(*shape))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # rank on the raw rows; only the few that are kept become Case objects
+    names = [f.attname for f in Case._meta.concrete_fields if f.attname in _FIELDS]
+    at = {name: names.index(name) for name in ("id", "title", "description", "lat", "lng")}
+    ranked = []
+    for row in rows:
+        other_lat, other_lng = row[at["lat"]], row[at["lng"]]
+        dist = distance_m(lat, lng, other_lat, other_lng) if lat is not None and other_lat is not None else None
         if dist is not None and dist > radius:
             continue
-        sim = similarity(description, f"{other.title} {other.description}")
+        sim = similarity(description, f"{row[at['title']]} {row[at['description']]}")
         nearness = 1 - dist / radius if dist is not None else 0.5
-        found.append(Candidate(other, round(sim, 3), None if dist is None else round(dist, 1),
-                                round(0.7 * sim + 0.3 * nearness, 3)))
-    found.sort(key=lambda c: (-c.score, -c.case.pk))
-    return found[:limit]
+        ranked.append((round(0.7 * sim + 0.3 * nearness, 3), row[at["id"]], round(sim, 3),
+                       None if dist is None else round(dist, 1), row))
+    ranked.sort(key=lambda r: (-r[0], -r[1]))
+    return [Candidate(fastsql.load(Case, row, _FIELDS), sim, dist, score)
+            for score, _, sim, dist, row in ranked[:limit]]
 
 
 def for_case(case: Case, limit: int = 5) -> list[Candidate]:

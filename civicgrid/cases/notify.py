@@ -6,7 +6,7 @@ from django.db import transaction
 
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases.models import Case, Notification
-from civicgrid.core import sms
+from civicgrid.core import fastsql, sms
 
 
 def department_handler_ids(department_ids) -> list[int]:
@@ -18,8 +18,13 @@ def department_handler_ids(department_ids) -> list[int]:
 def notify_ids(user_ids, case: Case, kind: str, text: str, *, skip=None) -> None:
     """One inbox entry per distinct user (None and the acting user left out)."""
     skip_id = getattr(skip, "pk", None)
-    Notification.objects.bulk_create([Notification(user_id=uid, case=case, kind=kind, text=text[:300])
-                                      for uid in dict.fromkeys(user_ids) if uid is not None and uid != skip_id])
+    rows = [Notification(user_id=uid, case=case, kind=kind, text=text[:300])
+            for uid in dict.fromkeys(user_ids) if uid is not None and uid != skip_id]
+    if len(rows) > 10:
+        Notification.objects.bulk_create(rows)
+    else:  # the common case (a grid's workers): prepared statements, nothing compiled
+        for row in rows:
+            fastsql.insert(row)
 
 
 def notify_reporter(case: Case, kind: str, text: str) -> None:

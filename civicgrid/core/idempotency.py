@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
 
-from civicgrid.core import errors
+from civicgrid.core import errors, fastsql
 from civicgrid.core.models import IdempotencyKey
 
 T = TypeVar("T")
@@ -24,17 +24,29 @@ def run_once(*, key: str | None, actor, action: str, model, create: Callable[[],
     if len(key) > 100:
         raise errors.ValidationFailed("幂等键过长(最多100个字符)", code="idempotency_key_too_long")
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    existing = IdempotencyKey.objects.filter(actor_id=actor_id, action=action, key=key).first()
-    if existing:
-        return model.objects.get(pk=existing.object_id), False
+    existing = _earlier(actor_id, action, key)
+    if existing is not None:
+        return model.objects.get(pk=existing), False
     obj = create()
     try:
         # no savepoint: a concurrent twin that committed first makes this insert fail, and the Conflict
         # raised here rolls back the caller's whole transaction, which is what a lost race must do
-        IdempotencyKey.objects.create(
+        fastsql.insert(IdempotencyKey(
             key=key, actor_id=actor_id, action=action,
             object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
-        )
+        ))
     except IntegrityError:
         raise errors.Conflict("重复提交正在处理,请稍后重试", code="idempotency_in_progress") from None
     return obj, True
+
+
+def _earlier(actor_id, action: str, key: str) -> str | None:
+    """The object id an earlier call with this key made, if any (every retried create asks this)."""
+    anonymous = actor_id is None
+    sql = fastsql.statement(f"idempotency_lookup_{anonymous}", lambda: (
+        f"SELECT object_id FROM {fastsql.table(IdempotencyKey)} WHERE {fastsql.quote('key')} = %s AND action = %s "
+        f"AND actor_id {'IS NULL' if anonymous else '= %s'}"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key, action] if anonymous else [key, action, actor_id])
+        row = cursor.fetchone()
+    return row[0] if row else None

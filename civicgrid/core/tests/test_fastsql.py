@@ -1,0 +1,92 @@
+"""core.fastsql writes and reads rows exactly as the ORM would, and the models it writes have no
+signal receivers that its inserts would skip."""
+
+from datetime import timedelta
+
+import pytest
+from django.db.models import signals
+from django.utils import timezone
+
+from civicgrid.accounts.models import ApiToken, User
+from civicgrid.cases.models import Case, CaseEvent, Notification
+from civicgrid.core import fastsql
+from civicgrid.core.models import AuditEvent, IdempotencyKey
+from civicgrid.testing import make_user
+
+pytestmark = pytest.mark.django_db
+
+# every model some hot path passes to fastsql.insert/update
+WRITTEN = [Case, CaseEvent, Notification, AuditEvent, IdempotencyKey]
+
+
+@pytest.mark.parametrize("model", WRITTEN, ids=lambda m: m.__name__)
+def test_models_written_by_fastsql_have_no_signal_receivers(model):
+    for signal in (signals.pre_save, signals.post_save):
+        assert not signal.has_listeners(model), f"{model.__name__} has {signal} receivers that fastsql would skip"
+
+
+def _case(tree, **extra):
+    from civicgrid.cases.models import WorkflowDefinition
+    from civicgrid.cases.workflows import sync_workflows
+
+    sync_workflows()
+    workflow = WorkflowDefinition.objects.filter(key="urban_event").latest("version")
+    return Case(case_type="urban_event", workflow=workflow, state="reported", title="井盖丢失",
+                description="小区门口井盖丢失", channel="hotline", region=tree.micro_a, lat=30.5, lng=114.3,
+                reporter_phone="13800138000", answers={"深度": 1.5, "列表": ["甲", "乙"]},
+                routing={"why": "规则"}, due_at=timezone.now() + timedelta(hours=4), **extra)
+
+
+def test_insert_reads_back_identically_through_the_orm(tree):
+    case = fastsql.insert(_case(tree))
+    assert case.pk is not None and not case._state.adding
+    stored = Case.objects.get(pk=case.pk)
+    for field in Case._meta.concrete_fields:
+        if field.name != "updated_at":
+            assert getattr(stored, field.attname) == getattr(case, field.attname), field.name
+    assert stored.reporter_phone == "13800138000"  # decrypted: the encrypted field's own preparation ran
+    assert stored.answers == {"深度": 1.5, "列表": ["甲", "乙"]}
+
+
+def test_update_writes_only_the_named_fields_and_refreshes_auto_now(tree):
+    case = fastsql.insert(_case(tree))
+    before = Case.objects.get(pk=case.pk).updated_at
+    case.number, case.title = "20261129000001", "not written"
+    assert fastsql.update(case, ["number"]) == 1
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.number == "20261129000001" and stored.title == "井盖丢失"
+    assert stored.updated_at >= before
+
+
+def test_load_builds_instances_with_converted_values(tree):
+    orm_saved = _case(tree)
+    orm_saved.save()
+    names = ("id", "title", "lat", "created_at", "is_open", "answers")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {fastsql.columns(Case, names)} FROM {fastsql.table(Case)} WHERE id = %s",
+                       [orm_saved.pk])
+        loaded = fastsql.load(Case, cursor.fetchone(), names)
+    assert loaded.pk == orm_saved.pk and loaded.title == "井盖丢失" and loaded.is_open is True
+    assert loaded.created_at == orm_saved.created_at and loaded.answers == orm_saved.answers
+    assert loaded.get_deferred_fields() >= {"description", "state"}
+
+
+def test_token_lookup_checks_expiry_revocation_and_the_user(tree):
+    from civicgrid.accounts.queries import token_hash, user_for_token
+
+    user = make_user("alice")
+    token = ApiToken.objects.create(user=user, key_hash=token_hash("raw-token"), prefix="raw-toke",
+                                    expires_at=timezone.now() + timedelta(days=1))
+    found = user_for_token("raw-token")
+    assert isinstance(found, User) and found.pk == user.pk and found.username == "alice"
+    assert user_for_token("other") is None
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert user_for_token("raw-token") is None
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() + timedelta(days=1),
+                                                revoked_at=timezone.now())
+    assert user_for_token("raw-token") is None
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=None)
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    assert user_for_token("raw-token") is None
