@@ -127,6 +127,7 @@ DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _db["ENGINE"] = "civicgrid.core.sqlite"  # Django's backend plus a writer queue across processes
     _db["OPTIONS"] = {
         # WAL lets readers run while one writer writes; IMMEDIATE avoids lock-upgrade deadlocks.
         "init_command": (
@@ -145,7 +146,7 @@ elif _db["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_POOL", Fa
         "timeout": 10,
     }
 _db.setdefault("TEST", {})
-if _db["ENGINE"] == "django.db.backends.sqlite3":
+if _db["ENGINE"] == "civicgrid.core.sqlite":
     # A file, not Django's shared-cache memory database: that one answers "table is locked" at once
     # where real SQLite waits for the writer (busy_timeout), so concurrency tests would mean nothing.
     # Per process, so that parallel test runs never share a file.

@@ -22,7 +22,9 @@ class AuditEvent(models.Model):
     """
 
     ts = models.DateTimeField(db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # indexed by (actor, ts) below; a second index on actor alone would only slow every write down
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", db_index=False)
     actor_username = models.CharField(max_length=150, blank=True)
     actor_roles = models.CharField(max_length=300, blank=True)
     ip = models.CharField(max_length=64, blank=True)
