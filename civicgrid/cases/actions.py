@@ -40,7 +40,9 @@ _ENGINE_ERRORS = {
 
 
 def _append_event(case: Case, *, actor, role: str, action: str, source: str, target: str,
-                  comment: str = "", data: dict | None = None, now=None) -> CaseEvent:
+                  comment: str = "", data: dict | None = None, now=None, pk: bool = True) -> CaseEvent:
+    """The next event of the case's hash chain (`pk=False`: nobody needs its id, so inside
+    `fastsql.batched()` the insert can wait for the next round trip)."""
     event = CaseEvent(
         case=case, seq=case.event_count + 1, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(str(actor) if getattr(actor, "pk", None) else "系统"), actor_role=role, action=action,
@@ -48,7 +50,7 @@ def _append_event(case: Case, *, actor, role: str, action: str, source: str, tar
         prev_hash=case.last_event_hash,
     )
     event.hash = chain.event_hash(case.last_event_hash, event)
-    fastsql.insert(event)  # every step writes one: built once, not compiled per call
+    fastsql.insert(event, pk=pk)  # every step writes one: built once, not compiled per call
     case.event_count = event.seq
     case.last_event_hash = event.hash
     return event
@@ -94,14 +96,17 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
     events: list[CaseEvent] = []
 
     def create() -> Case:
+        # run_once batches the writes nobody reads back: on PostgreSQL the event, the case's number, the
+        # KPI rollup and the notifications travel with the audit head's lock, the rest with the key
         fastsql.insert(case)
         case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
         for dept in routed.co_departments:
             CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
-        events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
-                                    target=spec.initial, comment="", data={"channel": data.channel}, now=now))
         for photo in cleaned:
             _store_photo(case, photo, actor, event=None)
+        events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
+                                    target=spec.initial, comment="", data={"channel": data.channel}, now=now,
+                                    pk=False))
         fastsql.update(case, ["number", "event_count", "last_event_hash"])
         kpis.apply_delta(None, kpis.snapshot(case))
         # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead

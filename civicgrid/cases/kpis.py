@@ -27,7 +27,7 @@ from civicgrid.cases.models import Case, DailyCaseStat, FollowUp, WorkflowDefini
 from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.spec import Spec
 from civicgrid.cases.workflows import spec_for
-from civicgrid.core import errors
+from civicgrid.core import errors, fastsql
 from civicgrid.core.scoping import Grant, grant_for, require
 
 KPI_TZ = ZoneInfo("Asia/Shanghai")  # cohort days are local dates
@@ -168,15 +168,18 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
 def _add(key: Key, changes: dict[str, int]) -> None:
     """One upsert statement (SQLite and PostgreSQL share the syntax): insert the day's row with the
     changes, or add them to the row that is there — no read, no savepoint, no lost race."""
+    counters = tuple(sorted(changes))
+    sql = fastsql.statement(("kpi_upsert", counters), lambda: _upsert_sql(counters))
+    fastsql.execute(sql, [*key, *(changes.get(n, 0) for n in COUNTERS)])
+
+
+def _upsert_sql(counters) -> str:
     table = DailyCaseStat._meta.db_table
-    counters = sorted(changes)
     columns = [*KEY_FIELDS, *COUNTERS]  # the columns have no database default: a new row names them all
     quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
-           f"ON CONFLICT ({', '.join(map(quote, KEY_FIELDS))}) DO UPDATE SET "
-           + ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in counters))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*key, *(changes.get(n, 0) for n in COUNTERS)])
+    return (f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(map(quote, KEY_FIELDS))}) DO UPDATE SET "
+            + ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in counters))
 
 
 def _load(case_id: int) -> Case:

@@ -24,7 +24,7 @@ def notify_ids(user_ids, case: Case, kind: str, text: str, *, skip=None) -> None
         Notification.objects.bulk_create(rows)
     else:  # the common case (a grid's workers): prepared statements, nothing compiled
         for row in rows:
-            fastsql.insert(row)
+            fastsql.insert(row, pk=False)
 
 
 def notify_reporter(case: Case, kind: str, text: str) -> None:

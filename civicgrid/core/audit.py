@@ -72,22 +72,20 @@ def record(
 
 
 def _append(event: AuditEvent) -> None:
-    """Lock the chain head, insert the event after it, move the head: three statements, built once."""
+    """Lock the chain head, insert the event after it, move the head. Inside `fastsql.batched()` the lock
+    travels with the writes waiting before it and the insert and move with those after."""
     head_table = fastsql.table(AuditChainHead)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        head_sql = fastsql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{lock}")
-        cursor.execute(head_sql)
-        row = cursor.fetchone()
-        if row is None:  # the first event ever: make the head, then lock it like everyone else
-            AuditChainHead.objects.get_or_create(pk=1)
-            cursor.execute(head_sql)
-            row = cursor.fetchone()
-        event.prev_hash = row[0]
-        event.hash = chain_hash(row[0], event)
-        fastsql.insert(event)
-        cursor.execute(fastsql.statement("audit_move_head", lambda: f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"),
-                       [event.hash])
+    head_sql = fastsql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{lock}")
+    row = fastsql.fetchone(head_sql)
+    if row is None:  # the first event ever: make the head, then lock it like everyone else
+        AuditChainHead.objects.get_or_create(pk=1)
+        row = fastsql.fetchone(head_sql)
+    event.prev_hash = row[0]
+    event.hash = chain_hash(row[0], event)
+    fastsql.insert(event, pk=False)
+    fastsql.execute(fastsql.statement("audit_move_head", lambda: f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"),
+                    [event.hash])
 
 
 def verify_chain() -> tuple[int, int | None]:

@@ -10,7 +10,9 @@ have no receivers (tests/test_fastsql.py checks the ones in use).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextvars
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -19,6 +21,9 @@ from django.db.models import AutoField, Model
 
 M = TypeVar("M", bound=Model)
 _cache: dict[tuple, Any] = {}
+# writes waiting to go out with the next statement that returns rows (see `batched`)
+_pending: contextvars.ContextVar[list[tuple[str, list]] | None] = contextvars.ContextVar(
+    "civicgrid_fastsql_pending", default=None)
 
 
 def _key(*parts) -> tuple:
@@ -112,31 +117,34 @@ def param(model, name: str, value: Any) -> Any:
     return model._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
 
 
-def insert(obj: M) -> M:
-    """INSERT one instance (all concrete fields; the primary key from the database when it is unset)."""
+def insert(obj: M, *, pk: bool = True) -> M:
+    """INSERT one instance (all concrete fields). An unset auto primary key comes back from the database;
+    with `pk=False` it stays unset, and inside `batched()` the insert then waits for the next round trip."""
     model = type(obj)
     auto = obj.pk is None and isinstance(model._meta.pk, AutoField)
-    key = _key("insert", model, auto)
+    returning = auto and pk
+    key = _key("insert", model, auto, returning)
     if key not in _cache:
         fields = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
         sql = (f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) "
                f"VALUES ({', '.join(['%s'] * len(fields))})")
-        returning = auto and connection.features.can_return_columns_from_insert
-        if returning:
+        if returning and connection.features.can_return_columns_from_insert:
             sql += f" RETURNING {quote(model._meta.pk.column)}"
-        _cache[key] = (sql, [_writer(f, True) for f in fields], returning)
-    sql, writers, returning = _cache[key]
+        _cache[key] = (sql, [_writer(f, True) for f in fields])
+    sql, writers = _cache[key]
     values = [value_of(obj) for value_of in writers]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        if auto:
-            obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    if returning:
+        with connection.cursor() as cursor:
+            _execute(cursor, sql, values)
+            obj.pk = cursor.fetchone()[0] if connection.features.can_return_columns_from_insert else cursor.lastrowid
+    else:
+        execute(sql, values)
     obj._state.adding = False
     obj._state.db = connection.alias
     return obj
 
 
-def update(obj: Model, names: Iterable[str]) -> int:
+def update(obj: Model, names: Iterable[str]) -> None:
     """UPDATE the named fields of a saved instance (auto_now fields are refreshed as save() would)."""
     model = type(obj)
     names = tuple(names)
@@ -148,9 +156,80 @@ def update(obj: Model, names: Iterable[str]) -> int:
                f"WHERE {quote(model._meta.pk.column)} = %s")
         _cache[key] = (sql, [_writer(f, False) for f in fields])
     sql, writers = _cache[key]
+    execute(sql, [*(value_of(obj) for value_of in writers), obj.pk])
+
+
+# --- batching: fewer round trips to PostgreSQL ------------------------------------------------------
+
+def _combines() -> bool:
+    """Several statements per call: PostgreSQL with client-side binding (Django's default for psycopg 3)."""
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get("server_side_binding")
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Inside the block, writes whose result nobody reads (`execute`, `update`, `insert(pk=False)`) wait and
+    go out together with the next statement that returns something — this module's or the ORM's — or at
+    the end of the block: one round trip on PostgreSQL instead of one each. Errors of a waiting write
+    surface at that point. An exception leaving the block drops the waiting writes, so use it inside a
+    transaction that the exception rolls back."""
+    if _pending.get() is not None:
+        yield
+        return
+    token = _pending.set([])
+
+    def flush_first(execute_, sql, params, many, context):
+        flush()  # an ORM statement inside the block sees the writes made before it
+        return execute_(sql, params, many, context)
+
+    try:
+        with connection.execute_wrapper(flush_first):
+            yield
+            flush()
+    finally:
+        _pending.reset(token)
+
+
+def execute(sql: str, params: Sequence[Any]) -> None:
+    """A write whose result nobody reads: now, or with the next round trip inside `batched()`."""
+    pending = _pending.get()
+    if pending is not None:
+        pending.append((sql, list(params)))
+        return
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*(value_of(obj) for value_of in writers), obj.pk])
-        return cursor.rowcount
+        cursor.execute(sql, params)
+
+
+def flush() -> None:
+    """Send the waiting writes now."""
+    pending = _pending.get()
+    if pending:
+        with connection.cursor() as cursor:
+            _execute(cursor, None, None)
+
+
+def _execute(cursor, sql: str | None, params) -> None:
+    """Run `sql` (if any) after the waiting writes; on PostgreSQL in the same call, with the cursor left on
+    the last result. The waiting list is emptied first, so the ORM wrapper of `batched` sees nothing."""
+    pending = _pending.get() or []
+    work = [*pending, *([(sql, list(params or []))] if sql is not None else [])]
+    pending.clear()
+    if not work:
+        return
+    if _combines() and len(work) > 1:
+        cursor.execute(";\n".join(q for q, _ in work), [p for _, ps in work for p in ps])
+        while cursor.nextset():  # to the last result, which is what the caller fetches
+            pass
+        return
+    for q, ps in work:
+        cursor.execute(q, ps)
+
+
+def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple | None:
+    """One row of a query — sent together with any writes waiting in `batched()`."""
+    with connection.cursor() as cursor:
+        _execute(cursor, sql, params)
+        return cursor.fetchone()
 
 
 def statement(name, build) -> str:

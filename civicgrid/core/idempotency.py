@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 
 from civicgrid.core import errors, fastsql
 from civicgrid.core.models import IdempotencyKey
@@ -27,15 +27,19 @@ def run_once(*, key: str | None, actor, action: str, model, create: Callable[[],
     existing = _earlier(actor_id, action, key)
     if existing is not None:
         return model.objects.get(pk=existing), False
-    obj = create()
     try:
-        # no savepoint: a concurrent twin that committed first makes this insert fail, and the Conflict
-        # raised here rolls back the caller's whole transaction, which is what a lost race must do
-        fastsql.insert(IdempotencyKey(
-            key=key, actor_id=actor_id, action=action,
-            object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
-        ))
-    except IntegrityError:
+        # Writes nobody reads back wait and travel together (fastsql.batched: fewer round trips to
+        # PostgreSQL). No savepoint: a concurrent twin that committed first makes the key's insert fail,
+        # and the Conflict raised here rolls back the caller's whole transaction, as a lost race must.
+        with fastsql.batched():
+            obj = create()
+            fastsql.insert(IdempotencyKey(
+                key=key, actor_id=actor_id, action=action,
+                object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
+            ), pk=False)
+    except IntegrityError as exc:
+        if "idempotency" not in str(exc).lower():
+            raise  # create()'s own constraint, not the twin's key
         raise errors.Conflict("重复提交正在处理,请稍后重试", code="idempotency_in_progress") from None
     return obj, True
 
@@ -46,7 +50,5 @@ def _earlier(actor_id, action: str, key: str) -> str | None:
     sql = fastsql.statement(f"idempotency_lookup_{anonymous}", lambda: (
         f"SELECT object_id FROM {fastsql.table(IdempotencyKey)} WHERE {fastsql.quote('key')} = %s AND action = %s "
         f"AND actor_id {'IS NULL' if anonymous else '= %s'}"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key, action] if anonymous else [key, action, actor_id])
-        row = cursor.fetchone()
+    row = fastsql.fetchone(sql, [key, action] if anonymous else [key, action, actor_id])
     return row[0] if row else None

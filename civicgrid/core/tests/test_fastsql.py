@@ -52,7 +52,7 @@ def test_update_writes_only_the_named_fields_and_refreshes_auto_now(tree):
     case = fastsql.insert(_case(tree))
     before = Case.objects.get(pk=case.pk).updated_at
     case.number, case.title = "20261129000001", "not written"
-    assert fastsql.update(case, ["number"]) == 1
+    fastsql.update(case, ["number"])
     stored = Case.objects.get(pk=case.pk)
     assert stored.number == "20261129000001" and stored.title == "井盖丢失"
     assert stored.updated_at >= before
@@ -90,3 +90,35 @@ def test_token_lookup_checks_expiry_revocation_and_the_user(tree):
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=None)
     User.objects.filter(pk=user.pk).update(is_active=False)
     assert user_for_token("raw-token") is None
+
+
+def test_batched_writes_wait_for_the_next_read_and_the_orm_sees_them(tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    user = make_user("alice")
+    with CaptureQueriesContext(connection) as seen, fastsql.batched():
+        fastsql.insert(Notification(user=user, kind="k", text="一"), pk=False)
+        fastsql.insert(Notification(user=user, kind="k", text="二"), pk=False)
+        assert len(seen) == 0  # waiting
+        assert Notification.objects.filter(user=user).count() == 2  # the ORM's read flushes first
+        fastsql.insert(Notification(user=user, kind="k", text="三"), pk=False)
+        row = fastsql.fetchone(f"SELECT count(*) FROM {fastsql.table(Notification)} WHERE user_id = %s", [user.pk])
+        assert row == (3,)
+        fastsql.insert(Notification(user=user, kind="k", text="四"), pk=False)
+    assert Notification.objects.filter(user=user).count() == 4  # the rest went out at the end of the block
+    # PostgreSQL: the flush before the ORM's count, the count, the read with the third write, the last
+    # write; SQLite: every statement on its own
+    expected = 4 if connection.vendor == "postgresql" else 6
+    assert len(seen) == expected
+
+
+def test_an_error_in_a_batch_surfaces_and_the_waiting_writes_are_dropped(tree):
+    from django.db import IntegrityError, transaction
+
+    user = make_user("alice")
+    with pytest.raises(IntegrityError), transaction.atomic(), fastsql.batched():
+        fastsql.insert(Notification(user=user, kind="k", text="ok"), pk=False)
+        fastsql.insert(IdempotencyKey(key="k", actor=user, action="a", object_type="x", object_id="1"), pk=False)
+        fastsql.insert(IdempotencyKey(key="k", actor=user, action="a", object_type="x", object_id="2"), pk=False)
+    assert not Notification.objects.filter(user=user).exists()
