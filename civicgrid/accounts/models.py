@@ -94,8 +94,12 @@ class User(AbstractUser):
         return cached
 
     def _load_assignments(self) -> list[RoleAssignment]:
-        return list(self.assignments.filter(is_active=True).select_related("region", "department")
-                    .defer("region__boundary"))  # a district's boundary is large and not needed here
+        """The active assignments with their region (without its boundary: a district's is large) and
+        department, in one statement built once (core/fastsql): each API client's first request in a
+        process pays for it."""
+        from civicgrid.accounts.assignments import active_assignments_of
+
+        return active_assignments_of(self)
 
     def role_codes(self) -> set[str]:
         return {a.role for a in self.active_assignments()}

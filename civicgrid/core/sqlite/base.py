@@ -3,24 +3,42 @@
 SQLite lets one writer in at a time and makes the others poll (its busy handler sleeps 1, 2, 5, 10 …
 ms between tries), so two gunicorn workers writing at once waste most of a wait asleep. Here every
 transaction first takes an exclusive `flock` on a file beside the database, waiting in short steps,
-and only then runs `BEGIN IMMEDIATE`; the lock is released at commit or rollback. Writers outside a
-transaction, or from tools that do not use this backend, still meet SQLite's own lock, so correctness
-never depends on the queue. See docs/performance.md ("Case intake").
+and only then runs `BEGIN IMMEDIATE`; the lock is released at commit or rollback. A write statement
+outside a transaction (autocommit) queues the same way for its own duration — polling SQLite's lock it
+would starve behind the queue's quick hand-overs. Tools that do not use this backend still meet SQLite's
+own lock, so correctness never depends on the queue. See docs/architecture.md ("SQLite: the writer
+queue").
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
 import time
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _queue_fd: int | None = None
     _queued = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.execute_wrappers.append(self._queue_autocommit_write)
+
+    def _queue_autocommit_write(self, execute, sql, params, many, context):
+        if self._queued or self.in_atomic_block or not _WRITE.match(sql):
+            return execute(sql, params, many, context)
+        self._enter_queue()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self._leave_queue()
 
     def _queue_path(self) -> str | None:
         name = str(self.settings_dict["NAME"])

@@ -122,3 +122,23 @@ def test_an_error_in_a_batch_surfaces_and_the_waiting_writes_are_dropped(tree):
         fastsql.insert(IdempotencyKey(key="k", actor=user, action="a", object_type="x", object_id="1"), pk=False)
         fastsql.insert(IdempotencyKey(key="k", actor=user, action="a", object_type="x", object_id="2"), pk=False)
     assert not Notification.objects.filter(user=user).exists()
+
+
+def test_active_assignments_read_the_same_as_through_the_orm(tree):
+    from civicgrid.accounts.assignments import active_assignments_of
+    from civicgrid.accounts.models import RoleAssignment
+    from civicgrid.testing import make_department
+
+    user = make_user("alice")
+    department = make_department()
+    RoleAssignment.objects.create(user=user, role="grid_worker", region=tree.grid_a)
+    RoleAssignment.objects.create(user=user, role="department_handler", department=department)
+    RoleAssignment.objects.create(user=user, role="dispatcher", region=tree.district, is_active=False)
+    expected = list(RoleAssignment.objects.filter(user=user, is_active=True).select_related("region", "department")
+                    .order_by("id"))
+    found = active_assignments_of(user)
+    assert [(a.pk, a.role, a.region_id, a.department_id) for a in found] == \
+        [(a.pk, a.role, a.region_id, a.department_id) for a in expected]
+    assert found[0].region.code == tree.grid_a.code and found[0].department is None
+    assert found[1].department.name == "城管局" and found[1].region is None
+    assert found[0].user is user

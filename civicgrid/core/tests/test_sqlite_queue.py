@@ -93,3 +93,17 @@ def _begin(wrapper):
     with _atomic(wrapper):
         with wrapper.cursor() as cursor:
             cursor.execute("INSERT INTO t VALUES (2)")
+
+
+def test_a_write_outside_a_transaction_queues_too(pair):
+    first, second = pair
+    with _atomic(first):
+        with first.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(OperationalError, match="writer queue"), second.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (2)")  # autocommit, 0.3 s timeout: waits in the queue
+    with second.cursor() as cursor:
+        cursor.execute("UPDATE t SET n = 3")  # the queue is free again
+        cursor.execute("SELECT count(*) FROM t WHERE n = 3")
+        assert cursor.fetchone() == (1,)
+    assert not second._queued
