@@ -408,7 +408,8 @@ def main() -> None:
     print(f"   projected day   {projected:8.1f} s for {DAY_WORKERS:,} workers  (target < 60 s)")
     floor = s["requests"] / r["ping_rps"] * DAY_WORKERS / r["workers"]
     print(f"   ping ceiling    {r['ping_rps']:8.1f} req/s: the day's requests would take {floor:.1f} s even if each "
-          f"cost no more than GET /api/v1/ping  (upload at {s['requests'] / sec / r['ping_rps']:.0%} of the ceiling)")
+          f"cost no more than GET /api/v1/ping  (upload at {s['requests'] / sec / r['ping_rps']:.0%} of the ceiling, "
+          f"the day {projected / floor:.1f}× the ping floor: compare machines by this)")
     print(f"   distance error  {r['worst_error_m']:.6f} m at worst")
     for name, ok in checks.items():
         print(f"   {'ok ' if ok else 'FAIL'} {name}")

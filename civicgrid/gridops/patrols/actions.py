@@ -2,33 +2,33 @@
 checkpoints' upkeep.
 
 A phone retries, resends and reorders, so: starting and uploading take an Idempotency-Key; points are
-unique per (patrol, recorded_at) and inserted with ignore_conflicts, so a re-sent batch adds nothing;
-the patrol's distance, duration and checkpoint visits are recomputed from all stored points in time
-order (track.py), so the figures never depend on the order batches arrived in. Each action is atomic and
-writes its audit record in the same transaction.
+unique per (patrol, recorded_at) and inserted ignoring conflicts, so a re-sent batch adds nothing;
+the patrol's distance, duration and checkpoint visits are those of all stored points in time order
+(uploads.py, track.py), so the figures never depend on the order batches arrived in. Each action is
+atomic and writes its audit record in the same transaction. The phone's requests run on prepared
+statements (rows.py), not the ORM.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civicgrid.cases.actions import submit_case
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category
-from civicgrid.core import audit, clock, errors
+from civicgrid.core import audit, clock, errors, fastsql
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.models import AuditResult
-from civicgrid.core.scoping import require
+from civicgrid.core.scoping import in_grant, require
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
-from civicgrid.gridops.patrols import queries
+from civicgrid.gridops.patrols import queries, rows, uploads
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, CheckpointKind, PatrolStatus, VisitMethod
 from civicgrid.gridops.patrols.models import (
@@ -38,24 +38,20 @@ from civicgrid.gridops.patrols.models import (
     Patrol,
     PatrolBatch,
     PatrolFinding,
-    PatrolPoint,
+    patrol_grant,
 )
 
-SKEW = timedelta(minutes=5)  # phone clocks run a little off
+SKEW = uploads.SKEW
 MAX_BACKDATE = timedelta(hours=24)  # a patrol recorded offline may be synced up to a day later
-MAX_SPAN = timedelta(hours=12)  # no patrol lasts longer; a forgotten "stop" is cut here
+MAX_SPAN = uploads.MAX_SPAN
 MAX_BATCH = 500  # points per upload
 MAX_RECORDED = 1500  # points in a patrol sent whole (12 hours at one point every 30 s)
 FINDING_GRACE = timedelta(hours=2)  # findings may still be reported this long after the end
 MANAGE = queries.MANAGE
 
 
-@dataclass(frozen=True)
-class PointInput:
-    recorded_at: datetime
-    lat: float
-    lng: float
-    accuracy: float | None = None
+PointInput = uploads.PointInput
+_check_position = uploads.check_position
 
 
 @dataclass
@@ -72,11 +68,16 @@ def _denied(actor, action: str, obj) -> None:
 
 
 def _own(actor, patrol_id: int, action: str) -> Patrol:
-    """The actor's own patrol: 403 without the patrol permission, 404 out of reach, 403 someone else's."""
+    """The actor's own patrol: 403 without the patrol permission, 404 out of reach, 403 someone else's.
+    One prepared statement, then the reach test `visible_to` would apply (the phone calls this on every
+    upload)."""
     require(actor, PATROL)
-    patrol = queries.get_patrol(actor, patrol_id)
+    patrol = rows.patrol_with_region(patrol_id)
+    if patrol is None or not in_grant(patrol, patrol_grant(actor)):
+        raise errors.NotFound()
     if patrol.worker_id != actor.pk:
         _denied(actor, action, patrol)
+    patrol.worker = actor
     return patrol
 
 
@@ -84,118 +85,6 @@ def _aware(value: datetime, name: str) -> datetime:
     if timezone.is_naive(value):
         raise errors.ValidationFailed(f"{name}须带时区", code=f"{name}_naive")
     return value
-
-
-def _check_position(lat, lng, code: str = "location_invalid") -> None:
-    if lat is None or lng is None or not (-90 <= lat <= 90 and -180 <= lng <= 180):
-        raise errors.ValidationFailed("坐标无效:须同时提供纬度(-90–90)和经度(-180–180)", code=code)
-
-
-def _window(patrol: Patrol, now: datetime) -> tuple[datetime, datetime]:
-    """The times a point of this patrol may carry."""
-    upper = patrol.ended_at if patrol.ended_at is not None else now
-    return patrol.started_at - SKEW, min(upper, patrol.started_at + MAX_SPAN) + SKEW
-
-
-def _insert_points(patrol_id: int, points) -> None:
-    """INSERT … ignoring points the patrol already has (same recorded_at). Plain SQL: a phone batch is
-    ~100 rows and the ORM's per-value SQL compilation would be most of the upload's cost."""
-    table = PatrolPoint._meta.db_table
-    columns = "(patrol_id, recorded_at, lat, lng, accuracy)"
-    if connection.vendor == "sqlite":
-        sql = f"INSERT OR IGNORE INTO {table} {columns} VALUES (%s, %s, %s, %s, %s)"
-    elif connection.vendor == "postgresql":
-        sql = (f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s) "
-               "ON CONFLICT (patrol_id, recorded_at) DO NOTHING")
-    else:
-        PatrolPoint.objects.bulk_create([PatrolPoint(patrol_id=patrol_id, recorded_at=p.recorded_at, lat=p.lat, lng=p.lng,
-                                                     accuracy=p.accuracy) for p in points], ignore_conflicts=True)
-        return
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [(patrol_id, adapt(p.recorded_at), p.lat, p.lng, p.accuracy) for p in points])
-
-
-@dataclass
-class _Plan:
-    """An upload worked out from the points stored so far, before the write lock is taken."""
-
-    stored: int  # points the patrol had when they were read
-    fresh: list[PointInput]  # the batch's new points inside the patrol's time span
-    rejected: int
-    fixes: list[tracks.Fix]  # every point after the insert
-    track: tracks.Track
-    visits: list[CheckpointVisit]
-
-
-def _check_points(points: list[PointInput]) -> None:
-    for p in points:
-        _aware(p.recorded_at, "recorded_at")
-        _check_position(p.lat, p.lng, "point_invalid")
-        if p.accuracy is not None and p.accuracy < 0:
-            raise errors.ValidationFailed("定位精度不能为负数", code="point_invalid")
-
-
-def _fresh_points(points: list[PointInput], low: datetime, high: datetime,
-                  have: set[datetime] | frozenset = frozenset()) -> tuple[dict[datetime, PointInput], int]:
-    """The batch's points inside [low, high] not already stored (`have`), one per instant (the first of two
-    fixes at one instant wins), and how many fell outside the span."""
-    fresh: dict[datetime, PointInput] = {}
-    rejected = 0
-    for p in points:
-        if not low <= p.recorded_at <= high:
-            rejected += 1
-        elif p.recorded_at not in have:
-            fresh.setdefault(p.recorded_at, p)
-    return fresh, rejected
-
-
-def _plan(patrol: Patrol, points: list[PointInput], now: datetime) -> _Plan:
-    """Merge the batch into the stored points, apply the track rule and find the checkpoints the kept track
-    passes for the first time — reads and arithmetic only, so that they happen outside the write lock."""
-    stored = queries.fixes(patrol.pk)
-    fresh, rejected = _fresh_points(points, *_window(patrol, now), have={f.at for f in stored})
-    fixes = stored + [tracks.Fix(p.recorded_at, p.lat, p.lng, p.accuracy) for p in fresh.values()]
-    track = tracks.build_track(fixes)
-    fixes.sort(key=lambda f: f.at)
-    return _Plan(stored=len(stored), fresh=list(fresh.values()), rejected=rejected, fixes=fixes, track=track,
-                 visits=_new_visits(patrol, track) if fresh else [])
-
-
-def _new_visits(patrol: Patrol, track: tracks.Track) -> list[CheckpointVisit]:
-    """Visits of checkpoints of the patrol's grid that the kept track reaches and the patrol has not visited."""
-    places = queries.checkpoint_places(patrol.region.code)
-    if not places or not track.kept:
-        return []
-    reached = {place_id for fix in track.kept for place_id, _ in tracks.nearest(fix.lat, fix.lng, places)}
-    if not reached:
-        return []
-    done = set(CheckpointVisit.objects.filter(patrol=patrol).values_list("checkpoint_id", flat=True))
-    todo = [p for p in places if p[0] in reached and p[0] not in done]
-    visits = []
-    for fix in track.kept:
-        if not todo:
-            break
-        for checkpoint_id, distance in tracks.nearest(fix.lat, fix.lng, todo):
-            visits.append(CheckpointVisit(patrol=patrol, checkpoint_id=checkpoint_id, visited_at=fix.at,
-                                          method=VisitMethod.GPS, lat=fix.lat, lng=fix.lng, distance_m=distance))
-        reached = {v.checkpoint_id for v in visits}
-        todo = [p for p in todo if p[0] not in reached]
-    return visits
-
-
-def _apply(patrol: Patrol, plan: _Plan) -> None:
-    """Write the planned points and the patrol's new figures (inside the transaction)."""
-    _insert_points(patrol.pk, plan.fresh)
-    patrol.point_count = len(plan.fixes)
-    patrol.kept_count = len(plan.track.kept)
-    patrol.distance_m = plan.track.distance_m
-    patrol.last_point_at = plan.fixes[-1].at if plan.fixes else None
-    end = patrol.ended_at or patrol.last_point_at
-    patrol.duration_s = max(0, int((end - patrol.started_at).total_seconds())) if end else 0
-    patrol.save(update_fields=["point_count", "kept_count", "distance_m", "last_point_at", "duration_s"])
-    if plan.visits:
-        CheckpointVisit.objects.bulk_create(plan.visits, ignore_conflicts=True)
 
 
 # ---- start, upload, end ------------------------------------------------------------------------------
@@ -221,7 +110,7 @@ def _close_forgotten(actor, patrol: Patrol) -> None:
     patrol.status = PatrolStatus.ENDED
     patrol.ended_at = min(patrol.last_point_at or patrol.started_at, patrol.started_at + MAX_SPAN)
     patrol.duration_s = int((patrol.ended_at - patrol.started_at).total_seconds())
-    patrol.save(update_fields=["status", "ended_at", "duration_s"])
+    fastsql.update(patrol, ["status", "ended_at", "duration_s"])
     audit.record(actor=actor, action="patrols.end_patrol", obj=patrol,
                  details={"ended_at": patrol.ended_at.isoformat(), "forgotten": True})
 
@@ -242,15 +131,15 @@ def start_patrol(*, actor, region_code: str = "", started_at: datetime | None = 
         raise errors.ValidationFailed("只能补传24小时内开始的巡查", code="started_at_too_old")
 
     def create() -> Patrol:
-        active = Patrol.objects.select_for_update().filter(worker_id=actor.pk, status=PatrolStatus.ACTIVE).first()
+        active = rows.active_patrol(actor.pk)
         if active is not None and active.started_at + MAX_SPAN < start:
             _close_forgotten(actor, active)
         elif active is not None:
             raise errors.Conflict("已有进行中的巡查,请先结束", code="patrol_active", details={"patrol_id": active.pk})
-        if Patrol.objects.filter(worker_id=actor.pk, ended_at__gt=start).exists():
+        if rows.ended_after(actor.pk, start):
             raise errors.ValidationFailed("开始时间早于上一次巡查的结束时间", code="patrol_overlap")
-        patrol = Patrol.objects.create(worker=actor, region=region, day=timezone.localdate(start), started_at=start,
-                                       created_at=now)
+        patrol = fastsql.insert(Patrol(worker=actor, region=region, day=timezone.localdate(start), started_at=start,
+                                       created_at=now))
         audit.record(actor=actor, action="patrols.start_patrol", obj=patrol,
                      details={"region": region.code, "started_at": start.isoformat()})
         return patrol
@@ -265,7 +154,8 @@ def start_patrol(*, actor, region_code: str = "", started_at: datetime | None = 
 
 def upload_points(*, actor, patrol_id: int, points: list[PointInput],
                   idempotency_key: str | None = None) -> UploadResult:
-    """Add a batch of GPS points. Duplicates (same recorded_at) are dropped, order does not matter,
+    """Add a batch of GPS points (PointInputs, or anything with their attributes, such as the API's parsed
+    points). Duplicates (same recorded_at) are dropped, order does not matter,
     points outside the patrol's time span are rejected (counted, not stored); late batches after the
     end are accepted up to the end time. The patrol's figures are recomputed from all its points."""
     patrol = _own(actor, patrol_id, "patrols.upload_points")
@@ -273,24 +163,20 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
         raise errors.ValidationFailed("没有可上传的轨迹点", code="points_required")
     if len(points) > MAX_BATCH:
         raise errors.ValidationFailed(f"每次最多上传{MAX_BATCH}个轨迹点", code="batch_too_large")
-    _check_points(points)
+    points = uploads.checked(points)
     now = clock.now()
-    plan = _plan(patrol, points, now)
+    plan = uploads.plan(patrol, points, now)  # before the write lock
     made: dict = {}
 
     def create() -> PatrolBatch:
-        # lock the row and read what may have moved since `patrol` was read; its other fields do not change
-        count, ended_at, status = (Patrol.objects.select_for_update().filter(pk=patrol.pk)
-                                   .values_list("point_count", "ended_at", "status").get())
-        locked = patrol
+        locked = rows.locked_patrol(patrol)
         current = plan
-        if count != current.stored or ended_at != patrol.ended_at:
-            locked.ended_at, locked.status = ended_at, status
-            current = _plan(locked, points, now)  # another upload or the end came first: work it out again
-        _apply(locked, current)
+        if locked.point_count != plan.stored or locked.ended_at != patrol.ended_at:
+            current = uploads.plan(locked, points, now)  # another upload or the end came first: work it out again
+        uploads.apply(locked, current)
         made["visits"], made["patrol"] = current.visits, locked
-        batch = PatrolBatch.objects.create(patrol=locked, received=len(points), stored=len(current.fresh),
-                                           rejected=current.rejected, created_at=now)
+        batch = fastsql.insert(PatrolBatch(patrol=locked, received=len(points), stored=len(current.fresh),
+                                           rejected=current.rejected, created_at=now))
         audit.record(actor=actor, action="patrols.upload_points", obj=locked,
                      details={"batch": batch.pk, "received": batch.received, "stored": batch.stored,
                               "rejected": current.rejected, "points": locked.point_count})
@@ -301,8 +187,10 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
                                   model=PatrolBatch, create=create)
     if batch.patrol_id != patrol.pk:
         raise errors.Conflict("该幂等键已用于另一次巡查的上传", code="idempotency_key_reused")
-    return UploadResult(patrol=made.get("patrol") or Patrol.objects.select_related("region", "worker").get(pk=patrol.pk),
-                        batch=batch, created=created, new_visits=made.get("visits", []))
+    if "patrol" not in made:  # a replay: the patrol as it is now
+        made["patrol"] = rows.patrol_with_region(patrol.pk)
+        made["patrol"].worker = actor
+    return UploadResult(patrol=made["patrol"], batch=batch, created=created, new_visits=made.get("visits", []))
 
 
 def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Patrol:
@@ -314,7 +202,7 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
     if end > now + SKEW:
         raise errors.ValidationFailed("结束时间不能晚于当前时间", code="ended_at_future")
     with transaction.atomic():
-        locked = Patrol.objects.select_for_update(of=("self",)).select_related("region", "worker").get(pk=patrol.pk)
+        locked = rows.locked_patrol(patrol)
         if locked.status == PatrolStatus.ENDED:
             return locked
         if end < locked.started_at:
@@ -322,7 +210,7 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
         locked.status = PatrolStatus.ENDED
         locked.ended_at = min(end, locked.started_at + MAX_SPAN)
         locked.duration_s = int((locked.ended_at - locked.started_at).total_seconds())  # the points are as they were
-        locked.save(update_fields=["status", "ended_at", "duration_s"])
+        fastsql.update(locked, ["status", "ended_at", "duration_s"])
         audit.record(actor=actor, action="patrols.end_patrol", obj=locked,
                      details={"ended_at": locked.ended_at.isoformat(), "distance_m": round(locked.distance_m, 1),
                               "duration_s": locked.duration_s, "points": locked.point_count})
@@ -350,25 +238,23 @@ def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: li
         raise errors.ValidationFailed("只能补传24小时内开始的巡查", code="started_at_too_old")
     end = min(end, start + MAX_SPAN)
     region = _patrol_region(actor, region_code)
-    _check_points(points)
-    fresh, rejected = _fresh_points(points, start - SKEW, end + SKEW)
-    fixes = sorted((tracks.Fix(p.recorded_at, p.lat, p.lng, p.accuracy) for p in fresh.values()), key=lambda f: f.at)
+    points = uploads.checked(points)
+    fresh, rejected = uploads.fresh_points(points, (start - SKEW).astimezone(UTC), (end + SKEW).astimezone(UTC))
+    fixes = sorted(map(tracks.Fix._make, fresh.values()), key=lambda f: f.at)
     track = tracks.build_track(fixes)  # worked out before the transaction
 
     def create() -> Patrol:
-        clash = Patrol.objects.filter(worker_id=actor.pk, started_at__lt=end).filter(
-            Q(ended_at__gt=start) | Q(status=PatrolStatus.ACTIVE))
-        if clash.exists():
+        if rows.overlaps(actor.pk, start, end):
             raise errors.ValidationFailed("与本人的另一次巡查时间重叠", code="patrol_overlap")
-        patrol = Patrol.objects.create(
+        patrol = fastsql.insert(Patrol(
             worker=actor, region=region, day=timezone.localdate(start), started_at=start, ended_at=end,
             status=PatrolStatus.ENDED, distance_m=track.distance_m, duration_s=int((end - start).total_seconds()),
             point_count=len(fixes), kept_count=len(track.kept), last_point_at=fixes[-1].at if fixes else None,
-            created_at=now)
-        _insert_points(patrol.pk, fresh.values())
-        visits = _new_visits(patrol, track)
+            anchor_at=track.kept[-1].at if track.kept else None, created_at=now))
+        rows.insert_points(patrol.pk, fresh.values())
+        visits = uploads.new_visits(patrol, track.kept, done=set())
         if visits:
-            CheckpointVisit.objects.bulk_create(visits, ignore_conflicts=True)
+            rows.insert_visits(visits)
         audit.record(actor=actor, action="patrols.record_patrol", obj=patrol,
                      details={"region": region.code, "started_at": start.isoformat(), "ended_at": end.isoformat(),
                               "points": len(fixes), "rejected": rejected, "distance_m": round(track.distance_m, 1)})

@@ -5,9 +5,8 @@ someone else's track is audit-logged."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from civicgrid.core import audit, errors
 from civicgrid.core.scoping import get_visible, grant_for, scope_q
 from civicgrid.geo.choices import CODE_LENGTH, RegionLevel
 from civicgrid.geo.models import Region
+from civicgrid.gridops.patrols import rows
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import PatrolStatus
 from civicgrid.gridops.patrols.models import (
@@ -25,7 +25,6 @@ from civicgrid.gridops.patrols.models import (
     CheckpointVisit,
     Patrol,
     PatrolFinding,
-    PatrolPoint,
 )
 
 GRID_LEN = CODE_LENGTH[RegionLevel.GRID]
@@ -93,21 +92,8 @@ def can_patrol(user) -> bool:
 # ---- tracks ----------------------------------------------------------------------------------------
 
 def fixes(patrol_id: int) -> list[tracks.Fix]:
-    """The patrol's stored points in time order. Read with one plain query: this runs on every upload, and
-    Django's per-row converters would cost more than the track rule itself."""
-    table = PatrolPoint._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT recorded_at, lat, lng, accuracy FROM {table} WHERE patrol_id = %s "
-                       "ORDER BY recorded_at", [patrol_id])
-        rows = cursor.fetchall()
-    if not rows:
-        return []
-    first = rows[0][0]
-    if isinstance(first, str):  # SQLite keeps naive UTC times as text…
-        return [tracks.Fix(datetime.fromisoformat(at).replace(tzinfo=UTC), lat, lng, acc) for at, lat, lng, acc in rows]
-    if first.tzinfo is None:  # …which its column converter may already have parsed
-        return [tracks.Fix(at.replace(tzinfo=UTC), lat, lng, acc) for at, lat, lng, acc in rows]
-    return [tracks.Fix(at, lat, lng, acc) for at, lat, lng, acc in rows]
+    """The patrol's stored points in time order."""
+    return rows.fixes(patrol_id)
 
 
 def track_of(patrol: Patrol) -> tracks.Track:

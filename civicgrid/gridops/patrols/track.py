@@ -23,6 +23,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 EARTH_RADIUS_M = 6_371_008.8
 MAX_ACCURACY_M = 50.0
@@ -31,9 +32,8 @@ JITTER_M = 20.0
 REANCHOR_AFTER = 3
 
 
-@dataclass(frozen=True)
-class Fix:
-    """One GPS point as recorded by the phone."""
+class Fix(NamedTuple):
+    """One GPS point as recorded by the phone (a tuple: a patrol's hundreds are made on every upload)."""
 
     at: datetime
     lat: float

@@ -267,15 +267,17 @@ def test_a_batch_planned_before_another_committed_is_worked_out_again(pw, at, mo
     """Uploads are planned outside the write lock; when another batch landed in between, the figures are
     recomputed under the lock, so no point is lost from the track."""
     patrol = start(pw, at)
+    stale = Patrol.objects.get(pk=patrol.pk)  # as read before the other batch committed
     upload(pw, at, patrol, walk(20))
-    real = actions.queries.fixes
-    calls = []
+    real = actions.uploads.plan
+    seen = []
 
-    def stale_then_real(patrol_id):
-        calls.append(patrol_id)
-        return [] if len(calls) == 1 else real(patrol_id)  # the first read misses the committed batch
+    def stale_then_real(current, points, now):
+        read = stale if not seen else current
+        seen.append(read.point_count)
+        return real(read, points, now)
 
-    monkeypatch.setattr(actions.queries, "fixes", stale_then_real)
+    monkeypatch.setattr(actions.uploads, "plan", stale_then_real)
     result = upload(pw, at, patrol, walk(40)[20:])
-    assert len(calls) == 2 and result.batch.stored == 20
+    assert seen == [0, 20] and result.batch.stored == 20
     assert result.patrol.point_count == 40 and result.patrol.distance_m == pytest.approx(39 * STEP_M, abs=0.01)

@@ -101,6 +101,28 @@ def test_start_conflicts_and_bad_input(client, pw):
     assert PatrolPoint.objects.count() == 0
 
 
+@pytest.mark.parametrize("point", [
+    {"lat": 41.1, "lng": 123.1},  # no time
+    {"recorded_at": "2025-03-10T08:00:00+08:00", "lat": 91, "lng": 123.1},
+    {"recorded_at": "2025-03-10T08:00:00+08:00", "lat": 41.1, "lng": -181},
+    {"recorded_at": "2025-03-10T08:00:00+08:00", "lat": "north", "lng": 123.1},
+    {"recorded_at": "2025-03-10T08:00:00+08:00", "lat": 41.1, "lng": 123.1, "accuracy": -1},
+    {"recorded_at": "yesterday", "lat": 41.1, "lng": 123.1},
+    "41.1,123.1",
+])
+def test_a_bad_point_refuses_the_batch_and_the_whole_patrol(client, pw, point):
+    pid = started(client, pw)
+    good = as_json(walk(2))
+    batch = call(client, pw.gw_a, "post", f"/{pid}/points", {"points": [*good, point]})
+    whole = call(client, pw.gw_b, "post", "/record", {"started_at": T0.isoformat(), "points": [*good, point],
+                                                      "ended_at": (T0 + timedelta(minutes=5)).isoformat()})
+    for response in (batch, whole):
+        assert response.status_code == 422 and response.json()["code"] == "invalid_input"
+        assert response.json()["details"][0]["loc"][:4] == ["body", "payload", "points", "2"]
+    assert call(client, pw.gw_a, "post", f"/{pid}/points", {"points": "all"}).json()["code"] == "invalid_input"
+    assert PatrolPoint.objects.count() == 0 and Patrol.objects.count() == 1
+
+
 def test_detail_track_and_checkpoints(client, pw):
     pid = started(client, pw)
     call(client, pw.gw_a, "post", f"/{pid}/points", {"points": as_json(walk(12))})

@@ -1,0 +1,176 @@
+"""The statements of the phone's hot path (start, upload, end, send whole), built once per process with
+core/fastsql: every upload runs a handful of them, and the ORM's per-query compilation cost more than
+the work itself (docs/gridops/patrols.md, "Upload speed")."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from functools import partial
+
+from django.db import connection
+
+from civicgrid.core import fastsql
+from civicgrid.geo.models import Region
+from civicgrid.gridops.patrols import track as tracks
+from civicgrid.gridops.patrols.choices import PatrolStatus
+from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, PatrolPoint
+
+REGION_FIELDS = ("id", "code", "name", "level", "parent", "is_active")  # never the (large) boundary
+
+
+def _lock() -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+def _one(sql: str, params: Sequence) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def patrol_with_region(patrol_id: int) -> Patrol | None:
+    """The patrol with its region loaded (the caller checks the reach)."""
+    row = _one(fastsql.statement("patrols.with_region", lambda: (
+        f"SELECT {fastsql.columns(Patrol, alias='p')}, {fastsql.columns(Region, REGION_FIELDS, 'r')} "
+        f"FROM {fastsql.table(Patrol)} p JOIN {fastsql.table(Region)} r ON r.id = p.region_id WHERE p.id = %s")),
+        [patrol_id])
+    if row is None:
+        return None
+    patrol = fastsql.load(Patrol, row)
+    patrol.region = fastsql.load(Region, row[len(Patrol._meta.concrete_fields):], REGION_FIELDS)
+    return patrol
+
+
+def locked_patrol(patrol: Patrol) -> Patrol:
+    """The patrol's row read again under the row lock (inside the transaction); its region and worker are
+    carried over from `patrol` (they never change)."""
+    row = _one(fastsql.statement("patrols.locked", lambda: (
+        f"SELECT {fastsql.columns(Patrol)} FROM {fastsql.table(Patrol)} WHERE id = %s{_lock()}")), [patrol.pk])
+    locked = fastsql.load(Patrol, row)
+    locked.region, locked.worker = patrol.region, patrol.worker
+    return locked
+
+
+def active_patrol(worker_id: int) -> Patrol | None:
+    """The worker's active patrol, locked."""
+    row = _one(fastsql.statement("patrols.active", lambda: (
+        f"SELECT {fastsql.columns(Patrol)} FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND status = %s"
+        f"{_lock()}")), [worker_id, PatrolStatus.ACTIVE.value])
+    return None if row is None else fastsql.load(Patrol, row)
+
+
+def ended_after(worker_id: int, moment: datetime) -> bool:
+    """Has the worker a patrol that ended after `moment`?"""
+    return _one(fastsql.statement("patrols.ended_after", lambda: (
+        f"SELECT 1 FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND ended_at > %s LIMIT 1")),
+        [worker_id, fastsql.param(Patrol, "ended_at", moment)]) is not None
+
+
+def overlaps(worker_id: int, start: datetime, end: datetime) -> bool:
+    """Does a patrol of the worker (ended, or still active) overlap [start, end]?"""
+    return _one(fastsql.statement("patrols.overlaps", lambda: (
+        f"SELECT 1 FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND started_at < %s "
+        "AND (ended_at > %s OR status = %s) LIMIT 1")),
+        [worker_id, fastsql.param(Patrol, "started_at", end), fastsql.param(Patrol, "ended_at", start),
+         PatrolStatus.ACTIVE.value]) is not None
+
+
+# ---- points --------------------------------------------------------------------------------------------
+
+def _sqlite_time(value: datetime) -> str:
+    """What Django's SQLite backend stores for an aware time (naive UTC as text), without its per-value
+    checks; the unique (patrol, recorded_at) constraint needs exactly the same text (tests/test_uploads.py)."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ")[:-6]  # without "+00:00"
+
+
+def time_adapter():
+    if connection.vendor == "sqlite" and connection.timezone_name == "UTC":
+        return _sqlite_time
+    return connection.ops.adapt_datetimefield_value
+
+
+def _insert_ignoring(model, columns: Sequence[str], rows: int) -> str:
+    """INSERT of `rows` rows in one statement, skipping those that would break a unique constraint."""
+    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * rows)
+    head = f"INSERT {'OR IGNORE ' if connection.vendor == 'sqlite' else ''}INTO {fastsql.table(model)} "
+    tail = "" if connection.vendor == "sqlite" else " ON CONFLICT DO NOTHING"
+    return f"{head}({', '.join(map(fastsql.quote, columns))}) VALUES {values}{tail}"
+
+
+CHUNK = 500  # rows per statement: well inside SQLite's and PostgreSQL's limits on parameters
+
+
+def _insert_many(model, columns: Sequence[str], values: list[tuple]) -> None:
+    """Multi-row INSERTs: one statement per chunk is cheaper than executemany's statement per row."""
+    with connection.cursor() as cursor:
+        for i in range(0, len(values), CHUNK):
+            chunk = values[i:i + CHUNK]
+            sql = fastsql.statement(("patrols.insert", model, len(chunk)),
+                                    partial(_insert_ignoring, model, columns, len(chunk)))
+            cursor.execute(sql, [v for row in chunk for v in row])
+
+
+def insert_points(patrol_id: int, points: Iterable) -> None:
+    """The points (anything with recorded_at, lat, lng, accuracy); a point the patrol already has at that
+    instant is skipped by the unique constraint."""
+    adapt = time_adapter()
+    _insert_many(PatrolPoint, ("patrol_id", "recorded_at", "lat", "lng", "accuracy"),
+                 [(patrol_id, adapt(p.recorded_at), p.lat, p.lng, p.accuracy) for p in points])
+
+
+def fixes(patrol_id: int, since: datetime | None = None) -> list[tracks.Fix]:
+    """The patrol's stored points in time order (from `since` on, when given)."""
+    sqlite = connection.vendor == "sqlite"
+    # on SQLite the time is read as text: the column's declared type would run Django's slow regex parser
+    at = "CAST(recorded_at AS TEXT)" if sqlite else "recorded_at"
+    base = f"SELECT {at}, lat, lng, accuracy FROM {fastsql.table(PatrolPoint)} WHERE patrol_id = %s"
+    if since is None:
+        sql = fastsql.statement("patrols.fixes", lambda: f"{base} ORDER BY recorded_at")
+        params = [patrol_id]
+    else:
+        sql = fastsql.statement("patrols.fixes_since", lambda: f"{base} AND recorded_at >= %s ORDER BY recorded_at")
+        params = [patrol_id, time_adapter()(since)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    Fix = tracks.Fix
+    if sqlite:
+        parse = datetime.fromisoformat
+        return [Fix(parse(t).replace(tzinfo=UTC), lat, lng, acc) for t, lat, lng, acc in rows]
+    return [Fix(t if t.tzinfo else t.replace(tzinfo=UTC), lat, lng, acc) for t, lat, lng, acc in rows]
+
+
+# ---- checkpoints ---------------------------------------------------------------------------------------
+
+def checkpoint_places(grid_code: str) -> list[tuple[int, float, float, float]]:
+    """(id, lat, lng, radius) of the active checkpoints of the grid and its micro-grids."""
+    if connection.vendor == "sqlite":  # a range walks the code index; SQLite's LIKE … ESCAPE cannot
+        where, params = "r.code >= %s AND r.code < %s", [grid_code, grid_code + "\U0010ffff"]
+    else:
+        prefix = grid_code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where, params = "r.code LIKE %s", [prefix + "%"]
+    sql = fastsql.statement("patrols.places", lambda: (
+        f"SELECT c.id, c.lat, c.lng, c.radius_m FROM {fastsql.table(Checkpoint)} c "
+        f"JOIN {fastsql.table(Region)} r ON r.id = c.region_id WHERE {where} AND c.is_active ORDER BY r.code, c.name"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def visited(patrol_id: int) -> set[int]:
+    sql = fastsql.statement("patrols.visited", lambda: (
+        f"SELECT checkpoint_id FROM {fastsql.table(CheckpointVisit)} WHERE patrol_id = %s"))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [patrol_id])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def insert_visits(visits: list[CheckpointVisit]) -> None:
+    """The visits, a checkpoint the patrol has visited meanwhile skipped (first visit counts)."""
+    adapt = time_adapter()
+    _insert_many(CheckpointVisit, ("patrol_id", "checkpoint_id", "visited_at", "method", "lat", "lng", "distance_m"),
+                 [(v.patrol_id, v.checkpoint_id, adapt(v.visited_at), v.method, v.lat, v.lng, v.distance_m)
+                  for v in visits])
