@@ -123,7 +123,10 @@ def test_three_households_filled_offline_sync_exactly_once(phone_page, desktop_p
     page.context.set_offline(False)
     page.wait_for_function("document.querySelector('#sync-bar').dataset.queueCount === '0' && "
                            "document.querySelector('#sync-bar').dataset.syncing === '0'", timeout=30_000)
-    assert lost == [201]
+    # the server made the answer (201); on a loaded machine the test's own fetch may have had to re-send
+    # it on a fresh connection and got the replay (200) — either way it reached the server before the
+    # phone's re-send, and the counts below prove it was written once
+    assert len(lost) == 1 and lost[0] in (200, 201)
     assert page.locator("[data-sync-text]").inner_text() == "在线 · 已全部同步"
     assert page.locator(".hh[data-state=done]").count() == 3
     screenshot(page, "campaign-synced-phone")
