@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from django.db import connection
-
 from civicgrid.accounts.models import Department, RoleAssignment
 from civicgrid.core import fastsql
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY as _REGION_FIELDS
 from civicgrid.geo.models import Region
-
-_REGION_FIELDS = tuple(f.name for f in Region._meta.concrete_fields if f.name != "boundary")
 
 
 def _sql() -> str:
@@ -20,10 +17,8 @@ def _sql() -> str:
 
 
 def active_assignments_of(user) -> list[RoleAssignment]:
-    with connection.cursor() as cursor:
-        cursor.execute(fastsql.statement("active_assignments", _sql),
-                       [user.pk, fastsql.param(RoleAssignment, "is_active", True)])
-        rows = cursor.fetchall()
+    rows = fastsql.fetchall(fastsql.statement("active_assignments", _sql),
+                            [user.pk, fastsql.param(RoleAssignment, "is_active", True)])
     n_assignment = len(RoleAssignment._meta.concrete_fields)
     n_region = len(_REGION_FIELDS)
     found = []

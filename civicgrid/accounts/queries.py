@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.db import connection
 from django.utils import timezone
 
 from civicgrid.accounts.models import ApiToken, Department, User
@@ -27,9 +26,7 @@ def user_for_token(raw: str) -> User | None:
     Every API request runs this, so the statement is built once (core/fastsql)."""
     if not raw or len(raw) > 200:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(fastsql.statement("user_for_token", _token_sql), [token_hash(raw)])
-        row = cursor.fetchone()
+    row = fastsql.fetchone(fastsql.statement("user_for_token", _token_sql), [token_hash(raw)])
     if row is None:
         return None
     token = fastsql.load(ApiToken, row, _TOKEN_FIELDS)

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection
 
 from civicgrid.cases.models import Case
 from civicgrid.core import clock, fastsql
@@ -48,6 +47,9 @@ class Candidate:
 
 
 _FIELDS = ("id", "number", "title", "description", "lat", "lng", "state", "created_at")
+# where the ranking's columns stand in a row of `fastsql.columns(Case, _FIELDS)` (the model's order)
+_AT = {name: [f.attname for f in Case._meta.concrete_fields if f.attname in _FIELDS].index(name)
+       for name in ("id", "title", "description", "lat", "lng")}
 
 
 def _search_sql(by_category: bool, by_point: bool, exclude: bool) -> str:
@@ -89,21 +91,16 @@ def find(*, category_id: int | None, case_type: str, lat: float | None, lng: flo
         params.append(exclude_id)
     shape = (bool(category_id), by_point, bool(exclude_id))
     sql = fastsql.statement(("duplicates", *shape), lambda: _search_sql(*shape))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     # rank on the raw rows; only the few that are kept become Case objects
-    names = [f.attname for f in Case._meta.concrete_fields if f.attname in _FIELDS]
-    at = {name: names.index(name) for name in ("id", "title", "description", "lat", "lng")}
     ranked = []
-    for row in rows:
-        other_lat, other_lng = row[at["lat"]], row[at["lng"]]
+    for row in fastsql.fetchall(sql, params):
+        other_lat, other_lng = row[_AT["lat"]], row[_AT["lng"]]
         dist = distance_m(lat, lng, other_lat, other_lng) if lat is not None and other_lat is not None else None
         if dist is not None and dist > radius:
             continue
-        sim = similarity(description, f"{row[at['title']]} {row[at['description']]}")
+        sim = similarity(description, f"{row[_AT['title']]} {row[_AT['description']]}")
         nearness = 1 - dist / radius if dist is not None else 0.5
-        ranked.append((round(0.7 * sim + 0.3 * nearness, 3), row[at["id"]], round(sim, 3),
+        ranked.append((round(0.7 * sim + 0.3 * nearness, 3), row[_AT["id"]], round(sim, 3),
                        None if dist is None else round(dist, 1), row))
     ranked.sort(key=lambda r: (-r[0], -r[1]))
     return [Candidate(fastsql.load(Case, row, _FIELDS), sim, dist, score)

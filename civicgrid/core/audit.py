@@ -8,7 +8,7 @@ import json
 from datetime import UTC
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from civicgrid.core import context, fastsql
@@ -75,8 +75,8 @@ def _append(event: AuditEvent) -> None:
     """Lock the chain head, insert the event after it, move the head. Inside `fastsql.batched()` the lock
     travels with the writes waiting before it and the insert and move with those after."""
     head_table = fastsql.table(AuditChainHead)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    head_sql = fastsql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{lock}")
+    head_sql = fastsql.statement("audit_head",
+                                 lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{fastsql.for_update()}")
     row = fastsql.fetchone(head_sql)
     if row is None:  # the first event ever: make the head, then lock it like everyone else
         AuditChainHead.objects.get_or_create(pk=1)

@@ -232,6 +232,18 @@ def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple | None:
         return cursor.fetchone()
 
 
+def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    """Every row of a query — sent together with any writes waiting in `batched()`."""
+    with connection.cursor() as cursor:
+        _execute(cursor, sql, params)
+        return cursor.fetchall()
+
+
+def for_update() -> str:
+    """` FOR UPDATE` where the database locks rows (SQLite's writer lock covers the whole database)."""
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
 def statement(name, build) -> str:
     """A hand-written statement, built by `build()` once per process and database vendor (`name`: any
     hashable key)."""

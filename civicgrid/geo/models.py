@@ -44,6 +44,10 @@ class Region(models.Model):
         return [self.code[:n] for n in CODE_LENGTH.values() if n < len(self.code)]
 
 
+# a region's fields without its boundary (a district's is large): what hot paths load with a region
+FIELDS_WITHOUT_BOUNDARY = tuple(f.name for f in Region._meta.concrete_fields if f.name != "boundary")
+
+
 class BoundaryStamp(models.Model):
     """One row whose version changes whenever any boundary changes; locators in every process
     compare it with the version they were built from and rebuild when it moved."""

@@ -27,7 +27,7 @@ from civicgrid.core import errors
 from civicgrid.core.scoping import grant_for, require, scope_q
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.models import Region
-from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol
+from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, TrackFigures
 from civicgrid.gridops.patrols.queries import grid_code
 
 PERM = "patrols.view_compliance"
@@ -39,7 +39,7 @@ REASONS = {
 
 
 @dataclass
-class WorkerDay:
+class WorkerDay(TrackFigures):
     worker_id: int
     name: str
     username: str
@@ -56,14 +56,6 @@ class WorkerDay:
     @property
     def grid_code(self) -> str:
         return grid_code(self.region.code)
-
-    @property
-    def minutes(self) -> int:
-        return self.duration_s // 60
-
-    @property
-    def km(self) -> float:
-        return round(self.distance_m / 1000, 2)
 
     @property
     def missing(self) -> list[str]:
@@ -83,7 +75,7 @@ class WorkerDay:
 
 
 @dataclass
-class GridDay:
+class GridDay(TrackFigures):
     grid: Region
     workers: int = 0  # under the rule
     patrolled: int = 0  # under the rule, at least one patrol
@@ -94,14 +86,6 @@ class GridDay:
     distance_m: float = 0.0
     checkpoints_required: int = 0  # required checkpoints anywhere in the grid
     checkpoints_covered: int = 0  # …passed by anyone's patrol that day
-
-    @property
-    def minutes(self) -> int:
-        return self.duration_s // 60
-
-    @property
-    def km(self) -> float:
-        return round(self.distance_m / 1000, 2)
 
     @property
     def rate(self) -> int | None:

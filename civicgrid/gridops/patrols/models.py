@@ -51,7 +51,20 @@ class PatrolQuerySet(ScopedQuerySet):
         return self.none() if q is None else self.filter(q)
 
 
-class Patrol(models.Model):
+class TrackFigures:
+    """Minutes and kilometres for anything with `duration_s` and `distance_m` (a patrol, a worker's or a
+    grid's day in the compliance report)."""
+
+    @property
+    def minutes(self) -> int:
+        return self.duration_s // 60
+
+    @property
+    def km(self) -> float:
+        return round(self.distance_m / 1000, 2)
+
+
+class Patrol(TrackFigures, models.Model):
     """One patrol: started and ended on the phone; distance and duration are recomputed from the points."""
 
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patrols")
@@ -83,14 +96,6 @@ class Patrol(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} {self.day:%Y-%m-%d} {self.get_status_display()}"
-
-    @property
-    def minutes(self) -> int:
-        return self.duration_s // 60
-
-    @property
-    def km(self) -> float:
-        return round(self.distance_m / 1000, 2)
 
     @property
     def is_active(self) -> bool:

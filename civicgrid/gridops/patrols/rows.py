@@ -11,27 +11,16 @@ from functools import partial
 from django.db import connection
 
 from civicgrid.core import fastsql
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY as REGION_FIELDS
 from civicgrid.geo.models import Region
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import PatrolStatus
 from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, PatrolPoint
 
-REGION_FIELDS = ("id", "code", "name", "level", "parent", "is_active")  # never the (large) boundary
-
-
-def _lock() -> str:
-    return " FOR UPDATE" if connection.features.has_select_for_update else ""
-
-
-def _one(sql: str, params: Sequence) -> tuple | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
-
 
 def patrol_with_region(patrol_id: int) -> Patrol | None:
     """The patrol with its region loaded (the caller checks the reach)."""
-    row = _one(fastsql.statement("patrols.with_region", lambda: (
+    row = fastsql.fetchone(fastsql.statement("patrols.with_region", lambda: (
         f"SELECT {fastsql.columns(Patrol, alias='p')}, {fastsql.columns(Region, REGION_FIELDS, 'r')} "
         f"FROM {fastsql.table(Patrol)} p JOIN {fastsql.table(Region)} r ON r.id = p.region_id WHERE p.id = %s")),
         [patrol_id])
@@ -45,8 +34,8 @@ def patrol_with_region(patrol_id: int) -> Patrol | None:
 def locked_patrol(patrol: Patrol) -> Patrol:
     """The patrol's row read again under the row lock (inside the transaction); its region and worker are
     carried over from `patrol` (they never change)."""
-    row = _one(fastsql.statement("patrols.locked", lambda: (
-        f"SELECT {fastsql.columns(Patrol)} FROM {fastsql.table(Patrol)} WHERE id = %s{_lock()}")), [patrol.pk])
+    row = fastsql.fetchone(fastsql.statement("patrols.locked", lambda: (
+        f"SELECT {fastsql.columns(Patrol)} FROM {fastsql.table(Patrol)} WHERE id = %s{fastsql.for_update()}")), [patrol.pk])
     locked = fastsql.load(Patrol, row)
     locked.region, locked.worker = patrol.region, patrol.worker
     return locked
@@ -54,22 +43,22 @@ def locked_patrol(patrol: Patrol) -> Patrol:
 
 def active_patrol(worker_id: int) -> Patrol | None:
     """The worker's active patrol, locked."""
-    row = _one(fastsql.statement("patrols.active", lambda: (
+    row = fastsql.fetchone(fastsql.statement("patrols.active", lambda: (
         f"SELECT {fastsql.columns(Patrol)} FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND status = %s"
-        f"{_lock()}")), [worker_id, PatrolStatus.ACTIVE.value])
+        f"{fastsql.for_update()}")), [worker_id, PatrolStatus.ACTIVE.value])
     return None if row is None else fastsql.load(Patrol, row)
 
 
 def ended_after(worker_id: int, moment: datetime) -> bool:
     """Has the worker a patrol that ended after `moment`?"""
-    return _one(fastsql.statement("patrols.ended_after", lambda: (
+    return fastsql.fetchone(fastsql.statement("patrols.ended_after", lambda: (
         f"SELECT 1 FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND ended_at > %s LIMIT 1")),
         [worker_id, fastsql.param(Patrol, "ended_at", moment)]) is not None
 
 
 def overlaps(worker_id: int, start: datetime, end: datetime) -> bool:
     """Does a patrol of the worker (ended, or still active) overlap [start, end]?"""
-    return _one(fastsql.statement("patrols.overlaps", lambda: (
+    return fastsql.fetchone(fastsql.statement("patrols.overlaps", lambda: (
         f"SELECT 1 FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND started_at < %s "
         "AND (ended_at > %s OR status = %s) LIMIT 1")),
         [worker_id, fastsql.param(Patrol, "started_at", end), fastsql.param(Patrol, "ended_at", start),
@@ -105,12 +94,11 @@ CHUNK = 500  # rows per statement: well inside SQLite's and PostgreSQL's limits 
 
 def _insert_many(model, columns: Sequence[str], values: list[tuple]) -> None:
     """Multi-row INSERTs: one statement per chunk is cheaper than executemany's statement per row."""
-    with connection.cursor() as cursor:
-        for i in range(0, len(values), CHUNK):
-            chunk = values[i:i + CHUNK]
-            sql = fastsql.statement(("patrols.insert", model, len(chunk)),
-                                    partial(_insert_ignoring, model, columns, len(chunk)))
-            cursor.execute(sql, [v for row in chunk for v in row])
+    for i in range(0, len(values), CHUNK):
+        chunk = values[i:i + CHUNK]
+        sql = fastsql.statement(("patrols.insert", model, len(chunk)),
+                                partial(_insert_ignoring, model, columns, len(chunk)))
+        fastsql.execute(sql, [v for row in chunk for v in row])
 
 
 def insert_points(patrol_id: int, points: Iterable) -> None:
@@ -133,9 +121,7 @@ def fixes(patrol_id: int, since: datetime | None = None) -> list[tracks.Fix]:
     else:
         sql = fastsql.statement("patrols.fixes_since", lambda: f"{base} AND recorded_at >= %s ORDER BY recorded_at")
         params = [patrol_id, time_adapter()(since)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = fastsql.fetchall(sql, params)
     Fix = tracks.Fix
     if sqlite:
         parse = datetime.fromisoformat
@@ -155,17 +141,13 @@ def checkpoint_places(grid_code: str) -> list[tuple[int, float, float, float]]:
     sql = fastsql.statement("patrols.places", lambda: (
         f"SELECT c.id, c.lat, c.lng, c.radius_m FROM {fastsql.table(Checkpoint)} c "
         f"JOIN {fastsql.table(Region)} r ON r.id = c.region_id WHERE {where} AND c.is_active ORDER BY r.code, c.name"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [tuple(row) for row in cursor.fetchall()]
+    return [tuple(row) for row in fastsql.fetchall(sql, params)]
 
 
 def visited(patrol_id: int) -> set[int]:
     sql = fastsql.statement("patrols.visited", lambda: (
         f"SELECT checkpoint_id FROM {fastsql.table(CheckpointVisit)} WHERE patrol_id = %s"))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [patrol_id])
-        return {row[0] for row in cursor.fetchall()}
+    return {row[0] for row in fastsql.fetchall(sql, [patrol_id])}
 
 
 def insert_visits(visits: list[CheckpointVisit]) -> None:
