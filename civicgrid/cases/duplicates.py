@@ -56,7 +56,9 @@ def _search_sql(by_category: bool, by_point: bool, exclude: bool) -> str:
     """The candidate search for one shape of question (built once per shape; intake runs it every time)."""
     from civicgrid.geo.models import Region
 
-    where = ["c.is_open = %s", "c.case_type = %s", "c.created_at >= %s",
+    # "c.is_open" exactly as the partial index's condition: SQLite uses a partial index only when the
+    # query repeats its WHERE term, and "is_open = 1" does not (it then read every case of the category)
+    where = ["c.is_open", "c.case_type = %s", "c.created_at >= %s",
              "c.category_id = %s" if by_category else "c.category_id IS NULL"]
     join = ""
     if by_point:
@@ -77,8 +79,7 @@ def find(*, category_id: int | None, case_type: str, lat: float | None, lng: flo
     by_point = lat is not None and lng is not None
     if not by_point and not region_code:
         return []
-    params = [fastsql.param(Case, "is_open", True), case_type,
-              fastsql.param(Case, "created_at", clock.now() - window)]
+    params = [case_type, fastsql.param(Case, "created_at", clock.now() - window)]
     if category_id:
         params.append(category_id)
     if by_point:
