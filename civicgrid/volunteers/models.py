@@ -17,7 +17,7 @@ from django.db.models import Q
 from civicgrid.cases.models import Case
 from civicgrid.core import clock
 from civicgrid.core.fields import EncryptedTextField
-from civicgrid.core.scoping import Grant, Scope, ScopedManager
+from civicgrid.core.scoping import Grant, Scope, ScopedManager, through
 from civicgrid.volunteers.choices import DonationKind, RecordStatus, SiteLevel, VolunteerStatus
 
 
@@ -180,7 +180,7 @@ class Order(models.Model):
         """Whoever sees the case sees the order: the centre by region, the station as main department,
         the team as co-department, the resident as reporter."""
         q = Case.scope_filter(grant)
-        return None if q is None else Q(case__in=Case.objects.filter(q).values("pk"))
+        return None if q is None else through(q, "case")
 
     def scope_values(self):
         return self.case.scope_values()

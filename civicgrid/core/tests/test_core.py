@@ -81,3 +81,13 @@ def test_sqlite_runs_in_wal_mode():
         cursor.execute("PRAGMA journal_mode")
         mode = cursor.fetchone()[0]
     assert mode in {"wal", "memory"}  # the in-memory test database cannot use WAL
+
+
+def test_through_reaches_a_related_models_filter_keeping_its_logic():
+    from django.db.models import Q
+
+    from civicgrid.core.scoping import through
+
+    q = through((Q(region__code__startswith="21") | Q(department_id__in=[3])) & ~Q(reporter_id=7), "case")
+    assert q == ((Q(case__region__code__startswith="21") | Q(case__department_id__in=[3]))
+                 & ~Q(case__reporter_id=7))

@@ -425,3 +425,18 @@ def test_stats_count_exactly_what_the_stats_page_counts(client, vworld):
     assert get(client, None, "/stats", since=later).json()["orders"] == 0
     refused = get(client, w.resident, "/stats")
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+
+
+def test_an_order_by_id_is_reached_through_its_case_not_a_subquery_of_all_cases(vworld):
+    """Whoever sees the case sees the order; the filter joins the order's own case (a subquery of every
+    case the grant reaches was computed in full on PostgreSQL for each order fetched)."""
+    from civicgrid.core.scoping import get_visible
+    from civicgrid.volunteers.models import Order
+
+    order, _ = actions.place_order(actor=vworld.resident, data=order_input())
+    actions.review_order(actor=vworld.centre_admin, order_id=order.pk, approve=True)
+    actions.dispatch_order(actor=vworld.centre_admin, order_id=order.pk, station_code="S1-1")
+    for user in (vworld.centre_admin, vworld.station_admin, vworld.resident):
+        sql = str(Order.objects.visible_to(user).filter(pk=order.pk).query).upper()
+        assert 'FROM "CASES_CASE" U' not in sql, sql  # the old subquery: SELECT U0."ID" FROM "CASES_CASE" U0 …
+        assert get_visible(Order.objects, user, pk=order.pk) == order
