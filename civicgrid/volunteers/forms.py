@@ -395,6 +395,19 @@ class IssueForm(DomainErrorMixin, forms.Form):
         _messages(self)
 
 
+class JoinTeamForm(DomainErrorMixin, forms.Form):
+    FIELD_BY_CODE_PREFIX = {"team": "team", "volunteer": None}
+
+    team = forms.ChoiceField(label=_("服务队伍"))
+    is_leader = forms.BooleanField(label=_("任队长"), required=False)
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].choices = [("", gettext("请选择队伍"))] + [(t.code, f"{t.name}({t.site.name})")
+                                                                    for t in teams]
+        _messages(self)
+
+
 class StatsForm(forms.Form):
     since = forms.DateField(label=_("下单日期自"), required=False, widget=DATE)
     until = forms.DateField(label=_("至"), required=False, widget=DATE)

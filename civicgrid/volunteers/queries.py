@@ -541,6 +541,13 @@ def issuer_sites(user) -> list[PracticeSite]:
                 .order_by("level", "code"))
 
 
+def joinable_teams(user, volunteer) -> list[Team]:
+    """Active teams the user reaches that the volunteer is not an active member of."""
+    member_of = volunteer.memberships.filter(is_active=True).values("team_id")
+    return list(Team.objects.visible_to(user, "volunteers.view_team").filter(is_active=True)
+                .exclude(pk__in=member_of).select_related("site").order_by("code"))
+
+
 def donation_sites(user) -> list[PracticeSite]:
     return list(PracticeSite.objects.visible_to(user, "volunteers.change_donation").filter(is_active=True)
                 .order_by("level", "code"))

@@ -18,6 +18,8 @@ urlpatterns = [
     path("volunteers/", views.volunteer_list, name="volunteers"),
     path("volunteers/<int:pk>/", views.volunteer_detail, name="volunteer"),
     path("volunteers/<int:pk>/certificate/", views.issue_certificate, name="issue_certificate"),
+    path("volunteers/<int:pk>/teams/", views.join_team, name="join_team"),
+    path("volunteers/<int:pk>/teams/<str:team>/leave/", views.leave_team, name="leave_team"),
     # the PDF for its volunteer and staff; the public check the certificate's QR code and URL point to
     path("certificates/<str:number>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<str:token>/", views.verify_certificate, name="verify_certificate"),

@@ -26,7 +26,7 @@ from civicgrid.cases import queries as case_queries
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import errors
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
-from civicgrid.core.scoping import has_perm_anywhere
+from civicgrid.core.scoping import can, has_perm_anywhere
 from civicgrid.core.web import permission_page
 from civicgrid.volunteers import actions, catalogue, certificates, queries
 from civicgrid.volunteers import forms as vforms
@@ -389,7 +389,7 @@ def register(request):
         except (errors.ValidationFailed, errors.Conflict) as exc:
             form.add_domain_error(exc)
         else:
-            messages.success(request, gettext("注册成功。实践站将您编入服务队伍后,就能在这里接到服务任务。"))
+            messages.success(request, gettext("注册成功。文明实践中心将您编入服务队伍后,就能在这里接到服务任务。"))
             return redirect("volunteers:tasks")
     return render(request, "volunteers/register.html", {"form": form},
                   status=422 if request.method == "POST" else 200)
@@ -404,12 +404,17 @@ def volunteer_list(request):
     return render(request, "volunteers/volunteer_list.html", {"rows": rows, "q": q})
 
 
-def _volunteer_page(request, pk: int, form=None, error="", status=200):
+def _volunteer_page(request, pk: int, form=None, error="", status=200, team_form=None):
     volunteer = queries.read_volunteer(request.user, pk)
     figures = queries.volunteer_figures(volunteer)
     sites = queries.issuer_sites(request.user)
     can_issue = has_perm_anywhere(request.user, "volunteers.issue_certificate") and bool(sites)
+    can_manage = can(request.user, "volunteers.change_volunteer", volunteer)
+    if can_manage and team_form is None:
+        team_form = vforms.JoinTeamForm(teams=queries.joinable_teams(request.user, volunteer))
     return render(request, "volunteers/volunteer_detail.html", {
+        "can_manage": can_manage, "team_form": team_form if can_manage else None,
+        "memberships": [m for m in volunteer.memberships.all() if m.is_active],
         "volunteer": volunteer, "id_masked": mask_id_number(volunteer.id_number), "phone": mask_phone(volunteer.phone),
         "figures": figures, "star_marks": "★" * figures["stars"],
         "records": list(queries.volunteer_records(volunteer)[:50]),
@@ -439,6 +444,40 @@ def issue_certificate(request, pk: int):
         form.add_domain_error(exc)
         return _volunteer_page(request, pk, form=form, error=exc.message, status=exc.status)
     messages.success(request, gettext("已出具志愿服务证明 %(number)s") % {"number": cert.number})
+    return redirect("volunteers:volunteer", pk=pk)
+
+
+@require_POST
+@permission_page("volunteers.change_volunteer")
+def join_team(request, pk: int):
+    """The centre (or a station, for members of its teams) puts the volunteer into a team."""
+    volunteer = queries.read_volunteer(request.user, pk)  # 404 before anything else
+    form = vforms.JoinTeamForm(request.POST, teams=queries.joinable_teams(request.user, volunteer))
+    if not form.is_valid():
+        return _volunteer_page(request, pk, error=gettext("未加入:请选择队伍"), status=422, team_form=form)
+    try:
+        membership, _joined = actions.join_team(actor=request.user, volunteer_id=pk, team_code=form.cleaned_data["team"],
+                                                is_leader=form.cleaned_data["is_leader"])
+    except errors.NotFound:
+        raise
+    except errors.DomainError as exc:
+        form.add_domain_error(exc)
+        return _volunteer_page(request, pk, error=exc.message, status=exc.status, team_form=form)
+    messages.success(request, gettext("已加入%(team)s") % {"team": membership.team.name})
+    return redirect("volunteers:volunteer", pk=pk)
+
+
+@require_POST
+@permission_page("volunteers.change_volunteer")
+def leave_team(request, pk: int, team: str):
+    queries.read_volunteer(request.user, pk)  # 404 before anything else
+    try:
+        membership = actions.leave_team(actor=request.user, volunteer_id=pk, team_code=team)
+    except errors.NotFound:
+        raise
+    except errors.DomainError as exc:
+        return _volunteer_page(request, pk, error=exc.message, status=exc.status)
+    messages.success(request, gettext("已移出%(team)s") % {"team": membership.team.name})
     return redirect("volunteers:volunteer", pk=pk)
 
 

@@ -24,6 +24,8 @@ from civicgrid.volunteers.actions.structure import (
     add_member,
     create_site,
     create_team,
+    join_team,
+    leave_team,
     register_volunteer,
     set_volunteer_status,
 )
@@ -31,6 +33,6 @@ from civicgrid.volunteers.actions.structure import (
 __all__ = [
     "OrderInput", "RecordInput", "VolunteerInput", "accept_order", "add_member", "assign_team", "cancel_order",
     "complete_order", "confirm_records", "correct_record", "create_site", "create_team", "decline_order",
-    "dispatch_order", "distribute_donation", "issue_certificate", "log_contact", "place_order", "rate_order",
+    "dispatch_order", "distribute_donation", "issue_certificate", "join_team", "leave_team", "log_contact", "place_order", "rate_order",
     "record_donation", "register_volunteer", "return_overdue_dispatches", "review_order", "set_volunteer_status",
 ]

@@ -138,6 +138,52 @@ def add_member(*, actor, team: Team, volunteer: Volunteer, is_leader: bool = Fal
     return membership
 
 
+def _member_and_team(actor, volunteer_id: int, team_code: str) -> tuple[Volunteer, Team]:
+    """The volunteer and the team as the actor reaches them (404 otherwise), and the right to manage
+    the volunteer's memberships (403)."""
+    volunteer = get_visible(Volunteer.objects.select_related("region"), actor, "volunteers.view_volunteer",
+                            pk=volunteer_id)
+    team = get_visible(Team.objects.select_related("site", "department"), actor, "volunteers.view_team",
+                       code=str(team_code or "").strip())
+    require(actor, "volunteers.change_volunteer", volunteer)
+    return volunteer, team
+
+
+def join_team(*, actor, volunteer_id: int, team_code: str, is_leader: bool = False) -> tuple[Membership, bool]:
+    """Put a registered volunteer into a team, so that the team's station can match them to orders. A
+    self-registered volunteer belongs to no team and only the centre reaches them; a station reaches the
+    members of its own teams. Joining again changes only the leader mark. Returns (membership, joined)."""
+    volunteer, team = _member_and_team(actor, volunteer_id, team_code)
+    if volunteer.status != VolunteerStatus.ACTIVE:
+        raise errors.ValidationFailed("该志愿者已暂停服务,不能加入队伍", code="volunteer_suspended")
+    if not team.is_active:
+        raise errors.ValidationFailed("该队伍已停用", code="team_inactive")
+    joined = not Membership.objects.filter(team=team, volunteer=volunteer, is_active=True).exists()
+    return add_member(actor=actor, team=team, volunteer=volunteer, is_leader=is_leader), joined
+
+
+def leave_team(*, actor, volunteer_id: int, team_code: str) -> Membership:
+    """Take a volunteer out of a team: kept on record (their service records name the team), no longer
+    matched to its orders, and their account loses that team's volunteer role."""
+    volunteer, team = _member_and_team(actor, volunteer_id, team_code)
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().filter(team=team, volunteer=volunteer,
+                                                                   is_active=True).first()
+        if membership is None:
+            raise errors.ValidationFailed("该志愿者不在此队伍中", code="not_a_member")
+        membership.is_active = False
+        membership.is_leader = False
+        membership.save(update_fields=["is_active", "is_leader"])
+        if volunteer.user_id:
+            for assignment in RoleAssignment.objects.filter(user_id=volunteer.user_id, role="volunteer",
+                                                            department=team.department, is_active=True):
+                assignment.is_active = False
+                assignment.save(update_fields=["is_active"])  # a save, so the configuration snapshot renews
+        audit.record(actor=actor, action="volunteers.leave_team", obj=membership,
+                     details={"team": team.code, "volunteer": volunteer.pk})
+    return membership
+
+
 def set_volunteer_status(*, actor, volunteer_id: int, status: str, reason: str) -> Volunteer:
     volunteer = get_visible(Volunteer.objects, actor, "volunteers.view_volunteer", pk=volunteer_id)
     require(actor, "volunteers.change_volunteer", volunteer)

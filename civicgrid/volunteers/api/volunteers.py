@@ -210,6 +210,26 @@ def issue_certificate(request, volunteer_id: int, payload: CertificateIn):
     return Status(201, cert)
 
 
+class JoinTeamIn(Schema):
+    team: str = Field(..., max_length=30, description="服务队伍编码")
+    is_leader: bool = Field(False, description="任队长")
+
+
+@router.post("/volunteers/{volunteer_id}/teams", response={200: MembershipOut, 201: MembershipOut, **ERRORS})
+def join_team(request, volunteer_id: int, payload: JoinTeamIn):
+    """把志愿者编入服务队伍(编入后队伍所属实践站才能为其派单):201 新加入,200 已在队中(只更新队长标记)。
+    自行注册、尚无队伍的志愿者只有实践中心看得到;暂停服务的志愿者 422 `volunteer_suspended`。"""
+    membership, joined = actions.join_team(actor=request.auth, volunteer_id=volunteer_id, team_code=payload.team,
+                                           is_leader=payload.is_leader)
+    return Status(201 if joined else 200, membership)
+
+
+@router.delete("/volunteers/{volunteer_id}/teams/{team_code}", response={200: MembershipOut, **ERRORS})
+def leave_team(request, volunteer_id: int, team_code: str):
+    """移出服务队伍(保留服务记录,不再为该队派单,账号失去该队的志愿者角色);不在队中 422 `not_a_member`。"""
+    return actions.leave_team(actor=request.auth, volunteer_id=volunteer_id, team_code=team_code)
+
+
 # --- records and certificates --------------------------------------------------------------------------
 
 class CorrectIn(Schema):

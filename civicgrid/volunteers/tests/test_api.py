@@ -440,3 +440,26 @@ def test_an_order_by_id_is_reached_through_its_case_not_a_subquery_of_all_cases(
         sql = str(Order.objects.visible_to(user).filter(pk=order.pk).query).upper()
         assert 'FROM "CASES_CASE" U' not in sql, sql  # the old subquery: SELECT U0."ID" FROM "CASES_CASE" U0 …
         assert get_visible(Order.objects, user, pk=order.pk) == order
+
+
+def test_teams_over_the_api_join_again_leave_and_out_of_scope(client, vworld):
+    w = vworld
+    other = actions.create_team(actor=w.centre_admin, code="T2", name="法律服务队", site=w.station_b,
+                                capabilities=["7002"], service_region=w.tree.district)
+    path = f"/volunteers/{w.counsellor.pk}/teams"
+    first = post(client, w.centre_admin, path, {"team": other.code})
+    assert first.status_code == 201 and first.json() == {"team": "T2", "team_name": "法律服务队", "is_leader": False,
+                                                         "is_active": True}
+    again = post(client, None, path, {"team": other.code, "is_leader": True})
+    assert again.status_code == 200 and again.json()["is_leader"] is True
+    assert post(client, None, path, {"team": "NOPE"}).json()["code"] == "not_found"
+    # station B reaches the counsellor through T2 now, but not station A's team T1 to take them out of it
+    client.force_login(w.station_admin_b)
+    assert client.delete(f"{API}{path}/T1").status_code == 404
+    left = client.delete(f"{API}{path}/T2")
+    assert left.status_code == 200 and left.json()["is_active"] is False
+    again = client.delete(f"{API}{path}/T2")
+    assert again.status_code == 404  # no longer a member of station B's teams: not station B's to manage
+    client.force_login(w.centre_admin)
+    response = client.delete(f"{API}{path}/T2")
+    assert response.status_code == 422 and response.json()["code"] == "not_a_member"

@@ -484,3 +484,52 @@ def test_the_pages_render_in_english_too(client, vworld):
         client.force_login(user)
         for name in names:
             assert client.get(reverse(name)).status_code == 200, name
+
+
+# ---- teams -------------------------------------------------------------------------------------------
+
+def test_the_centre_puts_a_self_registered_volunteer_into_a_team_on_the_volunteer_page(client, vworld):
+    w = vworld
+    client.force_login(w.resident)
+    client.post(reverse("volunteers:register"), register_post(region=w.tree.grid_a.code))
+    volunteer = Volunteer.objects.get(user=w.resident)
+    page = reverse("volunteers:volunteer", args=[volunteer.pk])
+    client.force_login(w.station_admin)  # no team yet: only the centre reaches a self-registered volunteer
+    assert client.get(page).status_code == 404
+    assert client.post(reverse("volunteers:join_team", args=[volunteer.pk]), {"team": "T1"}).status_code == 404
+
+    client.force_login(w.centre_admin)
+    html = body(client.get(page))
+    assert 'data-section="teams"' in html and "尚未加入队伍" in html and 'value="T1"' in html
+    response = client.post(reverse("volunteers:join_team", args=[volunteer.pk]), {"team": ""})
+    assert response.status_code == 422 and "未加入:请选择队伍" in body(response)
+    response = client.post(reverse("volunteers:join_team", args=[volunteer.pk]), {"team": "T1", "is_leader": "on"})
+    assert response.status_code == 302
+    membership = volunteer.memberships.get()
+    assert membership.is_active and membership.is_leader and membership.team.code == "T1"
+    assert w.resident.assignments.filter(role="volunteer", department=w.team.department,
+                                                is_active=True).exists()
+
+    client.force_login(w.station_admin)  # now a member of the station's team: the station sees and manages
+    html = body(client.get(page))
+    assert 'data-team="T1"' in html and "队长" in html
+    response = client.post(reverse("volunteers:leave_team", args=[volunteer.pk, "T1"]))
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert not membership.is_active and not membership.is_leader
+    assert not w.resident.assignments.filter(role="volunteer", is_active=True).exists()
+    # a former member's profile stays readable to the station (their records name its team), but it no
+    # longer manages them
+    assert 'data-section="teams"' not in body(client.get(page))
+    assert client.post(reverse("volunteers:join_team", args=[volunteer.pk]), {"team": "T1"}).status_code == 404
+
+
+def test_a_suspended_volunteer_cannot_join_and_nothing_changes(client, vworld):
+    w = vworld
+    actions.set_volunteer_status(actor=w.centre_admin, volunteer_id=w.helper.pk, status="suspended", reason="请假")
+    other = actions.create_team(actor=w.centre_admin, code="T2", name="法律服务队", site=w.station_b,
+                                capabilities=["7002"], service_region=w.tree.district)
+    client.force_login(w.centre_admin)
+    response = client.post(reverse("volunteers:join_team", args=[w.helper.pk]), {"team": other.code})
+    assert response.status_code == 422 and "已暂停服务" in body(response)
+    assert not w.helper.memberships.filter(team=other).exists()
