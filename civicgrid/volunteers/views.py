@@ -470,7 +470,6 @@ def join_team(request, pk: int):
 @require_POST
 @permission_page("volunteers.change_volunteer")
 def leave_team(request, pk: int, team: str):
-    queries.read_volunteer(request.user, pk)  # 404 before anything else
     try:
         membership = actions.leave_team(actor=request.user, volunteer_id=pk, team_code=team)
     except errors.NotFound:

@@ -91,13 +91,8 @@ def can_patrol(user) -> bool:
 
 # ---- tracks ----------------------------------------------------------------------------------------
 
-def fixes(patrol_id: int) -> list[tracks.Fix]:
-    """The patrol's stored points in time order."""
-    return rows.fixes(patrol_id)
-
-
 def track_of(patrol: Patrol) -> tracks.Track:
-    return tracks.build_track(fixes(patrol.pk))
+    return tracks.build_track(rows.fixes(patrol.pk))
 
 
 def _local(moment) -> str:
@@ -181,12 +176,6 @@ def checkpoints_of_grid(region_code: str) -> list[Checkpoint]:
     what a patrol there may pass. Not a scoped read: it is reached through a patrol the caller sees."""
     return list(Checkpoint.objects.filter(region__code__startswith=grid_code(region_code), is_active=True)
                 .select_related("region"))
-
-
-def checkpoint_places(region_code: str) -> list[tuple[int, float, float, float]]:
-    """(id, lat, lng, radius) of the grid's active checkpoints, for proximity tests."""
-    return list(Checkpoint.objects.filter(region__code__startswith=grid_code(region_code), is_active=True)
-                .values_list("id", "lat", "lng", "radius_m"))
 
 
 def checkpoints_visible(user, *, region: str = "", include_inactive: bool = False):
