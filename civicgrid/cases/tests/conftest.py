@@ -33,3 +33,19 @@ def world(tree):
 # a point inside micro-grid A (square 123.10–123.15 E, 41.10–41.15 N)
 POINT_A = {"lat": 41.12, "lng": 123.12}
 POINT_B = {"lat": 41.12, "lng": 123.22}
+
+
+def query_plan(sql: str, params) -> str:
+    """The database's plan for `sql` (with %s placeholders), as one string. On PostgreSQL, with scans
+    that avoid indexes switched off: a test database holds too few rows for the planner's own choice to
+    mean anything, so this answers "can the query use the index?"."""
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%s", "?"), params)
+        else:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        return " ".join(str(row) for row in cursor.fetchall())

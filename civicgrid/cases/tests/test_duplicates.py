@@ -3,7 +3,7 @@ import pytest
 from civicgrid.cases import actions, duplicates
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case, Notification
-from civicgrid.cases.tests.conftest import POINT_A
+from civicgrid.cases.tests.conftest import POINT_A, query_plan
 
 
 def test_bigram_similarity():
@@ -53,18 +53,8 @@ def test_intake_suggests_near_similar_case_and_merge_informs_both_reporters(clie
 def test_candidate_search_uses_the_open_cases_index(world):
     """The search must walk the partial (category, lat) index of open cases, not every case of the
     category ever reported: intake would slow down as the district's history grows."""
-    from django.db import connection
-
     from civicgrid.core import fastsql
 
     sql = fastsql.statement(("duplicates", True, True, False), lambda: duplicates._search_sql(True, True, False))
     params = ["urban_event", "2026-01-01 00:00:00", 1, 41.0, 41.1, 123.0, 123.1]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("EXPLAIN QUERY PLAN " + sql.replace("%s", "?"), params)
-        else:  # too few rows here for the planner's own choice to mean anything: is the index usable?
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute("EXPLAIN " + sql, params)
-        plan = " ".join(str(row) for row in cursor.fetchall())
-    assert "case_open_category_lat" in plan, plan
+    assert "case_open_category_lat" in query_plan(sql, params)

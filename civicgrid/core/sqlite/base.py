@@ -20,6 +20,8 @@ import time
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
+from civicgrid.core import fastsql
+
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 
 
@@ -31,6 +33,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self.execute_wrappers.append(self._queue_autocommit_write)
 
+    # core/fastsql may skip it: it bypasses Django's cursor only inside a transaction
+    @fastsql.safe_to_bypass
     def _queue_autocommit_write(self, execute, sql, params, many, context):
         if self._queued or self.in_atomic_block or not _WRITE.match(sql):
             return execute(sql, params, many, context)

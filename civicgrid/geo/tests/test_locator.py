@@ -11,7 +11,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from civicgrid.geo import geojson
-from civicgrid.geo.locator import OUTSIDE, Locator, build_index, locate_in
+from civicgrid.geo.locator import OUTSIDE, Locator, build_index, locate_in, locate_one
 from civicgrid.geo.models import BoundaryStamp, Region
 from civicgrid.geo.tests.helpers import square
 
@@ -129,7 +129,7 @@ def test_points_outside_the_district_locate_to_nothing(tree):
     check()
 
 
-def test_locate_many_agrees_with_locate_and_with_brute_force(tree):
+def test_locate_many_agrees_with_locate_one_and_with_brute_force(tree):
     index = _index_rows(tree)
     polygons = [(r.pk, r.depth, geojson.validate_geometry(r.boundary)) for r in Region.objects.all()]
 
@@ -147,5 +147,6 @@ def test_locate_many_agrees_with_locate_and_with_brute_force(tree):
         single = [(locator.locate(lng, lat) or [None])[-1] for lng, lat in points]
         assert many.tolist() == [OUTSIDE if r is None else r.pk for r in single]
         assert many.tolist() == [brute_force(lng, lat) for lng, lat in points]
+        assert many.tolist() == [locate_one(index, lng, lat) for lng, lat in points]
 
     check()
