@@ -267,12 +267,15 @@ class _Direct:
 
 def _bypass_ok(c, read: bool) -> bool:
     """Django's cursor wrapper may be skipped: no query is being logged (DEBUG, tests counting queries),
-    the connection is open (and, with health checks on, checked this request), every execute wrapper is
+    the connection is open (and still usable, where health checks are on), every execute wrapper is
     marked safe, and the statements are reads or run inside a transaction (the SQLite writer queue acts
     only on writes outside one)."""
-    return ((read or c.in_atomic_block) and c.connection is not None and not c.queries_logged
-            and (c.health_check_done or not c.health_check_enabled)
-            and all(getattr(w, _SAFE, False) for w in c.execute_wrappers))
+    if not ((read or c.in_atomic_block) and c.connection is not None and not c.queries_logged
+            and all(getattr(w, _SAFE, False) for w in c.execute_wrappers)):
+        return False
+    if c.health_check_enabled and not c.health_check_done:
+        c.close_if_health_check_failed()  # what Django's cursor() does first (SELECT 1 on PostgreSQL)
+    return c.connection is not None  # else Django's cursor() reconnects
 
 
 def _is_read(sql: str) -> bool:

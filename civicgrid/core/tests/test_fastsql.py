@@ -16,7 +16,7 @@ from civicgrid.testing import make_user
 pytestmark = pytest.mark.django_db
 
 # every model some hot path passes to fastsql.insert/update
-WRITTEN = [Case, CaseEvent, Notification, AuditEvent, IdempotencyKey]
+WRITTEN = [Case, CaseEvent, Notification, AuditEvent, IdempotencyKey, ApiToken]
 
 
 @pytest.mark.parametrize("model", WRITTEN, ids=lambda m: m.__name__)
@@ -79,8 +79,15 @@ def test_token_lookup_checks_expiry_revocation_and_the_user(tree):
     user = make_user("alice")
     token = ApiToken.objects.create(user=user, key_hash=token_hash("raw-token"), prefix="raw-toke",
                                     expires_at=timezone.now() + timedelta(days=1))
+    User.objects.filter(pk=user.pk).update(phone="13800000000")
     found = user_for_token("raw-token")
     assert isinstance(found, User) and found.pk == user.pk and found.username == "alice"
+    assert found.get_deferred_fields() == {"phone"}  # not decrypted on every request…
+    assert found.phone == "13800000000"  # …but there when asked for
+    touched = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert touched is not None  # the first use touches last_used_at; the next within a minute does not
+    user_for_token("raw-token")
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == touched
     assert user_for_token("other") is None
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert user_for_token("raw-token") is None
