@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db import models as m
 from django.db.models import AutoField, Model
