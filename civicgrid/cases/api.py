@@ -6,6 +6,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import create_model
 
+from civicgrid.api import answers
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.cases import actions, kpis, queries
 from civicgrid.cases.choices import Channel, ContactPreference
@@ -228,9 +229,11 @@ def create_case(request, payload: CaseIn):
         is_anonymous=payload.is_anonymous, contact_preference=payload.contact_preference,
     )
     result = actions.submit_case(actor=request.auth, data=data, idempotency_key=key)
-    if result.events is not None:
-        result.case.answer_events = result.events  # the answer lists them without reading them back
-    return Status(201 if result.created else 200, result.case)
+    if result.events is None:  # a replay: the case as stored, checked against the schema as usual
+        return Status(200, result.case)
+    result.case.answer_events = result.events  # the answer lists them without reading them back
+    # the case this request just wrote: built without re-validation (api/answers.py)
+    return answers.respond(request, answers.trusted(CaseDetailOut, result.case, {"request": request}), 201)
 
 
 # --- KPIs (docs/kpis.md); declared before the /{case_id} routes, which would match "kpis" first ---------

@@ -48,6 +48,23 @@ def test_retried_create_returns_the_same_case(client, world):
     assert Case.objects.count() == 1
 
 
+@pytest.mark.parametrize("who, channel", [("resident", "resident"), ("dispatcher", "hotline")])
+def test_the_create_answer_is_the_validated_detail_answer(client, world, who, channel):
+    """The new case is answered without re-validation (api/answers.py): it must be exactly what the
+    schema makes of the stored case — allowed actions, events, routing with a likely duplicate."""
+    user = getattr(world, who)
+    assert report(client, world, user, key="earlier", description="小区门口井盖丢失了").status_code == 201
+    created = report(client, world, user, key="k", channel=channel, reporter_name="张三")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["routing"]["duplicates"] and body["events"][0]["action"] == "submit"
+    detail = client.get(f"/api/v1/cases/{body['id']}")
+    assert created["Content-Type"] == detail["Content-Type"]
+    assert body == detail.json()
+    replay = report(client, world, user, key="k", channel=channel, reporter_name="张三")
+    assert replay.status_code == 200 and replay.json() == body
+
+
 def test_errors_are_specific(client, world):
     response = report(client, world, world.resident, lat=1.0, lng=1.0)
     assert response.status_code == 422 and response.json()["code"] == "location_outside_district"
