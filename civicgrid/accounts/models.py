@@ -110,7 +110,11 @@ class User(AbstractUser):
     def grant_for(self, perm: str) -> Grant:
         cache = self.__dict__.setdefault("_grants", {})
         if perm not in cache:
-            cache[perm] = self._compute_grant(perm)
+            if self.pk is None:
+                cache[perm] = self._compute_grant(perm)
+            else:  # derived from the snapshot's assignments, so kept with them: not worked out per request
+                cache[perm] = confcache.current().get(("grant", self.pk, perm, self.is_superuser),
+                                                      lambda: self._compute_grant(perm))
         return cache[perm]
 
     def _compute_grant(self, perm: str) -> Grant:

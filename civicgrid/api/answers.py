@@ -34,16 +34,25 @@ def _item_schema(annotation) -> type[Schema] | None:
     return None
 
 
+_plans: dict[type, tuple] = {}
+
+
+def _plan(schema: type[Schema]) -> tuple:
+    """(field name, its resolver or None, the Schema of its items or None) per field, worked out once."""
+    plan = _plans.get(schema)
+    if plan is None:
+        plan = _plans[schema] = tuple((name, schema._ninja_resolvers.get(name), _item_schema(field.annotation))
+                                      for name, field in schema.model_fields.items())
+    return plan
+
+
 def trusted(schema: type[Schema], obj: Any, context: dict | None = None) -> dict:
     """What `schema` would make of `obj` (resolvers included), unchecked: only for objects whose field
     types are already right, as the project's own freshly written rows are."""
     getter = DjangoGetter(obj, schema, context)
-    resolvers = schema._ninja_resolvers
     out = {}
-    for name, field in schema.model_fields.items():
-        resolver = resolvers.get(name)
+    for name, resolver, nested in _plan(schema):
         value = resolver(getter=getter) if resolver is not None else getattr(obj, name)
-        nested = _item_schema(field.annotation)
         if nested is not None and value is not None:
             if isinstance(value, list | tuple):
                 value = [v if isinstance(v, dict) else trusted(nested, v, context) for v in value]

@@ -94,25 +94,30 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
     now = clock.now()
     case, spec, routed = _prepare_case(actor, data, checked, config, now)
     events: list[CaseEvent] = []
+    # worked out before the write lock, which then covers little more than the statements
+    values, snapshot = fastsql.insert_values(case), kpis.snapshot(case)
+    entry = audit.build(actor=actor, action="cases.submit_case", object_type="cases.case", ts=now,
+                        details={"number": "", "case_type": case.case_type, "channel": data.channel})
 
     def create() -> Case:
         # run_once batches the writes nobody reads back: on PostgreSQL the event, the case's number, the
         # KPI rollup and the notifications travel with the audit head's lock, the rest with the key
-        fastsql.insert(case)
+        fastsql.insert(case, values=values)
         case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
         for dept in routed.co_departments:
             CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
         for photo in cleaned:
             _store_photo(case, photo, actor, event=None)
+        # the roles (a handling department's among them) need the saved case and its co-departments
         events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
                                     target=spec.initial, comment="", data={"channel": data.channel}, now=now,
                                     pk=False))
         fastsql.update(case, ["number", "event_count", "last_event_hash"])
-        kpis.apply_delta(None, kpis.snapshot(case))
+        kpis.apply_delta(None, snapshot)
         # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
         notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
-        audit.record(actor=actor, action="cases.submit_case", obj=case,
-                     details={"number": case.number, "case_type": case.case_type, "channel": data.channel})
+        entry.object_id, entry.details["number"] = str(case.pk), case.number
+        audit.append(entry)
         return case
 
     with transaction.atomic():

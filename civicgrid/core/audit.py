@@ -41,13 +41,34 @@ def record(
     reason: str = "",
     details: dict | None = None,
 ) -> AuditEvent:
+    event = build(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
+                  fields=fields, result=result, reason=reason, details=details)
+    append(event)
+    return event
+
+
+def build(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    fields: str | list[str] = "",
+    result: str = AuditResult.OK,
+    reason: str = "",
+    details: dict | None = None,
+    ts=None,
+) -> AuditEvent:
+    """The entry `record` would write, not yet chained: an action that builds it before taking the write
+    lock fills in what it learns inside (the new object's id) and then calls `append`."""
     info = context.current()
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
         object_id = object_id or obj.pk
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    event = AuditEvent(
-        ts=timezone.now(),
+    return AuditEvent(
+        ts=ts or timezone.now(),
         actor=actor if authenticated else None,
         actor_username=actor.get_username() if authenticated else "",
         actor_roles=",".join(sorted(actor.role_codes())) if authenticated and hasattr(actor, "role_codes") else "",
@@ -63,12 +84,15 @@ def record(
         reason=reason[:200],
         details=details or {},
     )
+
+
+def append(event: AuditEvent) -> None:
+    """Chain `event` after the last entry and write it."""
     if transaction.get_connection().in_atomic_block:
         _append(event)  # the caller's transaction makes the append atomic; no savepoint needed
     else:
         with transaction.atomic():
             _append(event)
-    return event
 
 
 def _append(event: AuditEvent) -> None:

@@ -132,10 +132,7 @@ def param(model, name: str, value: Any) -> Any:
     return model._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
 
 
-def insert(obj: M, *, pk: bool = True) -> M:
-    """INSERT one instance (all concrete fields). An unset auto primary key comes back from the database;
-    with `pk=False` it stays unset, and inside `batched()` the insert then waits for the next round trip."""
-    db = _db()
+def _insert_plan(db, obj, pk: bool):
     model = type(obj)
     auto = obj.pk is None and isinstance(model._meta.pk, AutoField)
     returning = auto and pk
@@ -147,9 +144,26 @@ def insert(obj: M, *, pk: bool = True) -> M:
         returned = returning and db.features.can_return_columns_from_insert
         if returned:
             sql += f" RETURNING {quote(model._meta.pk.column)}"
-        _cache[key] = (sql, [_writer(f, True, db.vendor) for f in fields], returned)
-    sql, writers, returned = _cache[key]
-    values = [value_of(obj, db) for value_of in writers]
+        _cache[key] = (sql, [_writer(f, True, db.vendor) for f in fields], returned, returning)
+    return _cache[key]
+
+
+def insert_values(obj: Model, *, pk: bool = True) -> list:
+    """The values `insert(obj, pk=pk)` would send, worked out now: an action computes them before it takes
+    the write lock and passes them as `values=` (the instance must not change in between)."""
+    db = _db()
+    _, writers, _, _ = _insert_plan(db, obj, pk)
+    return [value_of(obj, db) for value_of in writers]
+
+
+def insert(obj: M, *, pk: bool = True, values: list | None = None) -> M:
+    """INSERT one instance (all concrete fields). An unset auto primary key comes back from the database;
+    with `pk=False` it stays unset, and inside `batched()` the insert then waits for the next round trip.
+    `values`: from `insert_values`, computed earlier."""
+    db = _db()
+    sql, writers, returned, returning = _insert_plan(db, obj, pk)
+    if values is None:
+        values = [value_of(obj, db) for value_of in writers]
     if returning:
         with _cursor(db) as cursor:
             _execute(db, cursor, sql, values)
