@@ -118,6 +118,10 @@ def _category(snapshot: confcache.Snapshot, code: str) -> Category | None:
                         .filter(code=code, is_active=True).first())
 
 
+# Choices' `.values` builds a new list on every access; every intake checks three of them
+_CHANNELS, _CONTACT_PREFERENCES, _URGENCIES = (frozenset(c.values) for c in (Channel, ContactPreference, Urgency))
+
+
 def check_intake(actor, data: IntakeInput, snapshot: confcache.Snapshot | None = None) -> CheckedIntake:
     snapshot = snapshot or confcache.current()
     description = (data.description or "").strip()
@@ -125,9 +129,9 @@ def check_intake(actor, data: IntakeInput, snapshot: confcache.Snapshot | None =
         _fail("请描述问题", "description_required")
     if len(description) > MAX_DESCRIPTION:
         _fail(f"描述过长(最多{MAX_DESCRIPTION}字)", "description_too_long")
-    if data.channel not in Channel.values:
+    if data.channel not in _CHANNELS:
         _fail(f"未知的渠道:{data.channel}", "channel_unknown")
-    if data.contact_preference and data.contact_preference not in ContactPreference.values:
+    if data.contact_preference and data.contact_preference not in _CONTACT_PREFERENCES:
         _fail("联系方式选项无效", "contact_preference_unknown")
     category = None
     if data.category_code:
@@ -142,7 +146,7 @@ def check_intake(actor, data: IntakeInput, snapshot: confcache.Snapshot | None =
     if case_type not in registry.SPECS:
         _fail(f"未知的案件类型:{case_type}", "unknown_case_type")
     urgency = data.urgency or (category.urgency if category is not None else Urgency.NORMAL)
-    if urgency not in Urgency.values:
+    if urgency not in _URGENCIES:
         _fail("紧急程度无效", "urgency_unknown")
     title = (data.title or "").strip()[:120] or (category.name if category else "") or description[:30]
     return CheckedIntake(case_type=case_type, category=category, region=_place(data, snapshot), title=title,
