@@ -4,7 +4,7 @@ from typing import Any
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
-from pydantic import create_model
+from pydantic import BaseModel, create_model
 
 from civicgrid.api import answers
 from civicgrid.api.pagination import CountItemsNext
@@ -23,7 +23,10 @@ class ErrorOut(Schema):
     details: Any = None
 
 
-class CaseIn(Schema):
+class CaseIn(BaseModel):
+    """A report. A plain pydantic model: a ninja Schema reads every field of the request body through a
+    Django attribute getter, which every intake would pay for."""
+
     description: str = Field(..., max_length=4000, description="问题描述")
     category: str = Field("", max_length=20, description="问题类别编码(与 case_type 二选一)")
     case_type: str = Field("", max_length=40, description="案件类型:urban_event、dispute、citizen_request、safety_hazard、hard_case")
