@@ -25,9 +25,18 @@ from civicgrid.core import fastsql
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
 
 
+# SQLite checkpoints the WAL inside the commit that takes it past 1,000 pages: the copy and its fsync then
+# run while this process holds the writer queue, and every other writer waits. Here the commit's own
+# automatic checkpoint only starts at a backstop size, and each process runs a PASSIVE checkpoint (which
+# never blocks writers) after every CHECKPOINT_EVERY of its commits, once it has left the queue.
+CHECKPOINT_EVERY = 32
+AUTOCHECKPOINT_BACKSTOP = 10_000  # pages (about 40 MB): for writers that never commit through here
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _queue_fd: int | None = None
     _queued = False
+    _commits = 0
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,11 +93,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self._leave_queue()
             raise
 
+    def get_new_connection(self, conn_params):
+        conn = super().get_new_connection(conn_params)
+        if self._queue_path() is not None:
+            conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_BACKSTOP}")
+        return conn
+
     def _commit(self):
         try:
             return super()._commit()
         finally:
+            was_queued = self._queued
             self._leave_queue()
+            if was_queued:
+                self._commits += 1
+                if self._commits % CHECKPOINT_EVERY == 0:
+                    self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Copy the WAL's committed pages into the database file without blocking anyone (PASSIVE)."""
+        if self.connection is not None and self._queue_path() is not None and not self.connection.in_transaction:
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def _rollback(self):
         try:

@@ -107,3 +107,28 @@ def test_a_write_outside_a_transaction_queues_too(pair):
         cursor.execute("SELECT count(*) FROM t WHERE n = 3")
         assert cursor.fetchone() == (1,)
     assert not second._queued
+
+
+def test_the_wal_is_checkpointed_after_the_queue_is_left_not_inside_a_commit(pair, monkeypatch):
+    """SQLite's own checkpoint would copy the WAL and fsync inside a commit, holding up every other
+    writer; here the commit's automatic one only starts at a backstop size, and every CHECKPOINT_EVERY
+    commits the process checkpoints (PASSIVE) once it has left the queue."""
+    from civicgrid.core.sqlite import base
+
+    first, _ = pair
+    with first.cursor() as cursor:
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        assert cursor.fetchone()[0] == base.AUTOCHECKPOINT_BACKSTOP
+    monkeypatch.setattr(base, "CHECKPOINT_EVERY", 3)
+    held_during_checkpoint = []
+    real = base.DatabaseWrapper.checkpoint
+    monkeypatch.setattr(base.DatabaseWrapper, "checkpoint",
+                        lambda self: (held_during_checkpoint.append(self._queued), real(self)))
+    for n in range(7):
+        with _atomic(first), first.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (%s)", [n])
+    assert held_during_checkpoint == [False, False]  # after the 3rd and 6th commits, outside the queue
+    with first.cursor() as cursor:
+        cursor.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        busy, frames, copied = cursor.fetchone()
+    assert busy == 0 and frames - copied <= 2  # only the 7th commit's pages wait in the WAL
