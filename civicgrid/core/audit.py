@@ -29,20 +29,10 @@ def chain_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
 
 
-def record(
-    *,
-    actor,
-    action: str,
-    obj: Any = None,
-    object_type: str = "",
-    object_id: Any = "",
-    fields: str | list[str] = "",
-    result: str = AuditResult.OK,
-    reason: str = "",
-    details: dict | None = None,
-) -> AuditEvent:
-    event = build(actor=actor, action=action, obj=obj, object_type=object_type, object_id=object_id,
-                  fields=fields, result=result, reason=reason, details=details)
+def record(**entry) -> AuditEvent:
+    """Write one audit entry (arguments: those of `build`) after the last, inside the caller's
+    transaction when there is one."""
+    event = build(**entry)
     append(event)
     return event
 
