@@ -149,3 +149,27 @@ def test_active_assignments_read_the_same_as_through_the_orm(tree):
     assert found[0].region.code == tree.grid_a.code and found[0].department is None
     assert found[1].department.name == "城管局" and found[1].region is None
     assert found[0].user is user
+
+
+def test_statements_skip_djangos_cursor_wrapper_unless_something_listens(tree, monkeypatch):
+    """Inside a transaction (and for reads) fastsql goes straight to the driver's cursor; a test
+    counting queries (or DEBUG) gets Django's cursor, so it still sees every statement."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    direct = []
+    real = fastsql._Direct.execute
+
+    def spy(self, sql, params):
+        direct.append(sql)
+        return real(self, sql, params)
+    monkeypatch.setattr(fastsql._Direct, "execute", spy)
+    user = make_user("alice")
+    with transaction.atomic():
+        fastsql.insert(IdempotencyKey(key="k1", actor_id=user.pk, action="t", object_type="x", object_id="1"))
+    assert fastsql.fetchone("SELECT object_id FROM core_idempotencykey WHERE " + fastsql.quote("key") + " = %s",
+                            ["k1"]) == ("1",)
+    assert len(direct) == 2
+    with CaptureQueriesContext(connection) as seen, transaction.atomic():
+        fastsql.insert(IdempotencyKey(key="k2", actor_id=user.pk, action="t", object_type="x", object_id="2"))
+    assert len(direct) == 2 and any("core_idempotencykey" in q["sql"] for q in seen.captured_queries)
