@@ -116,7 +116,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.connection is not None and self._queue_path() is not None and not self.connection.in_transaction:
             try:
                 self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            except sqlite3.Error:  # the commit has succeeded; a checkpoint left undone waits for the next
+            except sqlite3.Error:  # never masks the commit's own outcome; an undone checkpoint waits for the next
                 pass
 
     def _rollback(self):
