@@ -3,8 +3,8 @@
 django-ninja validates every answer against its schema: each field is read through a Django attribute
 getter and checked by pydantic (about 0.1 ms for a case with its events, several percent of an intake).
 For objects this code has just written, `trusted` builds the same dict the schema would — the same
-fields, the same resolvers — without the checking, and `respond` renders it as ninja would. Tests
-compare such answers with the validated ones (cases/tests/test_api.py).
+fields, the same resolvers — without the checking, and `respond` renders it through the API's own
+renderer. Tests compare such answers with the validated ones (cases/tests/test_api.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from ninja import Schema
-from ninja.renderers import JSONRenderer
 from ninja.schema import DjangoGetter
-
-_RENDERER = JSONRenderer()
 
 
 def _item_schema(annotation) -> type[Schema] | None:
@@ -63,6 +60,7 @@ def trusted(schema: type[Schema], obj: Any, context: dict | None = None) -> dict
 
 
 def respond(request, data: dict, status: int) -> HttpResponse:
-    """Render like ninja's default renderer (the same JSON encoder and content type)."""
-    return HttpResponse(_RENDERER.render(request, data, response_status=status), status=status,
-                        content_type=f"{_RENDERER.media_type}; charset={_RENDERER.charset}")
+    """Render `data` as the project's API renders every answer (its renderer, its content type)."""
+    from civicgrid.api.urls import api  # imported here: that module imports the routers that call this
+
+    return api.create_response(request, data, status=status)
