@@ -5,7 +5,7 @@ import hashlib
 from django.utils import timezone
 
 from civicgrid.accounts.models import ApiToken, Department, User
-from civicgrid.core import fastsql
+from civicgrid.core import confcache, fastsql
 
 
 def token_hash(raw: str) -> str:
@@ -13,8 +13,10 @@ def token_hash(raw: str) -> str:
 
 
 def _token_sql() -> str:
-    return (f"SELECT {fastsql.columns(ApiToken, _TOKEN_FIELDS, 't')}, {fastsql.columns(User, _USER_FIELDS, 'u')} "
-            f"FROM {fastsql.table(ApiToken)} t JOIN {fastsql.table(User)} u ON u.id = t.user_id WHERE t.key_hash = %s")
+    # the configuration's version comes along: the request then needs no round trip of its own for it
+    return (f"SELECT {fastsql.columns(ApiToken, _TOKEN_FIELDS, 't')}, {fastsql.columns(User, _USER_FIELDS, 'u')}, "
+            f"{confcache.TOKEN_SUBQUERY} FROM {fastsql.table(ApiToken)} t JOIN {fastsql.table(User)} u "
+            f"ON u.id = t.user_id WHERE t.key_hash = %s")
 
 
 _TOKEN_FIELDS = ("id", "user", "expires_at", "revoked_at", "last_used_at")
@@ -37,6 +39,7 @@ def user_for_token(raw: str) -> User | None:
     now = timezone.now()
     if not token.is_valid(now):
         return None
+    confcache.adopt(row[-1])
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         token.last_used_at = now  # a phone's first request of each minute writes this
         fastsql.update(token, ["last_used_at"])

@@ -24,7 +24,7 @@ from civicgrid.cases.workflow import engine
 from civicgrid.cases.workflows import current_definition, spec_for
 from civicgrid.core import audit, clock, confcache, errors, fastsql
 from civicgrid.core.calendars import load_calendar
-from civicgrid.core.idempotency import run_once
+from civicgrid.core.idempotency import create_once, run_once
 from civicgrid.core.scoping import get_visible, require
 
 # channels where the person entering the case is the one reporting it (hotline and police referrals
@@ -101,7 +101,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
 
     def create() -> Case:
         # run_once batches the writes nobody reads back: on PostgreSQL the event, the case's number, the
-        # KPI rollup and the notifications travel with the audit head's lock, the rest with the key
+        # KPI rollup and the notifications travel with the audit head's lock, the rest with the key and COMMIT
         fastsql.insert(case, values=values)
         case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
         for dept in routed.co_departments:
@@ -120,9 +120,8 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
         audit.append(entry)
         return case
 
-    with transaction.atomic():
-        case, created = run_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
-                                 create=create)
+    case, created = create_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
+                                create=create)
     return SubmitResult(case=case, created=created, events=events if created else None)
 
 

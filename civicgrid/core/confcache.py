@@ -59,12 +59,28 @@ def _read_token() -> str:
 def current() -> Snapshot:
     """The snapshot for the configuration as this connection sees it now — read once per request (a
     change this request makes itself, `bump()`, is seen at once)."""
-    global _snapshot
     request = context.current()
     memo = _request_memo.get()
     if memo is not None and memo[0] is request and request is not context.NO_REQUEST:
         return memo[1]
-    token = _read_token()
+    return _use(_read_token(), request)
+
+
+# the version token as a scalar subquery: the API's token look-up, every request's first statement, reads
+# it in the same round trip and hands it to `adopt`
+TOKEN_SUBQUERY = f"(SELECT token FROM {_TABLE} WHERE id = 1)"
+
+
+def adopt(token: str | None) -> None:
+    """Take the version token that the request's first statement read (`TOKEN_SUBQUERY`), so `current()`
+    needs no round trip of its own in this request."""
+    request = context.current()
+    if request is not context.NO_REQUEST:
+        _use(token or "", request)
+
+
+def _use(token: str, request) -> Snapshot:
+    global _snapshot
     snap = _snapshot
     if snap is None or snap.token != token:
         snap = _snapshot = Snapshot(token)

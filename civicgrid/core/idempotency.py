@@ -38,10 +38,25 @@ def run_once(*, key: str | None, actor, action: str, model, create: Callable[[],
                 object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
             ), pk=False)
     except IntegrityError as exc:
-        if "idempotency" not in str(exc).lower():
-            raise  # create()'s own constraint, not the twin's key
-        raise errors.Conflict("重复提交正在处理,请稍后重试", code="idempotency_in_progress") from None
+        _lost_race(exc)
     return obj, True
+
+
+def create_once(*, key: str | None, actor, action: str, model, create: Callable[[], T]) -> tuple[T, bool]:
+    """`run_once` in a transaction of its own, `fastsql.atomic()`: on PostgreSQL its BEGIN and COMMIT travel
+    with the statements, and the key's insert with the COMMIT — so a twin's key, committed first, is
+    found there, after `run_once` has returned."""
+    try:
+        with fastsql.atomic():
+            return run_once(key=key, actor=actor, action=action, model=model, create=create)
+    except IntegrityError as exc:
+        _lost_race(exc)
+
+
+def _lost_race(exc: IntegrityError):
+    if "idempotency" not in str(exc).lower():
+        raise exc  # create()'s own constraint, not the twin's key
+    raise errors.Conflict("重复提交正在处理,请稍后重试", code="idempotency_in_progress") from None
 
 
 def _earlier(actor_id, action: str, key: str) -> str | None:

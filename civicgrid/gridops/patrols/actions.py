@@ -22,7 +22,7 @@ from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category
 from civicgrid.core import audit, clock, errors, fastsql
-from civicgrid.core.idempotency import run_once
+from civicgrid.core.idempotency import create_once
 from civicgrid.core.models import AuditResult
 from civicgrid.core.scoping import in_grant, require
 from civicgrid.geo.choices import RegionLevel
@@ -145,9 +145,8 @@ def start_patrol(*, actor, region_code: str = "", started_at: datetime | None = 
         return patrol
 
     try:
-        with transaction.atomic():
-            return run_once(key=idempotency_key, actor=actor, action="patrols.start_patrol", model=Patrol,
-                            create=create)
+        return create_once(key=idempotency_key, actor=actor, action="patrols.start_patrol", model=Patrol,
+                           create=create)
     except IntegrityError:  # a concurrent start won the one-active-patrol constraint
         raise errors.Conflict("已有进行中的巡查,请先结束", code="patrol_active") from None
 
@@ -182,9 +181,8 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
                               "rejected": current.rejected, "points": locked.point_count})
         return batch
 
-    with transaction.atomic():
-        batch, created = run_once(key=idempotency_key, actor=actor, action="patrols.upload_points",
-                                  model=PatrolBatch, create=create)
+    batch, created = create_once(key=idempotency_key, actor=actor, action="patrols.upload_points",
+                                 model=PatrolBatch, create=create)
     if batch.patrol_id != patrol.pk:
         raise errors.Conflict("该幂等键已用于另一次巡查的上传", code="idempotency_key_reused")
     if "patrol" not in made:  # a replay: the patrol as it is now
@@ -260,9 +258,8 @@ def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: li
                               "points": len(fixes), "rejected": rejected, "distance_m": round(track.distance_m, 1)})
         return patrol
 
-    with transaction.atomic():
-        return run_once(key=idempotency_key, actor=actor, action="patrols.record_patrol", model=Patrol,
-                        create=create)
+    return create_once(key=idempotency_key, actor=actor, action="patrols.record_patrol", model=Patrol,
+                       create=create)
 
 
 # ---- on the way: check-ins and findings ----------------------------------------------------------------
