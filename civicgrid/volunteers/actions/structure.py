@@ -124,8 +124,13 @@ def register_volunteer(*, actor, data: VolunteerInput, user=None, idempotency_ke
 
 
 def add_member(*, actor, team: Team, volunteer: Volunteer, is_leader: bool = False) -> Membership:
-    """Join a team; a volunteer with an account gets the volunteer role for that team's orders."""
-    require(actor, "volunteers.change_volunteer")
+    """Join a team; a volunteer with an account gets the volunteer role for that team's orders. The actor
+    must reach both the volunteer and the team (404) and may manage the volunteer (403), as in `join_team`."""
+    volunteer, team = _member_and_team(actor, volunteer.pk, team.code)
+    return _add_member(actor, team, volunteer, is_leader)
+
+
+def _add_member(actor, team: Team, volunteer: Volunteer, is_leader: bool) -> Membership:
     with transaction.atomic():
         membership, _ = Membership.objects.update_or_create(team=team, volunteer=volunteer,
                                                             defaults={"is_active": True, "is_leader": is_leader})
@@ -159,7 +164,7 @@ def join_team(*, actor, volunteer_id: int, team_code: str, is_leader: bool = Fal
     if not team.is_active:
         raise errors.ValidationFailed("该队伍已停用", code="team_inactive")
     joined = not Membership.objects.filter(team=team, volunteer=volunteer, is_active=True).exists()
-    return add_member(actor=actor, team=team, volunteer=volunteer, is_leader=is_leader), joined
+    return _add_member(actor, team, volunteer, is_leader), joined
 
 
 def leave_team(*, actor, volunteer_id: int, team_code: str) -> Membership:

@@ -267,3 +267,21 @@ def test_an_early_morning_window_is_judged_on_its_local_day(vworld):
     views = queries.match_volunteers(queries.team_volunteers(vworld.team), order)
     counsellor = next(v for v in views if v.id == vworld.counsellor.pk)
     assert any(w.start <= order.window_start and order.window_end <= w.end for w in counsellor.availability)
+
+
+def test_add_member_checks_the_volunteer_and_the_team_like_join_team(vworld):
+    """add_member is an action of its own (the demo builder calls it): another station's team and a
+    volunteer the actor cannot reach are 404, and nothing is written."""
+    from civicgrid.volunteers.models import Membership
+
+    w = vworld
+    other_team = actions.create_team(actor=w.centre_admin, code="T2", name="社区B助老队", site=w.station_b,
+                                     capabilities=["7003"], service_region=w.tree.community_b)
+    before = Membership.objects.count()
+    with pytest.raises(errors.NotFound):  # station B cannot see station A's volunteer
+        actions.add_member(actor=w.station_admin_b, team=other_team, volunteer=w.helper)
+    with pytest.raises(errors.NotFound):  # nor put anyone into station A's team
+        actions.add_member(actor=w.station_admin_b, team=w.team, volunteer=w.helper)
+    assert Membership.objects.count() == before
+    joined = actions.add_member(actor=w.centre_admin, team=other_team, volunteer=w.helper, is_leader=True)
+    assert joined.is_active and joined.is_leader and joined.team == other_team
