@@ -92,41 +92,58 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
     config = confcache.current()  # categories, regions, rules, workers, workflow rows, calendar
     checked = check_intake(actor, data, config)
     now = clock.now()
-    case, spec, routed = _prepare_case(actor, data, checked, config, now)
     events: list[CaseEvent] = []
-    # worked out before the write lock, which then covers little more than the statements
-    values, snapshot = fastsql.insert_values(case), kpis.snapshot(case)
-    entry = audit.build(actor=actor, action="cases.submit_case", object_type="cases.case", ts=now,
-                        details={"number": "", "case_type": case.case_type, "channel": data.channel})
+    with fastsql.reads_ahead():
+        # on PostgreSQL the duplicate search and the new case's id travel with the transaction's first
+        # statement; elsewhere they are in at once, and the insert's values are worked out before the write
+        # lock, which then covers little more than the statements
+        case, spec, routed, likely = _prepare_case(actor, data, checked, config, now)
+        pk = fastsql.reserve_pk(Case)
+        values = _insert_values(case, likely, pk) if likely.ready and pk is None else None
+        snapshot = kpis.snapshot(case)
+        entry = audit.build(actor=actor, action="cases.submit_case", object_type="cases.case", ts=now,
+                            details={"number": "", "case_type": case.case_type, "channel": data.channel})
 
-    def create() -> Case:
-        # run_once batches the writes nobody reads back: on PostgreSQL the event, the case's number, the
-        # KPI rollup and the notifications travel with the audit head's lock, the rest with the key and COMMIT
-        fastsql.insert(case, values=values)
-        case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
-        for dept in routed.co_departments:
-            CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
-        for photo in cleaned:
-            _store_photo(case, photo, actor, event=None)
-        # the roles (a handling department's among them) need the saved case and its co-departments
-        events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
-                                    target=spec.initial, comment="", data={"channel": data.channel}, now=now,
-                                    pk=False))
-        fastsql.update(case, ["number", "event_count", "last_event_hash"])
-        kpis.apply_delta(None, snapshot)
-        # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
-        notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
-        entry.object_id, entry.details["number"] = str(case.pk), case.number
-        audit.append(entry)
-        return case
+        def create() -> Case:
+            # run_once batches the writes nobody reads back: on PostgreSQL the case (its id reserved), its
+            # event and number, the KPI rollup and the notifications travel with the audit head's lock, the
+            # rest with the key and COMMIT
+            fastsql.insert(case, values=values or _insert_values(case, likely, pk))
+            case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+            for dept in routed.co_departments:
+                CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
+            for photo in cleaned:
+                _store_photo(case, photo, actor, event=None)
+            # the roles (a handling department's among them) need the saved case and its co-departments
+            events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit",
+                                        source="", target=spec.initial, comment="", data={"channel": data.channel},
+                                        now=now, pk=False))
+            fastsql.update(case, ["number", "event_count", "last_event_hash"])
+            kpis.apply_delta(None, snapshot)
+            # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
+            notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
+            entry.object_id, entry.details["number"] = str(case.pk), case.number
+            audit.append(entry)
+            return case
 
-    case, created = create_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
-                                create=create)
+        case, created = create_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
+                                    create=create)
     return SubmitResult(case=case, created=created, events=events if created else None)
 
 
+def _insert_values(case: Case, likely: duplicates.Search, pk: fastsql.Ahead | None) -> list:
+    """The new case's likely duplicates (on its routing record) and its reserved id, then the values its
+    insert sends."""
+    case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score}
+                                  for c in likely.candidates() if c.score >= 0.3]
+    if pk is not None:
+        case.pk = pk.rows()[0][0]
+    return fastsql.insert_values(case)
+
+
 def _prepare_case(actor, data: IntakeInput, checked, config, now):
-    """The unsaved case with its workflow, route, first deadline and likely duplicates."""
+    """The unsaved case with its workflow, route and first deadline, and the search for its likely
+    duplicates (whose read may still be waiting)."""
     definition = current_definition(checked.case_type, config)
     spec = spec_for(definition)
     routed = route(checked.region, checked.category, config)
@@ -141,12 +158,10 @@ def _prepare_case(actor, data: IntakeInput, checked, config, now):
         created_by=actor, department=routed.department, routing=routed.explanation, created_at=now,
     )
     _enter_state(case, spec, spec.initial, now, calendar=load_calendar(config))
-    likely = duplicates.find(category_id=checked.category.pk if checked.category else None,
-                             case_type=checked.case_type, lat=data.lat, lng=data.lng,
-                             description=f"{checked.title} {case.description}", region_code=checked.region.code)
-    case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score}
-                                  for c in likely if c.score >= 0.3]
-    return case, spec, routed
+    likely = duplicates.search(category_id=checked.category.pk if checked.category else None,
+                               case_type=checked.case_type, lat=data.lat, lng=data.lng,
+                               description=f"{checked.title} {case.description}", region_code=checked.region.code)
+    return case, spec, routed, likely
 
 
 def _clean_photos(data: IntakeInput) -> list:

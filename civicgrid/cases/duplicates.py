@@ -74,11 +74,51 @@ def _search_sql(by_category: bool, by_point: bool, exclude: bool) -> str:
 
 def find(*, category_id: int | None, case_type: str, lat: float | None, lng: float | None, description: str,
          exclude_id: int | None = None, region_code: str = "", limit: int = 5) -> list[Candidate]:
+    return search(category_id=category_id, case_type=case_type, lat=lat, lng=lng, description=description,
+                  exclude_id=exclude_id, region_code=region_code, limit=limit).candidates()
+
+
+class Search:
+    """A duplicate search whose read may still be waiting (`fastsql.read_ahead`): `ready` once its rows are
+    in, `candidates()` ranks them (reading them first if need be)."""
+
+    def __init__(self, read: fastsql.Ahead | None, lat, lng, description: str, radius: float, limit: int):
+        self.read, self.lat, self.lng, self.description = read, lat, lng, description
+        self.radius, self.limit = radius, limit
+
+    @property
+    def ready(self) -> bool:
+        return self.read is None or self.read.ready
+
+    def candidates(self) -> list[Candidate]:
+        if self.read is None:
+            return []
+        lat, lng, radius = self.lat, self.lng, self.radius
+        # rank on the raw rows; only the few that are kept become Case objects
+        ranked = []
+        for row in self.read.rows():
+            other_lat, other_lng = row[_AT["lat"]], row[_AT["lng"]]
+            dist = distance_m(lat, lng, other_lat, other_lng) if lat is not None and other_lat is not None else None
+            if dist is not None and dist > radius:
+                continue
+            sim = similarity(self.description, f"{row[_AT['title']]} {row[_AT['description']]}")
+            nearness = 1 - dist / radius if dist is not None else 0.5
+            ranked.append((round(0.7 * sim + 0.3 * nearness, 3), row[_AT["id"]], round(sim, 3),
+                           None if dist is None else round(dist, 1), row))
+        ranked.sort(key=lambda r: (-r[0], -r[1]))
+        return [Candidate(fastsql.load(Case, row, _FIELDS), sim, dist, score)
+                for score, _, sim, dist, row in ranked[:self.limit]]
+
+
+def search(*, category_id: int | None, case_type: str, lat: float | None, lng: float | None, description: str,
+           exclude_id: int | None = None, region_code: str = "", limit: int = 5) -> Search:
+    """`find`, with the read sent ahead: inside `fastsql.reads_ahead()` on PostgreSQL it goes out with the
+    next statement (intake: the transaction's first)."""
     radius = getattr(settings, "CASE_DUPLICATE_RADIUS_M", 200)
     window = timedelta(days=getattr(settings, "CASE_DUPLICATE_DAYS", 7))
     by_point = lat is not None and lng is not None
     if not by_point and not region_code:
-        return []
+        return Search(None, lat, lng, description, radius, limit)
     params = [case_type, fastsql.param(Case, "created_at", clock.now() - window)]
     if category_id:
         params.append(category_id)
@@ -92,20 +132,7 @@ def find(*, category_id: int | None, case_type: str, lat: float | None, lng: flo
         params.append(exclude_id)
     shape = (bool(category_id), by_point, bool(exclude_id))
     sql = fastsql.statement(("duplicates", *shape), lambda: _search_sql(*shape))
-    # rank on the raw rows; only the few that are kept become Case objects
-    ranked = []
-    for row in fastsql.fetchall(sql, params):
-        other_lat, other_lng = row[_AT["lat"]], row[_AT["lng"]]
-        dist = distance_m(lat, lng, other_lat, other_lng) if lat is not None and other_lat is not None else None
-        if dist is not None and dist > radius:
-            continue
-        sim = similarity(description, f"{row[_AT['title']]} {row[_AT['description']]}")
-        nearness = 1 - dist / radius if dist is not None else 0.5
-        ranked.append((round(0.7 * sim + 0.3 * nearness, 3), row[_AT["id"]], round(sim, 3),
-                       None if dist is None else round(dist, 1), row))
-    ranked.sort(key=lambda r: (-r[0], -r[1]))
-    return [Candidate(fastsql.load(Case, row, _FIELDS), sim, dist, score)
-            for score, _, sim, dist, row in ranked[:limit]]
+    return Search(fastsql.read_ahead(sql, params), lat, lng, description, radius, limit)
 
 
 def for_case(case: Case, limit: int = 5) -> list[Candidate]:

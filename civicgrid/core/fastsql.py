@@ -29,6 +29,8 @@ _cache: dict[tuple, Any] = {}
 # writes waiting to go out with the next statement that returns rows (see `batched`)
 _pending: contextvars.ContextVar[list[tuple[str, list]] | None] = contextvars.ContextVar(
     "civicgrid_fastsql_pending", default=None)
+# reads waiting to go out in front of the next statement (see `reads_ahead`)
+_ahead: contextvars.ContextVar[list[Ahead] | None] = contextvars.ContextVar("civicgrid_fastsql_ahead", default=None)
 
 
 def _db():
@@ -265,6 +267,65 @@ def flush(*, commit: bool = False) -> None:
             _execute(db, cursor, None, None, commit=commit and not db.needs_rollback)
 
 
+# --- reads sent ahead: on PostgreSQL with the next statement ---------------------------------------------
+
+class Ahead:
+    """A read sent ahead (`read_ahead`). `ready`: its rows are in; `rows()`: them — sent on its own first if
+    no statement has taken it along yet."""
+
+    __slots__ = ("sql", "params", "_rows")
+
+    def __init__(self, sql: str, params: Sequence[Any]):
+        self.sql, self.params, self._rows = sql, list(params), None
+
+    @property
+    def ready(self) -> bool:
+        return self._rows is not None
+
+    def rows(self) -> list[tuple]:
+        if self._rows is None:
+            waiting = _ahead.get()
+            if waiting is not None and self in waiting:
+                waiting.remove(self)
+            self._rows = fetchall(self.sql, self.params)
+        return self._rows
+
+
+@contextmanager
+def reads_ahead() -> Iterator[None]:
+    """Inside the block, `read_ahead` on PostgreSQL holds its read back until this module sends its next
+    statement — typically a transaction's first, so the reads an action needs before it writes cost no
+    round trip of their own. Reads still waiting at the end are dropped (their `rows()` then runs alone)."""
+    token = _ahead.set([])
+    try:
+        yield
+    finally:
+        _ahead.reset(token)
+
+
+def read_ahead(sql: str, params: Sequence[Any] = ()) -> Ahead:
+    """A read for later in the action: run now, or on PostgreSQL inside `reads_ahead()` sent together with
+    the next statement. It sees the database as that round trip finds it, before any writes travelling
+    with it."""
+    read = Ahead(sql, params)
+    waiting = _ahead.get()
+    if waiting is not None and _combines(_db()):
+        waiting.append(read)
+    else:
+        read.rows()
+    return read
+
+
+def reserve_pk(model) -> Ahead | None:
+    """PostgreSQL: the next value of `model`'s id sequence, read ahead — an insert with its id already known
+    needs no RETURNING, so it can wait in a batch. Elsewhere None (the insert reports the id)."""
+    if not _combines(_db()):
+        return None
+    sql = statement(("reserve_pk", model), lambda: (
+        f"SELECT nextval(pg_get_serial_sequence('{model._meta.db_table}', '{model._meta.pk.column}'))"))
+    return read_ahead(sql)
+
+
 # --- the driver's cursor, without Django's wrapper when nothing would notice ----------------------------
 
 _SAFE = "_fastsql_safe"  # marks execute wrappers that this module's statements may bypass
@@ -341,9 +402,10 @@ def _opens_transaction(db) -> bool:
 
 
 def _execute(db, cursor, sql: str | None, params, *, commit: bool = False) -> None:
-    """Run `sql` (if any) after the waiting writes; on PostgreSQL in the same call, with the cursor left on
-    the last result, and with BEGIN in front when psycopg would otherwise send it alone (and COMMIT at the
-    end if asked). The waiting list is emptied first, so the ORM wrapper of `batched` sees nothing."""
+    """Run `sql` (if any) after the waiting writes; on PostgreSQL in the same call, after the reads sent
+    ahead, with BEGIN in front when psycopg would otherwise send it alone (and COMMIT at the end if asked),
+    leaving the cursor on the last result. The waiting lists are emptied first, so the ORM wrapper of
+    `batched` sees nothing."""
     pending = _pending.get() or []
     work = [*pending, *([(sql, list(params or []))] if sql is not None else [])]
     pending.clear()
@@ -353,8 +415,11 @@ def _execute(db, cursor, sql: str | None, params, *, commit: bool = False) -> No
         for q, ps in work:
             cursor.execute(q, ps)
         return
+    reads = _ahead.get() or []
+    ahead, reads[:] = list(reads), []
     begin = _opens_transaction(db)
-    work = [*([("BEGIN", [])] if begin else []), *work, *([("COMMIT", [])] if commit else [])]
+    work = [*([("BEGIN", [])] if begin else []), *((r.sql, r.params) for r in ahead), *work,
+            *([("COMMIT", [])] if commit else [])]
     if len(work) == 1:
         cursor.execute(*work[0])
         return
@@ -366,6 +431,11 @@ def _execute(db, cursor, sql: str | None, params, *, commit: bool = False) -> No
     finally:
         if begin:
             raw._autocommit = False
+    if begin:
+        cursor.nextset()
+    for read in ahead:
+        read._rows = cursor.fetchall()
+        cursor.nextset()
     while cursor.nextset():  # to the last result, which is what the caller fetches
         pass
 

@@ -1,6 +1,6 @@
 """Round trips to PostgreSQL that fastsql saves without changing what a request means: the health check
-done by the request's first read, BEGIN and COMMIT sent with the statements (`fastsql.atomic`), the
-configuration version read with the bearer token."""
+done by the request's first read, BEGIN and COMMIT sent with the statements (`fastsql.atomic`), reads sent
+ahead with the next statement, the configuration version read with the bearer token."""
 
 from datetime import timedelta
 
@@ -14,36 +14,14 @@ from civicgrid.accounts.queries import token_hash, user_for_token
 from civicgrid.cases.models import Notification
 from civicgrid.core import confcache, context, fastsql
 from civicgrid.core.models import ConfigVersion, IdempotencyKey
-from civicgrid.testing import make_user
+from civicgrid.testing import driver_statements as statements
+from civicgrid.testing import make_user, psycopg_commands
 
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's round trips")
 
 
 def notification_count(user) -> int:
     return Notification.objects.filter(user=user).count()
-
-
-def psycopg_commands(monkeypatch) -> list[bytes]:
-    """The commands psycopg sends on its own (BEGIN before a transaction's first statement, COMMIT)."""
-    sent: list[bytes] = []
-    real = psycopg.Connection._exec_command
-
-    def spy(self, command, *args, **kwargs):
-        sent.append(bytes(command))
-        return real(self, command, *args, **kwargs)
-    monkeypatch.setattr(psycopg.Connection, "_exec_command", spy)
-    return sent
-
-
-def statements(monkeypatch) -> list[str]:
-    seen: list[str] = []
-    real = fastsql._Direct.execute
-
-    def spy(self, sql, params):
-        seen.append(sql)
-        return real(self, sql, params)
-    monkeypatch.setattr(fastsql._Direct, "execute", spy)
-    return seen
 
 
 @pytest.mark.django_db(transaction=True)
@@ -190,3 +168,24 @@ def test_the_token_look_up_reads_the_configuration_version_too(tree):
             assert not any(q["sql"].lstrip().startswith("SELECT token") for q in queries.captured_queries)
         finally:
             context.reset(bound)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_sent_ahead_travel_with_the_next_statement(tree, monkeypatch):
+    user = make_user("alice")
+    Notification.objects.create(user=user, kind="k", text="一")
+    connection.ensure_connection()
+    seen = statements(monkeypatch)
+    count = f"SELECT count(*) FROM {fastsql.table(Notification)} WHERE user_id = %s"
+    with fastsql.reads_ahead():
+        first, second = fastsql.read_ahead(count, [user.pk]), fastsql.read_ahead("SELECT 2")
+        waiting = connection.vendor == "postgresql"
+        assert first.ready is not waiting and len(seen) == (0 if waiting else 2)
+        with fastsql.atomic():
+            assert fastsql.fetchone("SELECT 3") == (3,)
+            assert first.ready and first.rows() == [(1,)] and second.rows() == [(2,)]
+        if waiting:  # one round trip: BEGIN, both reads and the statement
+            assert seen[0] == f"BEGIN;\n{count};\nSELECT 2;\nSELECT 3"
+        late = fastsql.read_ahead("SELECT 4")
+    assert late.rows() == [(4,)]  # never taken along: it runs on its own
+    assert fastsql.read_ahead("SELECT 5").rows() == [(5,)]  # outside the block it runs at once
