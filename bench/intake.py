@@ -161,6 +161,33 @@ def wrk_load(port: int, tok: str, seconds: float, clients: int, method: str, poi
     return stats["requests"] - stats["status_errors"], failures, stats["seconds"]
 
 
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far (Linux /proc) by the gunicorn master and its workers, by the PostgreSQL
+    server's processes, and by this script's finished children (the load generator)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "database": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                comm, rest = f.read().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = rest.split()
+        ppid, cpu = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) == server_pid or ppid == server_pid:
+            used["server"] += cpu
+        elif comm.endswith("(postgres"):
+            used["database"] += cpu
+    children = os.times()
+    used["load"] = children.children_user + children.children_system
+    return used
+
+
+def per_request(before: dict, after: dict, requests: int) -> dict[str, float]:
+    """Milliseconds of CPU per request for each part, over a measurement."""
+    return {k: (after[k] - before[k]) * 1000 / max(requests, 1) for k in before}
+
+
 DESCRIPTIONS = ["小区门口井盖丢失", "道路有坑", "停水", "楼道堆物", "夜间施工噪声扰民"]
 CATEGORIES = ["0102", "0501", "0601", "3001", "3005", "0603", "4001"]
 
@@ -205,11 +232,16 @@ def run(kind: str, seconds: float, clients: int, use_wrk: bool) -> dict:
         load(port, tok, 2, clients, intake)
         before = int(snippet(env, "from civicgrid.cases.models import Case; print(Case.objects.count())"))
         if use_wrk:
+            cpu0 = cpu_seconds(server.pid)
             p_ok, p_fail, p_time = wrk_load(port, tok, seconds, clients, "GET", points, categories, DESCRIPTIONS)
+            cpu1 = cpu_seconds(server.pid)
             i_ok, i_fail, i_time = wrk_load(port, tok, seconds, clients, "POST", points, categories, DESCRIPTIONS)
+            cpu2 = cpu_seconds(server.pid)
+            cpu = {"ping_cpu": per_request(cpu0, cpu1, p_ok + p_fail), "intake_cpu": per_request(cpu1, cpu2, i_ok + i_fail)}
         else:
             p_ok, p_fail, p_time = load(port, tok, seconds, clients, ping)
             i_ok, i_fail, i_time = load(port, tok, seconds, clients, intake)
+            cpu = {}
         server.terminate()
         server.wait(timeout=30)
         server = None
@@ -222,7 +254,7 @@ def run(kind: str, seconds: float, clients: int, use_wrk: bool) -> dict:
             " 'rollup_diffs': len(kpis.rollup_differences())}))")))
         created = check["cases"] - before
         return {
-            "db": kind, "ping_rps": p_ok / p_time, "intake_rps": i_ok / i_time, "ping_fail": p_fail,
+            **cpu, "db": kind, "ping_rps": p_ok / p_time, "intake_rps": i_ok / i_time, "ping_fail": p_fail,
             "intake_fail": i_fail, "intake_ok": i_ok, "created": created, **check,
         }
     finally:
@@ -268,6 +300,14 @@ def main() -> None:
         print(f"   ping ceiling   {r['ping_rps']:8.1f} req/s   (failures {r['ping_fail']})")
         print(f"   case intake    {r['intake_rps']:8.1f} cases/s (failures {r['intake_fail']})   "
               f"ratio {ratio:6.1%}  (target >= 15%; >= 575 cases/s)")
+        for name in ("ping", "intake"):
+            if f"{name}_cpu" in r:
+                c = r[f"{name}_cpu"]
+                total = sum(c.values())
+                print(f"   CPU per {name:6}  {total:5.2f} ms: gunicorn {c['server']:.2f}, "
+                      + (f"PostgreSQL {c['database']:.2f}, " if kind == "postgres" else "")
+                      + f"wrk {c['load']:.2f}  -> at most {os.cpu_count() * 1000 / total:,.0f}/s on "
+                      f"{os.cpu_count()} cores")
         # wrk stops with up to one request per connection in flight, which the server may still complete
         slack = args.clients if use_wrk else 0
         print(f"   cases created {r['created']}, 2xx answers {r['intake_ok']}"

@@ -11,6 +11,7 @@ have no receivers (tests/test_fastsql.py checks the ones in use).
 from __future__ import annotations
 
 import contextvars
+import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -198,8 +199,17 @@ def update(obj: Model, names: Iterable[str]) -> None:
 # --- batching: fewer round trips to PostgreSQL ------------------------------------------------------
 
 def _combines(db) -> bool:
-    """Several statements per call: PostgreSQL with client-side binding (Django's default for psycopg 3)."""
-    return db.vendor == "postgresql" and not db.settings_dict["OPTIONS"].get("server_side_binding")
+    """Several statements per call: PostgreSQL through psycopg 3 (the project's driver; psycopg 2 has no
+    `nextset`) with client-side binding (Django's default)."""
+    return (db.vendor == "postgresql" and not db.settings_dict["OPTIONS"].get("server_side_binding")
+            and _psycopg3())
+
+
+@functools.cache
+def _psycopg3() -> bool:
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
 
 
 @contextmanager
@@ -427,7 +437,7 @@ def _execute(db, cursor, sql: str | None, params, *, commit: bool = False) -> No
     if begin:
         raw._autocommit = True  # psycopg's own flag, so that it sends no BEGIN alone: this call has one
     try:
-        cursor.execute(";\n".join(q for q, _ in work), [p for _, ps in work for p in ps])
+        cursor.execute(_joined(cursor, work), None)
     finally:
         if begin:
             raw._autocommit = False
@@ -438,6 +448,15 @@ def _execute(db, cursor, sql: str | None, params, *, commit: bool = False) -> No
         cursor.nextset()
     while cursor.nextset():  # to the last result, which is what the caller fetches
         pass
+
+
+def _joined(cursor, work: list[tuple[str, list]]) -> str:
+    """The statements as one text, each with its values merged in by the driver (psycopg's client-side
+    binding, as `execute` would). Merged one by one because psycopg caches its parse of a statement only
+    up to 4 KB and 50 values, which a whole batch exceeds: parsing the batch anew cost an intake about a
+    millisecond."""
+    driver = cursor.cursor  # psycopg's ClientCursor, under Django's wrapper or ours
+    return ";\n".join(driver.mogrify(q, ps) for q, ps in work)
 
 
 def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple | None:

@@ -185,7 +185,23 @@ def test_reads_sent_ahead_travel_with_the_next_statement(tree, monkeypatch):
             assert fastsql.fetchone("SELECT 3") == (3,)
             assert first.ready and first.rows() == [(1,)] and second.rows() == [(2,)]
         if waiting:  # one round trip: BEGIN, both reads and the statement
-            assert seen[0] == f"BEGIN;\n{count};\nSELECT 2;\nSELECT 3"
+            assert seen[0] == f"BEGIN;\n{count.replace('%s', str(user.pk))};\nSELECT 2;\nSELECT 3"
         late = fastsql.read_ahead("SELECT 4")
     assert late.rows() == [(4,)]  # never taken along: it runs on its own
     assert fastsql.read_ahead("SELECT 5").rows() == [(5,)]  # outside the block it runs at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_merges_awkward_values_exactly(tree):
+    """A batch goes out as one text with each statement's values merged in by the driver: quotes,
+    backslashes, percent signs, NULL, JSON and time stamps come back as they went in."""
+    user = make_user("alice")
+    texts = ["50% 'quoted' \\ back\\slash", "%s %(x)s ;\n SELECT 1", "", "中文"]
+    with fastsql.atomic():
+        for text in texts:
+            fastsql.insert(Notification(user=user, kind="k", text=text), pk=False)
+        key = IdempotencyKey(key="%s", actor_id=None, action="a'b", object_type="x", object_id="1")
+        fastsql.insert(key, pk=False)
+    assert sorted(Notification.objects.filter(user=user).values_list("text", flat=True)) == sorted(texts)
+    found = IdempotencyKey.objects.get(key="%s")
+    assert found.actor_id is None and found.action == "a'b" and found.created_at is not None
