@@ -20,6 +20,11 @@ from civicgrid.testing import make_user, psycopg_commands
 postgres_only = pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's round trips")
 
 
+def other_connection() -> psycopg.Connection:
+    """A second connection to the same database, as another process would have (autocommit)."""
+    return psycopg.connect(**connection.get_connection_params(), autocommit=True)
+
+
 def notification_count(user) -> int:
     return Notification.objects.filter(user=user).count()
 
@@ -69,7 +74,7 @@ def test_begin_and_commit_travel_with_the_statements(tree, monkeypatch):
     assert seen[0].startswith("BEGIN;\nSELECT count(*)")
     assert seen[1].count("INSERT INTO") == 2 and seen[1].endswith(";\nCOMMIT")
     assert connection.connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-    with psycopg.connect(f"host=127.0.0.1 user=postgres dbname={connection.settings_dict['NAME']}") as other:
+    with other_connection() as other:
         assert other.execute("SELECT count(*) FROM cases_notification WHERE user_id = %s",
                              [user.pk]).fetchone() == (2,)
 
@@ -105,7 +110,7 @@ def test_a_twin_submission_committed_first_is_a_conflict_not_an_integrity_error(
     def look_up_then_the_twin_commits(sql, params=()):
         row = real(sql, params)
         if "core_idempotencykey" in sql:
-            with psycopg.connect(**_driver_params()) as other:
+            with other_connection() as other:
                 other.execute(f"INSERT INTO {IdempotencyKey._meta.db_table} (key, actor_id, action, object_type, "
                               "object_id, created_at) VALUES ('tap', %s, 'a', 'x', '0', now())", [user.pk])
         return row
@@ -117,12 +122,6 @@ def test_a_twin_submission_committed_first_is_a_conflict_not_an_integrity_error(
     assert notification_count(user) == 0
 
 
-def _driver_params() -> dict:
-    s = connection.settings_dict
-    return {"host": s["HOST"] or "127.0.0.1", "port": s["PORT"] or 5432, "user": s["USER"], "dbname": s["NAME"],
-            "autocommit": True}
-
-
 @postgres_only
 @pytest.mark.django_db(transaction=True)
 def test_the_first_read_of_a_request_replaces_a_dropped_connection(tree, monkeypatch):
@@ -131,7 +130,7 @@ def test_the_first_read_of_a_request_replaces_a_dropped_connection(tree, monkeyp
                             expires_at=timezone.now() + timedelta(days=1))
     connection.ensure_connection()
     pid = connection.connection.info.backend_pid
-    with psycopg.connect(**_driver_params()) as other:  # the server restarts, or drops idle connections
+    with other_connection() as other:  # the server restarts, or drops idle connections
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
     connection.close_if_unusable_or_obsolete()  # what Django does as the next request starts
     sent = psycopg_commands(monkeypatch)
