@@ -1,6 +1,6 @@
 """Photo uploads: the type is checked from the bytes (not the name), the size is limited, the GPS
-position in the EXIF data is read (to suggest the place) and every piece of metadata is stripped from
-the copy that is stored and shown."""
+position in the EXIF data is read (to suggest the place) and the photo is re-encoded from its pixels
+alone: the copy that is stored and shown keeps no EXIF, XMP, IPTC, ICC profile, comment or text chunk."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ MAX_PIXELS = 40_000_000
 
 @dataclass
 class CleanPhoto:
-    content: bytes  # re-encoded pixels only, no EXIF/XMP/ICC text
+    content: bytes  # re-encoded sRGB pixels only, no metadata
     content_type: str
     extension: str
     sha256: str
@@ -65,6 +65,29 @@ def _gps(image) -> tuple[float | None, float | None]:
     return round(lat, 7), round(lng, 7)
 
 
+def _pixels(image, kind: str):
+    """The image's pixels alone, in sRGB: colours converted from an embedded ICC profile (then dropped;
+    untagged pixels are read as sRGB), JPEG as RGB, PNG and WebP as RGB or RGBA."""
+    from PIL import ImageCms
+
+    alpha = image.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in image.info
+    mode = "RGBA" if alpha and kind != "image/jpeg" else "RGB"
+    icc = image.info.get("icc_profile")
+    pixels = None
+    if icc:
+        source = image if image.mode in ("RGB", "RGBA", "CMYK", "L") else image.convert(mode)
+        try:
+            pixels = ImageCms.profileToProfile(source, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                               ImageCms.createProfile("sRGB"), outputMode=mode)
+        except (ImageCms.PyCMSError, OSError, ValueError):
+            pixels = None  # a broken or unusual profile: keep the numbers as they are
+    if pixels is None or pixels.mode != mode:
+        pixels = (image if pixels is None else pixels).convert(mode)
+    # the savers copy a JPEG comment (COM), an ICC profile, PNG text and EXIF from `info`: leave nothing
+    pixels.info = {}
+    return pixels
+
+
 def clean(data: bytes) -> CleanPhoto:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -80,14 +103,15 @@ def clean(data: bytes) -> CleanPhoto:
             probe.verify()
         image = Image.open(io.BytesIO(data))
         lat, lng = _gps(image)
-        image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF tag gave, then drop the tag
+        image = ImageOps.exif_transpose(image)  # turn the pixels as the EXIF orientation says, before it goes
+        pixels = _pixels(image, kind)
         out = io.BytesIO()
         if kind == "image/jpeg":
-            image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
+            pixels.save(out, "JPEG", quality=88, optimize=True)
         elif kind == "image/png":
-            image.save(out, "PNG", optimize=True)
+            pixels.save(out, "PNG", optimize=True)
         else:
-            image.save(out, "WEBP", quality=88)
+            pixels.save(out, "WEBP", quality=88)
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError):
         raise errors.ValidationFailed("照片文件已损坏或无法识别", code="photo_unreadable") from None
     content = out.getvalue()

@@ -119,3 +119,156 @@ def test_case_photos_are_served_only_within_scope(client, world, settings, tmp_p
     assert b"PhoneMaker" not in b"".join(response.streaming_content)
     client.force_login(world.grid_b)
     assert client.get(url).status_code == 404
+
+
+# --- metadata that must not survive cleaning ------------------------------------------------------------
+
+SECRETS = [b"PhoneMaker", b"secret-comment", b"secret-xmp", b"secret-iptc", b"secret-text", b"secret-itxt",
+           b"secret-ztxt", b"secret-icc"]
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + (len(payload) + 2).to_bytes(2, "big") + payload
+
+
+def swapped_icc() -> bytes:
+    """A small RGB display profile whose red and green primaries are sRGB's green and red, so a pixel that
+    is red in the file is green once converted to sRGB (and its description carries a planted secret)."""
+    import struct
+
+    def xyz(x, y, z):
+        return b"XYZ \0\0\0\0" + b"".join(struct.pack(">i", round(v * 65536)) for v in (x, y, z))
+
+    desc = b"secret-icc"
+    tags = [
+        (b"desc", b"desc\0\0\0\0" + struct.pack(">I", len(desc) + 1) + desc + b"\0" + b"\0" * 12 + b"\0" * 67),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.3851, 0.7169, 0.0971)), (b"gXYZ", xyz(0.4361, 0.2225, 0.0139)),
+        (b"bXYZ", xyz(0.1431, 0.0606, 0.7141)),
+        *[(name, b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0") for name in (b"rTRC", b"gTRC", b"bTRC")],
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = b"", b""
+    for name, data in tags:
+        table += name + struct.pack(">II", offset + len(body), len(data))
+        body += data + b"\0" * (-len(data) % 4)
+    size = offset + len(body)
+    header = (struct.pack(">I", size) + b"lcms" + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ " + b"\0" * 12 + b"acsp"
+              + b"\0" * 24 + struct.pack(">I", 0) + xyz(0.9642, 1.0, 0.8249)[8:] + b"\0" * 48)
+    return header + struct.pack(">I", len(tags)) + table + body
+
+
+def planted_jpeg(colour=(200, 30, 30), orientation: int | None = None, icc: bytes | None = None) -> bytes:
+    """A JPEG carrying EXIF (maker, GPS), an ICC profile, XMP (APP1), IPTC (APP13) and a comment (COM)."""
+    exif = Image.open(io.BytesIO(jpeg_with_gps())).getexif()
+    if orientation:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(out, "JPEG", exif=exif, icc_profile=icc or swapped_icc())
+    data = out.getvalue()
+    xmp = _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>secret-xmp</x:xmpmeta>")
+    iim = b"\x1c\x02\x78" + len(b"secret-iptc").to_bytes(2, "big") + b"secret-iptc"  # 2:120 caption
+    iptc = _segment(0xED, b"Photoshop 3.0\0" + b"8BIM\x04\x04\0\0" + len(iim).to_bytes(4, "big") + iim)
+    comment = _segment(0xFE, b"secret-comment")
+    return data[:2] + xmp + iptc + comment + data[2:]
+
+
+def planted_png(mode="RGB", colour=(200, 30, 30)) -> bytes:
+    """A PNG carrying an ICC profile (iCCP), tEXt, zTXt, iTXt (with XMP) and EXIF (eXIf)."""
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "secret-text")
+    info.add_text("Author", "secret-ztxt", zip=True)
+    info.add_itxt("Description", "secret-itxt")
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>secret-xmp</x:xmpmeta>")
+    exif = Image.open(io.BytesIO(jpeg_with_gps())).getexif()
+    out = io.BytesIO()
+    Image.new(mode, (64, 48), colour).save(out, "PNG", pnginfo=info, exif=exif, icc_profile=swapped_icc())
+    return out.getvalue()
+
+
+def planted_webp() -> bytes:
+    exif = Image.open(io.BytesIO(jpeg_with_gps())).getexif()
+    out = io.BytesIO()
+    Image.new("RGBA", (64, 48), (200, 30, 30, 128)).save(
+        out, "WEBP", exif=exif, icc_profile=swapped_icc(), xmp=b"<x:xmpmeta>secret-xmp</x:xmpmeta>", lossless=True)
+    return out.getvalue()
+
+
+def jpeg_markers(data: bytes) -> list[int]:
+    """The segment markers before the image data (start of scan)."""
+    markers, at = [], 2
+    while data[at + 1] != 0xDA:
+        markers.append(data[at + 1])
+        at += 2 + int.from_bytes(data[at + 2:at + 4], "big")
+    return markers
+
+
+def png_chunks(data: bytes) -> set[bytes]:
+    chunks, at = set(), 8
+    while at < len(data):
+        length = int.from_bytes(data[at:at + 4], "big")
+        chunks.add(data[at + 4:at + 8])
+        at += 12 + length
+    return chunks
+
+
+def webp_chunks(data: bytes) -> set[bytes]:
+    chunks, at = set(), 12
+    while at < len(data):
+        length = int.from_bytes(data[at + 4:at + 8], "little")
+        chunks.add(data[at:at + 4])
+        at += 8 + length + (length % 2)
+    return chunks
+
+
+def test_planted_files_carry_every_kind_of_metadata():
+    """The fixtures are what they claim: otherwise the tests below would prove nothing."""
+    assert {0xE1, 0xE2, 0xED, 0xFE} <= set(jpeg_markers(planted_jpeg()))
+    assert all(secret in planted_jpeg() for secret in (b"PhoneMaker", b"secret-comment", b"secret-xmp",
+                                                       b"secret-iptc", b"secret-icc"))
+    assert {b"iCCP", b"tEXt", b"zTXt", b"iTXt", b"eXIf"} <= png_chunks(planted_png())
+    assert {b"ICCP", b"EXIF", b"XMP "} <= webp_chunks(planted_webp())
+
+
+def test_jpeg_keeps_only_pixels():
+    clean = photos.clean(planted_jpeg())
+    assert set(jpeg_markers(clean.content)) <= {0xE0, 0xDB, 0xC0, 0xC2, 0xC4, 0xDD}  # JFIF, tables, frame
+    assert [secret for secret in SECRETS if secret in clean.content] == []
+    assert clean.lat == pytest.approx(41.12, abs=1e-4)  # read before it was dropped
+
+
+@pytest.mark.parametrize("mode, colour", [("RGB", (200, 30, 30)), ("RGBA", (200, 30, 30, 128)), ("P", 5)])
+def test_png_keeps_only_pixels(mode, colour):
+    clean = photos.clean(planted_png(mode, colour))
+    assert png_chunks(clean.content) <= {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"}
+    assert [secret for secret in SECRETS if secret in clean.content] == []
+
+
+def test_webp_keeps_only_pixels():
+    clean = photos.clean(planted_webp())
+    assert webp_chunks(clean.content) <= {b"VP8 ", b"VP8L", b"VP8X", b"ALPH"}
+    assert [secret for secret in SECRETS if secret in clean.content] == []
+    assert Image.open(io.BytesIO(clean.content)).getpixel((0, 0))[3] == 128  # the transparency stays
+
+
+def test_colours_are_converted_from_the_embedded_profile_to_srgb():
+    """Red in a file whose profile says its red is sRGB green shows green once the profile is gone."""
+    for data in (planted_jpeg(colour=(255, 0, 0)), planted_png(colour=(255, 0, 0))):
+        red, green, blue = Image.open(io.BytesIO(photos.clean(data).content)).convert("RGB").getpixel((32, 24))
+        assert green > 200 and red < 60 and blue < 60
+
+
+def test_an_srgb_profile_leaves_the_colours_as_they_were():
+    from PIL import ImageCms
+
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    pixel = Image.open(io.BytesIO(photos.clean(planted_jpeg(colour=(40, 120, 200), icc=srgb)).content)).getpixel((32, 24))
+    assert all(abs(a - b) <= 4 for a, b in zip(pixel, (40, 120, 200), strict=True))
+
+
+def test_exif_orientation_is_applied_before_it_is_dropped():
+    clean = photos.clean(planted_jpeg(orientation=6))  # 6: the camera was turned; show rotated 90° clockwise
+    assert Image.open(io.BytesIO(clean.content)).size == (48, 64)
+    assert 0xE1 not in jpeg_markers(clean.content)
