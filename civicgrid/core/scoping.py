@@ -118,9 +118,9 @@ def _walk(obj, path: str):
     return value
 
 
-def scope_values(obj) -> tuple[list[str], list[int], int | None]:
+def scope_values(obj) -> tuple[list[str], list[int], int | frozenset[int] | None]:
     """(region codes, department ids, owner id) of one object; a model may define `scope_values()`
-    when its scope paths cross a to-many relation."""
+    when its scope paths cross a to-many relation (several owners: a frozenset of user ids)."""
     if hasattr(obj, "scope_values"):
         return obj.scope_values()
     scope = _scope(type(obj))
@@ -138,6 +138,8 @@ def in_grant(obj, grant: Grant) -> bool:
         return True
     if grant.department_ids and any(d in grant.department_ids for d in departments):
         return True
+    if isinstance(owner, set | frozenset):  # a model with several owners (e.g. an enterprise's contacts)
+        return bool(grant.own_user_id and grant.own_user_id in owner)
     return bool(grant.own_user_id and owner == grant.own_user_id)
 
 
