@@ -24,7 +24,7 @@ from civicgrid.cases.workflow import engine
 from civicgrid.cases.workflows import current_definition, spec_for
 from civicgrid.core import audit, clock, confcache, errors, fastsql
 from civicgrid.core.calendars import load_calendar
-from civicgrid.core.idempotency import create_once, run_once
+from civicgrid.core.idempotency import create_once, fingerprint, run_once
 from civicgrid.core.scoping import get_visible, require
 
 # channels where the person entering the case is the one reporting it (hotline and police referrals
@@ -81,13 +81,16 @@ class SubmitResult:
     events: list[CaseEvent] | None = None  # the new case's events (None on a replay)
 
 
-def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None) -> SubmitResult:
-    """Intake from any channel. A retried submission with the same key returns the first case.
+def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None, body=None) -> SubmitResult:
+    """Intake from any channel. A retried submission with the same key (and body) returns the first case.
+    `body`: what the key stands for when the caller's request holds more than `data` (a volunteer order's
+    time window); `data` itself by default.
 
     Everything that only reads (validation, routing, the deadline, the duplicate search) happens before
     the transaction, so the write lock — SQLite's database lock, PostgreSQL's audit-chain head — is held
     only for the writes."""
     require(actor, "cases.create_case")
+    digest = fingerprint(data if body is None else body) if idempotency_key else None  # as sent, photos raw
     cleaned = _clean_photos(data)
     config = confcache.current()  # categories, regions, rules, workers, workflow rows, calendar
     checked = check_intake(actor, data, config)
@@ -127,7 +130,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None)
             return case
 
         case, created = create_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
-                                    create=create)
+                                    create=create, body=digest)
     return SubmitResult(case=case, created=created, events=events if created else None)
 
 
@@ -505,6 +508,7 @@ def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None =
     if not (case_roles(actor, case) - {"leader"}):
         raise errors.Forbidden("您不是该案件的处理人,不能上传照片", code="not_a_case_party")
     photo = photos.clean(data)
+    digest = fingerprint({"case": case_id, "photo": data}) if idempotency_key else None  # before the lock
     with transaction.atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         mine = Attachment.objects.filter(case=locked, uploaded_by=actor).count()
@@ -523,7 +527,7 @@ def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None =
             return attachment
 
         attachment, _ = run_once(key=idempotency_key, actor=actor, action="cases.add_photo", model=Attachment,
-                                 create=create)
+                                 create=create, body=digest)
     return attachment
 
 

@@ -52,6 +52,13 @@ def decrypt(token: str) -> str:
     return aead.decrypt(blob[:12], blob[12:], key_id.encode()).decode()
 
 
+def keyed_hash(data: bytes, *, purpose: str) -> str:
+    """HMAC-SHA256 of `data` exactly as given (no normalising), keyed so that a stored hash of personal data
+    cannot be checked against guesses without the data key."""
+    _, mac_key = _current()
+    return hmac.new(mac_key, purpose.encode() + b"\x00" + data, hashlib.sha256).hexdigest()
+
+
 def lookup_hash(value: str, *, purpose: str) -> str:
     """Keyed hash for equality look-up; `purpose` separates domains (an ID number never matches a phone)."""
     _, mac_key = _current()

@@ -1,20 +1,70 @@
-"""Idempotent creates: a retried submission with the same key returns what the first one made."""
+"""Idempotent creates: a retried submission with the same key returns what the first one made.
+
+The key stands for one request: a hash of its body is kept with it, so the same key sent with a different
+body (a second report, another photo) is refused (422 `idempotency_key_reused`) instead of being answered
+with the first one's object.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from collections.abc import Callable
-from typing import TypeVar
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.db import IntegrityError
 
-from civicgrid.core import errors, fastsql
+from civicgrid.core import crypto, errors, fastsql
 from civicgrid.core.models import IdempotencyKey
 
 T = TypeVar("T")
 
 
-def run_once(*, key: str | None, actor, action: str, model, create: Callable[[], T]) -> tuple[T, bool]:
-    """Run `create()` once per (actor, action, key); returns (object, created).
+class Digest(str):
+    """A body's fingerprint, worked out already (`fingerprint`): passed as `body`, it is used as it is."""
+
+
+def fingerprint(body: Any) -> Digest:
+    """A keyed SHA-256 (bodies may hold ID numbers) of a canonical form of a request's validated input: JSON
+    with sorted keys, where bytes (an uploaded file) stand as their own SHA-256, dataclasses and pydantic
+    models as their fields, dates as ISO text and model instances as their label and id. A phone's retry of
+    the same body gives the same digest."""
+    if isinstance(body, Digest):
+        return body
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_canonical)
+    return Digest(crypto.keyed_hash(text.encode(), purpose="idempotency"))
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "sha256:" + hashlib.sha256(value).hexdigest()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if hasattr(value, "model_dump"):  # pydantic (ninja schemas)
+        return value.model_dump(mode="python")
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    if hasattr(value, "_meta") and hasattr(value, "pk"):  # a model instance
+        return [value._meta.label, value.pk]
+    if hasattr(value, "_asdict"):  # a named tuple
+        return value._asdict()
+    raise TypeError(f"cannot fingerprint {type(value).__name__}")
+
+
+REUSED_MESSAGE = "该幂等键已用于另一个不同的请求,请为新的提交使用新的幂等键"
+
+
+def run_once(*, key: str | None, actor, action: str, model, create: Callable[[], T], body: Any) -> tuple[T, bool]:
+    """Run `create()` once per (actor, action, key); returns (object, created). `body`: the validated
+    input the object is made from (see `fingerprint`); an earlier call with the same key and another body
+    is 422 `idempotency_key_reused`, and nothing is written.
 
     Must be called inside the action's transaction. A concurrent duplicate loses on the unique
     constraint and gets the winner's object.
@@ -23,10 +73,14 @@ def run_once(*, key: str | None, actor, action: str, model, create: Callable[[],
         return create(), True
     if len(key) > 100:
         raise errors.ValidationFailed("幂等键过长(最多100个字符)", code="idempotency_key_too_long")
+    digest = fingerprint(body)
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     existing = _earlier(actor_id, action, key)
     if existing is not None:
-        return model.objects.get(pk=existing), False
+        object_id, earlier_digest = existing
+        if earlier_digest and earlier_digest != digest:  # keys stored before bodies were hashed match any
+            raise errors.ValidationFailed(REUSED_MESSAGE, code="idempotency_key_reused")
+        return model.objects.get(pk=object_id), False
     try:
         # Writes nobody reads back wait and travel together (fastsql.batched: fewer round trips to
         # PostgreSQL). No savepoint: a concurrent twin that committed first makes the key's insert fail,
@@ -34,7 +88,7 @@ def run_once(*, key: str | None, actor, action: str, model, create: Callable[[],
         with fastsql.batched():
             obj = create()
             fastsql.insert(IdempotencyKey(
-                key=key, actor_id=actor_id, action=action,
+                key=key, actor_id=actor_id, action=action, body_hash=digest,
                 object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
             ), pk=False)
     except IntegrityError as exc:
@@ -42,13 +96,15 @@ def run_once(*, key: str | None, actor, action: str, model, create: Callable[[],
     return obj, True
 
 
-def create_once(*, key: str | None, actor, action: str, model, create: Callable[[], T]) -> tuple[T, bool]:
+def create_once(*, key: str | None, actor, action: str, model, create: Callable[[], T], body: Any
+                ) -> tuple[T, bool]:
     """`run_once` in a transaction of its own, `fastsql.atomic()`: on PostgreSQL its BEGIN and COMMIT travel
     with the statements, and the key's insert with the COMMIT — so a twin's key, committed first, is
-    found there, after `run_once` has returned."""
+    found there, after `run_once` has returned. The body is hashed before the transaction opens."""
+    digest = fingerprint(body) if key else None
     try:
         with fastsql.atomic():
-            return run_once(key=key, actor=actor, action=action, model=model, create=create)
+            return run_once(key=key, actor=actor, action=action, model=model, create=create, body=digest)
     except IntegrityError as exc:
         _lost_race(exc)
 
@@ -59,11 +115,12 @@ def _lost_race(exc: IntegrityError):
     raise errors.Conflict("重复提交正在处理,请稍后重试", code="idempotency_in_progress") from None
 
 
-def _earlier(actor_id, action: str, key: str) -> str | None:
-    """The object id an earlier call with this key made, if any (every retried create asks this)."""
+def _earlier(actor_id, action: str, key: str) -> tuple[str, str] | None:
+    """The object id an earlier call with this key made and its body's hash, if any (every retried create
+    asks this)."""
     anonymous = actor_id is None
     sql = fastsql.statement(f"idempotency_lookup_{anonymous}", lambda: (
-        f"SELECT object_id FROM {fastsql.table(IdempotencyKey)} WHERE {fastsql.quote('key')} = %s AND action = %s "
+        f"SELECT object_id, body_hash FROM {fastsql.table(IdempotencyKey)} WHERE {fastsql.quote('key')} = %s AND action = %s "
         f"AND actor_id {'IS NULL' if anonymous else '= %s'}"))
     row = fastsql.fetchone(sql, [key, action] if anonymous else [key, action, actor_id])
-    return row[0] if row else None
+    return (row[0], row[1]) if row else None

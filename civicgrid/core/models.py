@@ -66,6 +66,9 @@ class IdempotencyKey(models.Model):
     action = models.CharField(max_length=100)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64)
+    # SHA-256 of the request's canonical body (core.idempotency.fingerprint): the same key with another
+    # body is refused. Blank on keys stored before bodies were hashed.
+    body_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

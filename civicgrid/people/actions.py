@@ -71,7 +71,8 @@ def create_building(
 
     with transaction.atomic():
         building, _ = run_once(key=idempotency_key, actor=actor, action="people.create_building", model=Building,
-                               create=create)
+                               create=create, body={"region": region, "code": code, "name": name, "address": address,
+                                                    "floors": floors, "units": units, "lng": lng, "lat": lat})
     return building
 
 
@@ -119,7 +120,9 @@ def create_household(
 
     with transaction.atomic():
         household, _ = run_once(key=idempotency_key, actor=actor, action="people.create_household",
-                                model=Household, create=create)
+                                model=Household, create=create,
+                                body={"region": region, "number": number, "building": building, "room": room,
+                                      "address": address, "residence_type": residence_type})
     return household
 
 
@@ -205,7 +208,10 @@ def create_resident(
 
     with transaction.atomic():
         resident, _ = run_once(key=idempotency_key, actor=actor, action="people.create_resident", model=Resident,
-                               create=create)
+                               create=create, body={"household": household, "name": name, "id_number": id_number,
+                                                    "phone": phone, "relation": relation,
+                                                    "residence_type": residence_type, "ethnicity": ethnicity,
+                                                    "gender": gender, "birth_date": birth_date})
     return resident
 
 

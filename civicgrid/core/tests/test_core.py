@@ -38,15 +38,17 @@ def test_idempotent_create_runs_once(tree):
         calls.append(1)
         return Region.objects.create(code=tree.micro_a.code[:-3] + "099", name="新", level="micro_grid", parent=tree.grid_a)
 
-    first, created = idempotency.run_once(key="k1", actor=user, action="geo.create", model=Region, create=create)
-    again, created_again = idempotency.run_once(key="k1", actor=user, action="geo.create", model=Region, create=create)
+    first, created = idempotency.run_once(key="k1", actor=user, action="geo.create", model=Region, create=create,
+                                          body={"name": "新"})
+    again, created_again = idempotency.run_once(key="k1", actor=user, action="geo.create", model=Region, create=create,
+                                                body={"name": "新"})
     assert created and not created_again and first.pk == again.pk and len(calls) == 1
     assert IdempotencyKey.objects.count() == 1
 
 
 def test_overlong_idempotency_key_is_rejected():
     with pytest.raises(errors.ValidationFailed):
-        idempotency.run_once(key="x" * 101, actor=None, action="a", model=Region, create=lambda: None)
+        idempotency.run_once(key="x" * 101, actor=None, action="a", model=Region, create=lambda: None, body={})
 
 
 def test_require_distinguishes_401_404_403(tree):

@@ -117,7 +117,7 @@ def test_a_twin_submission_committed_first_is_a_conflict_not_an_integrity_error(
     monkeypatch.setattr(fastsql, "fetchone", look_up_then_the_twin_commits)
     with pytest.raises(errors.Conflict) as exc:
         create_once(key="tap", actor=user, action="a", model=Notification,
-                    create=lambda: fastsql.insert(Notification(user=user, kind="k", text="x")))
+                    create=lambda: fastsql.insert(Notification(user=user, kind="k", text="x")), body={})
     assert exc.value.code == "idempotency_in_progress"
     assert notification_count(user) == 0
 

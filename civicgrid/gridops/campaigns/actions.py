@@ -115,7 +115,10 @@ def create_campaign(
 
     with transaction.atomic():
         campaign, _ = run_once(key=idempotency_key, actor=actor, action="campaigns.create_campaign", model=Campaign,
-                               create=create)
+                               create=create, body={"title": title, "targets": sorted(t.code for t in targets),
+                                                    "start_date": start_date, "end_date": end_date, "kind": kind,
+                                                    "description": description, "form": form,
+                                                    "form_source": form_source})
     return campaign
 
 
@@ -299,9 +302,12 @@ def submit_answer(
         return _write(actor, campaign, household, answers, base_version, key, answered_at, photos or {})
 
     with transaction.atomic():
-        revision, created = run_once(key=key, actor=actor, action=SUBMIT, model=CampaignRevision, create=create)
-    if revision.campaign_id != campaign.pk or revision.household_id != household.pk:
-        raise errors.Conflict("该幂等键已用于另一户的答卷", code="idempotency_key_reused")
+        revision, created = run_once(key=key, actor=actor, action=SUBMIT, model=CampaignRevision, create=create,
+                                     body={"campaign": campaign.pk, "household": household.pk, "answers": answers,
+                                           "base_version": base_version, "answered_at": answered_at,
+                                           "photos": photos or {}})
+    if revision.campaign_id != campaign.pk or revision.household_id != household.pk:  # a key from before hashing
+        raise errors.ValidationFailed("该幂等键已用于另一户的答卷", code="idempotency_key_reused")
     answer = CampaignAnswer.objects.select_related("answered_by").get(pk=revision.answer_id)
     return Submission(answer=answer, revision=revision, replayed=not created)
 

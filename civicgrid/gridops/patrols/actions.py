@@ -146,7 +146,7 @@ def start_patrol(*, actor, region_code: str = "", started_at: datetime | None = 
 
     try:
         return create_once(key=idempotency_key, actor=actor, action="patrols.start_patrol", model=Patrol,
-                           create=create)
+                           create=create, body={"region": region_code, "started_at": started_at})
     except IntegrityError:  # a concurrent start won the one-active-patrol constraint
         raise errors.Conflict("已有进行中的巡查,请先结束", code="patrol_active") from None
 
@@ -182,9 +182,9 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
         return batch
 
     batch, created = create_once(key=idempotency_key, actor=actor, action="patrols.upload_points",
-                                 model=PatrolBatch, create=create)
-    if batch.patrol_id != patrol.pk:
-        raise errors.Conflict("该幂等键已用于另一次巡查的上传", code="idempotency_key_reused")
+                                 model=PatrolBatch, create=create, body={"patrol": patrol_id, "points": points})
+    if batch.patrol_id != patrol.pk:  # a key stored before bodies were hashed
+        raise errors.ValidationFailed("该幂等键已用于另一次巡查的上传", code="idempotency_key_reused")
     if "patrol" not in made:  # a replay: the patrol as it is now
         made["patrol"] = rows.patrol_with_region(patrol.pk)
         made["patrol"].worker = actor
@@ -259,7 +259,8 @@ def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: li
         return patrol
 
     return create_once(key=idempotency_key, actor=actor, action="patrols.record_patrol", model=Patrol,
-                       create=create)
+                       create=create, body={"region": region_code, "started_at": started_at, "ended_at": ended_at,
+                                            "points": points})
 
 
 # ---- on the way: check-ins and findings ----------------------------------------------------------------
@@ -330,11 +331,12 @@ def report_finding(*, actor, patrol_id: int, data: FindingInput,
                          urgency=data.urgency, answers=data.answers, photos=data.photos,
                          contact_preference=ContactPreference.NONE)
     with transaction.atomic():
-        result = submit_case(actor=actor, data=intake, idempotency_key=idempotency_key)
+        result = submit_case(actor=actor, data=intake, idempotency_key=idempotency_key,
+                             body={"patrol": patrol_id, "finding": data})
         finding, created = PatrolFinding.objects.get_or_create(case=result.case,
                                                                defaults={"patrol": patrol, "created_at": now})
-        if finding.patrol_id != patrol.pk:
-            raise errors.Conflict("该幂等键已用于另一次巡查的上报", code="idempotency_key_reused")
+        if finding.patrol_id != patrol.pk:  # a key stored before bodies were hashed
+            raise errors.ValidationFailed("该幂等键已用于另一次巡查的上报", code="idempotency_key_reused")
         if created:
             audit.record(actor=actor, action="patrols.report_finding", obj=finding,
                          details={"patrol": patrol.pk, "case": result.case.number, "case_type": result.case.case_type})

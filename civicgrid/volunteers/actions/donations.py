@@ -43,7 +43,9 @@ def record_donation(*, actor, site: PracticeSite, donor: str, kind: str, amount:
 
     with transaction.atomic():
         donation, _ = run_once(key=idempotency_key, actor=actor, action="volunteers.record_donation",
-                               model=Donation, create=create)
+                               model=Donation, create=create,
+                               body={"site": site, "donor": donor, "kind": kind, "amount": amount, "items": items,
+                                     "order": order, "received_at": received_at})
     return donation
 
 

@@ -82,7 +82,7 @@ def place_order(*, actor, data: OrderInput, idempotency_key: str | None = None) 
         contact_preference=data.contact_preference, answers=data.answers,
     )
     with transaction.atomic():
-        result = submit_case(actor=actor, data=intake, idempotency_key=idempotency_key)
+        result = submit_case(actor=actor, data=intake, idempotency_key=idempotency_key, body=data)
         if not result.created:
             return result.case.volunteer_order, False
         urgent = catalogue.service_of(data.category_code) == catalogue.EMERGENCY

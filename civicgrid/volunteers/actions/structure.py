@@ -119,7 +119,7 @@ def register_volunteer(*, actor, data: VolunteerInput, user=None, idempotency_ke
 
     with transaction.atomic():
         volunteer, _ = run_once(key=idempotency_key, actor=actor, action="volunteers.register_volunteer",
-                                model=Volunteer, create=create)
+                                model=Volunteer, create=create, body={"data": data, "user": user})
     return volunteer
 
 

@@ -52,10 +52,10 @@ def test_a_replayed_key_returns_the_stored_result_even_after_later_edits(world):
     assert again.answer.version == 2  # the current answer is reported alongside
 
 
-def test_a_key_reused_for_another_household_is_a_conflict(world):
+def test_a_key_reused_for_another_household_is_refused(world):
     _submit(world, key="same")
 
-    with pytest.raises(errors.Conflict) as caught:
+    with pytest.raises(errors.ValidationFailed) as caught:
         _submit(world, key="same", household=world.households_a[1])
 
     assert caught.value.code == "idempotency_key_reused"

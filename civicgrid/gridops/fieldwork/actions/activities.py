@@ -45,5 +45,6 @@ def record_activity(
 
     with transaction.atomic():
         activity, _ = run_once(key=idempotency_key, actor=actor, action="fieldwork.record_activity", model=Activity,
-                               create=create)
+                               create=create, body={"region": region, "kind": kind, "title": title, "place": place,
+                                                    "held_on": held_on, "attendance": attendance, "notes": notes})
     return activity

@@ -77,7 +77,8 @@ def refer_case_to_police(*, actor, case: Case, reason: str, department: Departme
 
     with transaction.atomic():
         referral, _ = run_once(key=idempotency_key, actor=actor, action="fieldwork.refer_case_to_police",
-                               model=Referral, create=create)
+                               model=Referral, create=create,
+                               body={"case": case, "reason": reason, "department": department})
     return referral
 
 
@@ -130,7 +131,10 @@ def receive_police_referral(
 
     with transaction.atomic():
         referral, _ = run_once(key=idempotency_key, actor=actor, action="fieldwork.receive_police_referral",
-                               model=Referral, create=create)
+                               model=Referral, create=create,
+                               body={"region": region, "description": description, "category_code": category_code,
+                                     "police_reference": police_reference, "department": department,
+                                     "address": address, "urgency": urgency})
     return referral
 
 
@@ -156,6 +160,8 @@ def record_joint_work(
     """Record a joint patrol/check/mediation/visit in a grid, with at least one police liaison and one
     grid-side worker of that place among the participants."""
     require(actor, RECORD, JointRecord(region=region))
+    sent = {"kind": kind, "region": region, "summary": summary, "started_at": started_at, "ended_at": ended_at,
+            "place": place, "other_participants": other_participants}  # the idempotency body
     _common.field_region(region)
     kind = _common.choice(kind, JointKind, label="联动类型", code="kind")
     summary = _common.text(summary, label="工作情况", code="summary", max_length=4000, required=True)
@@ -182,5 +188,6 @@ def record_joint_work(
 
     with transaction.atomic():
         record, _ = run_once(key=idempotency_key, actor=actor, action="fieldwork.record_joint_work",
-                             model=JointRecord, create=create)
+                             model=JointRecord, create=create,
+                             body={**sent, "police": sorted(u.pk for u in police), "grid": sorted(u.pk for u in grid)})
     return record

@@ -167,6 +167,9 @@ def record_follow_up(
     officer must be a police liaison of the person's community. The latest contact restarts the clock; an
     abnormal condition tells the responsible worker and the police liaison."""
     require(actor, FOLLOW_UP, assignment)
+    sent = {"assignment": assignment, "method": method, "contacted_at": contacted_at, "condition": condition,
+            "notes": notes, "with_police": with_police, "police_officer": police_officer,
+            "next_due_on": next_due_on}  # the idempotency body
     if not assignment.is_active:
         raise errors.ValidationFailed("该重点人员已解除管控", code="key_person_inactive")
     method = _common.choice(method, FollowUpMethod, label="联系方式", code="method")
@@ -203,5 +206,5 @@ def record_follow_up(
 
     with transaction.atomic():
         follow_up, _ = run_once(key=idempotency_key, actor=actor, action="fieldwork.record_follow_up",
-                                model=KeyPersonFollowUp, create=create)
+                                model=KeyPersonFollowUp, create=create, body=sent)
     return follow_up

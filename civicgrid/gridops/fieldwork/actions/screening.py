@@ -71,6 +71,7 @@ def record_screening(
     `no_new_disputes=True`, or at least one finding. Findings may be added to a round already reported
     (the result becomes 发现矛盾纠纷); a second "nothing new" is a conflict."""
     require(actor, SCREEN, ScreeningRound(grid=grid))
+    sent = {"grid": grid, "day": day, "no_new_disputes": no_new_disputes, "notes": notes}  # the idempotency body
     if grid.level != RegionLevel.GRID:
         raise errors.ValidationFailed("矛盾纠纷排查以网格为单位报告", code="region_not_grid")
     now = clock.now()
@@ -120,5 +121,5 @@ def record_screening(
 
     with transaction.atomic():
         round_, _ = run_once(key=idempotency_key, actor=actor, action="fieldwork.record_screening",
-                             model=ScreeningRound, create=create)
+                             model=ScreeningRound, create=create, body={**sent, "findings": findings})
     return round_

@@ -62,6 +62,8 @@ def record_visit(
     """Log a visit to a household of the actor's scope. Opinions marked `to_case` become cases (channel
     `visit`) linked to the visit in the same transaction: if one case is refused, nothing is saved."""
     require(actor, RECORD, HouseholdVisit(region=household.region))
+    sent = {"household": household, "purpose": purpose, "visited_at": visited_at, "participants": participants,
+            "persons_met": persons_met, "notes": notes, "next_follow_up_on": next_follow_up_on}  # the idempotency body
     if not household.is_active:
         raise errors.ValidationFailed("该户已注销,不能登记走访", code="household_inactive")
     purpose = _common.choice(purpose, VisitPurpose, label="走访类型", code="purpose")
@@ -97,7 +99,7 @@ def record_visit(
 
     with transaction.atomic():
         visit, _ = run_once(key=idempotency_key, actor=actor, action="fieldwork.record_visit", model=HouseholdVisit,
-                            create=create)
+                            create=create, body={**sent, "opinions": opinions})
     return visit
 
 
