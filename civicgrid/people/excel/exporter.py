@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import translation
 
-from civicgrid.core import audit, errors, masking
+from civicgrid.core import audit, errors, masking, xlsx
 from civicgrid.core.scoping import grant_for, require
 from civicgrid.geo.models import Region
 from civicgrid.people.choices import Relation, ResidenceType
@@ -51,7 +51,7 @@ def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
-    sheet.append(list(HEADERS))
+    xlsx.write_row(sheet, list(HEADERS))
     count = unmasked = 0
     for resident in qs.iterator(chunk_size=1000):
         show = unmask.covers_code(resident.region.code)
@@ -71,7 +71,7 @@ def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
             "ethnicity": resident.ethnicity,
             "tags": "、".join(link.tag.code for link in resident.tags.all() if tags_ok or not link.tag.is_sensitive),
         }
-        sheet.append([row[c.key] for c in COLUMNS])
+        xlsx.write_row(sheet, [row[c.key] for c in COLUMNS])
         count += 1
         unmasked += show
     with transaction.atomic():
@@ -91,8 +91,8 @@ def template_xlsx(*, user=None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    sheet.append(list(HEADERS))
-    sheet.append([c.example for c in COLUMNS])
+    xlsx.write_row(sheet, list(HEADERS))
+    xlsx.write_row(sheet, [c.example for c in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, column in enumerate(COLUMNS, start=1):
@@ -103,15 +103,15 @@ def template_xlsx(*, user=None) -> bytes:
             sheet.cell(row=row, column=index).number_format = "@"  # text, so ID numbers keep every digit
 
     notes = workbook.create_sheet("说明")
-    notes.append(["列名", "是否必填", "说明", "示例"])
+    xlsx.write_row(notes, ["列名", "是否必填", "说明", "示例"])
     for column in COLUMNS:
-        notes.append([column.header, "必填" if column.required else "选填", column.help, column.example])
-    notes.append([])
-    notes.append(["与户主关系可选值", "、".join(str(c.label) for c in Relation)])
-    notes.append(["人口类型可选值", "、".join(str(c.label) for c in ResidenceType)])
+        xlsx.write_row(notes, [column.header, "必填" if column.required else "选填", column.help, column.example])
+    xlsx.write_row(notes, [])
+    xlsx.write_row(notes, ["与户主关系可选值", "、".join(str(c.label) for c in Relation)])
+    xlsx.write_row(notes, ["人口类型可选值", "、".join(str(c.label) for c in ResidenceType)])
     tags = Tag.objects.all()
     if user is None or not grant_for(user, "people.view_sensitive_tags"):
         tags = tags.filter(is_sensitive=False)
-    notes.append(["标签编码", "、".join(f"{t.code}({t.name})" for t in tags)])
-    notes.append(["注意", "示例行请在导入前删除;任一行有误时整个文件不会导入,请按错误报告修改后重新上传。"])
+    xlsx.write_row(notes, ["标签编码", "、".join(f"{t.code}({t.name})" for t in tags)])
+    xlsx.write_row(notes, ["注意", "示例行请在导入前删除;任一行有误时整个文件不会导入,请按错误报告修改后重新上传。"])
     return _workbook_bytes(workbook)

@@ -1,0 +1,30 @@
+"""The case list's Excel export writes what residents and dispatchers typed as text, never as a formula."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from civicgrid.cases import actions
+from civicgrid.cases.intake import IntakeInput
+from civicgrid.cases.models import Case
+from civicgrid.cases.tests.conftest import POINT_A
+from civicgrid.core import xlsx
+from civicgrid.testing import FORMULA_TEXT, xlsx_texts
+
+pytestmark = pytest.mark.django_db
+
+
+def test_case_export_writes_titles_addresses_and_names_as_text(client, world):
+    for text in FORMULA_TEXT:
+        actions.submit_case(actor=world.dispatcher, data=IntakeInput(
+            description="楼道堆物", title=text, address=text, reporter_name=text, reporter_phone="13812345678",
+            channel="hotline", category_code="3001", **POINT_A))
+    stored = {value for case in Case.objects.all() for value in (case.title, case.address, case.reporter_name)}
+    assert any(value.startswith("=") for value in stored)  # the intake kept the dangerous first character
+    client.force_login(world.dispatcher)
+
+    response = client.get(reverse("cases:export") + "?tab=all")
+
+    assert response.status_code == 200
+    assert {xlsx.text(value) for value in stored} <= xlsx_texts(response.content)
