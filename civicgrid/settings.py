@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "civicgrid.gridops.patrols",
     "civicgrid.gridops.campaigns",
     "civicgrid.gridops.fieldwork",
+    "civicgrid.enterprises",
+    "civicgrid.figures",
     "civicgrid.api",
     "civicgrid.demo",
 ]
@@ -271,3 +273,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "WARNING"},
 }
+# --- enterprises -------------------------------------------------------------------------------------
+# Days before a qualification's valid-until on which its expiry reminder goes to the enterprise's officers
+# and contacts (each threshold once per certificate and valid-until).
+ENTERPRISE_REMINDER_DAYS = tuple(sorted({int(d) for d in (env("ENTERPRISE_REMINDER_DAYS") or "90,30").split(",")
+                                         if d.strip()}, reverse=True))
+

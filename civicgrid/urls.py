@@ -15,5 +15,7 @@ urlpatterns = [
     path("gridops/patrols/", include("civicgrid.gridops.patrols.urls")),
     path("gridops/campaigns/", include("civicgrid.gridops.campaigns.urls")),
     path("gridops/", include("civicgrid.gridops.fieldwork.urls")),
+    path("enterprises/", include("civicgrid.enterprises.urls")),
+    path("figures/", include("civicgrid.figures.urls")),
     path("api/v1/", include("civicgrid.api.urls")),
 ]

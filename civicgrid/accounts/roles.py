@@ -70,6 +70,11 @@ ROLE_SPECS: dict[str, RoleSpec] = {
     spec.role.value: spec
     for spec in [
         _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES, *_ORDER),
+# the high-tech zone's enterprise services (civicgrid.enterprises)
+_ENTERPRISE_READ = ("enterprises.view_zone", "enterprises.view_enterprise", "enterprises.view_metrics")
+_ENTERPRISE_OFFICER = (*_ENTERPRISE_READ, "enterprises.change_enterprise", "enterprises.report_metrics",
+                       "enterprises.import_enterprises", "enterprises.export_enterprises", "enterprises.run_precheck")
+
         _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_CASES, *_ORDER, *_FIELD),
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
@@ -94,15 +99,20 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         _spec(Role.STATION_ADMIN, ScopeKind.DEPARTMENT, None, "cases.view_case", *_VOLUNTEER_ADMIN),
         _spec(Role.CENTRE_ADMIN, ScopeKind.REGION, "district", "geo.view_region", *_CASES, *_VOLUNTEER_ADMIN,
               "volunteers.create_order", "volunteers.manage_sites", "cases.view_kpis"),
-        _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case"),
-        _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None),
+        # a park's office department (that park) or one of the zone's departments (the whole zone)
+        _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case",
+              *_ENTERPRISE_OFFICER, "figures.view_figures"),
+        # the enterprises the user is a contact of (enterprises.EnterpriseContact)
+        _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None, "enterprises.view_enterprise", "enterprises.view_metrics",
+              "enterprises.report_metrics", "enterprises.use_portal"),
         _spec(Role.LEADER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
               "accounts.view_user", "accounts.view_department", "cases.view_case", "cases.view_kpis",
               "volunteers.view_order", "volunteers.view_stats", "patrols.view_compliance", "campaigns.view_campaign",
               "fieldwork.view_visit", "fieldwork.view_screening", "fieldwork.view_joint_work",
-              "fieldwork.view_activity"),
+              "fieldwork.view_activity", *_ENTERPRISE_READ, "figures.view_figures"),
         _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
-              "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar"),
+              "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar",
+              "enterprises.manage_catalogue"),
         _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",
               "accounts.manage_user", "accounts.view_department"),
         _spec(Role.AUDIT_ADMIN, ScopeKind.REGION, "district", "core.view_auditevent"),

@@ -16,6 +16,8 @@ from civicgrid.gridops.fieldwork.api import router as fieldwork_router
 from civicgrid.gridops.patrols.api import router as patrols_router
 from civicgrid.people.api import router as people_router
 from civicgrid.volunteers.api import router as volunteers_router
+from civicgrid.enterprises.api import router as enterprises_router
+from civicgrid.figures.api import router as figures_router
 
 api = NinjaAPI(
     title="civicgrid API",
@@ -45,3 +47,5 @@ api.add_router("/gridops/campaigns", campaigns_router)
 api.add_router("/gridops", fieldwork_router)
 
 urlpatterns = [path("", api.urls)]
+api.add_router("/enterprises", enterprises_router)
+api.add_router("/figures", figures_router)

@@ -93,6 +93,13 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     # police liaisons' way in (grid staff reach it, key persons and the rest from 网格工作)
     NavEntry("joint_work", _("警网联动"), "/gridops/joint/", "fieldwork.record_joint_work",
              _("案件移交、警情移交、联巡联查、重点人员与月报")),
+    NavEntry("enterprise_work", _("企业服务"), "/enterprises/worklist/", "enterprises.change_enterprise",
+             _("资质到期、年报缺报、培育对象:今日待办")),
+    NavEntry("enterprises", _("高新区企业"), "/enterprises/zone/", "enterprises.view_zone",
+             _("园区、企业档案、资质与专利、梯度培育")),
+    NavEntry("enterprise_portal", _("我的企业"), "/enterprises/my/", "enterprises.use_portal",
+             _("本企业信息、资质到期提醒、填报年度经营数据")),
+    NavEntry("figures", _("数据核对"), "/figures/", "figures.view_figures", _("文章各项数据由记录实时计算")),
     NavEntry("api_docs", _("接口文档"), "/api/v1/docs", None, _("开放接口说明")),
 )
 

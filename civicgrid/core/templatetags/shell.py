@@ -31,6 +31,10 @@ ICONS = {
     "patrol_report": '<rect x="4" y="4" width="16" height="17" rx="2"/><path d="M8 2v4M16 2v4M4 10h16"/>'
                      '<path d="M8.5 15l2 2 4-4"/>',
     "fieldwork": '<path d="M3 11l9-7 9 7"/><path d="M6 10v10h12V10"/><path d="M10 20v-5h4v5"/>',
+    "enterprise_work": '<rect x="3" y="7" width="18" height="13" rx="2"/><path d="M8 7V4h8v3M3 12h18"/>',
+    "enterprises": '<path d="M3 21h18M5 21V8l6-4v17M11 10h8v11"/><path d="M14 13h2M14 17h2M7 11h2M7 15h2"/>',
+    "enterprise_portal": '<path d="M4 21V9l8-5 8 5v12z"/><path d="M9 21v-6h6v6"/>',
+    "figures": '<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>',
     "joint_work": '<path d="M12 3l7 3v5c0 4.4-3 7.8-7 9-4-1.2-7-4.6-7-9V6l7-3z"/><path d="M9 12h6M12 9v6"/>',
 }
 
