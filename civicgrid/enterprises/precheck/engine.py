@@ -118,6 +118,9 @@ def _fmt(x: float | None, unit: str) -> str:
     return f"{text}%" if unit == "%" else f"{text}{unit}"
 
 
+format_amount = _fmt  # public: "12.0万元", "2.6%", "500人" (the docs renderer uses it)
+
+
 def _unit(criterion: Criterion) -> str:
     if criterion.unit:
         return criterion.unit

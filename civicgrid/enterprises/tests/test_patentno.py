@@ -104,3 +104,16 @@ def test_any_single_digit_change_is_rejected(year, type_digit, serial, position,
     if changed == digits:
         return
     assert not patentno.is_valid(kind, f"{changed[:12]}.{changed[12]}")
+
+
+def test_docs_list_every_error_code_and_valid_examples():
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "enterprises" / "registry-rules.md").read_text("utf-8")
+    for code, message in patentno.MESSAGES.items():
+        assert f"| `{code}` | {message} |" in page
+    section = page.split("## Patent and IP numbers")[1].split("## Industry table")[0]
+    for row in re.findall(r"^\| `(\w+)` \| [^|]+ \| `([^`]+)` \|", section, flags=re.M):
+        kind, example = row
+        assert patentno.validate(kind, example) == example

@@ -4,9 +4,11 @@ domain notes give them; whole-enterprise scenarios. No database."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from civicgrid.enterprises.precheck import engine, shipped
+from civicgrid.enterprises.precheck import docs, engine, shipped
 from civicgrid.enterprises.precheck.facts import FACTS
 
 SHIPPED = shipped.rulesets()
@@ -33,6 +35,21 @@ def test_sources_and_confidence_marks():
         for c in rs.all_criteria():
             assert SOURCE_DOCUMENT[tier] in c.source, (tier, c.key)
             assert c.confidence == CONFIDENCE_EXCEPTIONS.get((tier, c.key), "S2"), (tier, c.key)
+
+
+def test_the_docs_page_is_current():
+    page = Path(__file__).resolve().parents[3] / "docs" / "enterprises" / "precheck.md"
+    assert page.read_text(encoding="utf-8") == docs.render(SHIPPED), (
+        "docs/enterprises/precheck.md is stale: python -m civicgrid.enterprises.precheck.docs")
+
+
+def test_the_docs_page_lists_every_fact_and_criterion():
+    page = docs.render(SHIPPED)
+    for name in FACTS:
+        assert f"| `{name}` |" in page
+    for rs in SHIPPED.values():
+        for c in rs.all_criteria():
+            assert f"`{c.key}` | {c.label}" in page
 
 
 def test_every_fact_read_is_in_the_vocabulary():

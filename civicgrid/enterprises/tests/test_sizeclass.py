@@ -142,3 +142,14 @@ def test_is_sme():
     assert sizeclass.is_sme("large") is False
     assert sizeclass.is_sme("micro") is True
     assert sizeclass.is_sme(None) is None
+
+
+def test_docs_table_matches_the_code():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "enterprises" / "registry-rules.md").read_text("utf-8")
+    for sector in sizeclass.SECTORS.values():
+        row = next(line for line in page.splitlines() if line.startswith(f"| {sector.label} |"))
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        for position, column in enumerate(cells[3:6]):
+            assert [int(v) for v in column.split(" / ")] == [b[position] for b in sector.bounds.values()], sector.key

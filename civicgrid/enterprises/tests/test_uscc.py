@@ -125,3 +125,13 @@ def test_the_check_character_alone_catches_every_substitution(prefix, position, 
     if changed == code:
         return
     assert uscc.check_character(changed[:17]) != changed[17]
+
+
+def test_docs_list_every_error_code():
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[3] / "docs" / "enterprises" / "registry-rules.md").read_text("utf-8")
+    for code, message in uscc.MESSAGES.items():
+        assert f"| `{code}` | {message} |" in page
+    for code in REAL:
+        assert code in page
