@@ -17,6 +17,7 @@ def test_check_digit_on_published_numbers():
 
 @pytest.mark.parametrize(("kind", "number", "expected"), [
     ("invention", "201710601862.3", "201710601862.3"),
+    ("invention", "ZL2021 1 0123456.7", "202110123456.7"),  # the example
     ("invention", "ZL201710601862.3", "201710601862.3"),
     ("invention", "ZL 2017 1 0601862.3", "201710601862.3"),
     ("invention", "CN201710601862.3", "201710601862.3"),
