@@ -29,6 +29,14 @@ DEPARTMENTS = [
     ("XFJ", "信访局", "信访局", DepartmentKind.DISTRICT, "district"),
     ("WLJ", "文化旅游和广播电视局", "文旅局", DepartmentKind.DISTRICT, "district"),
     ("GXJFJ", "高新区经济发展局", "高新区经发局", DepartmentKind.ZONE, "zone"),
+    # the zone's other departments (管委会 内设部门: with 经济发展局 the zone's 8 departments)
+    ("GX-DZ", "高新区党政综合部", "党政综合部", DepartmentKind.ZONE, "zone"),
+    ("GX-KC", "高新区科技创新部", "科技创新部", DepartmentKind.ZONE, "zone"),
+    ("GX-TC", "高新区投资促进部", "投资促进部", DepartmentKind.ZONE, "zone"),
+    ("GX-SP", "高新区审批服务部", "审批服务部", DepartmentKind.ZONE, "zone"),
+    ("GX-GJ", "高新区规划建设部", "规划建设部", DepartmentKind.ZONE, "zone"),
+    ("GX-CJ", "高新区财政金融部", "财政金融部", DepartmentKind.ZONE, "zone"),
+    ("GX-AH", "高新区安全生产和生态环境部", "安全环保部", DepartmentKind.ZONE, "zone"),
     ("GS-WATER", "自来水公司宏伟营业所", "自来水公司", DepartmentKind.UTILITY, "district"),
     ("GS-POWER", "供电公司宏伟供电分公司", "供电公司", DepartmentKind.UTILITY, "district"),
     ("GS-GAS", "燃气公司宏伟分公司", "燃气公司", DepartmentKind.UTILITY, "district"),
@@ -36,6 +44,7 @@ DEPARTMENTS = [
 ]
 HANDLER_DEPARTMENT = "CGJ"
 ZONE_DEPARTMENT = "GXJFJ"
+ZONE_DEPARTMENTS = ("GXJFJ", "GX-DZ", "GX-KC", "GX-TC", "GX-SP", "GX-GJ", "GX-CJ", "GX-AH")
 
 
 @dataclass(frozen=True)
@@ -90,6 +99,6 @@ LOGINS = [
     LoginSpec("station", Role.STATION_ADMIN),  # its station is attached by the volunteer demo (demo/volunteers/)
     LoginSpec("centre", Role.CENTRE_ADMIN, "district"),
     LoginSpec("officer", Role.ENTERPRISE_OFFICER, department=ZONE_DEPARTMENT),
-    LoginSpec("company", Role.ENTERPRISE_CONTACT),
+    LoginSpec("company", Role.ENTERPRISE_CONTACT),  # made a contact of one enterprise by the enterprise demo
     LoginSpec("resident", Role.RESIDENT),
 ]

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,7 +19,7 @@ from civicgrid.core.scoping import require
 from civicgrid.enterprises.actions._common import enterprise_for
 from civicgrid.enterprises.choices import PatentKind
 from civicgrid.enterprises.models import Enterprise, PrecheckReport, Qualification, RuleSetVersion
-from civicgrid.enterprises.precheck import engine, spec
+from civicgrid.enterprises.precheck import engine, shipped, spec
 from civicgrid.enterprises.precheck.facts import FACTS
 
 RUN = "enterprises.run_precheck"
@@ -60,10 +58,8 @@ def publish_ruleset(*, actor, rules: dict, note: str = "") -> RuleSetVersion:
 
 
 def shipped_rulesets() -> list[dict]:
-    """The rule sets shipped in civicgrid/enterprises/precheck/rulesets/*.json."""
-    folder = resources.files("civicgrid.enterprises.precheck") / "rulesets"
-    return [json.loads(entry.read_text(encoding="utf-8")) for entry in sorted(folder.iterdir(), key=lambda e: e.name)
-            if entry.name.endswith(".json")]
+    """The rule sets shipped in civicgrid/enterprises/precheck/rulesets/*.json, in ladder order."""
+    return list(shipped.data().values())
 
 
 def seed_rulesets(*, actor=None) -> list[RuleSetVersion]:

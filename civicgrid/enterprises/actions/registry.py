@@ -62,11 +62,12 @@ def check_uscc(value: str) -> str:
 
 
 def check_industry(code: str) -> str:
-    code = (code or "").strip().upper()
-    if not industry.is_valid(code):
+    """The code as stored: section letter and digits (``2614`` and ``c2614`` -> ``C2614``)."""
+    found = industry.lookup(code or "")
+    if found is None or found.level == "section":
         raise errors.ValidationFailed("国民经济行业代码不存在(GB/T 4754-2017)", code="industry_code_unknown",
                                       details={"field": "industry_code"})
-    return code
+    return industry.section_of(found.code) + found.code
 
 
 def clean(data: EnterpriseInput, *, parks: dict[str, Park] | None = None, today: date | None = None) -> dict:

@@ -8,6 +8,7 @@ from civicgrid.cases.actions import sync_categories
 from civicgrid.demo import builder, logins, report, tree
 from civicgrid.demo import campaigns as demo_campaigns
 from civicgrid.demo import cases as demo_cases
+from civicgrid.demo import enterprises as demo_enterprises
 from civicgrid.demo import fieldwork as demo_fieldwork
 from civicgrid.demo import patrols as demo_patrols
 from civicgrid.demo import volunteers as demo_volunteers
@@ -61,6 +62,12 @@ class Command(BaseCommand):
                 f"文明实践阵地 {made['sites']} 个,服务队 {made['teams']} 支,志愿者 {made['volunteers']} 名;"
                 f"点单 {made['orders']} 个,对接成功 {made['matched']} 个;向低保户发放捐赠 {made['low_income_yuan']} 元"
                 f"(用时 {made['seconds']} 秒)。")
+        self.stdout.write("正在生成高新区:园区、企业、资质、专利、审批事项和梯度培育预审……")
+        made = demo_enterprises.generate(seed=seed)
+        if made:
+            self.stdout.write(
+                f"高新区企业 {made['enterprises']} 家,年度数据 {made['metrics']} 条,专利 {made['patents']} 项,"
+                f"审批事项 {made['approval_items']} 项,预审结果 {made['precheck_reports']} 份(用时 {made['seconds']} 秒)。")
         if not no_field_work:
             self.stdout.write("正在生成网格工作:入户走访、重点人员、矛盾纠纷排查、警网联动、专项排查……")
             demo_fieldwork.build(seed=seed, say=self.stdout.write)  # each step reports its own counts
