@@ -7,6 +7,7 @@ locally; under CI=true they fail instead, because CI must run them.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,17 @@ def login(page, live_server, username: str, password: str = "Passw0rd!x", next_p
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def wait_until(page, expression: str, timeout: float = 10_000) -> None:
+    """page.wait_for_function, for pages under the Content-Security-Policy: Playwright compiles that one's
+    predicate with `new Function` inside the page, which the policy (no 'unsafe-eval') refuses; this polls
+    page.evaluate instead, which the DevTools protocol runs outside the page's policy."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not true after {timeout:.0f} ms: {expression}")
+        page.wait_for_timeout(100)
 
 
 def screenshot(page, name: str) -> Path:

@@ -30,7 +30,7 @@ from civicgrid.gridops.campaigns.models import CampaignAnswer, CampaignPhoto
 
 VIEW, ANSWER, MANAGE = actions.VIEW, actions.ANSWER, actions.MANAGE
 SCOPE = "/gridops/campaigns/"
-OFFLINE_ASSETS = ("css/app.css", "js/app.js", "vendor/htmx/htmx.min.js", "campaigns/campaigns.css",
+OFFLINE_ASSETS = ("css/app.css", "js/app.js", "js/safe.js", "vendor/htmx/htmx.min.js", "campaigns/campaigns.css",
                   "campaigns/campaigns.js")
 
 

@@ -20,7 +20,8 @@
     layer = L.geoJSON(streets, {
       style: { color: "#b3261e", weight: 1.5, fillColor: "#b3261e", fillOpacity: .06 },
       onEachFeature: function (f, l) {
-        l.bindTooltip(String(f.properties.name || ""), { permanent: true, direction: "center", className: "street-label" });
+        // a node, not a string: Leaflet would read a string as HTML
+        l.bindTooltip(window.civicgrid.text(f.properties.name), { permanent: true, direction: "center", className: "street-label" });
         l.on("click", function (e) { pin(e.latlng); });
       }
     }).addTo(map);
@@ -77,11 +78,9 @@
     note.firstElementChild.textContent = "已根据照片拍摄位置定位:" + s.name;
     usePhoto.hidden = true; note.hidden = false;
   }
-  function csrfToken() {
+  function csrfToken() {  // the csrftoken cookie is HttpOnly: the form's own token, else the page's
     var input = form.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input && input.value) return input.value;
-    var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
+    return input && input.value ? input.value : window.civicgrid.csrfToken();
   }
 
   if (form && photos && note && usePhoto && window.fetch && window.FormData) {

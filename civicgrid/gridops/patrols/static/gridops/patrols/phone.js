@@ -15,11 +15,9 @@
   var store = window.localStorage;
 
   function say(text) { if (statusEl) statusEl.textContent = text; }
-  function csrf() {
+  function csrf() {  // the csrftoken cookie is HttpOnly: a form's token, else the page's (js/safe.js)
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
-    if (input) return input.value;
-    var m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return m ? decodeURIComponent(m[1]) : "";
+    return input && input.value ? input.value : window.civicgrid.csrfToken();
   }
   function uuid() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();

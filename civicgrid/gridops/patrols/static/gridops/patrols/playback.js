@@ -1,11 +1,13 @@
 // Track playback on the patrol page: the grid outline, the kept track, dropped fixes, checkpoints and
 // findings on a plain Leaflet map (no tile server needed); a slider and a play button move a marker along
-// the track by its recorded times, drawing the part walked so far.
+// the track by its recorded times, drawing the part walked so far. Checkpoint names and finding titles are
+// typed by workers: Leaflet gets them as text nodes (civicgrid.text, js/safe.js), never as an HTML string.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("patrol-map-data").textContent);
   var el = document.getElementById("patrol-map");
   if (!el || !window.L) return;
+  var text = window.civicgrid.text;
   var map = L.map(el, { zoomSnap: 0.25, attributionControl: false });
   map.setView([41.15, 123.2], 12);  // circles and tooltips need a view before they are added
   var bounds = L.latLngBounds([]), outlineBounds = null;
@@ -29,21 +31,22 @@
     } else if (p.kind === "dropped") {
       f.geometry.coordinates.forEach(function (c, i) {
         L.circleMarker([c[1], c[0]], { radius: 3, color: "#98a2b3", weight: 1, fillOpacity: 0.6 })
-          .bindTooltip(p.times[i].slice(11, 19)).addTo(map);
+          .bindTooltip(text(p.times[i].slice(11, 19))).addTo(map);
       });
     } else if (p.kind === "checkpoint") {
       var c = f.geometry.coordinates, colour = p.visited_at ? "#067647" : "#d97706";
       L.circle([c[1], c[0]], { radius: p.radius_m, color: colour, weight: 1.5, fillOpacity: 0.15 })
-        .bindTooltip(p.name + (p.visited_at ? " ✓ " + p.visited_at.slice(11, 16) : ""), { permanent: true, direction: "top" })
+        .bindTooltip(text(p.name + (p.visited_at ? " ✓ " + p.visited_at.slice(11, 16) : "")), { permanent: true, direction: "top" })
         .addTo(map);
       bounds.extend([c[1], c[0]]);
     } else if (p.kind === "finding") {
       var q = f.geometry.coordinates;
       L.circleMarker([q[1], q[0]], { radius: 7, color: "#fff", weight: 2, fillColor: "#1849a9", fillOpacity: 1 })
-        .bindTooltip(p.number + " " + p.title).addTo(map);
+        .bindTooltip(text(p.number + " " + p.title)).addTo(map);
+      bounds.extend([q[1], q[0]]);
     }
   });
-  // the walked track and the checkpoints fill the map; with no track, the grid does
+  // the walked track, the checkpoints and the findings fill the map; with none of them, the grid does
   if (bounds.isValid()) { map.fitBounds(bounds, { padding: [24, 24], maxZoom: 18 }); }
   else if (outlineBounds) { map.fitBounds(outlineBounds, { padding: [16, 16] }); }
 
