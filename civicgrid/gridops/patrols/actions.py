@@ -182,13 +182,18 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
         return batch
 
     batch, created = create_once(key=idempotency_key, actor=actor, action="patrols.upload_points",
-                                 model=PatrolBatch, create=create, body={"patrol": patrol_id, "points": points})
+                                 model=PatrolBatch, create=create, body={"patrol": patrol_id, "points": _as_set(points)})
     if batch.patrol_id != patrol.pk:  # a key stored before bodies were hashed
         raise errors.ValidationFailed("该幂等键已用于另一次巡查的上传", code="idempotency_key_reused")
     if "patrol" not in made:  # a replay: the patrol as it is now
         made["patrol"] = rows.patrol_with_region(patrol.pk)
         made["patrol"].worker = actor
     return UploadResult(patrol=made["patrol"], batch=batch, created=created, new_visits=made.get("visits", []))
+
+
+def _as_set(points: list[PointInput]) -> list[PointInput]:
+    """The points as the idempotency body sees them: order and repeats do not change what an upload means."""
+    return sorted(dict.fromkeys(points), key=lambda p: (p.recorded_at, p.lat, p.lng, p.accuracy or 0.0))
 
 
 def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Patrol:
@@ -260,7 +265,7 @@ def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: li
 
     return create_once(key=idempotency_key, actor=actor, action="patrols.record_patrol", model=Patrol,
                        create=create, body={"region": region_code, "started_at": started_at, "ended_at": ended_at,
-                                            "points": points})
+                                            "points": _as_set(points)})
 
 
 # ---- on the way: check-ins and findings ----------------------------------------------------------------

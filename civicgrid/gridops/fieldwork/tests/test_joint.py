@@ -111,9 +111,14 @@ def test_a_police_referral_becomes_a_case(world):
         "from_police", "accepted", "JQ20250620001")
     assert (case.channel, case.case_type, case.reporter, case.reporter_name, case.region) == (
         "police", "dispute", None, "公安分局", world.tree.micro_a)
-    again = actions.receive_police_referral(actor=world.police_a, region=world.tree.micro_a, description="重复",
-                                            category_code="2002", idempotency_key="p-1")
+    again = actions.receive_police_referral(
+        actor=world.police_a, region=world.tree.micro_a, description="110接警:邻居因噪声多次争吵,需社区调解",
+        category_code="2002", police_reference="JQ20250620001", idempotency_key="p-1")
     assert again == referral and Case.objects.count() == 1
+    with pytest.raises(errors.ValidationFailed) as reused:  # the same key for another referral
+        actions.receive_police_referral(actor=world.police_a, region=world.tree.micro_a, description="另一起警情",
+                                        category_code="2002", idempotency_key="p-1")
+    assert reused.value.code == "idempotency_key_reused" and Case.objects.count() == 1
 
 
 @pytest.mark.parametrize("viewer,error", [("grid_a", errors.Forbidden), ("police_b", errors.NotFound),
