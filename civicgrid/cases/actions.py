@@ -105,7 +105,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
         values = _insert_values(case, likely, pk) if likely.ready and pk is None else None
         snapshot = kpis.snapshot(case)
         entry = audit.build(actor=actor, action="cases.submit_case", object_type="cases.case", ts=now,
-                            details={"number": "", "case_type": case.case_type, "channel": data.channel})
+                            details={"number": "", "case_type": case.case_type, "channel": case.channel})
 
         def create() -> Case:
             # run_once batches the writes nobody reads back: on PostgreSQL the case (its id reserved), its
@@ -119,7 +119,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
                 _store_photo(case, photo, actor, event=None)
             # the roles (a handling department's among them) need the saved case and its co-departments
             events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit",
-                                        source="", target=spec.initial, comment="", data={"channel": data.channel},
+                                        source="", target=spec.initial, comment="", data={"channel": case.channel},
                                         now=now, pk=False))
             fastsql.update(case, ["number", "event_count", "last_event_hash"])
             kpis.apply_delta(None, snapshot)
@@ -152,9 +152,9 @@ def _prepare_case(actor, data: IntakeInput, checked, config, now):
     routed = route(checked.region, checked.category, config)
     case = Case(
         case_type=checked.case_type, workflow=definition, state=spec.initial, category=checked.category,
-        title=checked.title, description=data.description.strip(), channel=data.channel,
+        title=checked.title, description=data.description.strip(), channel=checked.channel,
         urgency=checked.urgency, answers=checked.answers, region=checked.region, lat=data.lat, lng=data.lng,
-        address=data.address.strip(), reporter=actor if data.channel in SELF_REPORTED else None,
+        address=data.address.strip(), reporter=actor if checked.channel in SELF_REPORTED else None,
         reporter_name="" if data.is_anonymous else data.reporter_name.strip(),
         reporter_phone="" if data.is_anonymous else data.reporter_phone.strip(),
         is_anonymous=data.is_anonymous, contact_preference=data.contact_preference or ContactPreference.ONLINE,

@@ -35,7 +35,8 @@ class CaseIn(BaseModel):
     lng: float | None = Field(None, ge=-180, le=180)
     address: str = Field("", max_length=200)
     region: str = Field("", max_length=20, description="区域编码(无坐标时)")
-    channel: Channel = Channel.API
+    channel: Channel | None = Field(None, description="渠道。不填时按本人角色确定(居民 resident、网格员 grid、"
+                                    "调度员 hotline、社区民警 police);角色不能使用的渠道为 403 channel_not_allowed")
     urgency: str = ""
     answers: dict[str, Any] = {}
     reporter_name: str = Field("", max_length=50)
@@ -225,7 +226,7 @@ def create_case(request, payload: CaseIn):
     """上报/登记案件。请带 `Idempotency-Key` 请求头:重试同一请求不会重复立案。"""
     key = request.headers.get("Idempotency-Key")
     data = IntakeInput(
-        description=payload.description, channel=payload.channel, category_code=payload.category,
+        description=payload.description, channel=payload.channel or "", category_code=payload.category,
         case_type=payload.case_type, title=payload.title, lat=payload.lat, lng=payload.lng,
         address=payload.address, region_code=payload.region, urgency=payload.urgency, answers=payload.answers,
         reporter_name=payload.reporter_name, reporter_phone=payload.reporter_phone,

@@ -1,10 +1,11 @@
-"""Validating an intake before anything is written: category and case type, place, answers."""
+"""Validating an intake before anything is written: channel, category and case type, place, answers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from civicgrid.accounts.roles import Role
 from civicgrid.cases.choices import Channel, ContactPreference, QuestionType, Urgency
 from civicgrid.cases.models import Category
 from civicgrid.cases.workflow import registry
@@ -14,11 +15,33 @@ from civicgrid.geo.models import Region
 
 MAX_DESCRIPTION = 4000
 
+_FIELD_ROLES = frozenset({Role.MICRO_GRID_WORKER.value, Role.GRID_WORKER.value, Role.COMMUNITY_ADMIN.value,
+                          Role.STREET_ADMIN.value})
+
+# Which roles may report through which channel: the one table for the API, the report page and every action
+# that opens a case. A user's default channel is the first one here they may use. A resident reports only as
+# a resident (so is always the case's reporter); a channel the caller may not use is 403 channel_not_allowed.
+CHANNEL_ROLES: dict[str, frozenset[str]] = {
+    Channel.HOTLINE.value: frozenset({Role.DISPATCHER.value, Role.CENTRE_ADMIN.value}),  # a call taken by staff
+    Channel.GRID.value: _FIELD_ROLES,
+    Channel.PATROL.value: _FIELD_ROLES,
+    Channel.VISIT.value: _FIELD_ROLES,
+    Channel.POLICE.value: frozenset({Role.POLICE_LIAISON.value}),
+    Channel.RESIDENT.value: frozenset({Role.RESIDENT.value}),
+    Channel.API.value: frozenset(),  # another system: no role relays one yet
+}
+
+
+def channels_for(user) -> list[str]:
+    """The channels `user` may report through, the default first (see CHANNEL_ROLES)."""
+    roles = {a.role for a in user.active_assignments()} if getattr(user, "is_authenticated", False) else set()
+    return [channel for channel, allowed in CHANNEL_ROLES.items() if roles & allowed]
+
 
 @dataclass
 class IntakeInput:
     description: str
-    channel: str = Channel.API
+    channel: str = ""  # blank: the caller's default channel (channels_for)
     category_code: str = ""
     case_type: str = ""
     title: str = ""
@@ -37,6 +60,7 @@ class IntakeInput:
 
 @dataclass
 class CheckedIntake:
+    channel: str
     case_type: str
     category: Category | None
     region: Region
@@ -122,15 +146,27 @@ def _category(snapshot: confcache.Snapshot, code: str) -> Category | None:
 _CHANNELS, _CONTACT_PREFERENCES, _URGENCIES = (frozenset(c.values) for c in (Channel, ContactPreference, Urgency))
 
 
+def check_channel(actor, channel: str) -> str:
+    """The channel the case comes through: the one asked for if the actor's roles may use it, else 403
+    channel_not_allowed; none asked for, the actor's default."""
+    if channel and channel not in _CHANNELS:
+        _fail(f"未知的渠道:{channel}", "channel_unknown")
+    allowed = channels_for(actor)
+    if not allowed or (channel and channel not in allowed):
+        label = Channel(channel).label if channel else ""
+        raise errors.Forbidden(f"您的岗位不能以“{label}”渠道上报" if label else "您的岗位不能上报案件",
+                               code="channel_not_allowed", details={"allowed": allowed})
+    return channel or allowed[0]
+
+
 def check_intake(actor, data: IntakeInput, snapshot: confcache.Snapshot | None = None) -> CheckedIntake:
     snapshot = snapshot or confcache.current()
+    channel = check_channel(actor, data.channel)
     description = (data.description or "").strip()
     if not description:
         _fail("请描述问题", "description_required")
     if len(description) > MAX_DESCRIPTION:
         _fail(f"描述过长(最多{MAX_DESCRIPTION}字)", "description_too_long")
-    if data.channel not in _CHANNELS:
-        _fail(f"未知的渠道:{data.channel}", "channel_unknown")
     if data.contact_preference and data.contact_preference not in _CONTACT_PREFERENCES:
         _fail("联系方式选项无效", "contact_preference_unknown")
     category = None
@@ -149,5 +185,5 @@ def check_intake(actor, data: IntakeInput, snapshot: confcache.Snapshot | None =
     if urgency not in _URGENCIES:
         _fail("紧急程度无效", "urgency_unknown")
     title = (data.title or "").strip()[:120] or (category.name if category else "") or description[:30]
-    return CheckedIntake(case_type=case_type, category=category, region=_place(data, snapshot), title=title,
-                         urgency=urgency, answers=_answers(category, data.answers or {}))
+    return CheckedIntake(channel=channel, case_type=case_type, category=category, region=_place(data, snapshot),
+                         title=title, urgency=urgency, answers=_answers(category, data.answers or {}))

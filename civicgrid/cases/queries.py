@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.roles import ROLE_SPECS
 from civicgrid.cases.choices import SlaStatus
+from civicgrid.cases.intake import channels_for
 from civicgrid.cases.models import Case, CaseDepartment, Category, FollowUp, Notification
 from civicgrid.cases.workflow import engine, registry
 from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS, ROLE_LABELS
@@ -445,28 +446,17 @@ def report_places() -> dict:
 
 
 def intake_channel(user) -> str:
-    """The channel a web report comes through: hotline operators (dispatchers) enter calls, residents report
-    for themselves, police liaisons refer, everyone else is a field worker (网格员上报)."""
-    roles = {a.role for a in user.active_assignments()}
-    if "dispatcher" in roles:
-        return "hotline"
-    if roles and roles <= {"resident"} or not roles:
-        return "resident"
-    if roles <= {"police_liaison"}:
-        return "police"
-    return "grid"
-
-
-# how a field worker came across a problem (网格员上报 first: the default)
-FIELD_CHANNELS = ("grid", "patrol", "visit")
+    """The channel a web report comes through by default: the first the user's roles may use
+    (intake.CHANNEL_ROLES: hotline operators enter calls, field workers report as 网格员上报, police
+    liaisons refer, residents report for themselves)."""
+    return intake_channels(user)[0]
 
 
 def intake_channels(user) -> list[str]:
-    """The channels `user` may choose on the report page, the default (`intake_channel`) first: field workers
-    (grid/micro-grid workers, community/street admins) say how they came across the problem; hotline
+    """The channels `user` may choose on the report page, the default first (intake.CHANNEL_ROLES, the same
+    table the API and the actions use): field workers say how they came across the problem; hotline
     operators, police liaisons and residents have just their one channel."""
-    channel = intake_channel(user)
-    return list(FIELD_CHANNELS) if channel == "grid" else [channel]
+    return channels_for(user) or ["resident"]  # nobody without a reporting role reaches the page
 
 
 def notifications_for(user) -> QuerySet:

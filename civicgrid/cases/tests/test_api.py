@@ -12,7 +12,7 @@ def post(client, path, body, **headers):
 
 def report(client, world, user, point=POINT_A, key=None, **extra):
     client.force_login(user)
-    body = {"description": "路边井盖丢失", "category": "0601", "channel": "resident", **point, **extra}
+    body = {"description": "路边井盖丢失", "category": "0601", **point, **extra}  # the channel: by role
     headers = {"Idempotency-Key": key} if key else {}
     return post(client, "/api/v1/cases", body, **headers)
 

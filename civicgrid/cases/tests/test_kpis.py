@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "kpis.md"
 
 
-def submit(actor, category, point=POINT_A, channel="grid"):
+def submit(actor, category, point=POINT_A, channel=""):  # blank: the actor's own channel
     data = IntakeInput(description="测试案件", channel=channel, category_code=category, **point)
     return actions.submit_case(actor=actor, data=data).case
 

@@ -38,7 +38,7 @@ class OrderInput:
     lng: float | None = None
     address: str = ""
     region_code: str = ""
-    channel: str = "resident"  # resident (self), grid (a grid worker for an elderly resident), hotline
+    channel: str = ""  # resident (self), grid (a grid worker for an elderly resident), hotline; blank: by role
     reporter_name: str = ""
     reporter_phone: str = ""
     contact_preference: str = "phone"

@@ -169,7 +169,8 @@ class OrderIn(Schema):
     contact_preference: ContactPreference = ContactPreference.PHONE
     people_needed: int = Field(1, description="需要的志愿者人数,1–20")
     on_behalf_of: str = Field("", max_length=50, description="代谁下单(网格员代老人下单时填老人姓名)")
-    channel: Channel = Channel.RESIDENT
+    channel: Channel | None = Field(None, description="渠道。不填时按本人角色确定(居民 resident、网格员 grid、"
+                                    "文明实践中心 hotline);角色不能使用的渠道为 403 channel_not_allowed")
     reporter_name: str = Field("", max_length=50)
     reporter_phone: str = Field("", max_length=20)
     answers: dict[str, Any] = {}
@@ -238,7 +239,7 @@ def create_order(request, payload: OrderIn):
     data = actions.OrderInput(
         category_code=payload.category, description=payload.description, window_start=payload.window_start,
         window_end=payload.window_end, lat=payload.lat, lng=payload.lng, address=payload.address,
-        region_code=payload.region, channel=payload.channel, reporter_name=payload.reporter_name,
+        region_code=payload.region, channel=payload.channel or "", reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone, contact_preference=payload.contact_preference,
         people_needed=payload.people_needed, on_behalf_of=payload.on_behalf_of, answers=payload.answers)
     order, created = actions.place_order(actor=request.auth, data=data,
