@@ -158,3 +158,47 @@ def xlsx_cells(content: bytes) -> list:
 def xlsx_texts(content: bytes) -> set[str]:
     """The text of every string cell in an .xlsx (after `xlsx_cells` checked there is no formula)."""
     return {cell.value for cell in xlsx_cells(content) if cell.data_type == "s"}
+
+
+def answer_text(response, guess: str = "") -> str:
+    """A response as text to compare with another for a different input (the masking-oracle tests): the
+    status, the content type and the body, with what legitimately differs between two requests replaced —
+    CSRF tokens, CSP nonces, fresh idempotency keys and UUIDs, and `guess` (the value the request sent,
+    which a page may echo in its search box or `next` link). An .xlsx is compared by its cells, a PDF
+    without its creation date and document id."""
+    import re
+
+    content_type = response.get("Content-Type", "")
+    if "spreadsheetml" in content_type:
+        body = repr([(c.coordinate, c.value) for c in xlsx_cells(response.content)])
+    elif "pdf" in content_type:
+        body = re.sub(rb"/(CreationDate|ModDate) *\([^)]*\)|/ID *\[[^\]]*\]", b"", response.content).decode("latin-1")
+    else:
+        body = response.content.decode("utf-8", "replace")
+        # masked CSRF tokens (mixed case: a keyed hash of an ID number, lower-case hex, stays visible)
+        body = re.sub(r"\b(?=[A-Za-z0-9]{0,63}[A-Z])[A-Za-z0-9]{64}\b", "CSRF", body)
+        body = re.sub(r'nonce="[^"]*"', 'nonce=""', body)
+        body = re.sub(r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b", "UUID", body)
+    if guess:
+        body = body.replace(guess, "GUESS")
+    return f"{response.status_code} {content_type}\n{body}"
+
+
+def another_value(field, value, other_pk: int):
+    """A different value of the same kind for a model `field` holding `value`, to edit a hash-chained row
+    field by field (`other_pk`: a row a foreign key may point to instead)."""
+    from datetime import timedelta
+
+    from django.db import models
+
+    if isinstance(field, models.ForeignKey):
+        return other_pk if value != other_pk else None
+    if isinstance(field, models.DateTimeField):
+        return value + timedelta(seconds=1)
+    if isinstance(field, models.JSONField):
+        return {**value, "edited": True}
+    if isinstance(field, models.IntegerField):
+        return value + 100
+    if isinstance(field, models.CharField | models.TextField):
+        return ((value or "") + "x")[-(field.max_length or 1000):]
+    raise AssertionError(f"no edit for {type(field).__name__} {field.name}: add one to another_value")

@@ -1,12 +1,20 @@
 """Writing the audit log. Call `record` inside the action's transaction so the entry and the change
-commit together; denials are recorded outside any transaction by `scoping.require`."""
+commit together; denials are recorded outside any transaction by `scoping.require`.
+
+Each row stores `hash = sha256(prev_hash + canonical row)` and the one-row `AuditChainHead` keeps the
+last hash, so `verify_chain` finds an edited, inserted or deleted row, the newest ones included. The
+canonical row holds every stored field but the id (given by the database after hashing; the chain's
+links fix the order) and the two hashes: the list comes from the model, so a new field is hashed too,
+and the rows written before it (where it is empty) keep their hashes.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC
-from typing import Any
+import operator
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +22,33 @@ from django.utils import timezone
 from civicgrid.core import context, fastsql
 from civicgrid.core.models import AuditChainHead, AuditEvent, AuditResult
 
+# the fields each row's hash covers (attnames: actor_id, not actor)
+HASHED_FIELDS = tuple(f.attname for f in AuditEvent._meta.concrete_fields if f.name not in {"id", "prev_hash", "hash"})
+_hashed_values = operator.attrgetter(*HASHED_FIELDS)
+_encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+# Chain format 2 hashes HASHED_FIELDS by name (canonical_row). Format 1 (before issue 13) hashed eleven of them, leaving
+# out actor_roles, user_agent, request_id and channel; rows written then still verify by that rule, and
+# verify_audit counts them. The chain switches once: no format-1 row may follow a format-2 row.
+FORMAT = 2
+FORMAT_1_UNCOVERED = ("actor_roles", "user_agent", "request_id", "channel")
+
+
+def canonical_row(names: tuple[str, ...], values: tuple, fmt: int) -> str:
+    """`[fmt, name, value, name, value, …]` as JSON, datetimes in UTC. Empty values are left out, so a
+    field added to a model later (empty on the rows written before) leaves their hashes as they were.
+    The case event chain uses it too."""
+    row: list = [fmt]
+    for name, value in zip(names, values, strict=True):
+        if value:
+            row += (name, value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value)
+    return _encode(row)
+
 
 def _canonical(event: AuditEvent) -> str:
+    return canonical_row(HASHED_FIELDS, _hashed_values(event), FORMAT)
+
+
+def _canonical_format_1(event: AuditEvent) -> str:
     return json.dumps(
         [
             event.ts.astimezone(UTC).isoformat(), event.actor_id, event.actor_username, event.ip, event.action,
@@ -27,6 +60,10 @@ def _canonical(event: AuditEvent) -> str:
 
 def chain_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256((prev_hash + _canonical(event)).encode()).hexdigest()
+
+
+def _chain_hash_format_1(prev_hash: str, event: AuditEvent) -> str:
+    return hashlib.sha256((prev_hash + _canonical_format_1(event)).encode()).hexdigest()
 
 
 def record(**entry) -> AuditEvent:
@@ -102,13 +139,47 @@ def _append(event: AuditEvent) -> None:
                     [event.hash])
 
 
-def verify_chain() -> tuple[int, int | None]:
-    """Walk the chain from the first row; returns (rows checked, id of the first broken row or None)."""
-    prev = ""
-    checked = 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev or chain_hash(prev, event) != event.hash:
-            return checked, event.pk
-        prev = event.hash
-        checked += 1
-    return checked, None
+class ChainCheck(NamedTuple):
+    checked: int  # rows that verified
+    broken_id: int | None  # the first row that does not fit (None: intact, or only the newest rows are gone)
+    problem: str  # what is wrong, in plain words; "" when the chain is intact
+    format_1: int = 0  # rows written before every field was hashed (see FORMAT)
+
+
+def _head() -> str | None:
+    return AuditChainHead.objects.filter(pk=1).values_list("last_hash", flat=True).first()
+
+
+def verify_chain() -> ChainCheck:
+    """Walk the chain from the first row, then compare its end with the chain head. Rows appended while
+    it walks are walked too: the head is read before each look for newer rows, so it is never ahead of
+    the rows that look finds."""
+    prev, checked, format_1, last_id = "", 0, 0, 0
+    switched = False  # a format-2 row was seen: no format-1 row may follow
+    while True:
+        head = _head()
+        walked = 0
+        for event in AuditEvent.objects.filter(id__gt=last_id).order_by("id").iterator(chunk_size=2000):
+            walked += 1
+            if event.prev_hash != prev:
+                after = f"row {last_id}" if last_id else "the start of the log"
+                return ChainCheck(checked, event.pk, f"row {event.pk} does not follow {after}: a row between them "
+                                  "was deleted, or this one was inserted out of band", format_1)
+            if event.hash == chain_hash(prev, event):
+                switched = True
+            elif not switched and event.hash == _chain_hash_format_1(prev, event):
+                format_1 += 1
+            else:
+                return ChainCheck(checked, event.pk, f"row {event.pk} was changed after it was written: its fields "
+                                  "no longer match its hash", format_1)
+            prev, last_id = event.hash, event.pk
+            checked += 1
+        if walked:
+            continue  # rows arrived while walking: read the head again and look for more
+        if head is None and checked:
+            return ChainCheck(checked, None, "the chain head is missing: it was deleted out of band", format_1)
+        if (head or "") != prev:
+            end = f"ends at row {last_id}" if last_id else "has no row"
+            return ChainCheck(checked, None, f"the log {end} but the chain head holds another last hash: the newest "
+                              "rows were deleted, or the head was changed out of band", format_1)
+        return ChainCheck(checked, None, "", format_1)
