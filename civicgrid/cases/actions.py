@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases import chain, duplicates, kpis, notify, sla
+from civicgrid.cases import chain, duplicates, kpis, notify, queries, sla
 from civicgrid.cases.choices import Channel, ContactPreference, DepartmentRole
 from civicgrid.cases.intake import IntakeInput, check_intake
 from civicgrid.cases.models import Case, CaseDepartment, CaseEvent, FollowUp
@@ -137,8 +137,9 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
 def _insert_values(case: Case, likely: duplicates.Search, pk: fastsql.Ahead | None) -> list:
     """The new case's likely duplicates (on its routing record) and its reserved id, then the values its
     insert sends."""
-    case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score}
-                                  for c in likely.candidates() if c.score >= 0.3]
+    kept = [c for c in likely.candidates() if c.score >= 0.3]
+    case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score} for c in kept]
+    case.visible_duplicates = queries.visible_candidates(case.created_by, [c.case for c in kept])
     if pk is not None:
         case.pk = pk.rows()[0][0]
     return fastsql.insert_values(case)

@@ -66,7 +66,7 @@ class EventOut(Schema):
 
     @staticmethod
     def resolve_actor(obj):
-        return obj.actor_name
+        return getattr(obj, "shown_actor", obj.actor_name)  # blank for a reporter where staff acted
 
 
 class CaseOut(Schema):
@@ -122,6 +122,12 @@ class CaseDetailOut(CaseOut):
     events: list[EventOut]
 
     @staticmethod
+    def resolve_routing(obj, context):
+        """Staff see workers by display name; the reporter sees roles, never a login name; everyone sees only
+        the likely duplicates they may see (queries.present_routing)."""
+        return queries.present_routing(obj, context["request"].auth)
+
+    @staticmethod
     def resolve_allowed_actions(obj, context):
         """What the caller may do now, straight from the pinned workflow and the caller's roles."""
         if obj.case_type in actions.MANAGED_BY_APP:
@@ -133,9 +139,11 @@ class CaseDetailOut(CaseOut):
         ]
 
     @staticmethod
-    def resolve_events(obj):
-        known = getattr(obj, "answer_events", None)  # set by create_case: the events it just wrote
-        return known if known is not None else list(obj.events.order_by("seq"))
+    def resolve_events(obj, context):
+        known = getattr(obj, "answer_events", None)  # set by create_case: the events it just wrote (its own)
+        if known is not None:
+            return known
+        return queries.events_as_seen(context["request"].auth, obj, list(obj.events.order_by("seq")))
 
 
 class TransitionIn(Schema):
@@ -278,7 +286,8 @@ def get_case(request, case_id: int):
 
 @router.get("/{case_id}/events", response=list[EventOut])
 def case_events(request, case_id: int):
-    return list(_case(request, case_id).events.order_by("seq"))
+    case = _case(request, case_id)
+    return queries.events_as_seen(request.auth, case, list(case.events.order_by("seq")))
 
 
 @router.post("/{case_id}/transitions",

@@ -46,9 +46,12 @@ class Candidate:
     score: float
 
 
-_FIELDS = ("id", "number", "title", "description", "lat", "lng", "state", "created_at")
+# with where each candidate stands in the scope (region, department, reporter): whether the person reporting
+# may see it is then known without another read (queries.visible_candidates)
+_FIELDS = ("id", "number", "title", "description", "lat", "lng", "state", "created_at", "region", "department",
+           "reporter")
 # where the ranking's columns stand in a row of `fastsql.columns(Case, _FIELDS)` (the model's order)
-_AT = {name: [f.attname for f in Case._meta.concrete_fields if f.attname in _FIELDS].index(name)
+_AT = {name: [f.attname for f in Case._meta.concrete_fields if f.name in _FIELDS].index(name)
        for name in ("id", "title", "description", "lat", "lng")}
 
 

@@ -12,9 +12,11 @@ from civicgrid.accounts.roles import ROLE_SPECS
 from civicgrid.cases.choices import SlaStatus
 from civicgrid.cases.intake import channels_for
 from civicgrid.cases.models import Case, CaseDepartment, Category, FollowUp, Notification
+from civicgrid.cases.routing import display_names
 from civicgrid.cases.workflow import engine, registry
 from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS, ROLE_LABELS
 from civicgrid.cases.workflows import spec_for
+from civicgrid.core import confcache
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.scoping import grant_for
 
@@ -273,6 +275,71 @@ def _as_list(value) -> list:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
+def _region_codes() -> dict[int, str]:
+    """{region id: code} of the active regions, once per configuration snapshot."""
+    from civicgrid.geo.models import Region
+
+    return confcache.current().get("region_codes_by_id", lambda: dict(
+        Region.objects.filter(is_active=True).values_list("id", "code")))
+
+
+def visible_candidates(user, cases) -> set[int]:
+    """Which of these cases (read with region, department and reporter ids, as the duplicate search does)
+    `user` may see, worked out without a read: the intake's answer names only those. A case seen only as a
+    co-handling department's is left out (that would take a read)."""
+    grant = grant_for(user, VIEW)
+    if grant.unrestricted:
+        return {c.pk for c in cases}
+    codes = _region_codes()
+    return {c.pk for c in cases
+            if grant.covers_code(codes.get(c.region_id)) or (c.department_id and c.department_id in grant.department_ids)
+            or (grant.own_user_id and c.reporter_id == grant.own_user_id)}
+
+
+def present_routing(case: Case, user, *, staff: bool | None = None) -> dict:
+    """Why the case went where it did, as `user` may see it. Case.routing is an internal record (it keeps
+    login names and every likely duplicate); here staff on the case see the workers by display name, the
+    matching rule and the leader, others (the reporter) only the place, the reason and the workers' roles;
+    everyone sees only the likely duplicates they may see themselves."""
+    routing = case.routing or {}
+    if staff is None:
+        staff = bool(case_roles(user, case) - {"reporter"})
+    names = display_names() if staff else {}
+    out = {
+        "region": routing.get("region"), "grid": routing.get("grid"), "reason": routing.get("reason", ""),
+        "workers": {role: [names[u] for u in usernames if u in names]
+                    for role, usernames in (routing.get("workers") or {}).items()},
+        "duplicates": _visible_duplicates(case, user, routing.get("duplicates") or []),
+    }
+    if staff and routing.get("rule"):
+        out["rule"] = routing["rule"]
+    leader = routing.get("leader")
+    if staff and leader:  # its stored name is the login name when the leader has no display name
+        out["leader"] = {"name": leader.get("name", "") if leader.get("name") != leader.get("username") else ""}
+    if routing.get("tier"):
+        out["tier"] = routing["tier"]
+    return out
+
+
+def events_as_seen(user, case: Case, events: list) -> list:
+    """The case's events for `user`: the reporter, who is not staff on the case, sees who acted only where it
+    was themselves (as on the case page) — never a staff member's name (`shown_actor`, not saved)."""
+    if not case_roles(user, case) - {"reporter"}:
+        for ev in events:
+            if ev.actor_id and ev.actor_id != user.pk:
+                ev.shown_actor = ""
+    return events
+
+
+def _visible_duplicates(case: Case, user, duplicates: list[dict]) -> list[dict]:
+    if not duplicates:
+        return []
+    known = getattr(case, "visible_duplicates", None)  # set by the intake that just found them
+    if known is None:
+        known = set(cases_visible(user).filter(id__in=[d["id"] for d in duplicates]).values_list("id", flat=True))
+    return [d for d in duplicates if d["id"] in known]
+
+
 def present_case(case: Case, user) -> dict:
     """Everything the detail page shows, with labels. `staff` is False for a user who is only the case's
     reporter: they do not see worker names, routing internals or the reporter's own contact details."""
@@ -297,9 +364,9 @@ def present_case(case: Case, user) -> dict:
     if case.department_id and not any(d["code"] == case.department.code for d in departments):
         departments.insert(0, {"name": case.department.name, "code": case.department.code, "role": "main",
                                "role_label": gettext("主办")})
-    routing = case.routing or {}
+    routing = present_routing(case, user, staff=staff)
     workers = [{"role": gettext(ROLE_LABELS[role]) if role in ROLE_LABELS else role, "names": names}
-               for role, names in (routing.get("workers") or {}).items()]
+               for role, names in routing["workers"].items() if names]
     rows = list(case.events.order_by("seq"))
     codes = set()
     for ev in rows:

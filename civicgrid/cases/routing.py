@@ -33,16 +33,25 @@ FIELD_ROLES = ("micro_grid_worker", "grid_worker")
 PLACE_ROLES = (*FIELD_ROLES, "community_admin", "street_admin")
 
 
-def place_assignments() -> dict[str, list[tuple[str, str, int]]]:
-    """{region code: [(role, username, user id)]} of every active field worker and community/street
-    admin: one read per configuration snapshot instead of one per intake."""
-    out: dict[str, list[tuple[str, str, int]]] = {}
+def place_assignments() -> dict[str, list[tuple[str, str, int, str]]]:
+    """{region code: [(role, username, user id, display name)]} of every active field worker and
+    community/street admin: one read per configuration snapshot instead of one per intake."""
+    out: dict[str, list[tuple[str, str, int, str]]] = {}
     rows = (RoleAssignment.objects.filter(is_active=True, user__is_active=True, region__isnull=False,
                                           role__in=PLACE_ROLES)
-            .values_list("region__code", "role", "user__username", "user_id"))
-    for code, role, username, user_id in rows:
-        out.setdefault(code, []).append((role, username, user_id))
+            .values_list("region__code", "role", "user__username", "user_id", "user__display_name"))
+    for code, role, username, user_id, display_name in rows:
+        out.setdefault(code, []).append((role, username, user_id, display_name))
     return out
+
+
+def display_names(snapshot: confcache.Snapshot | None = None) -> dict[str, str]:
+    """{username: display name} of the workers a routing record can name (Case.routing keeps usernames, an
+    internal record; people are shown display names only)."""
+    snapshot = snapshot or confcache.current()
+    return snapshot.get("worker_display_names", lambda: {
+        username: name for rows in snapshot.get("place_assignments", place_assignments).values()
+        for _, username, _, name in rows if name})
 
 
 def responsible_workers(region: Region, snapshot: confcache.Snapshot | None = None
@@ -53,7 +62,7 @@ def responsible_workers(region: Region, snapshot: confcache.Snapshot | None = No
     rows = sorted(row for code in [*region.ancestor_codes(), region.code] for row in by_region.get(code, ()))
     out: dict[str, list[str]] = {}
     field_ids = []
-    for role, username, user_id in rows:
+    for role, username, user_id, _ in rows:
         out.setdefault(role, []).append(username)
         if role in FIELD_ROLES:
             field_ids.append(user_id)
