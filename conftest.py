@@ -33,6 +33,15 @@ def tree(db):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counts kept in the cache (sign-in throttling) start from nothing in each test: the memory cache lives
+    as long as the test process."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """A request with the English cookie leaves English active in the thread; each test starts in Chinese."""
     from django.conf import settings

@@ -187,8 +187,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "civicgrid.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
 ]
+# Sign-in throttling (accounts/throttle.py): failures of one username from one address before that pair is
+# refused for 1, 2, 4 … minutes, capped at LOGIN_LOCKOUT_MINUTES; failures from one address (any usernames)
+# within LOGIN_LOCKOUT_MINUTES before the address is refused. Accounts themselves are never locked.
 LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
+LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 100)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 SESSION_COOKIE_HTTPONLY = True

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
+from civicgrid.accounts import throttle
 from civicgrid.accounts.models import ApiToken, Department, RoleAssignment, User
 from civicgrid.accounts.queries import token_hash
 from civicgrid.accounts.roles import ROLE_SPECS, SEPARATED_ADMIN_ROLES, ScopeKind
@@ -23,35 +23,36 @@ from civicgrid.geo.models import Region
 INVALID_CREDENTIALS = errors.Unauthenticated("用户名或密码错误", code="invalid_credentials")
 
 
-def authenticate_user(*, username: str, password: str) -> User:
-    """Check a password with lockout (等保 AUTH-4): LOGIN_MAX_FAILURES failures lock the account for
-    LOGIN_LOCKOUT_MINUTES. Unknown users and wrong passwords give the same answer."""
+def authenticate_user(*, username: str, password: str, address: str = "") -> User:
+    """Check a password from a source `address`, throttled (等保 AUTH-4, accounts.throttle): failures are
+    counted per (username, address) and per address — for unknown usernames exactly as for known ones — and
+    earn growing refusals (429 too_many_attempts); the account itself is never locked, so nobody can lock a
+    worker out. Unknown users and wrong passwords give the same answer, after the same work."""
     now = timezone.now()
-    user = User.objects.filter(username=username).first()
-    if user is None or not user.is_active:
-        User().set_password(password)  # spend the same time as a real check
+    try:
+        throttle.check(username, address)
+    except throttle.TooManyAttempts:
         audit.record(actor=None, action="accounts.login", object_type="accounts.user", object_id=username[:64],
-                     result=AuditResult.FAILED, reason="unknown_or_inactive_user")
+                     result=AuditResult.DENIED, reason="too_many_attempts")
+        raise
+    user = User.objects.filter(username=username).first()
+    known = user is not None and user.is_active
+    if known:
+        right = user.check_password(password)
+    else:
+        User().set_password(password)  # spend the same time as a real check
+        right = False
+    if not right:
+        throttle.failed(username, address)
+        audit.record(actor=None, action="accounts.login", object_type="accounts.user",
+                     object_id=str(user.pk) if known else username[:64], result=AuditResult.FAILED,
+                     reason="bad_password" if known else "unknown_or_inactive_user")
         raise INVALID_CREDENTIALS
-    if user.is_locked(now):
-        audit.record(actor=None, action="accounts.login", obj=user, result=AuditResult.DENIED, reason="locked")
-        raise errors.Locked(f"登录失败次数过多,账号已锁定至 {timezone.localtime(user.locked_until):%H:%M}",
-                            details={"locked_until": user.locked_until.isoformat()})
-    if not user.check_password(password):
-        with transaction.atomic():
-            User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
-            user.refresh_from_db(fields=["failed_login_count"])
-            if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
-                user.locked_until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                user.failed_login_count = 0
-                user.save(update_fields=["locked_until", "failed_login_count"])
-            audit.record(actor=None, action="accounts.login", obj=user, result=AuditResult.FAILED,
-                         reason="locked" if user.locked_until and user.locked_until > now else "bad_password")
-        raise INVALID_CREDENTIALS
+    throttle.succeeded(username, address)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_login_count=0, locked_until=None, last_login=now)
+        User.objects.filter(pk=user.pk).update(last_login=now)
         audit.record(actor=user, action="accounts.login", obj=user)
-    user.failed_login_count, user.locked_until, user.last_login = 0, None, now
+    user.last_login = now
     return user
 
 

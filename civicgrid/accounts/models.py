@@ -59,8 +59,6 @@ class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     phone = EncryptedTextField(blank=True, default="")
     phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    failed_login_count = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
     password_changed_at = models.DateTimeField(null=True, blank=True)
 
     objects = CivicUserManager()
@@ -80,9 +78,6 @@ class User(AbstractUser):
             [a.department_id for a in assignments if a.department_id],
             self.pk,
         )
-
-    def is_locked(self, now=None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or timezone.now())
 
     def active_assignments(self) -> list[RoleAssignment]:
         """The user's active role assignments, from the configuration snapshot (an assignment change

@@ -40,15 +40,6 @@ def test_malformed_body_is_422_with_details(client):
     assert any("password" in item["loc"] for item in body["details"])
 
 
-def test_locked_account_answers_423(client):
-    make_user("alice")
-    for _ in range(5):
-        client.post("/api/v1/auth/token", {"username": "alice", "password": "x"}, content_type="application/json")
-    response = client.post("/api/v1/auth/token", {"username": "alice", "password": "Passw0rd!x"},
-                           content_type="application/json")
-    assert response.status_code == 423 and response.json()["code"] == "account_locked"
-
-
 def test_expired_token_is_refused(client):
     make_user("alice")
     token = token_for(client, "alice")
