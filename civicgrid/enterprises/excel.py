@@ -19,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
-from civicgrid.core import audit, clock, errors
+from civicgrid.core import audit, clock, errors, xlsx
 from civicgrid.core.models import AuditResult
 from civicgrid.core.scoping import can, require
 from civicgrid.enterprises.actions.registry import CHANGE, EnterpriseInput, clean
@@ -225,15 +225,6 @@ def import_enterprises_xlsx(*, actor, file, dry_run: bool = False) -> ImportResu
     return result
 
 
-def _text_cell(sheet, value):
-    """A cell that holds `value` as text, never as a formula (a name starting with "=" stays text)."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
-    cell.data_type = "s"
-    return cell
-
-
 def _rows(enterprise: Enterprise) -> dict[str, str]:
     return {
         "uscc": enterprise.uscc, "name": enterprise.name, "park": enterprise.park.code,
@@ -262,11 +253,11 @@ def export_enterprises_xlsx(*, actor, park: str = "") -> bytes:
         qs = qs.filter(park__code=park)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
-    sheet.append([_text_cell(sheet, h) for h in HEADERS])
+    xlsx.write_row(sheet, HEADERS)  # a name starting with "=" stays text, never a formula
     count = 0
     for enterprise in qs.iterator(chunk_size=1000):
         row = _rows(enterprise)
-        sheet.append([_text_cell(sheet, row[c.key]) for c in COLUMNS])
+        xlsx.write_row(sheet, [row[c.key] for c in COLUMNS])
         count += 1
     with transaction.atomic():
         audit.record(actor=actor, action="enterprises.export_enterprises", object_type="enterprises.enterprise",
@@ -283,14 +274,14 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    sheet.append(list(HEADERS))
-    sheet.append([c.example for c in COLUMNS])
+    xlsx.write_row(sheet, HEADERS)
+    xlsx.write_row(sheet, [c.example for c in COLUMNS])
     notes = workbook.create_sheet("说明")
-    notes.append(["列名", "是否必填", "说明", "示例"])
+    xlsx.write_row(notes, ["列名", "是否必填", "说明", "示例"])
     for column in COLUMNS:
-        notes.append([column.header, "必填" if column.required else "选填", column.help, column.example])
-    notes.append(["园区编码", "、".join(f"{p.code}({p.name})" for p in Park.objects.filter(is_active=True))])
-    notes.append(["注意", "示例行请在导入前删除;任一行有误时整个文件不会导入,请按错误报告修改后重新上传。"])
+        xlsx.write_row(notes, [column.header, "必填" if column.required else "选填", column.help, column.example])
+    xlsx.write_row(notes, ["园区编码", "、".join(f"{p.code}({p.name})" for p in Park.objects.filter(is_active=True))])
+    xlsx.write_row(notes, ["注意", "示例行请在导入前删除;任一行有误时整个文件不会导入,请按错误报告修改后重新上传。"])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
