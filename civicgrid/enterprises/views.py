@@ -21,12 +21,11 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import errors
-from civicgrid.core.scoping import can, has_perm_anywhere
+from civicgrid.core.scoping import can, has_perm_anywhere, require
 from civicgrid.core.web import XLSX, permission_page
 from civicgrid.enterprises import actions, excel, queries
 from civicgrid.enterprises import forms as eforms
 from civicgrid.enterprises.choices import ApprovalMode, ParkTheme, SizeClass
-from civicgrid.enterprises.models import VIEW
 
 PAGE_SIZE = 30
 ZONE = "enterprises.view_zone"
@@ -160,17 +159,18 @@ def _detail_context(request, enterprise, **extra) -> dict:
     }
 
 
-@permission_page(VIEW)
+@permission_page(None)  # out of reach (a resident too) is 404, as in the API
 def detail(request, pk: int):
     enterprise = queries.enterprise_visible(request.user, pk)
     return render(request, "enterprises/detail.html", _detail_context(request, enterprise))
 
 
 @require_POST
-@permission_page("enterprises.report_metrics")
+@permission_page(None)  # the action checks the permission: 404 out of reach, 403 for a reader
 def submit_metrics(request, pk: int):
     """Yearly metrics from the 360° page or the contact portal (`next=portal` returns there)."""
     enterprise = queries.enterprise_visible(request.user, pk)
+    require(request.user, "enterprises.report_metrics", enterprise)
     form = eforms.MetricsForm(request.POST)
     back_to_portal = request.POST.get("next") == "portal"
     if form.is_valid():
@@ -190,9 +190,10 @@ def submit_metrics(request, pk: int):
 
 
 @require_POST
-@permission_page("enterprises.change_enterprise")
+@permission_page(None)
 def add_qualification(request, pk: int):
     enterprise = queries.enterprise_visible(request.user, pk)
+    require(request.user, "enterprises.change_enterprise", enterprise)
     form = eforms.QualificationForm(request.POST, kinds=queries.qualification_kinds())
     if form.is_valid():
         data = actions.QualificationInput(**{k: v for k, v in form.cleaned_data.items() if k != "idempotency_key"})
@@ -209,9 +210,10 @@ def add_qualification(request, pk: int):
 
 
 @require_POST
-@permission_page("enterprises.run_precheck")
+@permission_page(None)
 def run_precheck(request, pk: int):
     enterprise = queries.enterprise_visible(request.user, pk)
+    require(request.user, "enterprises.run_precheck", enterprise)
     try:
         actions.run_precheck(actor=request.user, enterprise_id=enterprise.pk)
     except errors.ValidationFailed as exc:

@@ -10,5 +10,6 @@ from civicgrid.figures.registry import BY_KEY, VIEW
 @permission_page(VIEW)
 def figures(request):
     data = queries.figures()
-    rows = [{**item, "declared": BY_KEY[item["key"]]} for item in data["items"]]
+    # the value pairs spelled out: a template's `values.items` would read a value named "items"
+    rows = [{**item, "pairs": list(item["values"].items()), "declared": BY_KEY[item["key"]]} for item in data["items"]]
     return render(request, "figures/figures.html", {"as_of": data["as_of"], "rows": rows})

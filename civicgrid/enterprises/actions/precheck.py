@@ -192,10 +192,31 @@ def evaluate(enterprise: Enterprise, version: RuleSetVersion, on: date) -> tuple
     return facts, result
 
 
+def _text(value: Any, unit: str = "") -> str:
+    """A value as the page shows it: 是/否, numbers to two decimals, with the unit."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int | float):
+        number = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return f"{number} {unit}".strip() if unit and unit != "bool" else number
+    return str(value)
+
+
+OP_TEXT = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
 def _label(criteria: list[dict]) -> None:
-    """Chinese labels for the page: the outcome and the facts to collect."""
+    """Chinese labels and display text for the page: the outcome, the value, the threshold, the facts to
+    collect."""
     for criterion in criteria:
+        unit = criterion.get("unit", "")
         criterion["outcome_label"] = engine.OUTCOME_LABELS.get(criterion.get("outcome"), criterion.get("outcome"))
+        criterion["value_text"] = _text(criterion.get("value"), unit)
+        threshold = criterion.get("threshold")
+        criterion["threshold_text"] = "" if threshold is None else (
+            f"{OP_TEXT.get(criterion.get('op', ''), criterion.get('op', ''))} {_text(threshold, unit)}").strip()
         criterion["missing_labels"] = [FACTS[f].label for f in criterion.get("missing", []) if f in FACTS]
         _label(criterion.get("children", []))
 

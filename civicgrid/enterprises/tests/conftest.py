@@ -34,6 +34,10 @@ class World:
 
 @pytest.fixture
 def zworld(tree):
+    return build_world(tree)
+
+
+def build_world(tree) -> World:
     w = World()
     w.tree = tree
     w.admin = make_user("sysadmin", "system_admin", tree.district)
