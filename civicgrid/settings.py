@@ -89,6 +89,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # below WhiteNoise: static files keep their long caching and need no CSP of their own
+    "civicgrid.core.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "civicgrid.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,6 +201,12 @@ API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+# Scripts never read the CSRF cookie: forms carry the token, htmx and fetch take it from the page
+# (base.html's hx-headers, read by static/js/safe.js), so script injected into a page cannot read it either.
+CSRF_COOKIE_HTTPONLY = True
+# The API explorer and its OpenAPI document (/api/v1/docs, /api/v1/openapi.json) for anyone, or only for a
+# signed-in user or a bearer token; public by default only in development.
+API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
 SESSION_COOKIE_AGE = 12 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -253,6 +262,42 @@ MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or ""
 
 # Seconds between checks of the boundary version stamp by each process's locator.
 GEO_STAMP_CHECK_SECONDS = float(env("GEO_STAMP_CHECK_SECONDS") or 2)
+
+
+def _tile_source(url: str) -> list[str]:
+    """The tile server's origin for the CSP's img-src ("{s}" subdomains become a wildcard)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "*"))
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme in ("http", "https") and parts.netloc else []
+
+
+# --- browser security headers (see docs/security.md) ----------------------------------------------
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline script, no eval;
+# every template keeps its scripts in static files (tests/test_security_headers.py checks). Styles allow
+# 'unsafe-inline': templates still carry <style> blocks and style="" attributes, and ECharts' SVG writes
+# style attributes; a style cannot run script. Images may be data:/blob: URLs (Leaflet, photo previews).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_source(MAP_TILE_URL)],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+# Browser features the pages may use, for this origin only (core.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = (
+    "geolocation=(self), screen-wake-lock=(self), fullscreen=(self), camera=(), microphone=(), "
+    "display-capture=(), payment=(), usb=(), serial=(), hid=(), midi=(), accelerometer=(), "
+    "gyroscope=(), magnetometer=(), autoplay=(), publickey-credentials-get=(), xr-spatial-tracking=()"
+)
 
 # --- volunteers -------------------------------------------------------------------------------------
 # CJK TrueType font (.ttf/.ttc) embedded in volunteer service certificates (Debian: fonts-wqy-microhei).

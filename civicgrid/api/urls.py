@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.urls import path
 from ninja import NinjaAPI
 
@@ -19,6 +24,22 @@ from civicgrid.volunteers.api import router as volunteers_router
 from civicgrid.enterprises.api import router as enterprises_router
 from civicgrid.figures.api import router as figures_router
 
+def docs_access(view):
+    """The explorer and the OpenAPI document need a signed-in user or a bearer token unless
+    settings.API_DOCS_PUBLIC (default: only in development): the document maps every operation."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if settings.API_DOCS_PUBLIC or any(auth(request) is not None for auth in AUTH):
+            return view(request, *args, **kwargs)
+        if request.path.endswith(".json"):
+            return JsonResponse({"code": "unauthenticated", "message": "请先登录或提供有效令牌", "details": None},
+                                status=401)
+        return redirect_to_login(request.get_full_path())
+
+    return guarded
+
+
 api = NinjaAPI(
     title="civicgrid API",
     version="1",
@@ -26,6 +47,7 @@ api = NinjaAPI(
     auth=AUTH,
     urls_namespace="api-v1",
     docs_url="/docs",
+    docs_decorator=docs_access,
 )
 errors.install(api)
 

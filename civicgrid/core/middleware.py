@@ -65,3 +65,26 @@ class LanguageMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django's SecurityMiddleware does not set (the CSP comes from django-csp's middleware).
+
+    - Permissions-Policy (settings.PERMISSIONS_POLICY): only the browser features the pages use, for this
+      origin only — geolocation (the report map's "use my location", the patrol phone page) and the screen
+      wake lock (a patrol keeps the phone awake); camera, microphone, payment, USB and the rest are off.
+      Photos come from a file input, which needs no camera permission.
+    - Cache-Control: no-store on every answer a view made that did not choose its own caching. Pages and
+      API answers carry residents' data; nothing of it may stay in a browser's or proxy's cache after the
+      session ends. Static files never reach here (WhiteNoise answers them first and caches them for long).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -16,7 +16,7 @@ from civicgrid.gridops.campaigns import actions, examples
 from civicgrid.gridops.campaigns.models import CampaignAnswer, CampaignRevision
 from civicgrid.people.tests.factories import make_building, make_household
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -121,8 +121,8 @@ def test_three_households_filled_offline_sync_exactly_once(phone_page, desktop_p
 
     page.route("**/api/v1/gridops/campaigns/*/answers", drop_first_response)
     page.context.set_offline(False)
-    page.wait_for_function("document.querySelector('#sync-bar').dataset.queueCount === '0' && "
-                           "document.querySelector('#sync-bar').dataset.syncing === '0'", timeout=30_000)
+    wait_until(page, "document.querySelector('#sync-bar').dataset.queueCount === '0' && "
+                     "document.querySelector('#sync-bar').dataset.syncing === '0'", timeout=30_000)
     # the server made the answer (201); on a loaded machine the test's own fetch may have had to re-send
     # it on a fresh connection and got the replay (200) — either way it reached the server before the
     # phone's re-send, and the counts below prove it was written once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, wait_until
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,7 +20,7 @@ def test_grid_worker_sees_their_grid_on_the_map(live_server, phone_page, setting
 
     login(page, live_server, "map_gw", next_path="/geo/map/")
     page.goto(f"{live_server.url}/geo/map/")
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 1", timeout=15_000)
+    wait_until(page, "document.querySelectorAll('path.leaflet-interactive').length >= 1", timeout=15_000)
 
     assert page.locator("path.leaflet-interactive").count() == 1  # grid A only: grid B is out of scope
     assert page.locator("#map-status").is_hidden()

@@ -10,7 +10,7 @@ from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.models import Attachment, Case
 from civicgrid.cases.tests.test_photos import jpeg_with_gps
 from civicgrid.testing import make_department, make_tree, make_user
-from tests.browser.conftest import OUTPUT, login, screenshot
+from tests.browser.conftest import OUTPUT, login, screenshot, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +47,7 @@ def test_grid_worker_photo_places_the_report(phone_page, live_server, tree, tmp_
     assert page.locator("#report-map path.leaflet-interactive[fill='#b3261e'][fill-opacity='1']").count() == 1  # the pin
     assert float(page.input_value("input[name=lat]")) == pytest.approx(41.12, abs=1e-4)
     assert float(page.input_value("input[name=lng]")) == pytest.approx(123.12, abs=1e-4)
-    page.wait_for_function("!document.querySelector('#report-map').classList.contains('leaflet-zoom-anim')")
+    wait_until(page, "!document.querySelector('#report-map').classList.contains('leaflet-zoom-anim')")
     page.wait_for_timeout(300)  # let the zoom to the pin settle before the pictures
     page.evaluate("document.getElementById('photo-place').scrollIntoView({block: 'center'})")
     page.screenshot(path=str(OUTPUT / "report-photo-place.png"))  # what the phone shows: pin and note

@@ -3,6 +3,12 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _public_docs(settings):
+    """Outside development the docs need a sign-in (tests/test_security_headers.py checks that)."""
+    settings.API_DOCS_PUBLIC = True
+
+
 def test_openapi_document_lists_the_foundation_endpoints(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200

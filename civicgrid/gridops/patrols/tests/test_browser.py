@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import PHONE, login, screenshot
+from tests.browser.conftest import PHONE, login, screenshot, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -57,16 +57,16 @@ def test_a_patrol_walked_on_the_phone(live_server, gps_page, settings):
     page.click("#start-form button[type=submit]")
     page.wait_for_selector("[data-section=active]")
     patrol = Patrol.objects.get()
-    page.wait_for_function("document.getElementById('gps-status').textContent.indexOf('1') >= 0", timeout=10_000)
+    wait_until(page, "document.getElementById('gps-status').textContent.indexOf('1') >= 0", timeout=10_000)
     for step in range(1, 4):  # three moves north, 55.6 m each at walking pace: each one is recorded (≥ 50 m)
         page.wait_for_timeout(6_000)  # 55.6 m in 6 s is within the track rule's 25 km/h + 20 m
         context.set_geolocation({"latitude": 41.12 + step * 0.0005, "longitude": 123.12, "accuracy": 8})
-        page.wait_for_function(f"document.getElementById('gps-status').textContent.indexOf('{step + 1}') >= 0",
-                               timeout=10_000)
+        wait_until(page, f"document.getElementById('gps-status').textContent.indexOf('{step + 1}') >= 0",
+                   timeout=10_000)
     # at 41.1215 the school is 0 m away: its check-in button is enabled
     button = page.locator(f"[data-checkpoint='{school.pk}'] [data-check-in]")
-    page.wait_for_function(f"!document.querySelector(\"[data-checkpoint='{school.pk}'] [data-check-in]\").disabled",
-                           timeout=10_000)
+    wait_until(page, f"!document.querySelector(\"[data-checkpoint='{school.pk}'] [data-check-in]\").disabled",
+               timeout=10_000)
     button.click()
     page.wait_for_selector(f"[data-checkpoint='{school.pk}'] .done")
     screenshot(page, "patrol-phone-active")
@@ -77,9 +77,9 @@ def test_a_patrol_walked_on_the_phone(live_server, gps_page, settings):
     assert patrol.status == "ended" and patrol.point_count == 4 and patrol.kept_count == 4
     assert patrol.distance_m == pytest.approx(166.8, abs=0.5)
     assert CheckpointVisit.objects.get().checkpoint == school
-    page.wait_for_function("document.querySelectorAll('path.leaflet-interactive').length >= 2", timeout=10_000)
+    wait_until(page, "document.querySelectorAll('path.leaflet-interactive').length >= 2", timeout=10_000)
     page.click("#play")
-    page.wait_for_function("document.getElementById('clock').textContent !== '--:--:--'")
+    wait_until(page, "document.getElementById('clock').textContent !== '--:--:--'")
     screenshot(page, "patrol-playback")
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('patrol:') && "
                          "JSON.parse(localStorage.getItem(k)).length).length") == 0
