@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "civicgrid.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "civicgrid.core.inputs.InputGuardMiddleware",  # NUL characters and oversized bodies, before any view
+    "civicgrid.api.middleware.JsonErrorsMiddleware",  # 404/405 under /api/ as {code, message, details}
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicgrid.core.middleware.IdleTimeoutMiddleware",
@@ -251,6 +253,9 @@ SMS_BACKEND = env("SMS_BACKEND") or "civicgrid.core.sms.LogBackend"
 # Photo uploads on case intake.
 CASE_MAX_PHOTOS = env_int("CASE_MAX_PHOTOS", 6)
 CASE_MAX_PHOTO_BYTES = env_int("CASE_MAX_PHOTO_MB", 10) * 1024 * 1024
+# Largest request body of any kind (uploads included), refused with 413 before it is read; the fields
+# of a body without its files are limited by Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB).
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 64) * 1024 * 1024
 # Duplicate suggestions on intake: open cases of the same category this close, this recent.
 CASE_DUPLICATE_RADIUS_M = env_int("CASE_DUPLICATE_RADIUS_M", 200)
 CASE_DUPLICATE_DAYS = env_int("CASE_DUPLICATE_DAYS", 7)

@@ -3,6 +3,7 @@ browser session (with CSRF on writes)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from ninja.security import HttpBearer, SessionAuth
 
 from civicgrid.accounts import queries as account_queries
@@ -20,7 +21,16 @@ class BearerToken(HttpBearer):
 
 
 class Session(SessionAuth):
+    def _get_key(self, request):
+        # CSRF guards a session. A request without the session cookie has none to guard, and one that names
+        # a bearer token chose the token: both get 401 when the token fails, not a CSRF 403.
+        if "Authorization" in request.headers or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
+        if key is None:
+            return None
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
 

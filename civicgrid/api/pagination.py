@@ -8,13 +8,15 @@ from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
+from civicgrid.core.inputs import MAX_INT
+
 MAX_LIMIT = 500
 
 
 class CountItemsNext(PaginationBase):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_LIMIT, description="每页条数,1–500")
-        offset: int = Field(0, ge=0, description="跳过的条数")
+        offset: int = Field(0, ge=0, le=MAX_INT, description="跳过的条数,0–2147483647")
 
     class Output(Schema):
         count: int

@@ -8,21 +8,22 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.urls import path
-from ninja import NinjaAPI
 
 from civicgrid.accounts.api import auth_router
 from civicgrid.accounts.api import router as accounts_router
 from civicgrid.api import errors
 from civicgrid.api.auth import AUTH
+from civicgrid.api.params import StrictJson
 from civicgrid.cases.api import router as cases_router
+from civicgrid.enterprises.api import router as enterprises_router
+from civicgrid.figures.api import router as figures_router
 from civicgrid.geo.api import router as geo_router
 from civicgrid.gridops.campaigns.api import router as campaigns_router
 from civicgrid.gridops.fieldwork.api import router as fieldwork_router
 from civicgrid.gridops.patrols.api import router as patrols_router
 from civicgrid.people.api import router as people_router
 from civicgrid.volunteers.api import router as volunteers_router
-from civicgrid.enterprises.api import router as enterprises_router
-from civicgrid.figures.api import router as figures_router
+
 
 def docs_access(view):
     """The explorer and the OpenAPI document need a signed-in user or a bearer token unless
@@ -40,13 +41,14 @@ def docs_access(view):
     return guarded
 
 
-api = NinjaAPI(
+api = errors.API(
     title="civicgrid API",
     version="1",
     description="基层治理综合服务平台接口。列表返回 {count, items, next};错误返回 {code, message, details}。",
     auth=AUTH,
     urls_namespace="api-v1",
     docs_url="/docs",
+    parser=StrictJson(),
     docs_decorator=docs_access,
 )
 errors.install(api)
@@ -67,7 +69,7 @@ api.add_router("/volunteers", volunteers_router)
 api.add_router("/gridops/patrols", patrols_router)
 api.add_router("/gridops/campaigns", campaigns_router)
 api.add_router("/gridops", fieldwork_router)
-
-urlpatterns = [path("", api.urls)]
 api.add_router("/enterprises", enterprises_router)
 api.add_router("/figures", figures_router)
+
+urlpatterns = [path("", api.urls)]

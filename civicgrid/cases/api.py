@@ -8,6 +8,7 @@ from pydantic import BaseModel, create_model
 
 from civicgrid.api import answers
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
 from civicgrid.cases import actions, kpis, queries
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.cases.intake import IntakeInput
@@ -27,12 +28,12 @@ class CaseIn(BaseModel):
     """A report. A plain pydantic model: a ninja Schema reads every field of the request body through a
     Django attribute getter, which every intake would pay for."""
 
-    description: str = Field(..., max_length=4000, description="问题描述")
+    description: RequiredText = Field(..., max_length=4000, description="问题描述")
     category: str = Field("", max_length=20, description="问题类别编码(与 case_type 二选一)")
     case_type: str = Field("", max_length=40, description="案件类型:urban_event、dispute、citizen_request、safety_hazard、hard_case")
     title: str = Field("", max_length=120)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Latitude | None = Field(None)
+    lng: Longitude | None = Field(None)
     address: str = Field("", max_length=200)
     region: str = Field("", max_length=20, description="区域编码(无坐标时)")
     channel: Channel | None = Field(None, description="渠道。不填时按本人角色确定(居民 resident、网格员 grid、"
@@ -220,8 +221,8 @@ def photo_location(request, photo: UploadedFile = File(...)):
 @router.get("", response=list[CaseOut])
 @paginate(CountItemsNext)
 def list_cases(request, worklist: str = "", case_type: str = "", state: str = "", category: str = "",
-               region: str = "", department: str = "", q: str = "", since: date | None = None,
-               until: date | None = None):
+               region: str = "", department: str = "", q: str = "", since: Day | None = None,
+               until: Day | None = None):
     """本人可见范围内的案件。worklist:open、due_soon、overdue、supervised、unassigned、closed。"""
     qs = queries.filter_cases(queries.cases_visible(request.auth), worklist=worklist, case_type=case_type,
                               state=state, category=category, region=region, department=department, q=q,
@@ -270,8 +271,8 @@ KpisOut = create_model(
 
 
 @router.get("/kpis", response={200: KpisOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def case_kpis(request, region: str = "", department: str = "", since: date | None = None,
-              until: date | None = None, case_type: str = ""):
+def case_kpis(request, region: str = "", department: str = "", since: Day | None = None,
+              until: Day | None = None, case_type: str = ""):
     """案件考核指标(响应率、解决率、满意率等)。统计口径:在 [since, until](北京时间,含两端)内登记的案件;
     region 为区域编码前缀(最细到网格),department 为主办部门编码;不填 region 时为本人可见的全部范围,
     部门人员只看本部门主办的案件。分母为0的指标为 null。定义见 docs/kpis.md。"""
@@ -280,19 +281,19 @@ def case_kpis(request, region: str = "", department: str = "", since: date | Non
 
 
 @router.get("/{case_id}", response=CaseDetailOut)
-def get_case(request, case_id: int):
+def get_case(request, case_id: Id):
     return _case(request, case_id)
 
 
 @router.get("/{case_id}/events", response=list[EventOut])
-def case_events(request, case_id: int):
+def case_events(request, case_id: Id):
     case = _case(request, case_id)
     return queries.events_as_seen(request.auth, case, list(case.events.order_by("seq")))
 
 
 @router.post("/{case_id}/transitions",
              response={200: TransitionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
-def transition(request, case_id: int, payload: TransitionIn):
+def transition(request, case_id: Id, payload: TransitionIn):
     """执行一个流程动作。可执行的动作见详情的 allowed_actions;他人已先处理时返回 409。"""
     result = actions.transition_case(actor=request.auth, case_id=case_id, action=payload.action,
                                      comment=payload.comment, facts=payload.facts,
@@ -301,7 +302,7 @@ def transition(request, case_id: int, payload: TransitionIn):
 
 
 @router.post("/{case_id}/photos", response={201: PhotoOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def add_photo(request, case_id: int, photo: UploadedFile = File(...)):
+def add_photo(request, case_id: Id, photo: UploadedFile = File(...)):
     """上传照片(JPEG/PNG/WebP)。保存的副本已去除 EXIF 等元数据;拍摄位置单独记录。"""
     attachment = actions.add_photo(actor=request.auth, case_id=case_id, data=photo.read(),
                                    idempotency_key=request.headers.get("Idempotency-Key"))
@@ -319,7 +320,7 @@ class DuplicateOut(Schema):
 
 
 @router.get("/{case_id}/duplicates", response=list[DuplicateOut])
-def case_duplicates(request, case_id: int):
+def case_duplicates(request, case_id: Id):
     """疑似重复案件:同类别、附近、近期、描述相似的在办案件(仅列出您可见的)。"""
     from civicgrid.cases import duplicates
 

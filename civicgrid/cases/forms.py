@@ -20,6 +20,7 @@ from civicgrid.cases.choices import Channel, ContactPreference, QuestionType, Sa
 from civicgrid.cases.intake import MAX_DESCRIPTION
 from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS
 from civicgrid.core import errors
+from civicgrid.core.inputs import DayField, TextField
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -59,8 +60,8 @@ class CaseFilterForm(forms.Form):
     region = forms.CharField(label=_("区域编码"), required=False, max_length=20,
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("前缀即可")}))
     department = forms.ChoiceField(label=_("承办部门"), required=False)
-    since = forms.DateField(label=_("上报日期自"), required=False, widget=DATE)
-    until = forms.DateField(label=_("至"), required=False, widget=DATE)
+    since = DayField(label=_("上报日期自"), required=False, widget=DATE)
+    until = DayField(label=_("至"), required=False, widget=DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +106,7 @@ class ReportForm(DomainErrorMixin, forms.Form):
                             "photo": "photos", "too_many_photos": "photos"}
 
     category = forms.ChoiceField(label=_("问题类别"))
-    description = forms.CharField(label=_("问题描述"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(
+    description = TextField(label=_("问题描述"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(
         attrs={"rows": 4, "placeholder": _("发生了什么?在哪里?持续多久了?")}))
     title = forms.CharField(label=_("标题(选填)"), required=False, max_length=120,
                             widget=forms.TextInput(attrs={"placeholder": _("不填则用问题类别")}))
@@ -217,7 +218,7 @@ def question_field(q: dict) -> forms.Field:
     if kind == QuestionType.NUMBER:
         return forms.FloatField(label=label, required=required, widget=forms.NumberInput(attrs={"inputmode": "decimal"}))
     if kind == QuestionType.DATE:
-        return forms.DateField(label=label, required=required, widget=DATE)
+        return DayField(label=label, required=required, widget=DATE)
     if kind == QuestionType.CHOICE:
         return forms.ChoiceField(label=label, required=required, choices=([] if required else [("", gettext("不选"))]) + choices,
                                  widget=forms.RadioSelect)
@@ -267,9 +268,9 @@ FACT_FIELDS = {
     "co_departments": lambda: forms.MultipleChoiceField(
         label=_("协办单位(可多选)"), required=False, choices=_departments(),
         widget=forms.SelectMultiple(attrs={"size": 4})),
-    "extension_until": lambda: forms.DateField(label=_("延期至"), widget=DATE),
-    "deadline": lambda: forms.DateField(label=_("整改期限"), widget=DATE),
-    "follow_up_date": lambda: forms.DateField(label=_("计划回访日期"), widget=DATE),
+    "extension_until": lambda: DayField(label=_("延期至"), widget=DATE),
+    "deadline": lambda: DayField(label=_("整改期限"), widget=DATE),
+    "follow_up_date": lambda: DayField(label=_("计划回访日期"), widget=DATE),
     "satisfaction": _choice(_("满意度"), [(str(v), label) for v, label in Satisfaction.choices]),
     "resolved": _choice(_("问题是否解决"), [("yes", _("已解决")), ("no", _("未解决"))]),
     "risk_level": _choice(_("风险等级"), _values("risk_level")),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.core import audit, calendars, errors
+from civicgrid.core.inputs import DayField
 from civicgrid.core.models import AuditEvent, AuditResult, CalendarDay, CalendarSource
 from civicgrid.core.scoping import require
 
@@ -30,8 +31,8 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(label=_("对象编号"), required=False, max_length=64)
     result = forms.ChoiceField(label=_("结果"), required=False,
                                choices=[("", _("全部"))] + list(AuditResult.choices))
-    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = DayField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = DayField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()
@@ -96,7 +97,7 @@ WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日"
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = DayField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     is_workday = forms.TypedChoiceField(
         label=_("设为"), coerce=lambda value: value == "1", initial="0",
         choices=[("0", _("放假(休息日)")), ("1", _("上班(调休上班)"))])
@@ -169,7 +170,7 @@ def calendar_page(request):
 def calendar_clear(request):
     """Undo an administrator's setting for one date (back to the seeded schedule or the weekday default)."""
     _calendar_page_allowed(request)
-    field = forms.DateField()
+    field = DayField()
     try:
         day = field.clean(request.POST.get("date"))
     except forms.ValidationError:

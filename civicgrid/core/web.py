@@ -6,7 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 
 from civicgrid.core import errors
 from civicgrid.core.scoping import has_perm_anywhere
@@ -30,6 +30,8 @@ def permission_page(perm: str | None):
                 raise Http404 from None
             except (errors.Forbidden, errors.Unauthenticated):
                 raise PermissionDenied from None
+            except errors.ValidationFailed as exc:  # one a view did not show on its form (a bad query parameter)
+                return HttpResponseBadRequest(exc.message, content_type="text/plain; charset=utf-8")
 
         return wrapper
 

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Finite
 from civicgrid.geo import geojson, queries
 from civicgrid.geo.choices import RegionLevel
 
@@ -89,7 +90,7 @@ def get_region(request, code: str):
 
 
 @router.get("/locate", response={200: LocateOut, 422: ErrorOut})
-def locate(request, lat: float, lng: float):
+def locate(request, lat: Finite, lng: Finite):
     """坐标(WGS84)落在哪个网格:从区到最深一级的可见区域链。"""
     chain = queries.locate(request.auth, lng, lat)
     return {"found": bool(chain), "chain": chain, "deepest": chain[-1] if chain else None}

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Id, RequiredText
 from civicgrid.core import errors
 from civicgrid.core.scoping import get_visible
 from civicgrid.core.web import XLSX
@@ -102,7 +103,7 @@ class HouseholdIn(Schema):
 
 class ResidentIn(Schema):
     household_id: int
-    name: str = Field(..., min_length=1, max_length=50)
+    name: RequiredText = Field(..., max_length=50)
     id_number: str = Field(..., max_length=32, description="18位公民身份号码,校验位须正确")
     phone: str = Field("", max_length=32)
     relation: Relation = Relation.OTHER
@@ -113,7 +114,7 @@ class ResidentIn(Schema):
 
 
 class RevealIn(Schema):
-    reason: str = Field(..., max_length=200, description="查看事由,记入审计日志")
+    reason: RequiredText = Field(..., max_length=200, description="查看事由,记入审计日志")
 
 
 class RevealOut(Schema):
@@ -159,7 +160,7 @@ def list_households(request, q: str = "", region: str = "", active: bool | None 
 
 
 @router.get("/households/{household_id}", response={200: HouseholdDetailOut, 404: ErrorOut})
-def get_household(request, household_id: int):
+def get_household(request, household_id: Id):
     """户详情及成员(身份证号和电话脱敏)。"""
     household = get_visible(Household.objects.select_related("region", "building"), request.auth, pk=household_id)
     return queries.present_household(household, request.auth, members=True)
@@ -199,7 +200,7 @@ def _resident(request, resident_id: int) -> Resident:
 
 
 @router.get("/residents/{resident_id}", response={200: ResidentOut, 404: ErrorOut})
-def get_resident(request, resident_id: int):
+def get_resident(request, resident_id: Id):
     """居民详情(身份证号和电话脱敏)。"""
     return queries.present_resident(_resident(request, resident_id), request.auth)
 
@@ -220,7 +221,7 @@ def create_resident(request, payload: ResidentIn):
 
 @router.post("/residents/{resident_id}/reveal",
              response={200: RevealOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
-def reveal_resident(request, resident_id: int, payload: RevealIn):
+def reveal_resident(request, resident_id: Id, payload: RevealIn):
     """查看完整身份证号和电话:须有 people.unmask_personal 权限并填写事由,每次查看都记入审计日志。"""
     resident = _resident(request, resident_id)
     values = actions.reveal_personal(actor=request.auth, resident=resident, reason=payload.reason)

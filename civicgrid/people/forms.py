@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from civicgrid.core import errors
+from civicgrid.core.inputs import TextField
 from civicgrid.people import idnumber, validation
 from civicgrid.people.choices import Relation, ResidenceType
 
@@ -33,7 +34,7 @@ class HouseholdSearchForm(forms.Form):
 
 class ResidentForm(forms.Form):
     household = forms.TypedChoiceField(label="所属户", coerce=int)
-    name = forms.CharField(label="姓名", max_length=50)
+    name = TextField(label="姓名", max_length=50)
     id_number = forms.CharField(label="身份证号", max_length=32,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
     phone = forms.CharField(label="联系电话", max_length=32, required=False,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.cases.choices import ContactPreference, Satisfaction
 from civicgrid.cases.forms import DATE, DomainErrorMixin
 from civicgrid.cases.intake import MAX_DESCRIPTION
+from civicgrid.core.inputs import DayField, TextField
 from civicgrid.volunteers import actions, catalogue
 from civicgrid.volunteers.choices import DonationKind
 
@@ -54,15 +55,15 @@ class OrderForm(DomainErrorMixin, forms.Form):
                             "contact": "contact_preference", "idempotency": None}
 
     category = forms.ChoiceField(label=_("服务项目"))
-    description = forms.CharField(label=_("需求描述"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(
+    description = TextField(label=_("需求描述"), max_length=MAX_DESCRIPTION, widget=forms.Textarea(
         attrs={"rows": 4, "placeholder": _("需要什么帮助?服务对象的情况、注意事项")}))
-    date = forms.DateField(label=_("希望服务的日期"), widget=DATE)
+    date = DayField(label=_("希望服务的日期"), widget=DATE)
     start = forms.TimeField(label=_("开始时间"), widget=TIME, initial=time(9))
     end = forms.TimeField(label=_("结束时间"), widget=TIME, initial=time(11))
     lat = forms.FloatField(required=False, min_value=-90, max_value=90, widget=forms.HiddenInput)
     lng = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     region = forms.ChoiceField(label=_("所在网格"), required=False)
-    address = forms.CharField(label=_("服务地址"), max_length=200, widget=forms.TextInput(
+    address = TextField(label=_("服务地址"), max_length=200, widget=forms.TextInput(
         attrs={"placeholder": _("小区、楼号、单元、门牌")}))
     on_behalf_of = forms.CharField(label=_("代老人下单:老人姓名"), max_length=50)
     contact_preference = forms.ChoiceField(
@@ -198,7 +199,7 @@ class AcceptForm(StepForm):
 
 
 class ReasonForm(StepForm):
-    reason = forms.CharField(label=_("原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("原因"), max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, label: str = "", **kwargs):
         super().__init__(*args, **kwargs)
@@ -304,7 +305,7 @@ class RegisterForm(DomainErrorMixin, forms.Form):
                             "region": "region", "skills": "skills", "qualification": None,
                             "availability": "availability", "idempotency": None}
 
-    name = forms.CharField(label=_("真实姓名"), max_length=50)
+    name = TextField(label=_("真实姓名"), max_length=50)
     id_number = forms.CharField(label=_("身份证号"), max_length=18, min_length=18,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}))
     phone = forms.RegexField(label=_("手机号"), regex=r"^1\d{10}$",
@@ -331,7 +332,7 @@ class RegisterForm(DomainErrorMixin, forms.Form):
         for i in range(QUALIFICATION_ROWS):
             self.fields[f"cert_kind_{i}"] = forms.ChoiceField(label=_("证书类别"), required=False, choices=kinds)
             self.fields[f"cert_number_{i}"] = forms.CharField(label=_("证书编号"), required=False, max_length=60)
-            self.fields[f"cert_until_{i}"] = forms.DateField(label=_("有效期至(长期有效不填)"), required=False,
+            self.fields[f"cert_until_{i}"] = DayField(label=_("有效期至(长期有效不填)"), required=False,
                                                              widget=DATE)
         _messages(self)
         self.fields["id_number"].error_messages.update({
@@ -409,8 +410,8 @@ class JoinTeamForm(DomainErrorMixin, forms.Form):
 
 
 class StatsForm(forms.Form):
-    since = forms.DateField(label=_("下单日期自"), required=False, widget=DATE)
-    until = forms.DateField(label=_("至"), required=False, widget=DATE)
+    since = DayField(label=_("下单日期自"), required=False, widget=DATE)
+    until = DayField(label=_("至"), required=False, widget=DATE)
 
     def period(self) -> dict:
         if not self.is_valid():

@@ -96,3 +96,18 @@ def test_enterprise_360_on_a_desk(world, live_server, browser):
         assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     finally:
         context.close()
+
+
+def test_zone_overview_map_and_charts(world, live_server, browser):
+    context = browser.new_context(viewport=WIDE, locale="zh-CN")
+    page = context.new_page()
+    try:
+        login(page, live_server, "leader", next_path="/enterprises/zone/")
+        page.goto(f"{live_server.url}/enterprises/zone/")
+        wait_until(page, "document.querySelectorAll('#parks-map path.leaflet-interactive').length === 2")
+        wait_until(page, "document.querySelector('#chart-park svg') !== null")
+        assert page.locator("[data-table='by-park'] tbody tr").count() == 2
+        assert page.locator("[data-figure='high_tech_enterprises']").inner_text() == "1"
+        screenshot(page, "enterprise-zone-desktop")
+    finally:
+        context.close()

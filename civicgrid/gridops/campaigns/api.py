@@ -17,6 +17,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, Id, RequiredText
 from civicgrid.core import errors
 from civicgrid.core.web import XLSX
 from civicgrid.geo.models import Region
@@ -64,12 +65,12 @@ class CampaignDetailOut(CampaignOut):
 
 
 class CampaignIn(Schema):
-    title: str = Field(..., min_length=1, max_length=100)
+    title: RequiredText = Field(..., max_length=100)
     description: str = Field("", max_length=2000)
     kind: CampaignKind = CampaignKind.SCREENING
     target_codes: list[str] = Field(..., min_length=1, description="排查范围:区域编码(社区、网格或微网格)")
-    start_date: date
-    end_date: date
+    start_date: Day
+    end_date: Day
     template: Literal["blank", "epidemic", "gas_safety"] | None = Field(None, description="使用内置表单模板")
     form: dict | None = Field(None, description="表单定义 {fields: [...]},见 docs/gridops/campaigns.md")
 
@@ -181,14 +182,14 @@ def create_campaign(request, payload: CampaignIn):
 
 
 @router.get("/{campaign_id}", response={200: CampaignDetailOut, 404: ErrorOut})
-def get_campaign(request, campaign_id: int):
+def get_campaign(request, campaign_id: Id):
     """任务详情,含表单定义(字段、选项、显示条件)。"""
     return _detail(queries.get_campaign(request.auth, campaign_id), request.auth)
 
 
 @router.put("/{campaign_id}/form", response={200: CampaignDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
                                              422: ErrorOut})
-def put_form(request, campaign_id: int, payload: FormIn):
+def put_form(request, campaign_id: Id, payload: FormIn):
     """替换草稿任务的表单;定义有误返回 422 `form_invalid`,`details` 逐项列出问题。"""
     campaign = actions.update_form(actor=request.auth, campaign=queries.get_campaign(request.auth, campaign_id),
                                    definition=payload.form)
@@ -197,7 +198,7 @@ def put_form(request, campaign_id: int, payload: FormIn):
 
 @router.post("/{campaign_id}/xlsform", response={200: ImportOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
                                                  422: ErrorOut})
-def import_xlsform(request, campaign_id: int, file: File[UploadedFile]):
+def import_xlsform(request, campaign_id: Id, file: File[UploadedFile]):
     """上传 XLSForm(.xlsx)作为草稿任务的表单。表格有误返回 422 `xlsform_invalid`,
     `details` 为 `[{sheet, row, reason}]`,不写入任何数据。"""
     campaign = queries.get_campaign(request.auth, campaign_id)
@@ -207,7 +208,7 @@ def import_xlsform(request, campaign_id: int, file: File[UploadedFile]):
 
 @router.post("/{campaign_id}/transitions", response={200: CampaignDetailOut, 403: ErrorOut, 404: ErrorOut,
                                                      409: ErrorOut, 422: ErrorOut})
-def transition(request, campaign_id: int, payload: TransitionIn):
+def transition(request, campaign_id: Id, payload: TransitionIn):
     """发布(publish)或结束(close)任务。"""
     campaign = queries.get_campaign(request.auth, campaign_id)
     actions.transition_campaign(actor=request.auth, campaign=campaign, action=payload.action)
@@ -216,7 +217,7 @@ def transition(request, campaign_id: int, payload: TransitionIn):
 
 @router.get("/{campaign_id}/households", response={200: list[HouseholdRowOut], 404: ErrorOut})
 @paginate(CountItemsNext)
-def list_households(request, campaign_id: int):
+def list_households(request, campaign_id: int):  # not Id: @paginate hides this module's names
     """本人可填报的户(任务范围 ∩ 本人辖区),附当前答卷和版本号。"""
     return queries.collect_rows(queries.get_campaign(request.auth, campaign_id), request.auth)
 
@@ -252,7 +253,7 @@ def _answer_out(submission) -> dict:
 
 @router.post("/{campaign_id}/answers", response={200: AnswerOut, 201: AnswerOut, 404: ErrorOut, 409: ErrorOut,
                                                  422: ErrorOut})
-def submit_answer(request, campaign_id: int, payload: AnswerIn):
+def submit_answer(request, campaign_id: Id, payload: AnswerIn):
     """同步一户的答卷(离线队列逐条提交)。每条带幂等键:重复提交返回 200 和原结果(`replayed`),
     不会产生第二条记录;新提交返回 201。`base_version` 早于当前版本时按冲突规则处理(`outcome`
     为 conflict_applied 或 conflict_kept),双方答案都保留在修订记录中。"""
@@ -267,7 +268,7 @@ def submit_answer(request, campaign_id: int, payload: AnswerIn):
 
 
 @router.get("/{campaign_id}/answers/{household_id}", response={200: dict, 404: ErrorOut})
-def get_answer(request, campaign_id: int, household_id: int):
+def get_answer(request, campaign_id: Id, household_id: Id):
     """一户的当前答卷和全部修订记录;冲突记录同时给出本次提交和原答卷的值。"""
     campaign = queries.get_campaign(request.auth, campaign_id)
     detail = queries.answer_detail(campaign, queries.get_household(campaign, request.auth, household_id))
@@ -288,7 +289,7 @@ def _jsonable(value):
 
 @router.post("/{campaign_id}/answers/{household_id}/resolve", response={200: dict, 403: ErrorOut, 404: ErrorOut,
                                                                         409: ErrorOut, 422: ErrorOut})
-def resolve(request, campaign_id: int, household_id: int, payload: ResolveIn):
+def resolve(request, campaign_id: Id, household_id: Id, payload: ResolveIn):
     """处理冲突:保留当前答卷,或以某次冲突提交的答案为新版本。"""
     campaign = queries.get_campaign(request.auth, campaign_id)
     household = queries.get_household(campaign, request.auth, household_id)
@@ -306,13 +307,13 @@ def resolve(request, campaign_id: int, household_id: int, payload: ResolveIn):
 
 
 @router.get("/{campaign_id}/progress", response={200: ProgressOut, 404: ErrorOut})
-def progress(request, campaign_id: int, level: Literal["community", "grid", "micro_grid"] = "grid"):
+def progress(request, campaign_id: Id, level: Literal["community", "grid", "micro_grid"] = "grid"):
     """按网格(或社区、微网格)统计完成户数 / 总户数,限本人辖区。"""
     return queries.progress(queries.get_campaign(request.auth, campaign_id), request.auth, level)
 
 
 @router.get("/{campaign_id}/results", response={200: ResultsOut, 404: ErrorOut, 422: ErrorOut})
-def results(request, campaign_id: int, region: str = "", row: str = "", col: str = ""):
+def results(request, campaign_id: Id, region: str = "", row: str = "", col: str = ""):
     """汇总:选择题和是/否题按选项计数,数值题求和、平均、最小、最大;给出 `row` 和 `col`
     (两个选择题的字段名)时附交叉表。"""
     campaign = queries.get_campaign(request.auth, campaign_id)
@@ -326,7 +327,7 @@ def results(request, campaign_id: int, region: str = "", row: str = "", col: str
 
 
 @router.get("/{campaign_id}/export", response={200: None, 403: ErrorOut, 404: ErrorOut})
-def export(request, campaign_id: int):
+def export(request, campaign_id: Id):
     """导出 Excel:答卷、进度、汇总、冲突四个工作表(须有 campaigns.manage_campaign 权限)。"""
     campaign = queries.get_campaign(request.auth, campaign_id)
     response = HttpResponse(export_campaign_xlsx(actor=request.auth, campaign=campaign), content_type=XLSX)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civicgrid.core.inputs import DayField, TextField
 from civicgrid.gridops.campaigns import examples, schema
 from civicgrid.gridops.campaigns.choices import CampaignKind
 
@@ -13,14 +14,14 @@ DESIGNER_KEYS = ("order", "name", "type", "label", "hint", "required", "choices"
 
 
 class CampaignForm(forms.Form):
-    title = forms.CharField(label=_("任务名称"), max_length=100)
+    title = TextField(label=_("任务名称"), max_length=100)
     kind = forms.ChoiceField(label=_("任务类型"), choices=CampaignKind.choices, initial=CampaignKind.SCREENING)
     description = forms.CharField(label=_("说明"), required=False, max_length=2000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     targets = forms.MultipleChoiceField(label=_("排查范围"), widget=forms.CheckboxSelectMultiple,
                                         help_text=_("可选多个社区或网格;所选区域内的全部在册户都要入户"))
-    start_date = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = DayField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = DayField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     template = forms.ChoiceField(label=_("表单"), widget=forms.RadioSelect, initial="epidemic",
                                  choices=[(key, label) for key, (label, _form) in examples.TEMPLATES.items()],
                                  help_text=_("创建后可在表单设计页修改,或导入 XLSForm 表格"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from civicgrid.core import errors
+from civicgrid.core.inputs import DayField, TextField
 from civicgrid.gridops.fieldwork.actions import FindingInput, OpinionInput
 from civicgrid.gridops.fieldwork.choices import (
     ActivityKind,
@@ -43,16 +44,16 @@ class FieldworkForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(label="开始日期", required=False, widget=DATE)
-    end = forms.DateField(label="结束日期", required=False, widget=DATE)
+    start = DayField(label="开始日期", required=False, widget=DATE)
+    end = DayField(label="结束日期", required=False, widget=DATE)
     region = forms.CharField(label="区域编码", required=False, max_length=20)
 
 
 class VisitFilterForm(forms.Form):
     purpose = forms.ChoiceField(label="走访类型", required=False, choices=[("", "全部"), *VisitPurpose.choices])
     region = forms.CharField(label="区域编码", required=False, max_length=20)
-    since = forms.DateField(label="自", required=False, widget=DATE)
-    until = forms.DateField(label="至", required=False, widget=DATE)
+    since = DayField(label="自", required=False, widget=DATE)
+    until = DayField(label="至", required=False, widget=DATE)
 
 
 class KeyPersonFilterForm(forms.Form):
@@ -73,7 +74,7 @@ class VisitForm(FieldworkForm):
     persons_met = forms.CharField(label="接待人", required=False, max_length=200)
     participants = forms.CharField(label="同行人员", required=False, max_length=200)
     notes = forms.CharField(label="走访情况", required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
-    next_follow_up_on = forms.DateField(label="下次回访日期", required=False, widget=DATE)
+    next_follow_up_on = DayField(label="下次回访日期", required=False, widget=DATE)
 
     FIELD_BY_CODE_PREFIX = {"visited_at": "visited_at", "next_follow_up": "next_follow_up_on", "notes": "notes",
                             "participants": "participants", "persons_met": "persons_met", "household": "household"}
@@ -115,7 +116,7 @@ class FollowUpForm(FieldworkForm):
     condition = forms.ChoiceField(label="现实表现", choices=Condition.choices, initial=Condition.STABLE)
     with_police = forms.BooleanField(label="社区民警在场", required=False)
     notes = forms.CharField(label="帮扶情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-    next_due_on = forms.DateField(label="下次联系日期", required=False, widget=DATE,
+    next_due_on = DayField(label="下次联系日期", required=False, widget=DATE,
                                   help_text="早于按频次计算的日期时生效")
 
     FIELD_BY_CODE_PREFIX = {"contacted_at": "contacted_at", "next_due": "next_due_on", "notes": "notes",
@@ -123,7 +124,7 @@ class FollowUpForm(FieldworkForm):
 
 
 class EndForm(FieldworkForm):
-    reason = forms.CharField(label="解除原因", max_length=200)
+    reason = TextField(label="解除原因", max_length=200)
     FIELD_BY_CODE_PREFIX = {"end_reason": "reason"}
 
 
@@ -144,7 +145,7 @@ class AssignForm(FieldworkForm):
 
 class ScreeningForm(FieldworkForm):
     grid = forms.TypedChoiceField(label="网格", coerce=int)
-    day = forms.DateField(label="排查周期内日期", required=False, widget=DATE, help_text="不填为本期(半月一期)")
+    day = DayField(label="排查周期内日期", required=False, widget=DATE, help_text="不填为本期(半月一期)")
     no_new_disputes = forms.BooleanField(label="本期无新增矛盾纠纷", required=False)
     notes = forms.CharField(label="排查情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -172,7 +173,7 @@ class ScreeningForm(FieldworkForm):
 
 
 class ReferToPoliceForm(FieldworkForm):
-    reason = forms.CharField(label="移交事由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = TextField(label="移交事由", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
     department = forms.TypedChoiceField(label="接收单位", coerce=int, required=False, empty_value=None)
 
     FIELD_BY_CODE_PREFIX = {"reason": "reason", "department": "department"}
@@ -185,7 +186,7 @@ class ReferToPoliceForm(FieldworkForm):
 class PoliceReferralForm(FieldworkForm):
     region = forms.TypedChoiceField(label="发生地网格", coerce=int)
     category = forms.ChoiceField(label="问题类别")
-    description = forms.CharField(label="移交内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    description = TextField(label="移交内容", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     police_reference = forms.CharField(label="警情编号", required=False, max_length=40)
     address = forms.CharField(label="地址", required=False, max_length=200)
 
@@ -214,7 +215,7 @@ class JointRecordForm(FieldworkForm):
     police_participants = forms.TypedMultipleChoiceField(label="参与民警", coerce=int, widget=forms.CheckboxSelectMultiple)
     grid_participants = forms.TypedMultipleChoiceField(label="参与网格员", coerce=int, widget=forms.CheckboxSelectMultiple)
     other_participants = forms.CharField(label="其他参与人员", required=False, max_length=200)
-    summary = forms.CharField(label="工作情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    summary = TextField(label="工作情况", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
 
     FIELD_BY_CODE_PREFIX = {"police_participants": "police_participants", "grid_participants": "grid_participants",
                             "summary": "summary", "started_at": "started_at", "ended": "ended_at",
@@ -230,9 +231,9 @@ class JointRecordForm(FieldworkForm):
 class ActivityForm(FieldworkForm):
     region = forms.TypedChoiceField(label="网格", coerce=int)
     kind = forms.ChoiceField(label="活动类型", choices=ActivityKind.choices, initial=ActivityKind.LAW)
-    title = forms.CharField(label="活动名称", max_length=100)
-    place = forms.CharField(label="活动地点", max_length=200)
-    held_on = forms.DateField(label="活动日期", widget=DATE)
+    title = TextField(label="活动名称", max_length=100)
+    place = TextField(label="活动地点", max_length=200)
+    held_on = DayField(label="活动日期", widget=DATE)
     attendance = forms.IntegerField(label="参加人数", min_value=0, max_value=100000)
     notes = forms.CharField(label="活动情况", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from civicgrid.core import inputs
+
 
 def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
@@ -40,12 +42,13 @@ def month(day: date) -> tuple[date, date]:
 
 
 def parse_month(text: str, default: date) -> date:
-    """`YYYY-MM` (or a full date) -> the first day of that month; `default`'s month when empty or invalid."""
+    """`YYYY-MM` (or a full date) -> the first day of that month; `default`'s month when empty or invalid.
+    A month outside the years every input keeps to is refused (inputs.InvalidInput): its sums would overflow."""
     text = (text or "").strip()
     try:
         if len(text) == 7:
-            return date.fromisoformat(text + "-01")
-        return date.fromisoformat(text).replace(day=1)
+            return inputs.check_day(date.fromisoformat(text + "-01"))
+        return inputs.check_day(date.fromisoformat(text).replace(day=1))
     except ValueError:
         return default.replace(day=1)
 

@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime, BaseModel
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
 from civicgrid.cases import queries as case_queries
 from civicgrid.gridops.patrols import actions, compliance, queries
 from civicgrid.gridops.patrols.choices import CheckpointKind, PatrolStatus
@@ -149,9 +150,9 @@ class PointIn(BaseModel):
     getter, which made parsing a batch of points cost more than storing it."""
 
     recorded_at: AwareDatetime = Field(..., description="定位时间(手机时间,带时区)")
-    lat: float = Field(..., ge=-90, le=90)
-    lng: float = Field(..., ge=-180, le=180)
-    accuracy: float | None = Field(None, ge=0, description="定位精度(米)")
+    lat: Latitude = Field(...)
+    lng: Longitude = Field(...)
+    accuracy: float | None = Field(None, ge=0, allow_inf_nan=False, description="定位精度(米)")
 
 
 class UploadIn(Schema):
@@ -180,18 +181,18 @@ class EndIn(Schema):
 
 class CheckInIn(Schema):
     checkpoint_id: int
-    lat: float = Field(..., ge=-90, le=90)
-    lng: float = Field(..., ge=-180, le=180)
-    accuracy: float | None = Field(None, ge=0)
+    lat: Latitude = Field(...)
+    lng: Longitude = Field(...)
+    accuracy: float | None = Field(None, ge=0, allow_inf_nan=False)
 
 
 class FindingIn(Schema):
     category: str = Field("", max_length=20, description="问题类别编码(城市管理事件、安全隐患或矛盾纠纷类)")
     case_type: str = Field("", max_length=30, description="无类别时:urban_event、safety_hazard 或 dispute")
-    description: str = Field(..., min_length=1, max_length=4000)
+    description: RequiredText = Field(..., max_length=4000)
     title: str = Field("", max_length=120)
-    lat: float = Field(..., ge=-90, le=90)
-    lng: float = Field(..., ge=-180, le=180)
+    lat: Latitude = Field(...)
+    lng: Longitude = Field(...)
     address: str = Field("", max_length=200)
     urgency: str = Field("", max_length=10)
     answers: dict[str, Any] = {}
@@ -199,10 +200,10 @@ class FindingIn(Schema):
 
 class CheckpointIn(Schema):
     region: str = Field(..., max_length=20, description="网格或微网格编码(修改时忽略)")
-    name: str = Field(..., min_length=1, max_length=100)
+    name: RequiredText = Field(..., max_length=100)
     kind: CheckpointKind = CheckpointKind.OTHER
-    lat: float = Field(..., ge=-90, le=90)
-    lng: float = Field(..., ge=-180, le=180)
+    lat: Latitude = Field(...)
+    lng: Longitude = Field(...)
     radius_m: int = Field(50, ge=10, le=500)
     is_required: bool = True
     is_active: bool = True
@@ -268,8 +269,8 @@ def start_patrol(request, payload: StartIn):
 
 @router.get("", response=list[PatrolOut])
 @paginate(CountItemsNext)
-def list_patrols(request, day: date | None = None, since: date | None = None, until: date | None = None,
-                 region: str = "", worker_id: int | None = None, status: PatrolStatus | None = None,
+def list_patrols(request, day: Day | None = None, since: Day | None = None, until: Day | None = None,
+                 region: str = "", worker_id: Id | None = None, status: PatrolStatus | None = None,
                  mine: bool = False):
     """可见范围内的巡查(网格员只看本人的,管理员看本辖区的),按开始时间倒序。"""
     qs = queries.filter_patrols(queries.patrols_visible(request.auth), day=day, since=since, until=until,
@@ -293,14 +294,14 @@ def create_checkpoint(request, payload: CheckpointIn):
 
 
 @router.put("/checkpoints/{checkpoint_id}", response={200: CheckpointOut, **ERRORS})
-def update_checkpoint(request, checkpoint_id: int, payload: CheckpointIn):
+def update_checkpoint(request, checkpoint_id: Id, payload: CheckpointIn):
     """修改点位(所属区域不变);is_active=false 停用。"""
     return actions.update_checkpoint(actor=request.auth, checkpoint_id=checkpoint_id, data=payload.as_input(),
                                      is_active=payload.is_active)
 
 
 @router.get("/compliance", response={200: ComplianceOut, **ERRORS})
-def daily_compliance(request, day: date, region: str = ""):
+def daily_compliance(request, day: Day, region: str = ""):
     """每日巡视制度落实情况:某日各网格应巡人数、已巡、达标、未达标(原因)、时长、里程、必巡点位。"""
     report = compliance.daily_report(request.auth, day, region)
     return {"day": report.day, "min_minutes": report.min_minutes, "rule_roles": list(report.rule_roles),
@@ -317,20 +318,20 @@ def record_patrol(request, payload: RecordIn):
 
 
 @router.get("/{patrol_id}", response={200: PatrolDetailOut, **ERRORS})
-def get_patrol(request, patrol_id: int):
+def get_patrol(request, patrol_id: Id):
     """一次巡查:概要、到达的点位、上报的发现,以及所在网格的点位(供打卡)。"""
     return _detail(queries.patrol_view(request.auth, patrol_id))
 
 
 @router.get("/{patrol_id}/track", response={200: dict, **ERRORS})
-def patrol_track(request, patrol_id: int):
+def patrol_track(request, patrol_id: Id):
     """轨迹 GeoJSON FeatureCollection:kind=track 的 LineString(properties.times 为各点时间),kind=dropped 的
     被剔除点,kind=checkpoint 的点位(visited_at),kind=finding 的发现。查看他人轨迹记入审计日志。"""
     return queries.track_geojson(request.auth, patrol_id)
 
 
 @router.post("/{patrol_id}/points", response={200: UploadOut, **ERRORS})
-def upload_points(request, patrol_id: int, payload: UploadIn):
+def upload_points(request, patrol_id: Id, payload: UploadIn):
     """上传一批轨迹点。重复的点(同一定位时间)被忽略,顺序不限;请带 `Idempotency-Key`,重放返回首次结果。"""
     result = actions.upload_points(actor=request.auth, patrol_id=patrol_id, points=payload.points,
                                    idempotency_key=_key(request))
@@ -340,13 +341,13 @@ def upload_points(request, patrol_id: int, payload: UploadIn):
 
 
 @router.post("/{patrol_id}/end", response={200: PatrolOut, **ERRORS})
-def end_patrol(request, patrol_id: int, payload: EndIn):
+def end_patrol(request, patrol_id: Id, payload: EndIn):
     """结束巡查;已结束的再次结束不变(可安全重试)。结束后补传的点只接受结束时间之前的。"""
     return actions.end_patrol(actor=request.auth, patrol_id=patrol_id, ended_at=payload.ended_at)
 
 
 @router.post("/{patrol_id}/checkins", response={201: VisitOut, 200: VisitOut, **ERRORS})
-def check_in(request, patrol_id: int, payload: CheckInIn):
+def check_in(request, patrol_id: Id, payload: CheckInIn):
     """现场打卡:手机位置须在点位半径(加定位精度)内,否则 422 `too_far`。重复打卡返回首次记录(200)。"""
     visit, created = actions.check_in(actor=request.auth, patrol_id=patrol_id, checkpoint_id=payload.checkpoint_id,
                                       lat=payload.lat, lng=payload.lng, accuracy=payload.accuracy)
@@ -354,7 +355,7 @@ def check_in(request, patrol_id: int, payload: CheckInIn):
 
 
 @router.post("/{patrol_id}/findings", response={201: FindingOut, 200: FindingOut, **ERRORS})
-def report_finding(request, patrol_id: int, payload: FindingIn):
+def report_finding(request, patrol_id: Id, payload: FindingIn):
     """巡查发现:立案(渠道“巡查发现”)并关联本次巡查。请带 `Idempotency-Key`:重试返回同一案件(200)。"""
     data = actions.FindingInput(description=payload.description, lat=payload.lat, lng=payload.lng,
                                 category_code=payload.category, case_type=payload.case_type, title=payload.title,

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.cases.forms import DomainErrorMixin, ReportForm
 from civicgrid.cases.models import Category
+from civicgrid.core.inputs import DayField, TextField
 from civicgrid.gridops.patrols import actions
 from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, CheckpointKind, PatrolStatus
 
@@ -35,7 +36,7 @@ class StartForm(DomainErrorMixin, forms.Form):
 
 
 class PatrolFilterForm(forms.Form):
-    day = forms.DateField(label=_("日期"), required=False, widget=DATE)
+    day = DayField(label=_("日期"), required=False, widget=DATE)
     region = forms.CharField(label=_("区域编码"), required=False, max_length=20,
                              widget=forms.TextInput(attrs={"inputmode": "numeric", "placeholder": _("前缀即可")}))
     status = forms.ChoiceField(label=_("状态"), required=False)
@@ -51,7 +52,7 @@ class PatrolFilterForm(forms.Form):
 
 
 class ComplianceForm(forms.Form):
-    day = forms.DateField(label=_("日期"), widget=DATE)
+    day = DayField(label=_("日期"), widget=DATE)
     region = forms.ChoiceField(label=_("区域"), required=False)
 
     def __init__(self, *args, regions=(), **kwargs):
@@ -90,7 +91,7 @@ class CheckpointForm(DomainErrorMixin, forms.Form):
                             "radius": "radius_m", "location": "lat"}
 
     region = forms.ChoiceField(label=_("所属网格"))
-    name = forms.CharField(label=_("点位名称"), max_length=100)
+    name = TextField(label=_("点位名称"), max_length=100)
     kind = forms.ChoiceField(label=_("类型"), choices=CheckpointKind.choices)
     lat = forms.FloatField(label=_("纬度"), min_value=-90, max_value=90)
     lng = forms.FloatField(label=_("经度"), min_value=-180, max_value=180)

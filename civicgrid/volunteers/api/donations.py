@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Id
 from civicgrid.core.scoping import get_visible
 from civicgrid.volunteers import actions, queries
 from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents
@@ -84,7 +85,7 @@ def record_donation(request, payload: DonationIn):
 
 
 @router.post("/donations/{donation_id}/distributions", response={201: DistributionOut, **ERRORS})
-def distribute_donation(request, donation_id: int, payload: DistributionIn):
+def distribute_donation(request, donation_id: Id, payload: DistributionIn):
     """把一笔捐赠的一部分发放给某户;超出剩余数额时 422 `distribution_exceeds_donation`。"""
     row = actions.distribute_donation(actor=request.auth, donation_id=donation_id,
                                       household_id=payload.household_id, amount=payload.amount,

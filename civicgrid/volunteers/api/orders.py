@@ -1,6 +1,6 @@
 """Orders (群众点单 and every step after it), the public service catalogue and the statistics."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from ninja import Field, Router, Schema, Status
@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
 from civicgrid.cases import queries as case_queries
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.core.scoping import require
@@ -159,11 +160,11 @@ class OrderDetailOut(OrderOut):
 
 class OrderIn(Schema):
     category: str = Field(..., max_length=20, description="服务项目编码(70xx 或 70xxxx)")
-    description: str = Field(..., min_length=1, max_length=4000)
+    description: RequiredText = Field(..., max_length=4000)
     window_start: datetime = Field(..., description="希望服务的开始时间,ISO 8601 带时区")
     window_end: datetime = Field(..., description="希望服务的结束时间,ISO 8601 带时区")
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Latitude | None = Field(None)
+    lng: Longitude | None = Field(None)
     region: str = Field("", max_length=20, description="区域编码(无坐标时)")
     address: str = Field("", max_length=200)
     contact_preference: ContactPreference = ContactPreference.PHONE
@@ -190,7 +191,7 @@ class DispatchIn(StepIn):
 
 
 class ReasonIn(StepIn):
-    reason: str = Field(..., max_length=500)
+    reason: RequiredText = Field(..., max_length=500)
 
 
 class AssignIn(StepIn):
@@ -199,7 +200,7 @@ class AssignIn(StepIn):
 
 
 class ContactIn(StepIn):
-    comment: str = Field(..., max_length=2000)
+    comment: RequiredText = Field(..., max_length=2000)
 
 
 class RecordIn(Schema):
@@ -225,8 +226,8 @@ def _detail(order) -> Any:
 
 @router.get("/orders", response=list[OrderOut])
 @paginate(CountItemsNext)
-def list_orders(request, state: str = "", category: str = "", station: str = "", since: date | None = None,
-                until: date | None = None):
+def list_orders(request, state: str = "", category: str = "", station: str = "", since: Day | None = None,
+                until: Day | None = None):
     """本人可见范围内的订单。category 为服务编码前缀;station 为实践站编码;since/until 为下单日期(北京时间,含两端)。"""
     qs = queries.filter_orders(queries.orders_visible(request.auth), state=state, category=category,
                                station=station, since=since, until=until)
@@ -248,13 +249,13 @@ def create_order(request, payload: OrderIn):
 
 
 @router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
-def get_order(request, order_id: int):
+def get_order(request, order_id: Id):
     """订单详情:工单编号、状态、时限、实践站、队伍、志愿者(仅姓名)、服务记录,以及本人当前可执行的动作。"""
     return queries.order_visible(request.auth, order_id)
 
 
 @router.post("/orders/{order_id}/review", response={200: OrderDetailOut, **ERRORS})
-def review_order(request, order_id: int, payload: ReviewIn):
+def review_order(request, order_id: Id, payload: ReviewIn):
     """中心审单:approve=true 通过;false 不予受理(须填 reason)。"""
     order = actions.review_order(actor=request.auth, order_id=order_id, approve=payload.approve,
                                  reason=payload.reason, expected_event_count=payload.expected_event_count)
@@ -262,7 +263,7 @@ def review_order(request, order_id: int, payload: ReviewIn):
 
 
 @router.post("/orders/{order_id}/dispatch", response={200: OrderDetailOut, **ERRORS})
-def dispatch_order(request, order_id: int, payload: DispatchIn):
+def dispatch_order(request, order_id: Id, payload: DispatchIn):
     """中心派单到实践站(推荐见 GET …/stations)。"""
     order = actions.dispatch_order(actor=request.auth, order_id=order_id, station_code=payload.station,
                                    expected_event_count=payload.expected_event_count)
@@ -270,7 +271,7 @@ def dispatch_order(request, order_id: int, payload: DispatchIn):
 
 
 @router.post("/orders/{order_id}/accept", response={200: OrderDetailOut, **ERRORS})
-def accept_order(request, order_id: int, payload: StepIn):
+def accept_order(request, order_id: Id, payload: StepIn):
     """站点接单(请求体 `{}` 或 `{"expected_event_count": n}`)。"""
     order = actions.accept_order(actor=request.auth, order_id=order_id,
                                  expected_event_count=payload.expected_event_count)
@@ -278,7 +279,7 @@ def accept_order(request, order_id: int, payload: StepIn):
 
 
 @router.post("/orders/{order_id}/decline", response={200: OrderDetailOut, **ERRORS})
-def decline_order(request, order_id: int, payload: ReasonIn):
+def decline_order(request, order_id: Id, payload: ReasonIn):
     """站点拒单:退回中心改派,该站在推荐中排到最后。"""
     order = actions.decline_order(actor=request.auth, order_id=order_id, reason=payload.reason,
                                   expected_event_count=payload.expected_event_count)
@@ -286,7 +287,7 @@ def decline_order(request, order_id: int, payload: ReasonIn):
 
 
 @router.post("/orders/{order_id}/assign", response={200: OrderDetailOut, **ERRORS})
-def assign_team(request, order_id: int, payload: AssignIn):
+def assign_team(request, order_id: Id, payload: AssignIn):
     """站点分配队伍和志愿者。每名志愿者须通过硬性条件,否则 422 `volunteer_<原因>`(如
     `volunteer_certificate_expired`、`volunteer_conflict`),details 按志愿者列出原因。"""
     order = actions.assign_team(actor=request.auth, order_id=order_id, team_code=payload.team,
@@ -296,7 +297,7 @@ def assign_team(request, order_id: int, payload: AssignIn):
 
 
 @router.post("/orders/{order_id}/contact", response={200: OrderDetailOut, **ERRORS})
-def log_contact(request, order_id: int, payload: ContactIn):
+def log_contact(request, order_id: Id, payload: ContactIn):
     """队伍已联系群众(对接),进入服务中。"""
     order = actions.log_contact(actor=request.auth, order_id=order_id, comment=payload.comment,
                                 expected_event_count=payload.expected_event_count)
@@ -304,7 +305,7 @@ def log_contact(request, order_id: int, payload: ContactIn):
 
 
 @router.post("/orders/{order_id}/complete", response={200: OrderDetailOut, **ERRORS})
-def complete_order(request, order_id: int, payload: CompleteIn):
+def complete_order(request, order_id: Id, payload: CompleteIn):
     """服务完成:服务情况和每名志愿者的服务时间(不含路途)。时间须在预约时段内、不与其已有记录重叠,
     否则 422 `record_outside_window` / `record_overlap`,且不写入任何记录。"""
     records = [actions.RecordInput(r.volunteer_id, r.started_at, r.ended_at, r.content) for r in payload.records]
@@ -314,7 +315,7 @@ def complete_order(request, order_id: int, payload: CompleteIn):
 
 
 @router.post("/orders/{order_id}/rate", response={200: OrderDetailOut, **ERRORS})
-def rate_order(request, order_id: int, payload: RateIn):
+def rate_order(request, order_id: Id, payload: RateIn):
     """群众评单(1–5),评单后归档;再次评价返回 409。"""
     order = actions.rate_order(actor=request.auth, order_id=order_id, satisfaction=payload.satisfaction,
                                comment=payload.comment, expected_event_count=payload.expected_event_count)
@@ -322,7 +323,7 @@ def rate_order(request, order_id: int, payload: RateIn):
 
 
 @router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
-def cancel_order(request, order_id: int, payload: ReasonIn):
+def cancel_order(request, order_id: Id, payload: ReasonIn):
     """取消订单(下单人或中心,服务开始前)。"""
     order = actions.cancel_order(actor=request.auth, order_id=order_id, reason=payload.reason,
                                  expected_event_count=payload.expected_event_count)
@@ -330,7 +331,7 @@ def cancel_order(request, order_id: int, payload: ReasonIn):
 
 
 @router.post("/orders/{order_id}/confirm-records", response={200: OrderDetailOut, **ERRORS})
-def confirm_records(request, order_id: int):
+def confirm_records(request, order_id: Id):
     """实践站确认本单的服务记录(谁记录谁证明),确认后计入志愿者时长。不是流程动作,重复确认无副作用,
     因此不接受 expected_event_count。"""
     actions.confirm_records(actor=request.auth, order_id=order_id)
@@ -347,7 +348,7 @@ class StationSuggestionOut(Schema):
 
 
 @router.get("/orders/{order_id}/stations", response={200: list[StationSuggestionOut], **ERRORS})
-def station_suggestions(request, order_id: int):
+def station_suggestions(request, order_id: Id):
     """派单推荐:按属地、服务能力、当前负荷排序的实践站及理由。"""
     order, ranked = queries.order_station_suggestions(request.auth, order_id)
     return [{"code": site.code, "name": site.name, "region_code": site.region.code, "score": s.score,
@@ -374,7 +375,7 @@ class CandidatesOut(Schema):
 
 
 @router.get("/orders/{order_id}/candidates", response={200: CandidatesOut, **ERRORS})
-def candidates(request, order_id: int, team: str):
+def candidates(request, order_id: Id, team: str):
     """某队伍中可派的志愿者(按得分排序,含得分构成),以及不符合条件者及原因。"""
     ranked, excluded = queries.order_candidates(request.auth, order_id, team)
     return {"team": team,
@@ -398,7 +399,7 @@ class StatsOut(Schema):
 
 
 @router.get("/stats", response={200: StatsOut, **ERRORS})
-def stats(request, since: date | None = None, until: date | None = None):
+def stats(request, since: Day | None = None, until: Day | None = None):
     """志愿服务统计(与统计页同一口径):[since, until](北京时间,含两端)内下单、在本人范围内的订单。"""
     require(request.auth, "volunteers.view_stats")
     return queries.stats(request.auth, since=since, until=until)

@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Id, Latitude, Longitude, RequiredText
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
 from civicgrid.volunteers import actions, certificates, queries
 from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, ErrorOut, RecordOut
@@ -151,7 +152,7 @@ class SlotIn(Schema):
 
 
 class VolunteerIn(Schema):
-    name: str = Field(..., max_length=50)
+    name: RequiredText = Field(..., max_length=50)
     id_number: str = Field(..., max_length=32, description="18位公民身份号码,校验位须正确")
     phone: str = Field("", max_length=20)
     region: str = Field(..., max_length=20, description="居住/服务所在区域编码")
@@ -159,8 +160,8 @@ class VolunteerIn(Schema):
     qualifications: list[QualificationIn] = []
     availability: list[SlotIn] = []
     service_radius_km: float = Field(5, gt=0, le=100)
-    lat: float | None = Field(None, ge=-90, le=90)
-    lng: float | None = Field(None, ge=-180, le=180)
+    lat: Latitude | None = Field(None)
+    lng: Longitude | None = Field(None)
     for_self: bool = Field(False, description="本人注册为志愿者(关联当前账号);否则为工作人员代为登记")
 
 
@@ -194,7 +195,7 @@ def my_profile(request):
 
 
 @router.get("/volunteers/{volunteer_id}", response={200: VolunteerDetailOut, **ERRORS})
-def get_volunteer(request, volunteer_id: int):
+def get_volunteer(request, volunteer_id: Id):
     """志愿者详情(身份证号和电话始终脱敏);每次查看都记入审计日志。"""
     return queries.read_volunteer(request.auth, volunteer_id)
 
@@ -204,7 +205,7 @@ class CertificateIn(Schema):
 
 
 @router.post("/volunteers/{volunteer_id}/certificates", response={201: CertificateOut, **ERRORS})
-def issue_certificate(request, volunteer_id: int, payload: CertificateIn):
+def issue_certificate(request, volunteer_id: Id, payload: CertificateIn):
     """出具志愿服务证明(按经确认的服务记录)。没有确认时长时 422 `no_confirmed_hours`。"""
     cert = actions.issue_certificate(actor=request.auth, volunteer_id=volunteer_id, site_code=payload.site)
     return Status(201, cert)
@@ -216,7 +217,7 @@ class JoinTeamIn(Schema):
 
 
 @router.post("/volunteers/{volunteer_id}/teams", response={200: MembershipOut, 201: MembershipOut, **ERRORS})
-def join_team(request, volunteer_id: int, payload: JoinTeamIn):
+def join_team(request, volunteer_id: Id, payload: JoinTeamIn):
     """把志愿者编入服务队伍(编入后队伍所属实践站才能为其派单):201 新加入,200 已在队中(只更新队长标记)。
     自行注册、尚无队伍的志愿者只有实践中心看得到;暂停服务的志愿者 422 `volunteer_suspended`。"""
     membership, joined = actions.join_team(actor=request.auth, volunteer_id=volunteer_id, team_code=payload.team,
@@ -225,7 +226,7 @@ def join_team(request, volunteer_id: int, payload: JoinTeamIn):
 
 
 @router.delete("/volunteers/{volunteer_id}/teams/{team_code}", response={200: MembershipOut, **ERRORS})
-def leave_team(request, volunteer_id: int, team_code: str):
+def leave_team(request, volunteer_id: Id, team_code: str):
     """移出服务队伍(保留服务记录,不再为该队派单,账号失去该队的志愿者角色);不在队中 422 `not_a_member`。"""
     return actions.leave_team(actor=request.auth, volunteer_id=volunteer_id, team_code=team_code)
 
@@ -235,12 +236,12 @@ def leave_team(request, volunteer_id: int, team_code: str):
 class CorrectIn(Schema):
     started_at: AwareDatetime
     ended_at: AwareDatetime
-    content: str = Field(..., max_length=300)
-    reason: str = Field(..., max_length=200)
+    content: RequiredText = Field(..., max_length=300)
+    reason: RequiredText = Field(..., max_length=200)
 
 
 @router.post("/records/{record_id}/correct", response={200: RecordOut, **ERRORS})
-def correct_record(request, record_id: int, payload: CorrectIn):
+def correct_record(request, record_id: Id, payload: CorrectIn):
     """更正服务记录:保留更正前的值和原因,记录回到“已记录”,须重新确认。"""
     return actions.correct_record(actor=request.auth, record_id=record_id, started_at=payload.started_at,
                                   ended_at=payload.ended_at, content=payload.content, reason=payload.reason)

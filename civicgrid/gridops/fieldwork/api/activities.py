@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, RequiredText
 from civicgrid.core import clock
 from civicgrid.gridops.fieldwork import actions
 from civicgrid.gridops.fieldwork.api.common import ERRORS, Presented, region
@@ -19,8 +20,8 @@ router = Router()
 class ActivityIn(Schema):
     region_code: str = Field(..., description="网格或微网格编码")
     kind: ActivityKind
-    title: str = Field(..., min_length=1, max_length=100)
-    place: str = Field(..., min_length=1, max_length=200)
+    title: RequiredText = Field(..., max_length=100)
+    place: RequiredText = Field(..., max_length=200)
     held_on: date
     attendance: int = Field(..., ge=0, le=100000)
     notes: str = Field("", max_length=2000)
@@ -74,13 +75,13 @@ class StatsOut(Schema):
 
 @router.get("/activities", response=list[ActivityOut])
 @paginate(CountItemsNext)
-def list_activities(request, region: str = "", kind: str = "", since: date | None = None, until: date | None = None):
+def list_activities(request, region: str = "", kind: str = "", since: Day | None = None, until: Day | None = None):
     qs = q.activities_visible(request.auth, region=region, kind=kind, since=since, until=until)
     return Presented(qs, lambda page: [q.present_activity(a) for a in page])
 
 
 @router.get("/activities/stats", response=StatsOut)
-def stats(request, start: date | None = None, end: date | None = None, region: str = ""):
+def stats(request, start: Day | None = None, end: Day | None = None, region: str = ""):
     """各网格活动场次和参加人数(按类型),默认本月1日至今天。"""
     today = timezone.localdate(clock.now())
     return q.activity_stats(request.auth, start=start or today.replace(day=1), end=end or today, region=region)

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, Id, Month, RequiredText
 from civicgrid.cases import queries as case_queries
 from civicgrid.cases.choices import Urgency
 from civicgrid.cases.models import Case
@@ -17,7 +18,6 @@ from civicgrid.gridops.fieldwork import actions
 from civicgrid.gridops.fieldwork.api.common import ERRORS, Presented, department, region, users
 from civicgrid.gridops.fieldwork.choices import JointKind
 from civicgrid.gridops.fieldwork.models import Referral
-from civicgrid.gridops.fieldwork.periods import parse_month
 from civicgrid.gridops.fieldwork.queries import joint as q
 
 router = Router()
@@ -46,13 +46,13 @@ class ReferralOut(Schema):
 
 class ToPoliceIn(Schema):
     case_id: int
-    reason: str = Field(..., min_length=1, max_length=1000)
+    reason: RequiredText = Field(..., max_length=1000)
     department_code: str = Field("", description="公安单位编码;默认案件所在地的派出所或公安分局")
 
 
 class FromPoliceIn(Schema):
     region_code: str = Field(..., description="发生地所在网格或微网格")
-    description: str = Field(..., min_length=1, max_length=4000)
+    description: RequiredText = Field(..., max_length=4000)
     category_code: str = Field(..., description="案件类别编码")
     police_reference: str = Field("", max_length=40, description="警情编号")
     department_code: str = ""
@@ -68,7 +68,7 @@ class AnswerIn(Schema):
 class JointRecordIn(Schema):
     kind: JointKind
     region_code: str = Field(..., description="网格或微网格编码")
-    summary: str = Field(..., min_length=1, max_length=4000)
+    summary: RequiredText = Field(..., max_length=4000)
     police_participants: list[str] = Field(..., description="参与社区民警的用户名")
     grid_participants: list[str] = Field(..., description="参与网格员的用户名")
     started_at: datetime | None = None
@@ -161,7 +161,7 @@ def receive_from_police(request, payload: FromPoliceIn):
 
 
 @router.post("/joint/referrals/{referral_id}/answer", response={200: ReferralOut, **ERRORS})
-def answer(request, referral_id: int, payload: AnswerIn):
+def answer(request, referral_id: Id, payload: AnswerIn):
     """社区民警接收或退回(须说明)移交公安的案件。"""
     referral = get_visible(Referral.objects.select_related("case__region"), request.auth, pk=referral_id)
     referral = actions.answer_referral(actor=request.auth, referral=referral, accept=payload.accept,
@@ -171,7 +171,7 @@ def answer(request, referral_id: int, payload: AnswerIn):
 
 @router.get("/joint/records", response=list[JointRecordOut])
 @paginate(CountItemsNext)
-def list_records(request, kind: str = "", region: str = "", since: date | None = None, until: date | None = None):
+def list_records(request, kind: str = "", region: str = "", since: Day | None = None, until: Day | None = None):
     return Presented(q.joint_records_visible(request.auth, kind=kind, region=region, since=since, until=until),
                      lambda page: [q.present_joint_record(r) for r in page])
 
@@ -198,7 +198,7 @@ def shared_cases(request, region: str = "", open_only: bool = True):
 
 
 @router.get("/joint/summary", response=SummaryOut)
-def summary(request, month: str = ""):
+def summary(request, month: Month | None = None):
     """警网联动月报(`month` 为 YYYY-MM,默认本月):按社区统计移交、联动记录、重点人员随访。"""
     today = timezone.localdate(clock.now())
-    return q.monthly_summary(request.auth, day=parse_month(month, today), today=today)
+    return q.monthly_summary(request.auth, day=month or today.replace(day=1), today=today)

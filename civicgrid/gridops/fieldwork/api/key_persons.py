@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Id, RequiredText
 from civicgrid.core import clock, errors
 from civicgrid.core.scoping import get_visible
 from civicgrid.gridops.fieldwork import actions
@@ -85,7 +86,7 @@ class UnassignedOut(Schema):
 
 
 class RevealIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=200, description="查看事由,记入审计日志")
+    reason: RequiredText = Field(..., max_length=200, description="查看事由,记入审计日志")
 
 
 class AssignIn(Schema):
@@ -107,7 +108,7 @@ class FollowUpIn(Schema):
 
 
 class EndIn(Schema):
-    reason: str = Field(..., min_length=1, max_length=200)
+    reason: RequiredText = Field(..., max_length=200)
 
 
 def _today() -> date:
@@ -136,13 +137,13 @@ def list_unassigned(request, region: str = ""):
 
 
 @router.get("/key-persons/{assignment_id}", response={200: KeyPersonDetailOut, **ERRORS})
-def get_key_person(request, assignment_id: int):
+def get_key_person(request, assignment_id: Id):
     """重点人员详情及帮扶记录(脱敏,记入审计日志)。"""
     return actions.read_key_person(actor=request.auth, assignment_id=assignment_id)
 
 
 @router.post("/key-persons/{assignment_id}/reveal", response={200: KeyPersonDetailOut, **ERRORS})
-def reveal_key_person(request, assignment_id: int, payload: RevealIn):
+def reveal_key_person(request, assignment_id: Id, payload: RevealIn):
     """完整显示:须有 people.unmask_personal 权限并填写事由,每次查看记入审计日志。"""
     return actions.read_key_person(actor=request.auth, assignment_id=assignment_id, reason=payload.reason)
 
@@ -168,7 +169,7 @@ def _assignment(request, assignment_id: int) -> KeyPersonAssignment:
 
 
 @router.post("/key-persons/{assignment_id}/follow-ups", response={201: FollowUpOut, **ERRORS})
-def add_follow_up(request, assignment_id: int, payload: FollowUpIn):
+def add_follow_up(request, assignment_id: Id, payload: FollowUpIn):
     """登记一次帮扶/随访。社区民警本人登记即视为民警在场。支持 `Idempotency-Key` 请求头。"""
     follow_up = actions.record_follow_up(
         actor=request.auth, assignment=_assignment(request, assignment_id), method=payload.method,
@@ -179,7 +180,7 @@ def add_follow_up(request, assignment_id: int, payload: FollowUpIn):
 
 
 @router.post("/key-persons/{assignment_id}/end", response={200: KeyPersonOut, **ERRORS})
-def end_key_person(request, assignment_id: int, payload: EndIn):
+def end_key_person(request, assignment_id: Id, payload: EndIn):
     """解除管控(解矫、迁出等),帮扶记录保留。"""
     assignment = actions.end_key_person(actor=request.auth, assignment=_assignment(request, assignment_id),
                                         reason=payload.reason)

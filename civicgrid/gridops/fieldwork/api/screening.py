@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, Id, RequiredText
 from civicgrid.core import clock
 from civicgrid.core.scoping import get_visible
 from civicgrid.gridops.fieldwork import actions
@@ -20,7 +21,7 @@ router = Router()
 
 
 class FindingIn(Schema):
-    description: str = Field(..., max_length=2000)
+    description: RequiredText = Field(..., max_length=2000)
     category_code: str = Field("20", max_length=20, description="矛盾纠纷类别,20xx")
     parties: str = Field("", max_length=200, description="当事人")
     region_code: str = Field("", max_length=20, description="发生地(本网格内的微网格),默认本网格")
@@ -93,7 +94,7 @@ class ReportOut(Schema):
 
 @router.get("/screening/rounds", response=list[RoundOut])
 @paginate(CountItemsNext)
-def list_rounds(request, region: str = "", day: date | None = None):
+def list_rounds(request, region: str = "", day: Day | None = None):
     """排查记录;`day` 给出时只列该日所在的排查周期。"""
     start = half_month(day)[0] if day else None
     return Presented(q.rounds_visible(request.auth, region=region, period_start=start),
@@ -101,13 +102,13 @@ def list_rounds(request, region: str = "", day: date | None = None):
 
 
 @router.get("/screening/report", response=ReportOut)
-def report(request, day: date | None = None, region: str = ""):
+def report(request, day: Day | None = None, region: str = ""):
     """排查完成情况:本人范围内每个网格本期是否已报告、发现纠纷数、是否逾期补报。"""
     return q.screening_report(request.auth, day=day or timezone.localdate(clock.now()), region=region)
 
 
 @router.get("/screening/rounds/{round_id}", response={200: RoundDetailOut, **ERRORS})
-def get_round(request, round_id: int):
+def get_round(request, round_id: Id):
     round_ = get_visible(ScreeningRound.objects.select_related("grid", "screened_by"), request.auth, pk=round_id)
     return q.present_round(round_, findings=True)
 

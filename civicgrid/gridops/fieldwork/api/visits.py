@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import Day, Id, RequiredText
 from civicgrid.core import clock
 from civicgrid.core.scoping import get_visible
 from civicgrid.gridops.fieldwork import actions
@@ -21,7 +22,7 @@ router = Router()
 
 
 class OpinionIn(Schema):
-    content: str = Field(..., max_length=2000)
+    content: RequiredText = Field(..., max_length=2000)
     category_code: str = Field("", max_length=20, description="案件类别编码;空则为“意见建议”(3012)")
     to_case: bool = Field(False, description="立即转为案件(渠道“入户走访”)")
 
@@ -112,8 +113,8 @@ def _today() -> date:
 
 @router.get("/visits", response=list[VisitOut])
 @paginate(CountItemsNext)
-def list_visits(request, region: str = "", purpose: str = "", household_id: int | None = None,
-                since: date | None = None, until: date | None = None):
+def list_visits(request, region: str = "", purpose: str = "", household_id: Id | None = None,
+                since: Day | None = None, until: Day | None = None):
     """本人范围内的入户走访记录,新的在前。"""
     qs = q.visits_visible(request.auth, region=region, purpose=purpose, household_id=household_id, since=since,
                           until=until)
@@ -121,7 +122,7 @@ def list_visits(request, region: str = "", purpose: str = "", household_id: int 
 
 
 @router.get("/visits/coverage", response=CoverageOut)
-def coverage(request, start: date | None = None, end: date | None = None, region: str = ""):
+def coverage(request, start: Day | None = None, end: Day | None = None, region: str = ""):
     """走访覆盖率:期间内走访过的在册户数 / 在册户数,按网格。默认本月1日至今天。"""
     today = _today()
     return q.coverage(request.auth, start=start or today.replace(day=1), end=end or today, region=region)
@@ -135,7 +136,7 @@ def tagged_households(request, region: str = "", overdue: bool = False):
 
 
 @router.get("/visits/{visit_id}", response={200: VisitDetailOut, **ERRORS})
-def get_visit(request, visit_id: int):
+def get_visit(request, visit_id: Id):
     visit = get_visible(HouseholdVisit.objects.select_related("household", "region", "visitor"), request.auth,
                         pk=visit_id)
     return q.present_visit(visit, opinions=True)
@@ -157,7 +158,7 @@ def create_visit(request, payload: VisitIn):
 
 
 @router.post("/visits/opinions/{opinion_id}/case", response={200: OpinionOut, **ERRORS})
-def opinion_to_case(request, opinion_id: int, payload: CaseIn):
+def opinion_to_case(request, opinion_id: Id, payload: CaseIn):
     """把走访收集的意见转为案件(每条意见只转一次,重复转为 409)。"""
     opinion = get_visible(VisitOpinion.objects.select_related("visit__household__region"), request.auth,
                           pk=opinion_id)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.shortcuts import redirect
 from django.views.decorators.http import require_http_methods
 
-from civicgrid.core import errors
+from civicgrid.core import errors, inputs
 from civicgrid.core.scoping import get_visible, has_perm_anywhere
 from civicgrid.geo.models import Region
 from civicgrid.gridops.fieldwork import actions
@@ -22,9 +22,10 @@ from civicgrid.gridops.fieldwork.views.common import idempotency_key, page, show
 
 def _day(text: str | None) -> date:
     try:
-        return date.fromisoformat(text or "")
+        day = date.fromisoformat(text or "")
     except ValueError:
         return today()
+    return inputs.check_day(day)
 
 
 @page(q.VIEW)
