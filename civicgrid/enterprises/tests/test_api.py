@@ -179,3 +179,24 @@ def test_bad_ruleset_is_refused(zworld):
     with pytest.raises(errors.ValidationFailed) as exc:
         actions.publish_ruleset(actor=zworld.admin, rules={"tier": "x", "name": "x", "criteria": [{"bogus": 1}]})
     assert exc.value.code == "ruleset_invalid"
+
+
+def test_admin_catalogue_routes(client, zworld):
+    w = zworld
+    kind = call(client, w.admin, "post", "/qualification-kinds", {"code": "city_gazelle", "name": "市级瞪羚企业",
+                                                                  "level": "city", "validity_years": 2})
+    assert kind.status_code == 201 and kind.json()["validity_years"] == 2
+    assert call(client, w.officer_zone, "post", "/qualification-kinds",
+                {"code": "x", "name": "x", "level": "city"}).status_code == 403
+    item = call(client, w.admin, "put", "/approvals/GX-9", {"name": "施工许可", "department": "GXJFJ",
+                                                             "statutory_days": 7, "promised_days": 9})
+    assert item.status_code == 422 and item.json()["code"] == "promised_exceeds_statutory"
+    area = call(client, w.admin, "post", "/zone/areas", {"effective_from": "2010-11-01", "area_km2": "31.04"})
+    assert area.status_code == 201
+    rules = dict(shipped.data()["little_giant"])
+    published = call(client, w.admin, "post", "/rulesets", {"rules": rules, "note": "首版"})
+    assert published.status_code == 201 and published.json()["version"] == 1
+    bad = call(client, w.admin, "post", "/rulesets", {"rules": {"tier": "x"}})
+    assert bad.status_code == 422 and bad.json()["code"] == "ruleset_invalid"
+    assert [r["tier"] for r in call(client, w.leader, "get", "/rulesets").json()] == ["little_giant"]
+    assert call(client, w.leader, "post", "/rulesets", {"rules": rules}).status_code == 403
