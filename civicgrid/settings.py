@@ -39,7 +39,7 @@ def _key_from_var_file(filename: str, nbytes: int) -> str:
     path = VAR_DIR / filename
     if path.exists():
         return path.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, database, media: the server user only
     value = base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).decode()
     path.write_text(value + "\n")
     path.chmod(0o600)
@@ -133,7 +133,7 @@ DATABASE_URL = env("DATABASE_URL") or DEFAULT_SQLITE
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, database, media: the server user only
     _db["ENGINE"] = "civicgrid.core.sqlite"  # Django's backend plus a writer queue across processes
     _db["OPTIONS"] = {
         # WAL lets readers run while one writer writes; IMMEDIATE avoids lock-upgrade deadlocks.
@@ -242,6 +242,9 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Photos of residents and their homes: readable by the server's own user only (served through views).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # --- cases --------------------------------------------------------------------------------------------
 # Working periods of a working day, for deadlines in working hours (see docs/calendar.md).

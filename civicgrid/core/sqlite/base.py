@@ -34,6 +34,19 @@ CHECKPOINT_EVERY = 32
 AUTOCHECKPOINT_BACKSTOP = 10_000  # pages (about 40 MB): for writers that never commit through here
 
 
+def _owner_only(path: str) -> None:
+    """The database holds residents' personal data: its file, and the WAL and shared-memory files SQLite
+    creates with the database file's mode, are readable by the server's own user only (0600). SQLite
+    itself would create the file 0644 (less the umask); an older, wider file is narrowed too."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # an empty file is an empty database
+        for name in (path, path + "-wal", path + "-shm"):
+            if os.path.exists(name) and os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+    except OSError:  # another user's file or a read-only place: SQLite answers for itself on connect
+        pass
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _queue_fd: int | None = None
     _queued = False
@@ -95,10 +108,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def get_new_connection(self, conn_params):
+        path = self._file_path()
+        if path is not None:
+            _owner_only(path)
         conn = super().get_new_connection(conn_params)
         if self._queue_path() is not None:
             conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_BACKSTOP}")
         return conn
+
+    def _file_path(self) -> str | None:
+        name = str(self.settings_dict["NAME"])
+        if not name or name == ":memory:" or "mode=memory" in name or name.startswith("file:"):
+            return None
+        return name
 
     def _commit(self):
         try:
