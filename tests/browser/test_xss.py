@@ -141,3 +141,35 @@ def test_the_api_explorer_runs_under_the_policy(live_server, watched):
     page.wait_for_selector(".opblock")
     assert page.locator(".opblock").count() > 50
     assert_nothing_ran(page, seen)
+
+
+def test_what_the_inline_handlers_did_still_happens(live_server, phone_page):
+    """The templates' inline scripts and on*= handlers moved into js/app.js: a data-autosubmit control
+    submits its form, a data-confirm form asks first, a data-idempotency input gets a key."""
+    from civicgrid.testing import make_tree, make_user
+
+    page, problems, answers = phone_page, [], iter([False, True])
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.on("console", lambda msg: problems.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("dialog", lambda dialog: dialog.accept() if next(answers) else dialog.dismiss())
+    tree = make_tree()
+    make_user("xss_ca", "community_admin", tree.community_a)
+    login(page, live_server, "xss_ca", next_path="/geo/map/")
+    page.goto(f"{live_server.url}/geo/map/")
+    assert page.evaluate("document.documentElement.classList.contains('js')")
+    page.select_option("#map-level", "grid")
+    page.wait_for_url("**/geo/map/?*level=grid*")
+
+    # a form built here (the DevTools protocol is outside the policy) with the attribute the templates use
+    page.evaluate("""() => { const f = document.createElement('form'); f.method = 'get'; f.action = '/geo/';
+        f.dataset.confirm = 'sure?'; f.id = 'probe'; f.innerHTML = '<button type=submit>go</button>';
+        document.getElementById('main').prepend(f); }""")
+    page.click("#probe button")  # declined: nothing is submitted
+    page.wait_for_timeout(300)
+    assert "/geo/map/" in page.url
+    page.click("#probe button")  # accepted
+    page.wait_for_url(lambda url: url.split("?")[0].endswith("/geo/"))
+
+    page.goto(f"{live_server.url}/people/residents/new/")
+    assert len(page.locator("input[data-idempotency]").input_value()) == 36  # a UUID
+    assert problems == []
