@@ -33,7 +33,7 @@ def test_every_nav_permission_is_declared(db):
     ("police_liaison", "community_a", ["regions", "map", "people", "cases", "report", "joint_work", "api_docs"]),
     ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "board", "api_docs"]),
     ("leader", "district", ["regions", "map", "people", "cases", "board", "volunteers", "fieldwork", "patrol_report",
-                            "campaigns", "api_docs"]),
+                            "campaigns", "enterprises", "figures", "api_docs"]),
     ("centre_admin", "district", ["regions", "map", "cases", "report", "board", "volunteers", "api_docs"]),
     ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
@@ -52,6 +52,12 @@ def test_station_admin_works_through_the_station_department(tree):
 def test_volunteer_works_through_the_team_department(tree):
     user = make_user("v", "volunteer", department=make_department("TD-T1", "志愿服务队"))
     assert keys(user) == ["cases", "volunteers", "api_docs"]
+
+
+def test_enterprise_officer_and_contact(tree):
+    officer = make_user("o", "enterprise_officer", department=make_department("GXJFJ", "高新区经济发展局"))
+    assert keys(officer) == ["cases", "enterprise_work", "enterprises", "figures", "api_docs"]
+    assert keys(make_user("c", "enterprise_contact")) == ["enterprise_portal", "api_docs"]
 
 
 def test_department_handler_gets_no_region_or_people_entries(tree):
