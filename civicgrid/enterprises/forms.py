@@ -10,7 +10,16 @@ from django.utils.translation import gettext_lazy as _
 
 from civicgrid.core import errors
 from civicgrid.enterprises.actions.registry import METRIC_FIELDS
-from civicgrid.enterprises.choices import EnterpriseStatus, QualificationStatus, SizeClass
+from civicgrid.enterprises.choices import (
+    Currency,
+    EnterpriseStatus,
+    Exchange,
+    HighTechField,
+    ListingBoard,
+    Ownership,
+    QualificationStatus,
+    SizeClass,
+)
 
 MONEY_HELP = _("元")
 
@@ -88,3 +97,46 @@ class QualificationForm(DomainErrorsMixin, forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件(.xlsx)"))
     dry_run = forms.BooleanField(label=_("只检查,不导入"), required=False)
+
+
+class EnterpriseForm(DomainErrorsMixin, forms.Form):
+    """Register or change an enterprise (the USCC and industry code are checked by the action)."""
+
+    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=40)
+    name = forms.CharField(label=_("企业名称"), max_length=200)
+    park = forms.ChoiceField(label=_("园区"))
+    industry_code = forms.CharField(label=_("行业代码(GB/T 4754-2017)"), max_length=6,
+                                    help_text=_("如 C2614(有机化学原料制造)"))
+    legal_rep = forms.CharField(label=_("法定代表人"), max_length=50, required=False)
+    registered_on = forms.DateField(label=_("成立日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    registered_capital = forms.DecimalField(label=_("注册资本"), required=False, max_digits=16, decimal_places=2)
+    currency = forms.ChoiceField(label=_("币种"), choices=Currency.choices, initial=Currency.CNY)
+    ownership = forms.ChoiceField(label=_("企业类型"), choices=Ownership.choices, initial=Ownership.DOMESTIC)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    hightech_field = forms.ChoiceField(label=_("高新技术领域"), required=False,
+                                       choices=[("", "—")] + list(HighTechField.choices))
+    is_above_size = forms.BooleanField(label=_("规模以上企业"), required=False)
+    listing_board = forms.ChoiceField(label=_("上市板块"), required=False, choices=ListingBoard.choices)
+    exchange = forms.ChoiceField(label=_("交易所"), required=False, choices=Exchange.choices)
+    stock_code = forms.CharField(label=_("证券代码"), max_length=12, required=False)
+    status = forms.ChoiceField(label=_("经营状态"), choices=EnterpriseStatus.choices, initial=EnterpriseStatus.OPERATING)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
+
+    def __init__(self, *args, parks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["park"].choices = [(p.code, p.name) for p in parks]
+        self.fields["idempotency_key"].initial = uuid.uuid4().hex
+
+    def enterprise_input(self):
+        from civicgrid.enterprises.actions import EnterpriseInput
+
+        data = {k: v for k, v in self.cleaned_data.items() if k != "idempotency_key"}
+        return EnterpriseInput(**{**data, "hightech_field": data["hightech_field"] or "",
+                                  "listing_board": data["listing_board"] or "", "exchange": data["exchange"] or ""})
+
+    @staticmethod
+    def initial_for(enterprise) -> dict:
+        fields = ("uscc", "name", "industry_code", "legal_rep", "registered_on", "registered_capital", "currency",
+                  "ownership", "address", "hightech_field", "is_above_size", "listing_board", "exchange", "stock_code",
+                  "status")
+        return {"park": enterprise.park.code, **{f: getattr(enterprise, f) for f in fields}}

@@ -129,6 +129,53 @@ def import_(request):
                   status=status)
 
 
+# ---- register and change -----------------------------------------------------------------------------
+
+def _parks_for(user) -> list:
+    """The parks the user may register enterprises in."""
+    from civicgrid.enterprises.models import Enterprise
+
+    return [p for p in queries.parks() if can(user, "enterprises.change_enterprise", Enterprise(park=p))]
+
+
+@require_http_methods(["GET", "POST"])
+@permission_page("enterprises.change_enterprise")
+def register(request):
+    parks = _parks_for(request.user)
+    form = eforms.EnterpriseForm(request.POST or None, parks=parks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enterprise = actions.register_enterprise(actor=request.user, data=form.enterprise_input(),
+                                                     idempotency_key=form.cleaned_data["idempotency_key"] or None)
+        except (errors.ValidationFailed, errors.Conflict) as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, gettext("已登记 %(name)s。") % {"name": enterprise.name})
+            return redirect("enterprises:detail", pk=enterprise.pk)
+    return render(request, "enterprises/edit.html", {"form": form, "enterprise": None},
+                  status=422 if request.method == "POST" else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_page(None)
+def edit(request, pk: int):
+    enterprise = queries.enterprise_visible(request.user, pk)
+    require(request.user, "enterprises.change_enterprise", enterprise)
+    parks = _parks_for(request.user)
+    form = eforms.EnterpriseForm(request.POST or None, parks=parks,
+                                 initial=eforms.EnterpriseForm.initial_for(enterprise))
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_enterprise(actor=request.user, enterprise_id=enterprise.pk, data=form.enterprise_input())
+        except errors.ValidationFailed as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, gettext("已保存。"))
+            return redirect("enterprises:detail", pk=enterprise.pk)
+    return render(request, "enterprises/edit.html", {"form": form, "enterprise": enterprise},
+                  status=422 if request.method == "POST" else 200)
+
+
 # ---- the 360° page -----------------------------------------------------------------------------------
 
 def _detail_context(request, enterprise, **extra) -> dict:

@@ -117,3 +117,24 @@ def test_public_approvals_and_figures_page(client, zworld):
     assert page(client, w.resident, "/figures/").status_code == 403
     actions.set_zone_area(actor=w.admin, zone=w.zone, effective_from=date(1992, 11, 1), area_km2="4.30")
     assert 'data-figure="zone_area"' in page(client, w.leader, "/figures/").content.decode()
+
+
+def test_register_and_edit_pages(client, zworld):
+    from civicgrid.enterprises.models import Enterprise
+    from civicgrid.enterprises.tests.conftest import make_uscc
+
+    w = zworld
+    form = page(client, w.officer_a, "/enterprises/new/").content.decode()
+    assert 'value="PA"' in form and 'value="PB"' not in form  # only the officer's own park
+    data = {"uscc": make_uscc(60), "name": "页面登记企业", "park": "PA", "industry_code": "2614", "currency": "CNY",
+            "ownership": "domestic", "status": "operating", "listing_board": "", "exchange": ""}
+    bad = client.post("/enterprises/new/", {**data, "uscc": make_uscc(60)[:-1] + "0"})
+    assert bad.status_code == 422 and "uscc_check_character" in bad.content.decode()
+    ok = client.post("/enterprises/new/", data)
+    made = Enterprise.objects.get(uscc=make_uscc(60))
+    assert ok.status_code == 302 and made.industry_code == "C2614"
+    edit = client.post(f"/enterprises/{made.pk}/edit/", {**data, "name": "页面登记企业(改)"})
+    made.refresh_from_db()
+    assert edit.status_code == 302 and made.former_names == ["页面登记企业"]
+    assert page(client, w.officer_b, f"/enterprises/{made.pk}/edit/").status_code == 404
+    assert page(client, w.leader, f"/enterprises/{made.pk}/edit/").status_code == 403
