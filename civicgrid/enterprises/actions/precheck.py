@@ -251,11 +251,13 @@ def run_precheck(*, actor, enterprise_id: int, tiers: list[str] | None = None) -
     return reports
 
 
-def run_precheck_for_zone(*, enterprises, on: date | None = None) -> int:
+def run_precheck_for_zone(*, enterprises=None, on: date | None = None) -> int:
     """The zone-wide batch the worklist and the ranking read (system run: the demo build and the nightly
-    task). Bulk-written; returns the reports written."""
+    task), over `enterprises` or every operating one. Bulk-written; returns the reports written."""
     from civicgrid.enterprises.queries import current_rulesets
 
+    if enterprises is None:
+        enterprises = Enterprise.objects.filter(status="operating").select_related("park")
     now = clock.now()
     on = on or timezone.localtime(now).date()
     versions = current_rulesets()

@@ -63,3 +63,15 @@ def test_a_criterion_moves_from_unknown_to_fail_to_pass(zworld):
     metrics(w, year, tech_staff=10)  # at the threshold (≥ 10%)
     assert tech_staff_outcome()[0] == "pass"
     assert PrecheckReport.objects.filter(enterprise=w.ent_a).count() == 3  # each run kept
+
+
+def test_zone_precheck_command(zworld):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    actions.seed_rulesets(actor=zworld.admin)
+    out = StringIO()
+    call_command("run_zone_precheck", stdout=out)
+    assert out.getvalue().strip() == "reports=8"  # 2 operating enterprises × 4 tiers
+    assert PrecheckReport.objects.count() == 8
