@@ -331,11 +331,14 @@ def delegated_approvals() -> dict:
             "zone_departments": zone.departments.filter(is_active=True).count() if zone else 0}
 
 
-def zone_area() -> dict:
+def zone_area(on: date | None = None) -> dict:
+    """The planned area at founding (the first record) and on `on` (the newest record in force then)."""
     zone = the_zone()
     areas = list(zone.areas.order_by("effective_from")) if zone else []
+    on = on or today()
+    current = [a for a in areas if a.effective_from <= on]
     return {"initial_km2": float(areas[0].area_km2) if areas else None,
-            "current_km2": float(areas[-1].area_km2) if areas else None,
+            "current_km2": float(current[-1].area_km2) if current else None,
             "history": [{"from": a.effective_from.isoformat(), "km2": float(a.area_km2), "basis": a.basis}
                         for a in areas]}
 

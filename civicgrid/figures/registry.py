@@ -175,7 +175,7 @@ def delegated_approvals(on: date) -> Figure:
 def zone_area(on: date) -> Figure:
     from civicgrid.enterprises import queries
 
-    area = queries.zone_area()
+    area = queries.zone_area(on)
     return Figure({"initial_km2": area["initial_km2"], "current_km2": area["current_km2"]},
                   records_url="/enterprises/zone/")
 
