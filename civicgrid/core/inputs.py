@@ -21,6 +21,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 
 from civicgrid.core import errors
@@ -151,8 +152,8 @@ class InputGuardMiddleware:
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             try:
                 return has_nul(dict(request.POST.lists()))
-            except RawPostDataException:
-                return False
+            except (RawPostDataException, MultiPartParserError):
+                return False  # a body that is no form: Django then reads it as empty, the view answers
         return False
 
 

@@ -260,3 +260,38 @@ def test_a_page_form_refuses_invisible_only_text(client, worker):
     assert response.status_code in (200, 422)
     assert "内容不能为空或只含不可见字符" in response.content.decode()
     assert not Case.objects.exists()
+
+
+def _int_routes(patterns=None, prefix=""):
+    """Every page route with an <int:…> part, as a path with 2**63 in each such part."""
+    import re
+
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            yield from _int_routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern) and "<int:" in route and not route.startswith(("api/", "^")):
+            yield "/" + re.sub(r"<int:\w+>", HUGE, re.sub(r"<(?:str|slug):\w+>", "x", route))
+
+
+def test_no_page_route_fails_on_a_huge_id(client, leader, worker):
+    """Page ids go through Django's <int:> converter, which takes any length: the view must answer 404
+    (or a redirect, 400, 403, 405), never 500, on both databases."""
+    client.raise_request_exception = False
+    routes = sorted(set(_int_routes()))
+    assert len(routes) > 20
+    for user in (leader, worker):
+        client.force_login(user)
+        failed = [url for url in routes if client.get(url).status_code >= 500]
+        assert failed == [], failed
+
+
+def test_a_form_body_that_is_no_form_gets_the_api_error_shape(client, worker):
+    """Found by the slow fuzz run: a multipart body without its boundary made the NUL guard's form parsing
+    answer Django's HTML 400."""
+    response = client.post("/api/v1/cases", b"description=x", content_type="multipart/form-data",
+                           headers=bearer(worker))
+    assert 400 <= response.status_code < 500
+    assert set(response.json()) == {"code", "message", "details"}
