@@ -21,7 +21,7 @@ MAX_ITEMS = 20  # items of any one list or dict echoed back
 MAX_DEPTH = 4
 
 # pydantic error types that have a code of their own (else `invalid_input`)
-SPECIFIC_CODES = {"blank_text": "blank_text", "nul_byte": "nul_byte", "finite_number": "non_finite_number"}
+SPECIFIC_CODES = {"blank_text": "blank_text", "finite_number": "non_finite_number"}
 
 
 def safe(value, depth: int = 0):

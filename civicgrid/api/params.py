@@ -26,14 +26,13 @@ DAY_RANGE = f"{inputs.FIRST_DAY.isoformat()} 至 {inputs.LAST_DAY.isoformat()}"
 
 
 def _in_range(value: date) -> date:
-    if not inputs.FIRST_DAY <= value <= inputs.LAST_DAY:
+    if not inputs.day_in_range(value):
         raise PydanticCustomError("date_out_of_range", inputs.day_message())
     return value
 
 
 Day = Annotated[date, AfterValidator(_in_range), Field(description=f"日期,{DAY_RANGE}")]
 Id = Annotated[int, Field(ge=1, le=inputs.MAX_INT)]
-Count = Annotated[int, Field(ge=0, le=inputs.MAX_INT)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]  # the range left to the domain's own check and code
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]

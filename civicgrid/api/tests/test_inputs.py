@@ -295,3 +295,11 @@ def test_a_form_body_that_is_no_form_gets_the_api_error_shape(client, worker):
                            headers=bearer(worker))
     assert 400 <= response.status_code < 500
     assert set(response.json()) == {"code", "message", "details"}
+
+
+def test_a_nul_in_a_json_body_sent_as_plain_text_is_refused(client, worker):
+    """The API parses any body as JSON whatever its Content-Type: the guard reads it the same way."""
+    body = json.dumps({"description": "井盖\x00丢失", "lat": 41.12, "lng": 123.12})
+    response = client.post("/api/v1/cases", body, content_type="text/plain", headers=bearer(worker))
+    assert response.status_code == 422
+    assert response.json()["code"] == "nul_byte"
