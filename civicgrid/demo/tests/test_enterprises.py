@@ -103,3 +103,18 @@ def test_officer_and_company_have_work(made):
     assert held.valid_until <= today + timedelta(days=90)
     kinds = set(Notification.objects.filter(user__in=[officer, company]).values_list("kind", flat=True))
     assert "qualification_expiry" in kinds
+
+
+@pytest.mark.django_db
+def test_pages_on_the_demo(made, client):
+    client.force_login(user("officer"))
+    for path in ("/enterprises/zone/", "/enterprises/worklist/", "/enterprises/candidates/?tier=high_tech_enterprise",
+                 "/enterprises/list/?qualification=high_tech_enterprise", "/figures/",
+                 f"/enterprises/{made['company_enterprise']}/"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    listed = client.get("/enterprises/list/?qualification=high_tech_enterprise").content.decode()
+    assert "共 41 家" in listed
+    client.force_login(user("company"))
+    assert client.get("/enterprises/my/").status_code == 200
+    assert client.get("/enterprises/approvals/").status_code == 200
