@@ -183,10 +183,12 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def evaluate(enterprise: Enterprise, version: RuleSetVersion, on: date) -> tuple[dict, dict]:
-    """(facts, report as data) of one enterprise against one rule-set version; nothing written."""
-    facts = facts_for(enterprise, on)
-    result = _plain(engine.evaluate(_parse(version.rules), facts))
+def evaluate(enterprise: Enterprise, version: RuleSetVersion, on: date, facts: dict | None = None,
+             ruleset=None) -> tuple[dict, dict]:
+    """(facts, report as data) of one enterprise against one rule-set version (`ruleset`: its parsed
+    form, when the caller has it); nothing written."""
+    facts = facts_for(enterprise, on) if facts is None else facts
+    result = _plain(engine.evaluate(ruleset or _parse(version.rules), facts))
     _label(result.get("criteria", []))
     result["missing_labels"] = [FACTS[f].label for f in result.get("missing_facts", []) if f in FACTS]
     return facts, result
@@ -240,9 +242,10 @@ def run_precheck(*, actor, enterprise_id: int, tiers: list[str] | None = None) -
     now = clock.now()
     on = timezone.localtime(now).date()
     reports = []
+    facts = facts_for(enterprise, on)
     with transaction.atomic():
         for version in versions:
-            facts, result = evaluate(enterprise, version, on)
+            facts, result = evaluate(enterprise, version, on, facts)
             report = _store(enterprise, version, facts, result, actor, now)
             report.save()
             reports.append(report)
@@ -262,9 +265,11 @@ def run_precheck_for_zone(*, enterprises=None, on: date | None = None) -> int:
     on = on or timezone.localtime(now).date()
     versions = current_rulesets()
     rows = []
+    parsed = {version.pk: _parse(version.rules) for version in versions}
     for enterprise in enterprises:
+        facts = facts_for(enterprise, on)
         for version in versions:
-            facts, result = evaluate(enterprise, version, on)
+            facts, result = evaluate(enterprise, version, on, facts, parsed[version.pk])
             rows.append(_store(enterprise, version, facts, result, None, now))
     with transaction.atomic():
         PrecheckReport.objects.bulk_create(rows, batch_size=500)
