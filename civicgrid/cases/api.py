@@ -69,6 +69,14 @@ class EventOut(Schema):
     def resolve_actor(obj):
         return getattr(obj, "shown_actor", obj.actor_name)  # blank for a reporter where staff acted
 
+    @staticmethod
+    def resolve_comment(obj):
+        return getattr(obj, "shown_comment", obj.comment)  # internal instructions stay with the staff
+
+    @staticmethod
+    def resolve_data(obj):
+        return getattr(obj, "shown_data", obj.data)
+
 
 class CaseOut(Schema):
     id: int

@@ -321,13 +321,24 @@ def present_routing(case: Case, user, *, staff: bool | None = None) -> dict:
     return out
 
 
+def public_to_reporter(user, ev) -> bool:
+    """Whether the reporter `user` reads this event's comment and reason: their own, or an answer to them."""
+    return ev.actor_id == user.pk or ev.action in PUBLIC_COMMENT_ACTIONS
+
+
 def events_as_seen(user, case: Case, events: list) -> list:
-    """The case's events for `user`: the reporter, who is not staff on the case, sees who acted only where it
-    was themselves (as on the case page) — never a staff member's name (`shown_actor`, not saved)."""
+    """The case's events for `user`, as the case page shows them: the reporter, who is not staff on the case,
+    sees their own events whole; of the others, no staff name, no internal comment or reason (only answers
+    addressed to them) and only the labelled facts (`shown_*` attributes, not saved)."""
     if not case_roles(user, case) - {"reporter"}:
         for ev in events:
+            public = public_to_reporter(user, ev)
             if ev.actor_id and ev.actor_id != user.pk:
                 ev.shown_actor = ""
+            ev.shown_comment = ev.comment if public else ""
+            if ev.actor_id != user.pk:
+                ev.shown_data = {key: value for key, value in (ev.data or {}).items()
+                                 if key in FACT_LABELS and (public or key not in ("comment", "reason"))}
     return events
 
 
@@ -393,10 +404,10 @@ def present_case(case: Case, user) -> dict:
                 value = "、".join(names.get(str(v), str(v)) for v in _as_list(value))
             elif isinstance(value, list):
                 value = "、".join(str(v) for v in value)
-            if not staff and key in ("reason",) and ev.actor_id != user.pk and ev.action not in PUBLIC_COMMENT_ACTIONS:
+            if not staff and key == "reason" and not public_to_reporter(user, ev):
                 continue
             extra.append({"label": gettext(label), "value": value})
-        public = staff or ev.actor_id == user.pk or ev.action in PUBLIC_COMMENT_ACTIONS
+        public = staff or public_to_reporter(user, ev)
         events.append({
             "seq": ev.seq, "actor": ev.actor_name if staff or not ev.actor_id or ev.actor_id == user.pk else "",
             "role": role_label(ev.actor_role), "action": ev.action, "action_label": action_label(spec, ev.action),

@@ -103,3 +103,20 @@ def test_the_reporter_sees_no_staff_name_on_the_events(client, named):
     client.force_login(named.dispatcher)
     events = client.get(f"/api/v1/cases/{case.pk}/events").json()
     assert [e["actor"] for e in events] == ["res", "disp"]
+
+
+def test_the_reporter_reads_no_internal_comment_or_unlabelled_fact_on_the_events(client, named):
+    case = reported(named.resident)
+    actions.transition_case(actor=named.dispatcher, case_id=case.pk, action="file",
+                            comment="内部:此人多次重复投诉,先核实", facts={"reason": "内部原因", "note": "内部备注"})
+    client.force_login(named.resident)
+    for events in (client.get(f"/api/v1/cases/{case.pk}").json()["events"],
+                   client.get(f"/api/v1/cases/{case.pk}/events").json()):
+        filed = events[1]
+        assert (filed["action"], filed["comment"], filed["data"]) == ("file", "", {})
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "此人多次" not in page and "内部原因" not in page
+    client.force_login(named.dispatcher)
+    filed = client.get(f"/api/v1/cases/{case.pk}/events").json()[1]
+    assert filed["comment"] == "内部:此人多次重复投诉,先核实"
+    assert filed["data"] == {"reason": "内部原因"}  # the workflow keeps only declared facts
