@@ -24,7 +24,6 @@ from civicgrid.core import inputs
 DAY_RANGE = f"{inputs.FIRST_DAY.isoformat()} 至 {inputs.LAST_DAY.isoformat()}"
 
 
-
 def _in_range(value: date) -> date:
     if not inputs.day_in_range(value):
         raise PydanticCustomError("date_out_of_range", inputs.day_message())
