@@ -200,6 +200,9 @@ LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30)
 LOGIN_ADDRESS_MAX_FAILURES = env_int("LOGIN_ADDRESS_MAX_FAILURES", 100)
 SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
+# Exact look-ups of residents by ID number or phone (people.lookup_personal) one user may make per hour;
+# the next answers 429 lookup_rate_limited (PIPL: a sensitive read, not a way to test guesses).
+LOOKUP_MAX_PER_HOUR = env_int("LOOKUP_MAX_PER_HOUR", 30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
@@ -317,9 +320,20 @@ PATROL_MIN_MINUTES = env_int("PATROL_MIN_MINUTES", 60)
 # The roles the daily patrol rule applies to (others may patrol; their patrols are listed, not judged).
 PATROL_RULE_ROLES = tuple(r.strip() for r in (env("PATROL_RULE_ROLES") or "grid_worker").split(",") if r.strip())
 
+# --- enterprises -------------------------------------------------------------------------------------
+# Days before a qualification's valid-until on which its expiry reminder goes to the enterprise's officers
+# and contacts (each threshold once per certificate and valid-until).
+ENTERPRISE_REMINDER_DAYS = tuple(sorted({int(d) for d in (env("ENTERPRISE_REMINDER_DAYS") or "90,30").split(",")
+                                         if d.strip()}, reverse=True))
+
 # --- proxy -------------------------------------------------------------------------------------------
 # Behind a reverse proxy that sets X-Forwarded-For, audit records take the client address from it.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# The same proxy says whether the browser came over TLS: HSTS and secure redirects depend on it.
+if TRUST_X_FORWARDED_FOR:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS (sent on TLS requests only): a year in production, so a browser never falls back to plain HTTP.
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
 
 # --- demo ---------------------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD") or ""
@@ -330,9 +344,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "WARNING"},
 }
-# --- enterprises -------------------------------------------------------------------------------------
-# Days before a qualification's valid-until on which its expiry reminder goes to the enterprise's officers
-# and contacts (each threshold once per certificate and valid-until).
-ENTERPRISE_REMINDER_DAYS = tuple(sorted({int(d) for d in (env("ENTERPRISE_REMINDER_DAYS") or "90,30").split(",")
-                                         if d.strip()}, reverse=True))
-
