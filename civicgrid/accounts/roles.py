@@ -66,15 +66,15 @@ _VOLUNTEER_ADMIN = ("volunteers.view_order", "volunteers.view_volunteer", "volun
                     "volunteers.issue_certificate", "volunteers.view_donation", "volunteers.change_donation",
                     "volunteers.view_stats")
 
-ROLE_SPECS: dict[str, RoleSpec] = {
-    spec.role.value: spec
-    for spec in [
-        _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES, *_ORDER),
 # the high-tech zone's enterprise services (civicgrid.enterprises)
 _ENTERPRISE_READ = ("enterprises.view_zone", "enterprises.view_enterprise", "enterprises.view_metrics")
 _ENTERPRISE_OFFICER = (*_ENTERPRISE_READ, "enterprises.change_enterprise", "enterprises.report_metrics",
                        "enterprises.import_enterprises", "enterprises.export_enterprises", "enterprises.run_precheck")
 
+ROLE_SPECS: dict[str, RoleSpec] = {
+    spec.role.value: spec
+    for spec in [
+        _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES, *_ORDER),
         _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_CASES, *_ORDER, *_FIELD),
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
