@@ -42,7 +42,8 @@ def render() -> str:
     for name in sorted(perms):
         perm = perms[name]
         holders = ", ".join(f"`{code}`" for code, spec in ROLE_SPECS.items() if name in spec.perms) or "—"
-        lines.append(f"| `{name}` | {perm.label} | {'yes' if perm.sensitive else ''} | {holders} |")
+        meaning = f"{perm.label} (reaches no further than `{perm.within}`)" if perm.within else perm.label
+        lines.append(f"| `{name}` | {meaning} | {'yes' if perm.sensitive else ''} | {holders} |")
     return "\n".join(lines) + "\n"
 
 

@@ -60,7 +60,11 @@ _FIELD_ADMIN = ("patrols.view_patrol", "patrols.view_compliance", "patrols.manag
                 "campaigns.view_campaign", "campaigns.manage_campaign", "fieldwork.view_visit",
                 "fieldwork.view_screening", "fieldwork.view_activity", "fieldwork.record_activity",
                 "fieldwork.view_joint_work")
-_KEY_PERSONS = ("fieldwork.view_key_person", "fieldwork.follow_up_key_person")
+# key-person work shows who carries a sensitive tag: it comes with people.view_sensitive_tags, which bounds
+# the key-person permissions' reach (docs/security.md PI-5)
+_KEY_PERSONS = ("fieldwork.view_key_person", "fieldwork.follow_up_key_person", "people.view_sensitive_tags")
+# full ID numbers and phones: the audited reveal, and the audited, rate-limited exact look-up by either
+_PERSONAL = ("people.unmask_personal", "people.lookup_personal")
 _VOLUNTEER_ADMIN = ("volunteers.view_order", "volunteers.view_volunteer", "volunteers.change_volunteer",
                     "volunteers.view_team", "volunteers.record_service", "volunteers.confirm_service",
                     "volunteers.issue_certificate", "volunteers.view_donation", "volunteers.change_donation",
@@ -78,19 +82,19 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_CASES, *_ORDER, *_FIELD),
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal", *_CASES, *_ORDER, *_FIELD, *_KEY_PERSONS),
+              *_PERSONAL, *_CASES, *_ORDER, *_FIELD, *_KEY_PERSONS),
         _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user",
+              *_PERSONAL, "people.import_people", "people.export_people", "accounts.view_user",
               *_CASES, "cases.view_kpis", *_FIELD_ADMIN, *_KEY_PERSONS),
         _spec(Role.STREET_ADMIN, ScopeKind.REGION, "street", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              "people.unmask_personal", "people.import_people", "people.export_people", "accounts.view_user",
+              *_PERSONAL, "people.import_people", "people.export_people", "accounts.view_user",
               *_CASES, "cases.view_kpis", *_FIELD_ADMIN),
         _spec(Role.DISPATCHER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
               "accounts.view_user", "accounts.view_department", *_CASES, "cases.view_kpis"),
         _spec(Role.DEPARTMENT_HANDLER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case",
               "cases.view_kpis"),
         _spec(Role.POLICE_LIAISON, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ,
-              "people.unmask_personal", "people.view_sensitive_tags", *_CASES, *_KEY_PERSONS,
+              *_PERSONAL, *_CASES, *_KEY_PERSONS,
               "fieldwork.view_joint_work", "fieldwork.record_joint_work", "patrols.view_patrol"),
         # a member of a volunteer team: one assignment per team (the team's department row)
         _spec(Role.VOLUNTEER, ScopeKind.DEPARTMENT, None, "cases.view_case", "volunteers.view_order",

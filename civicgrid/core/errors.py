@@ -58,3 +58,9 @@ class Locked(DomainError):
     status = 423
     code = "account_locked"
     message = "登录失败次数过多,账号已临时锁定"
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"
+    message = "操作过于频繁,请稍后再试"

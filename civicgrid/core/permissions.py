@@ -16,6 +16,9 @@ class Permission:
     name: str  # "<app>.<verb>_<noun>"
     label: str  # Chinese label shown to admins
     sensitive: bool = False  # grants access to sensitive personal data (PIPL art. 28): audited on use
+    # another permission whose reach bounds this one's: e.g. key-person pages name a sensitive tag, so they
+    # reach no further than people.view_sensitive_tags (scoping.grant_for applies it)
+    within: str | None = None
 
 
 _REGISTRY: dict[str, Permission] = {}
@@ -40,6 +43,17 @@ def registry() -> dict[str, Permission]:
                 if exc.name != f"{config.name}.permissions":
                     raise
     return dict(_REGISTRY)
+
+
+_BOUNDS: dict[str, str] | None = None
+
+
+def bound(name: str) -> str | None:
+    """The permission that bounds `name`'s reach (`Permission.within`), or None."""
+    global _BOUNDS
+    if _BOUNDS is None:
+        _BOUNDS = {p.name: p.within for p in registry().values() if p.within}
+    return _BOUNDS.get(name)
 
 
 def get(name: str) -> Permission:

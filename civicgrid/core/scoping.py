@@ -15,7 +15,7 @@ from operator import or_
 from django.db import models
 from django.db.models import Q
 
-from civicgrid.core import errors
+from civicgrid.core import errors, permissions
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,20 @@ class Grant:
         if self.unrestricted:
             return True
         return bool(code) and any(code.startswith(prefix) for prefix in self.region_codes)
+
+    def within(self, other: Grant) -> Grant:
+        """What this grant and `other` both reach: of each two region prefixes where one lies inside the
+        other, the inner one (grants keep no prefix inside another, so neither does the result);
+        departments in both; the owner if the same."""
+        if other.unrestricted:
+            return self
+        if self.unrestricted:
+            return other
+        codes = tuple(sorted({a if a.startswith(b) else b for a in self.region_codes for b in other.region_codes
+                              if a.startswith(b) or b.startswith(a)}))
+        departments = tuple(d for d in self.department_ids if d in other.department_ids)
+        own = self.own_user_id if self.own_user_id == other.own_user_id else None
+        return Grant(region_codes=codes, department_ids=departments, own_user_id=own)
 
 
 NO_GRANT = Grant()
@@ -50,9 +64,15 @@ class Scope:
 
 
 def grant_for(user, perm: str) -> Grant:
+    """The user's reach for `perm`, never wider than the reach of the permission that bounds it
+    (`Permission.within`): so the one rule for sensitive tags — shown only within
+    people.view_sensitive_tags (docs/security.md PI-5) — holds for every permission that shows them
+    (the key-person pages), in every list, count, export and action that starts here."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_GRANT
-    return user.grant_for(perm)
+    grant = user.grant_for(perm)
+    outer = permissions.bound(perm)
+    return grant.within(grant_for(user, outer)) if outer and grant else grant
 
 
 def has_perm_anywhere(user, perm: str) -> bool:

@@ -9,6 +9,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from civicgrid.core import masking
+
 log = logging.getLogger("civicgrid.sms")
 
 
@@ -24,7 +26,7 @@ class LogBackend(SmsBackend):
 
     def send(self, phone: str, text: str) -> None:
         self.outbox.append((phone, text))
-        log.info("SMS to %s: %s", phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "***", text)
+        log.info("SMS to %s: %s", masking.mask_phone(phone), text)
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,14 @@
-"""Every write about buildings, households, residents and tags, and the audited reveal of personal data.
+"""Every write about buildings, households, residents and tags, and the audited reads of personal data:
+the reveal of one resident's full ID number and phone, and the exact look-up by either.
 
 Each function checks permission with `require()` before opening its transaction and writes its audit
 record inside it, so a denied or invalid call changes nothing. ID numbers and phones are validated here
 (validation.py) and their look-up hashes kept in step with the encrypted values.
+
+An answer that depends on whether a complete ID number or phone belongs to someone confirms a guess, so
+each one is a sensitive read (PIPL): the look-up needs people.lookup_personal, a reason and the user's
+hourly budget (core.ratelimit.lookups), and a create or update refused because the ID number is already
+registered spends the same budget and is audit-logged.
 """
 
 from __future__ import annotations
@@ -10,8 +16,9 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
-from civicgrid.core import audit, errors
+from civicgrid.core import audit, errors, ratelimit
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.scoping import require
 from civicgrid.geo.choices import RegionLevel
@@ -30,6 +37,7 @@ from civicgrid.people.models import (
 
 UNSET: object = object()  # "leave this field as it is" in the update functions
 PERSONAL_FIELDS = ["id_number", "phone"]
+LOOKUP = "people.lookup_personal"
 
 
 def _micro_grid(region: Region) -> Region:
@@ -206,12 +214,16 @@ def create_resident(
                      details={"household": household.number})
         return resident
 
-    with transaction.atomic():
-        resident, _ = run_once(key=idempotency_key, actor=actor, action="people.create_resident", model=Resident,
-                               create=create, body={"household": household, "name": name, "id_number": id_number,
-                                                    "phone": phone, "relation": relation,
-                                                    "residence_type": residence_type, "ethnicity": ethnicity,
-                                                    "gender": gender, "birth_date": birth_date})
+    def write():
+        with transaction.atomic():
+            return run_once(key=idempotency_key, actor=actor, action="people.create_resident", model=Resident,
+                            create=create, body={"household": household, "name": name, "id_number": id_number,
+                                                 "phone": phone, "relation": relation,
+                                                 "residence_type": residence_type, "ethnicity": ethnicity,
+                                                 "gender": gender, "birth_date": birth_date})
+
+    resident, _ = ratelimit.conflict_is_lookup(actor, action="people.create_resident", object_type="people.resident",
+                                               code="id_number_exists", write=write)
     return resident
 
 
@@ -232,17 +244,24 @@ def update_resident(*, actor, resident: Resident, name=UNSET, id_number=UNSET, p
         values.update(phone=cleaned, phone_hash=phone_hash(cleaned) if cleaned else "")
     if relation is not UNSET:
         values["relation"] = validation.clean_relation(relation)
-    with transaction.atomic():
-        resident = Resident.objects.select_for_update().get(pk=resident.pk)
-        if "id_number" in values:
-            _identity_taken(values["id_number"], exclude_pk=resident.pk)
-        changed = _changed(resident, values)
-        if changed:
-            _save_unique(resident, update_fields=[*changed, "updated_at"])
-            personal = [f for f in PERSONAL_FIELDS if f in changed]
-            audit.record(actor=actor, action="people.update_resident", obj=resident, fields=personal,
-                         details={"changed": [f for f in changed if not f.endswith("_hash")]})
-    return resident
+
+    def write() -> Resident:
+        with transaction.atomic():
+            locked = Resident.objects.select_for_update().get(pk=resident.pk)
+            if "id_number" in values:
+                _identity_taken(values["id_number"], exclude_pk=locked.pk)
+            changed = _changed(locked, values)
+            if changed:
+                _save_unique(locked, update_fields=[*changed, "updated_at"])
+                personal = [f for f in PERSONAL_FIELDS if f in changed]
+                audit.record(actor=actor, action="people.update_resident", obj=locked, fields=personal,
+                             details={"changed": [f for f in changed if not f.endswith("_hash")]})
+        return locked
+
+    if "id_number" not in values:
+        return write()
+    return ratelimit.conflict_is_lookup(actor, action="people.update_resident", object_type="people.resident",
+                                        code="id_number_exists", write=write)
 
 
 def move_resident(*, actor, resident: Resident, household: Household, relation: str | None = None) -> Resident:
@@ -317,15 +336,60 @@ def remove_tag(*, actor, resident: Resident, tag: Tag) -> bool:
 # --- personal data --------------------------------------------------------------------------------
 
 
+def _reason(reason: str | None, *, code: str, required: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.ValidationFailed(required, code=f"{code}_reason_required")
+    if len(reason) > 200:
+        raise errors.ValidationFailed("事由过长(最多200个字符)", code=f"{code}_reason_too_long")
+    return reason
+
+
 def reveal_personal(*, actor, resident: Resident, reason: str) -> dict[str, str]:
     """The full ID number and phone of one resident (PIPL: every unmasked view is audit-logged with its reason)."""
     require(actor, "people.unmask_personal", resident)
-    reason = (reason or "").strip()
-    if not reason:
-        raise errors.ValidationFailed("查看完整信息须填写事由", code="reveal_reason_required")
-    if len(reason) > 200:
-        raise errors.ValidationFailed("事由过长(最多200个字符)", code="reveal_reason_too_long")
+    reason = _reason(reason, code="reveal", required="查看完整信息须填写事由")
     with transaction.atomic():
         audit.record(actor=actor, action="people.reveal_personal", obj=resident, fields=PERSONAL_FIELDS,
                      reason=reason)
     return {"id_number": resident.id_number, "phone": resident.phone}
+
+
+def look_up_residents(*, actor, id_number: str = "", phone: str = "", reason: str = "") -> QuerySet[Resident]:
+    """The residents within the actor's people.lookup_personal reach whose ID number and/or phone is exactly
+    the value given (matched through the keyed hashes; a malformed value matches nobody).
+
+    Every refusal is the same whatever the value: no permission 403 `lookup_forbidden`, no reason 422
+    `lookup_reason_required`, budget used up 429 `lookup_rate_limited` (403 and 429 audit-logged as `denied`). A
+    look-up writes `people.lookup_personal` with the reason, the fields searched and the ids found; the
+    value looked for is not written anywhere."""
+    wanted = {"id_number": id_number.strip(), "phone": phone.strip()}
+    fields = [name for name, value in wanted.items() if value]
+    try:
+        require(actor, LOOKUP)
+    except errors.Forbidden:
+        raise errors.Forbidden("按完整身份证号或电话查找须有相应权限", code="lookup_forbidden") from None
+    reason = _reason(reason, code="lookup", required="按身份证号或电话查找须填写事由")
+    try:
+        ratelimit.lookups().spend(actor)
+    except errors.RateLimited as exc:
+        audit.record(actor=actor, action=LOOKUP, object_type="people.resident", fields=fields, result="denied",
+                     reason=exc.code)
+        raise
+    qs = Resident.objects.visible_to(actor, LOOKUP)
+    if wanted["id_number"]:
+        qs = qs.filter(id_number_hash=id_number_hash(wanted["id_number"]))
+    if wanted["phone"]:
+        qs = qs.filter(phone_hash=phone_hash(_normalised_phone(wanted["phone"])))
+    found = list(qs.order_by("id").values_list("pk", flat=True)[:100]) if fields else []
+    with transaction.atomic():
+        audit.record(actor=actor, action=LOOKUP, object_type="people.resident", fields=fields, reason=reason,
+                     details={"found": found})
+    return Resident.objects.filter(pk__in=found)
+
+
+def _normalised_phone(value: str) -> str:
+    try:
+        return validation.clean_phone(value)
+    except errors.ValidationFailed:  # an ill-formed phone simply matches nobody
+        return value

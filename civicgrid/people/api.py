@@ -46,14 +46,15 @@ class ResidentOut(Schema):
     name: str
     gender: str
     gender_label: str
-    birth_date: date | None
+    birth_date: date | None = Field(..., description="仅对有权查看该居民完整信息者给出,否则为 null")
+    birth_year: int | None = Field(..., description="出生年份(脱敏显示时只给年份)")
     ethnicity: str
     relation: str
     relation_label: str
     residence_type: str
     residence_type_label: str
-    id_number: str = Field(..., description="脱敏显示,如 2110**********123X")
-    phone: str = Field(..., description="脱敏显示,如 138****1234")
+    id_number: str = Field(..., description="脱敏显示,只留首末各一位,如 2****************X")
+    phone: str = Field(..., description="脱敏显示,只留后四位,如 *******1234")
     is_masked: bool
     region_code: str
     region_name: str
@@ -183,14 +184,20 @@ def create_household(request, payload: HouseholdIn):
     return Status(201, queries.present_household(household, request.auth))
 
 
-@router.get("/residents", response=list[ResidentOut])
+@router.get("/residents", response={200: list[ResidentOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut,
+                                     429: ErrorOut})
 @paginate(CountItemsNext)
-def list_residents(request, q: str = "", id_number: str = "", phone: str = "", region: str = "", tag: str = "",
-                   active: bool | None = True):
-    """本人可见范围内的居民。`q` 按姓名模糊查询;`id_number`、`phone` 精确查询(按密文索引);
-    `tag` 为标签编码。身份证号和电话脱敏显示。"""
-    qs = queries.residents_visible(request.auth, q=q, id_number=id_number, phone=phone, region=region, tag=tag,
-                                   active=active)
+def list_residents(request, q: str = "", id_number: str = "", phone: str = "", reason: str = "", region: str = "",
+                   tag: str = "", active: bool | None = True):
+    """本人可见范围内的居民。`q` 只按姓名模糊查询;`tag` 为标签编码。身份证号和电话脱敏显示。
+
+    `id_number`、`phone` 按完整号码精确查找,是敏感查询:须有 people.lookup_personal 权限(否则 403
+    `lookup_forbidden`)并填写 `reason` 查找事由(否则 422 `lookup_reason_required`),每人每小时限次
+    (超出 429 `lookup_rate_limited`),每次查找记入审计日志。"""
+    qs = queries.residents_visible(request.auth, q=q, region=region, tag=tag, active=active)
+    if id_number.strip() or phone.strip():
+        qs = qs.filter(pk__in=actions.look_up_residents(actor=request.auth, id_number=id_number, phone=phone,
+                                                        reason=reason))
     return _Presented(queries.with_tags(qs), lambda r: queries.present_resident(r, request.auth))
 
 

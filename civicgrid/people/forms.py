@@ -10,20 +10,45 @@ from civicgrid.core.inputs import TextField
 from civicgrid.people import idnumber, validation
 from civicgrid.people.choices import Relation, ResidenceType
 
+REVEAL_REASONS = ["入户走访核实", "办理服务事项", "矛盾纠纷调处", "数据核对更正", "其他"]
+
+
+def reason_text(reason: str, note: str = "") -> str:
+    """The reason written to the audit log: the chosen reason, with the note after a colon."""
+    note = (note or "").strip()
+    return f"{reason}:{note}" if reason and note else reason
+
 
 class SearchForm(forms.Form):
+    """The resident search. The exact look-up fields (complete ID number or phone, with a reason) are there
+    only for a viewer holding people.lookup_personal: `lookup=False` leaves them out."""
+
     q = forms.CharField(label="姓名", required=False, max_length=50,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "姓名"}))
     id_number = forms.CharField(label="身份证号", required=False, max_length=32,
-                                widget=forms.TextInput(attrs={"placeholder": "完整身份证号(精确查询)"}))
+                                widget=forms.TextInput(attrs={"placeholder": "完整身份证号(精确查找)",
+                                                              "autocomplete": "off"}))
     phone = forms.CharField(label="电话", required=False, max_length=32,
-                            widget=forms.TextInput(attrs={"type": "tel", "placeholder": "完整号码(精确查询)"}))
+                            widget=forms.TextInput(attrs={"type": "tel", "placeholder": "完整号码(精确查找)",
+                                                          "autocomplete": "off"}))
+    reason = forms.ChoiceField(label="查找事由", required=False,
+                               choices=[("", "按身份证号或电话查找时必选")] + [(r, r) for r in REVEAL_REASONS])
+    note = forms.CharField(label="补充说明", required=False, max_length=150)
     region = forms.CharField(label="区域编码", required=False, max_length=20)
     tag = forms.ChoiceField(label="标签", required=False)
 
-    def __init__(self, *args, tags=(), **kwargs):
+    LOOKUP_FIELDS = ("id_number", "phone", "reason", "note")
+
+    def __init__(self, *args, tags=(), lookup: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = [("", "全部")] + [(t.code, t.name) for t in tags]
+        if not lookup:
+            for name in self.LOOKUP_FIELDS:
+                del self.fields[name]
+
+    def reason_text(self) -> str:
+        data = self.cleaned_data if self.is_valid() else {}
+        return reason_text(data.get("reason", ""), data.get("note", ""))
 
 
 class HouseholdSearchForm(forms.Form):
@@ -71,9 +96,6 @@ class ResidentForm(forms.Form):
         self.add_error(field, exc.message)
 
 
-REVEAL_REASONS = ["入户走访核实", "办理服务事项", "矛盾纠纷调处", "数据核对更正", "其他"]
-
-
 class RevealForm(forms.Form):
     reason = forms.ChoiceField(label="查看事由", choices=[("", "请选择事由")] + [(r, r) for r in REVEAL_REASONS],
                                error_messages={"required": "请选择查看事由", "invalid_choice": "请选择查看事由"})
@@ -86,8 +108,7 @@ class RevealForm(forms.Form):
         return data
 
     def reason_text(self) -> str:
-        note = self.cleaned_data.get("note", "").strip()
-        return f"{self.cleaned_data['reason']}:{note}" if note else self.cleaned_data["reason"]
+        return reason_text(self.cleaned_data["reason"], self.cleaned_data.get("note", ""))
 
 
 class ImportForm(forms.Form):

@@ -1,26 +1,26 @@
 """Reads over buildings, households and residents, always scoped, and how a resident is presented.
 
-Presentation is masked by default: the full ID number and phone only appear when the caller passes the
-values returned by `actions.reveal_personal` (which checks the permission and writes the audit record).
-Sensitive tags are left out unless the viewer holds people.view_sensitive_tags over the resident.
+Presentation is masked by default (core/masking.py): the full ID number and phone only appear when the
+caller passes the values returned by `actions.reveal_personal` (which checks the permission and writes the
+audit record); the birth date shows as a year unless the viewer may unmask the resident. Nothing here
+filters by ID number or phone: an exact look-up is the audited, rate-limited `actions.look_up_residents`.
+
+Sensitive tags follow one rule: shown only within the viewer's people.view_sensitive_tags reach
+(`visible_to(user, SENSITIVE_TAGS)` for many residents, `sees_sensitive_tags` for one; docs/security.md
+PI-5). The key-person permissions are bounded by that same reach in the chokepoint (`Permission.within`),
+so people and key-person pages agree.
 """
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from civicgrid.core import errors, masking
+from civicgrid.core import masking
 from civicgrid.core.scoping import can, grant_for
-from civicgrid.people import validation
-from civicgrid.people.models import (
-    Building,
-    Household,
-    Resident,
-    ResidentTag,
-    Tag,
-    id_number_hash,
-    phone_hash,
-)
+from civicgrid.people.models import Building, Household, Resident, ResidentTag, Tag
+
+SENSITIVE_TAGS = "people.view_sensitive_tags"
+UNMASK = "people.unmask_personal"
 
 
 def buildings_visible(user, *, region: str = "", q: str = "") -> QuerySet[Building]:
@@ -47,11 +47,11 @@ def households_visible(user, *, region: str = "", q: str = "", active: bool | No
 
 
 def residents_visible(
-    user, *, region: str = "", q: str = "", id_number: str = "", phone: str = "", tag: str = "",
-    active: bool | None = True, household_id: int | None = None,
+    user, *, region: str = "", q: str = "", tag: str = "", active: bool | None = True,
+    household_id: int | None = None,
 ) -> QuerySet[Resident]:
-    """Residents in the viewer's scope. ID number and phone match exactly through their look-up hashes;
-    filtering by a sensitive tag finds nothing for a viewer who may not see sensitive tags."""
+    """Residents in the viewer's scope; `q` matches the name only (never an ID number or phone). Filtering
+    by a sensitive tag finds only residents within the viewer's sensitive-tag reach."""
     qs = Resident.objects.visible_to(user).select_related("region", "household")
     if region:
         qs = qs.filter(region__code__startswith=region.strip())
@@ -61,31 +61,25 @@ def residents_visible(
         qs = qs.filter(household_id=household_id)
     if q.strip():
         qs = qs.filter(name__icontains=q.strip())
-    if id_number.strip():
-        qs = qs.filter(id_number_hash=id_number_hash(id_number.strip()))
-    if phone.strip():
-        qs = qs.filter(phone_hash=phone_hash(_normalised_phone(phone)))
     if tag.strip():
         found = Tag.objects.filter(code=tag.strip()).first()
         if found is None:
             return qs.none()
         qs = qs.filter(tags__tag=found)
         if found.is_sensitive:
-            qs = qs.visible_to(user, "people.view_sensitive_tags")
+            qs = qs.visible_to(user, SENSITIVE_TAGS)
     return qs.order_by("id")
 
 
-def _normalised_phone(value: str) -> str:
-    try:
-        return validation.clean_phone(value)
-    except errors.ValidationFailed:  # an ill-formed phone simply matches nothing
-        return value.strip()
+def sees_sensitive_tags(user, resident: Resident) -> bool:
+    """The rule for sensitive tags, for one resident."""
+    return can(user, SENSITIVE_TAGS, resident)
 
 
 def tags_for(user) -> QuerySet[Tag]:
     """Tags the viewer may filter by or see at all."""
     qs = Tag.objects.all()
-    if not grant_for(user, "people.view_sensitive_tags"):
+    if not grant_for(user, SENSITIVE_TAGS):
         qs = qs.filter(is_sensitive=False)
     return qs
 
@@ -96,7 +90,7 @@ def with_tags(qs: QuerySet[Resident]) -> QuerySet[Resident]:
 
 def visible_tags(resident: Resident, viewer) -> list[dict]:
     """The resident's tags, sensitive ones only for a viewer holding people.view_sensitive_tags over them."""
-    sensitive_ok = can(viewer, "people.view_sensitive_tags", resident)
+    sensitive_ok = sees_sensitive_tags(viewer, resident)
     return [
         {"code": link.tag.code, "name": link.tag.name, "level": link.level, "is_sensitive": link.tag.is_sensitive}
         for link in resident.tags.all()
@@ -105,19 +99,22 @@ def visible_tags(resident: Resident, viewer) -> list[dict]:
 
 
 def can_reveal(viewer, resident: Resident) -> bool:
-    return can(viewer, "people.unmask_personal", resident)
+    return can(viewer, UNMASK, resident)
 
 
 def present_resident(resident: Resident, viewer, *, revealed: dict | None = None) -> dict:
     """A resident as shown to `viewer`: ID number and phone masked unless `revealed` (the result of
-    actions.reveal_personal for this resident) is given."""
+    actions.reveal_personal for this resident) is given; the full birth date only for a viewer who may
+    unmask the resident (with the masked ID number it would narrow the rest to a few guesses)."""
     revealed = revealed or {}
+    may_unmask = can_reveal(viewer, resident)
     return {
         "id": resident.pk,
         "name": resident.name,
         "gender": resident.gender,
         "gender_label": str(resident.get_gender_display()),
-        "birth_date": resident.birth_date,
+        "birth_date": resident.birth_date if may_unmask else None,
+        "birth_year": masking.birth_year(resident.birth_date),
         "ethnicity": resident.ethnicity,
         "relation": resident.relation,
         "relation_label": str(resident.get_relation_display()),
@@ -132,7 +129,7 @@ def present_resident(resident: Resident, viewer, *, revealed: dict | None = None
         "household_number": resident.household.number if resident.household_id else None,
         "is_active": resident.is_active,
         "tags": visible_tags(resident, viewer),
-        "can_reveal": can_reveal(viewer, resident),
+        "can_reveal": may_unmask,
     }
 
 

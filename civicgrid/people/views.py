@@ -42,15 +42,26 @@ def _page(request, qs):
 
 @people_page()
 def resident_list(request):
-    form = SearchForm(request.GET or None, tags=queries.tags_for(request.user))
+    """Search by name, region and tag; the exact look-up by a complete ID number or phone goes through the
+    audited, rate-limited action, and its refusals (403, 422, 429) are the same page whatever was typed."""
+    form = SearchForm(request.GET or None, tags=queries.tags_for(request.user),
+                      lookup=has_perm_anywhere(request.user, actions.LOOKUP))
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = queries.residents_visible(request.user, **{k: v for k, v in filters.items() if v})
+    qs = queries.residents_visible(request.user, **{k: filters[k] for k in ("q", "region", "tag") if filters.get(k)})
+    wanted = {name: request.GET.get(name, "").strip()[:64] for name in ("id_number", "phone")}
+    refused, status = None, 200
+    if any(wanted.values()):
+        try:
+            qs = qs.filter(pk__in=actions.look_up_residents(actor=request.user, reason=form.reason_text(), **wanted))
+        except (errors.Forbidden, errors.ValidationFailed, errors.RateLimited) as exc:
+            qs, refused, status = qs.none(), exc, exc.status
     page = _page(request, queries.with_tags(qs))
     items = [queries.present_resident(r, request.user) for r in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "people/resident_list.html", _context(
-        request, form=form, page=page, items=items, query=query.urlencode(), section="residents"))
+        request, form=form, page=page, items=items, query=query.urlencode(), refused=refused, section="residents"),
+        status=status)
 
 
 @people_page("people.view_household")
@@ -123,7 +134,7 @@ def resident_create(request):
                 phone=data["phone"], relation=data["relation"], residence_type=data["residence_type"],
                 ethnicity=data["ethnicity"] or "汉族", idempotency_key=request.POST.get("idempotency_key") or None,
             )
-        except (errors.ValidationFailed, errors.Conflict) as exc:
+        except (errors.ValidationFailed, errors.Conflict, errors.RateLimited) as exc:
             form.add_domain_error(exc)
         else:
             return redirect("people:resident_detail", pk=resident.pk)

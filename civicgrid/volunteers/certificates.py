@@ -68,7 +68,7 @@ class ServiceLine:
 
 @dataclass(frozen=True)
 class Certificate:
-    """Everything printed on one certificate. ``id_masked`` is already masked (110***********1234)."""
+    """Everything printed on one certificate. ``id_masked`` is already masked (core.masking: 2****************4)."""
 
     number: str
     volunteer_name: str

@@ -386,7 +386,7 @@ def register(request):
         try:
             actions.register_volunteer(actor=user, user=user, data=form.volunteer_input(),
                                        idempotency_key=form.cleaned_data["idempotency_key"])
-        except (errors.ValidationFailed, errors.Conflict) as exc:
+        except (errors.ValidationFailed, errors.Conflict, errors.RateLimited) as exc:
             form.add_domain_error(exc)
         else:
             messages.success(request, gettext("注册成功。文明实践中心将您编入服务队伍后,就能在这里接到服务任务。"))

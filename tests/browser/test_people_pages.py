@@ -45,11 +45,12 @@ def test_grid_worker_finds_a_resident_and_reveals_with_a_reason(phone_page, live
     assert page.locator("h1").inner_text() == "居民查询"
     names = page.locator(".person-card strong").all_inner_texts()
     assert names == ["张建国", "李秀英"]  # not 王小明 of the other grid
-    assert "2110**********" in page.locator(".people-list").inner_text()
+    masked = head.id_number[0] + "*" * 16 + head.id_number[-1]  # the first and the last character only
+    assert masked in page.locator(".people-list").inner_text()
     screenshot(page, "people-list-phone")
 
     page.click("text=张建国")
-    assert page.locator("[data-field=id_number]").inner_text() == head.id_number[:4] + "*" * 10 + head.id_number[-4:]
+    assert page.locator("[data-field=id_number]").inner_text() == masked
     screenshot(page, "people-resident-masked-phone")
 
     page.select_option("select[name=reason]", "入户走访核实")
@@ -59,6 +60,43 @@ def test_grid_worker_finds_a_resident_and_reveals_with_a_reason(phone_page, live
     assert page.locator("[data-field=phone]").inner_text() == "13812341234"
     assert AuditEvent.objects.filter(action="people.reveal_personal", reason="入户走访核实").count() == 1
     screenshot(page, "people-resident-revealed-phone")
+
+
+def test_grid_worker_looks_up_a_resident_by_id_number_with_a_reason(phone_page, live_server, people):
+    tree, head = people
+    make_user("gw", "grid_worker", tree.grid_a)
+    page = phone_page
+    login(page, live_server, "gw", next_path="/people/")
+
+    page.click("text=更多条件")
+    page.fill("input[name=id_number]", head.id_number)
+    page.click("button:has-text('查询')")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[role=alert]").get_attribute("data-code") == "lookup_reason_required"
+    screenshot(page, "people-lookup-reason-required-phone")
+
+    page.select_option("select[name=reason]", "办理服务事项")
+    page.click("button:has-text('查询')")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".person-card strong").all_inner_texts() == ["张建国"]
+    assert head.id_number not in page.locator(".people-list").inner_text()
+    assert AuditEvent.objects.filter(action="people.lookup_personal", reason="办理服务事项").count() == 1
+    screenshot(page, "people-lookup-found-phone")
+
+
+def test_a_micro_grid_worker_sees_the_birth_year_and_no_look_up(phone_page, live_server, people):
+    tree, head = people
+    make_user("mg", "micro_grid_worker", tree.micro_a)
+    page = phone_page
+    login(page, live_server, "mg", next_path="/people/")
+
+    page.click("text=更多条件")
+    assert page.locator("input[name=id_number]").count() == 0  # no exact look-up without the permission
+    page.click("text=张建国")
+    facts = page.locator(".facts").first.inner_text()
+    assert "出生年份" in facts and "1980" in facts and "1980-05-17" not in facts
+    assert "显示完整信息" not in page.content()
+    screenshot(page, "people-resident-micro-worker-phone")
 
 
 def test_the_create_form_shows_the_check_digit_error_in_chinese(phone_page, live_server, people):

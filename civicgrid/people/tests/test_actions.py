@@ -163,28 +163,34 @@ def test_an_ordinary_tag_can_be_added_and_removed(world, worker):
     assert ResidentTag.objects.count() == 0
 
 
-def test_a_sensitive_tag_needs_the_sensitive_tag_permission(world, worker):
+@pytest.fixture
+def micro_worker(world):
+    """May change residents, may not see sensitive tags."""
+    return make_user("mg_a", "micro_grid_worker", world.tree.micro_a)
+
+
+def test_a_sensitive_tag_needs_the_sensitive_tag_permission(world, micro_worker):
     with pytest.raises(errors.Forbidden):
-        actions.add_tag(actor=worker, resident=world.resident_a, tag=world.correction, level="严管")
+        actions.add_tag(actor=micro_worker, resident=world.resident_a, tag=world.correction, level="严管")
 
     assert ResidentTag.objects.count() == 0
-    RoleAssignment.objects.create(user=worker, role="police_liaison", region=world.tree.community_a)
-    worker.forget_grants()
+    RoleAssignment.objects.create(user=micro_worker, role="police_liaison", region=world.tree.community_a)
+    micro_worker.forget_grants()
 
-    actions.add_tag(actor=worker, resident=world.resident_a, tag=world.correction, level="严管")
+    actions.add_tag(actor=micro_worker, resident=world.resident_a, tag=world.correction, level="严管")
     assert ResidentTag.objects.get().level == "严管"
 
 
-def test_sensitive_tags_are_left_out_for_viewers_without_the_permission(world, worker):
+def test_sensitive_tags_are_left_out_for_viewers_without_the_permission(world, micro_worker):
     ResidentTag.objects.create(resident=world.resident_a, tag=world.elderly)
     ResidentTag.objects.create(resident=world.resident_a, tag=world.correction, level="普管")
     police = make_user("police_a", "police_liaison", world.tree.community_a)
     resident = queries.with_tags(Resident.objects.filter(pk=world.resident_a.pk)).get()
 
-    assert [t["code"] for t in queries.present_resident(resident, worker)["tags"]] == ["elderly_alone"]
+    assert [t["code"] for t in queries.present_resident(resident, micro_worker)["tags"]] == ["elderly_alone"]
     assert [t["code"] for t in queries.present_resident(resident, police)["tags"]] == [
         "community_correction", "elderly_alone"]
-    assert list(queries.residents_visible(worker, tag="community_correction")) == []
+    assert list(queries.residents_visible(micro_worker, tag="community_correction")) == []
     assert list(queries.residents_visible(police, tag="community_correction")) == [world.resident_a]
 
 

@@ -27,7 +27,7 @@ def test_create_resident_answers_201_masked(world, api):
     assert response.status_code == 201
     body = response.json()
     assert (body["name"], body["gender"], body["id_number"], body["phone"]) == (
-        "王芳", "F", ident(4)[:4] + "*" * 10 + ident(4)[-4:], "138****1111")
+        "王芳", "F", ident(4)[0] + "*" * 16 + ident(4)[-1], "*******1111")
     assert body["region_code"] == world.tree.micro_a.code
 
 
@@ -86,8 +86,9 @@ def test_create_household_in_another_grid_answers_404(world, api):
 
 
 @pytest.mark.parametrize("query,expected", [
-    ("q=张", ["张三"]), (f"id_number={ID_A}", ["张三"]), ("phone=13812341234", ["张三"]),
-    ("phone=13900001111", []), ("region=211004002", []), ("tag=elderly_alone", []),
+    ("q=张", ["张三"]), (f"id_number={ID_A}&reason=入户走访核实", ["张三"]),
+    ("phone=13812341234&reason=入户走访核实", ["张三"]), ("phone=13900001111&reason=入户走访核实", []),
+    ("region=211004002", []), ("tag=elderly_alone", []), (f"q={ID_A}", []), ("q=13812341234", []),
 ])
 def test_resident_filters(world, api, query, expected):
     response = api.get(f"/api/v1/people/residents?{query}")

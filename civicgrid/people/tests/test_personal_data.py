@@ -8,14 +8,14 @@ from django.db import connection
 from django.test import Client
 
 from civicgrid.core.models import AuditEvent
-from civicgrid.people import queries
+from civicgrid.people import actions
 from civicgrid.people.models import Resident, id_number_hash
 from civicgrid.people.tests.conftest import ID_A, PHONE_A
 from civicgrid.people.tests.factories import bearer
 from civicgrid.testing import make_user
 
-MASKED_ID = ID_A[:4] + "*" * 10 + ID_A[-4:]
-MASKED_PHONE = "138****1234"
+MASKED_ID = ID_A[0] + "*" * 16 + ID_A[-1]  # the first and the last character
+MASKED_PHONE = "*******1234"  # the last 4 digits
 
 
 def test_the_raw_columns_hold_ciphertext_not_the_plaintext(world):
@@ -44,10 +44,13 @@ def test_two_encryptions_of_one_value_differ(world):
 def test_the_hash_finds_the_resident_by_id_number_and_phone(world):
     worker = make_user("gw_a", "grid_worker", world.tree.grid_a)
 
+    def look_up(**value):
+        return list(actions.look_up_residents(actor=worker, reason="办理服务事项", **value))
+
     assert Resident.objects.get(id_number_hash=id_number_hash(ID_A.lower())) == world.resident_a
-    assert list(queries.residents_visible(worker, id_number=ID_A)) == [world.resident_a]
-    assert list(queries.residents_visible(worker, phone="+86 138 1234 1234")) == [world.resident_a]
-    assert list(queries.residents_visible(worker, id_number=world.resident_b.id_number)) == []  # out of scope
+    assert look_up(id_number=ID_A) == [world.resident_a]
+    assert look_up(phone="+86 138 1234 1234") == [world.resident_a]
+    assert look_up(id_number=world.resident_b.id_number) == []  # out of scope
 
 
 @pytest.fixture
@@ -65,11 +68,23 @@ def test_api_list_and_detail_are_masked(world, micro_worker):
 
     for shown in (listed, detail, members):
         assert (shown["id_number"], shown["phone"], shown["is_masked"]) == (MASKED_ID, MASKED_PHONE, True)
+        assert (shown["birth_date"], shown["birth_year"]) == (None, 1980)  # the year only
         assert shown["can_reveal"] is False
 
 
-def test_api_search_by_full_id_number_answers_masked(world, micro_worker):
-    response = Client(headers=bearer(micro_worker)).get(f"/api/v1/people/residents?id_number={ID_A}")
+def test_a_viewer_who_may_unmask_sees_the_birth_date_but_still_the_masked_numbers(world):
+    worker = make_user("gw_a", "grid_worker", world.tree.grid_a)
+
+    shown = Client(headers=bearer(worker)).get(f"/api/v1/people/residents/{world.resident_a.pk}").json()
+
+    assert (shown["id_number"], shown["phone"], shown["birth_date"]) == (MASKED_ID, MASKED_PHONE, "1980-05-17")
+
+
+def test_api_search_by_full_id_number_answers_masked(world):
+    worker = make_user("gw_a", "grid_worker", world.tree.grid_a)
+
+    response = Client(headers=bearer(worker)).get(
+        "/api/v1/people/residents", {"id_number": ID_A, "reason": "入户走访核实"})
 
     assert [r["id_number"] for r in response.json()["items"]] == [MASKED_ID]
 
@@ -83,7 +98,7 @@ def test_pages_show_masked_values_only(world, micro_worker):
 
     for html in pages:
         assert MASKED_ID in html and MASKED_PHONE in html
-        assert ID_A not in html and PHONE_A not in html
+        assert ID_A not in html and PHONE_A not in html and "1980-05-17" not in html
     assert "显示完整信息" not in pages[1]  # no unmask permission, no button
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from civicgrid.accounts.models import Department, DepartmentKind, RoleAssignment
-from civicgrid.core import audit, crypto, errors
+from civicgrid.core import audit, crypto, errors, ratelimit
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.scoping import get_visible, require
 from civicgrid.geo.models import Region
@@ -74,7 +74,12 @@ class VolunteerInput:
 
 def register_volunteer(*, actor, data: VolunteerInput, user=None, idempotency_key: str | None = None) -> Volunteer:
     """实名注册: a valid ID number (once per person), known skills and certificate kinds, sane weekly slots.
-    Residents register themselves (user=actor); centre/station staff register others."""
+    Residents register themselves (user=actor); centre/station staff register others.
+
+    Whether an ID number belongs to a volunteer is not for anyone to test. The account is checked first:
+    an account that is already a volunteer gets 409 `already_registered` whatever number it sends, so an
+    account learns about at most one number, once. An ID number already registered answers 409
+    `volunteer_exists`, spends the caller's look-up budget and is audit-logged (core.ratelimit)."""
     self_service = user is not None and user == actor
     if not self_service:
         require(actor, "volunteers.change_volunteer")
@@ -97,15 +102,26 @@ def register_volunteer(*, actor, data: VolunteerInput, user=None, idempotency_ke
             raise errors.ValidationFailed("可服务时段无效", code="availability_invalid")
     id_hash = crypto.lookup_hash(info.number, purpose="volunteer_id")
 
+    def account_taken() -> bool:
+        return user is not None and Volunteer.objects.filter(user=user).exists()
+
     def create() -> Volunteer:
+        if account_taken():
+            raise errors.Conflict("该账号已注册为志愿者", code="already_registered")
         if Volunteer.objects.filter(id_number_hash=id_hash).exists():
             raise errors.Conflict("该身份证号已注册为志愿者", code="volunteer_exists")
-        volunteer = Volunteer.objects.create(
-            user=user, name=name, id_number=info.number, id_number_hash=id_hash, phone=data.phone.strip(),
-            phone_hash=crypto.lookup_hash(data.phone.strip(), purpose="phone") if data.phone.strip() else "",
-            region=region, lat=data.lat if data.lat is not None else region.center_lat,
-            lng=data.lng if data.lng is not None else region.center_lng,
-            service_radius_km=float(data.service_radius_km), skills=sorted(services))
+        try:
+            with transaction.atomic():
+                volunteer = Volunteer.objects.create(
+                    user=user, name=name, id_number=info.number, id_number_hash=id_hash, phone=data.phone.strip(),
+                    phone_hash=crypto.lookup_hash(data.phone.strip(), purpose="phone") if data.phone.strip() else "",
+                    region=region, lat=data.lat if data.lat is not None else region.center_lat,
+                    lng=data.lng if data.lng is not None else region.center_lng,
+                    service_radius_km=float(data.service_radius_km), skills=sorted(services))
+        except IntegrityError:  # a concurrent registration of the same account or number won
+            if account_taken():
+                raise errors.Conflict("该账号已注册为志愿者", code="already_registered") from None
+            raise errors.Conflict("该身份证号已注册为志愿者", code="volunteer_exists") from None
         Qualification.objects.bulk_create([
             Qualification(volunteer=volunteer, kind=q["kind"], number=q.get("number", ""),
                           issued_by=q.get("issued_by", ""), valid_until=q.get("valid_until"))
@@ -117,9 +133,14 @@ def register_volunteer(*, actor, data: VolunteerInput, user=None, idempotency_ke
                      details={"skills": sorted(services), "self": self_service})
         return volunteer
 
-    with transaction.atomic():
-        volunteer, _ = run_once(key=idempotency_key, actor=actor, action="volunteers.register_volunteer",
-                                model=Volunteer, create=create, body={"data": data, "user": user})
+    def write():
+        with transaction.atomic():
+            return run_once(key=idempotency_key, actor=actor, action="volunteers.register_volunteer",
+                            model=Volunteer, create=create, body={"data": data, "user": user})
+
+    volunteer, _ = ratelimit.conflict_is_lookup(actor, action="volunteers.register_volunteer",
+                                                object_type="volunteers.volunteer", code="volunteer_exists",
+                                                write=write)
     return volunteer
 
 

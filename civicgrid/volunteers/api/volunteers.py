@@ -22,8 +22,8 @@ router = Router(tags=TAGS)
 class VolunteerOut(Schema):
     id: int
     name: str
-    id_number: str = Field(..., description="脱敏显示,如 2110**********0013")
-    phone: str = Field(..., description="脱敏显示,如 138****0000")
+    id_number: str = Field(..., description="脱敏显示,只留首末各一位,如 2****************3")
+    phone: str = Field(..., description="脱敏显示,只留后四位,如 *******0000")
     region_code: str = Field(..., alias="region.code")
     region_name: str = Field(..., alias="region.name")
     skills: list[str]
@@ -174,7 +174,9 @@ def list_volunteers(request, q: str = "", status: VolunteerStatus | None = None,
 
 @router.post("/volunteers", response={201: VolunteerDetailOut, **ERRORS})
 def register_volunteer(request, payload: VolunteerIn):
-    """实名注册志愿者。身份证号校验位错误 422 `id_number_checksum`,已注册 409 `volunteer_exists`。
+    """实名注册志愿者。身份证号校验位错误 422 `id_number_checksum`;本账号已是志愿者 409 `already_registered`
+    (先于身份证号检查,不论填的是什么号码);该身份证号已注册 409 `volunteer_exists`(记入审计日志,
+    计入每小时查找限次,超出 429 `lookup_rate_limited`)。
     请带 `Idempotency-Key` 请求头:重试同一请求返回同一名志愿者。"""
     data = actions.VolunteerInput(
         name=payload.name, id_number=payload.id_number, phone=payload.phone, region_code=payload.region,

@@ -2,8 +2,13 @@
 data to a person goes through `actions.read_key_person` / `actions.read_key_person_list`, which check
 the permission and write the audit record (PIPL art. 28: the 特定身份 itself is sensitive).
 
-Presentation is masked by default (name 张**, ID number 2110**********1234, phone 138****1234, no address);
-`revealed=True` is only passed by the audited actions after checking people.unmask_personal.
+Presentation is masked by default (core/masking.py: name 张**, ID number 2****************4, phone
+*******1234, no address or birth date); `revealed=True` is only passed by the audited actions after
+checking people.unmask_personal.
+
+Who sees key persons at all follows the one rule for sensitive tags: the key-person permissions reach no
+further than people.view_sensitive_tags (`Permission.within`, applied by `scoping.grant_for`), so every
+list, count, detail and action below is bounded by it.
 """
 
 from __future__ import annotations
