@@ -12,7 +12,7 @@ starting with "=" stays text in the spreadsheet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from io import BytesIO
 from typing import Any
 
@@ -67,7 +67,6 @@ COLUMNS: tuple[Column, ...] = (
     Column("status", "经营状态", False, "存续、迁出、注销;空为存续", "存续"),
 )
 HEADERS = tuple(c.header for c in COLUMNS)
-BY_HEADER = {c.header: c for c in COLUMNS}
 BY_KEY = {c.key: c for c in COLUMNS}
 CHOICES = {"currency": Currency, "ownership": Ownership, "hightech_field": HighTechField,
            "listing_board": ListingBoard, "exchange": Exchange, "status": EnterpriseStatus}
@@ -82,45 +81,8 @@ class ImportResult:
     dry_run: bool
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 def read_rows(file) -> list[tuple[int, dict[str, str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        if hasattr(file, "seek"):
-            file.seek(0)
-        workbook = load_workbook(file, read_only=True, data_only=True)
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
-        header = [_text(v) for v in next(rows, ())]
-        data = list(enumerate(rows, start=2))
-        workbook.close()
-    except Exception:  # openpyxl raises many kinds for a broken or non-xlsx file
-        raise errors.ValidationFailed("无法读取文件,请上传 .xlsx 格式的 Excel 文件", code="import_file_invalid") from None
-    missing = [c.header for c in COLUMNS if c.required and c.header not in header]
-    if missing:
-        raise errors.ValidationFailed(
-            "表头缺少必填列:" + "、".join(missing) + ",请使用导入模板", code="import_header_missing",
-            details=[{"row": 1, "column": h, "code": "header_missing", "message": f"缺少列“{h}”"} for h in missing])
-    index = {BY_HEADER[h].key: i for i, h in enumerate(header) if h in BY_HEADER}
-    result = []
-    for number, row in data:
-        cells = {key: _text(row[i]) if i < len(row) else "" for key, i in index.items()}
-        if any(cells.values()):
-            result.append((number, cells))
-    if not result:
-        raise errors.ValidationFailed("文件中没有数据行", code="import_file_empty")
-    if len(result) > MAX_ROWS:
-        raise errors.ValidationFailed(f"一次最多导入{MAX_ROWS}行,请拆分文件", code="import_too_many_rows")
-    return result
+    return xlsx.read_rows(file, COLUMNS, MAX_ROWS)
 
 
 def _choice(key: str, value: str) -> str:

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from civicgrid.core import audit, errors
+from civicgrid.core import audit, errors, xlsx
 from civicgrid.core.models import AuditResult
 from civicgrid.core.scoping import grant_for, require
 from civicgrid.geo.choices import RegionLevel
@@ -63,50 +61,9 @@ class _Plan:
         self.report.append({"row": row, "column": header, "code": code, "message": text})
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 def read_rows(file) -> list[tuple[int, dict[str, str]]]:
     """(Excel row number, {column key: text}) for every non-empty data row of the first sheet."""
-    from openpyxl import load_workbook
-
-    try:
-        if hasattr(file, "seek"):
-            file.seek(0)
-        workbook = load_workbook(file, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [_text(v) for v in next(rows, ())]
-        data = [(n, row) for n, row in enumerate(rows, start=2)]
-        workbook.close()
-    except errors.DomainError:
-        raise
-    except Exception:  # openpyxl raises many kinds for a broken or non-xlsx file
-        raise errors.ValidationFailed("无法读取文件,请上传 .xlsx 格式的 Excel 文件", code="import_file_invalid") from None
-    missing = [c.header for c in COLUMNS if c.required and c.header not in header]
-    if missing:
-        raise errors.ValidationFailed(
-            "表头缺少必填列:" + "、".join(missing) + ",请使用导入模板", code="import_header_missing",
-            details=[{"row": 1, "column": h, "code": "header_missing", "message": f"缺少列“{h}”"} for h in missing],
-        )
-    index = {BY_HEADER[h].key: i for i, h in enumerate(header) if h in BY_HEADER}
-    result = []
-    for number, row in data:
-        cells = {key: _text(row[i]) if i < len(row) else "" for key, i in index.items()}
-        if any(cells.values()):
-            result.append((number, cells))
-    if not result:
-        raise errors.ValidationFailed("文件中没有数据行", code="import_file_empty")
-    if len(result) > MAX_ROWS:
-        raise errors.ValidationFailed(f"一次最多导入{MAX_ROWS}行,请拆分文件", code="import_too_many_rows")
-    return result
+    return xlsx.read_rows(file, COLUMNS, MAX_ROWS)
 
 
 class _Checker:
