@@ -118,7 +118,7 @@ def list_visits(request, region: str = "", purpose: str = "", household_id: Id |
     """本人范围内的入户走访记录,新的在前。"""
     qs = q.visits_visible(request.auth, region=region, purpose=purpose, household_id=household_id, since=since,
                           until=until)
-    return Presented(qs, lambda page: [q.present_visit(v) for v in page])
+    return Presented(qs, lambda page: [q.present_visit(v, request.auth) for v in page])
 
 
 @router.get("/visits/coverage", response=CoverageOut)
@@ -139,7 +139,7 @@ def tagged_households(request, region: str = "", overdue: bool = False):
 def get_visit(request, visit_id: Id):
     visit = get_visible(HouseholdVisit.objects.select_related("household", "region", "visitor"), request.auth,
                         pk=visit_id)
-    return q.present_visit(visit, opinions=True)
+    return q.present_visit(visit, request.auth, opinions=True)
 
 
 @router.post("/visits", response={201: VisitDetailOut, **ERRORS})
@@ -154,7 +154,7 @@ def create_visit(request, payload: VisitIn):
         opinions=[actions.OpinionInput(o.content, o.category_code, o.to_case) for o in payload.opinions],
         next_follow_up_on=payload.next_follow_up_on, idempotency_key=request.headers.get("Idempotency-Key"),
     )
-    return Status(201, q.present_visit(visit, opinions=True))
+    return Status(201, q.present_visit(visit, request.auth, opinions=True))
 
 
 @router.post("/visits/opinions/{opinion_id}/case", response={200: OpinionOut, **ERRORS})

@@ -9,8 +9,10 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
+from civicgrid.core.scoping import can, grant_for, scope_q
 from civicgrid.geo.choices import CODE_LENGTH, RegionLevel
 from civicgrid.geo.models import Region
+from civicgrid.gridops.fieldwork.choices import VisitPurpose
 from civicgrid.gridops.fieldwork.models import HouseholdVisit, VisitOpinion
 from civicgrid.gridops.fieldwork.periods import day_bounds
 from civicgrid.people.models import Household, Resident, ResidentTag
@@ -24,7 +26,11 @@ def visits_visible(user, *, region: str = "", purpose: str = "", household_id: i
     qs = HouseholdVisit.objects.visible_to(user).select_related("household", "region", "visitor")
     if region.strip():
         qs = qs.filter(region__code__startswith=region.strip())
-    if purpose:
+    if purpose == VisitPurpose.KEY_PERSON:
+        qs = qs.filter(Q(purpose=purpose) & _key_person_known(user))
+    elif purpose == VisitPurpose.ROUTINE:  # as shown_purpose presents them: hidden key-person visits too
+        qs = qs.filter(Q(purpose=purpose) | (Q(purpose=VisitPurpose.KEY_PERSON) & ~_key_person_known(user)))
+    elif purpose:
         qs = qs.filter(purpose=purpose)
     if household_id is not None:
         qs = qs.filter(household_id=household_id)
@@ -32,6 +38,28 @@ def visits_visible(user, *, region: str = "", purpose: str = "", household_id: i
         lo, hi = day_bounds(since or date(2000, 1, 1), until or date(2999, 12, 30))
         qs = qs.filter(visited_at__gte=lo, visited_at__lt=hi)
     return qs.order_by("-visited_at", "-id")
+
+
+# A key-person visit says that a key person lives in the household: a sensitive tag (docs/security.md PI-5).
+SENSITIVE = "people.view_sensitive_tags"
+
+
+def _key_person_known(user) -> Q:
+    """The key-person visits `user` may know as such: within their sensitive-tag reach, or their own."""
+    grant = grant_for(user, SENSITIVE)
+    if grant.unrestricted:
+        return Q()
+    reach = scope_q(HouseholdVisit, grant)
+    own = Q(visitor_id=user.pk)
+    return own | reach if reach is not None else own
+
+
+def shown_purpose(user, visit: HouseholdVisit) -> str:
+    """The visit's purpose as `user` reads it: a key-person visit outside their sensitive-tag reach, not
+    their own, reads as a routine visit, in lists, filters and pages alike."""
+    if visit.purpose == VisitPurpose.KEY_PERSON and visit.visitor_id != user.pk and not can(user, SENSITIVE, visit):
+        return VisitPurpose.ROUTINE
+    return visit.purpose
 
 
 def visit_opinions(visit: HouseholdVisit) -> list[VisitOpinion]:
@@ -135,13 +163,14 @@ def present_opinion(opinion: VisitOpinion) -> dict:
             **_case_ref(opinion.case)}
 
 
-def present_visit(visit: HouseholdVisit, *, opinions: bool = False) -> dict:
+def present_visit(visit: HouseholdVisit, user, *, opinions: bool = False) -> dict:
     household = visit.household
+    purpose = VisitPurpose(shown_purpose(user, visit))
     data = {
         "id": visit.pk, "household_id": household.pk, "household_number": household.number,
         "address": " ".join(p for p in (household.address, household.room) if p),
-        "region_code": visit.region.code, "region_name": visit.region.name, "purpose": visit.purpose,
-        "purpose_label": str(visit.get_purpose_display()), "visited_at": visit.visited_at,
+        "region_code": visit.region.code, "region_name": visit.region.name, "purpose": purpose.value,
+        "purpose_label": str(purpose.label), "visited_at": visit.visited_at,
         "visitor": str(visit.visitor) if visit.visitor_id else "", "participants": visit.participants,
         "persons_met": visit.persons_met, "notes": visit.notes, "next_follow_up_on": visit.next_follow_up_on,
     }

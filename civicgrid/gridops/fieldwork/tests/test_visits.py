@@ -165,3 +165,27 @@ def test_the_shortest_frequency_of_a_households_members_applies_and_key_person_t
     assert [(r["number"], r["tags"], r["interval_days"], r["due_on"]) for r in rows] == [
         ("HA-1", ["独居老人", "空巢老人"], 7, date(2025, 4, 8))]
     assert q.tagged_households(world.grid_b, today=TODAY) == []  # grid B has only a key person
+
+
+def test_a_key_person_visit_reads_as_routine_outside_the_sensitive_tag_reach(world, client):
+    """A key-person visit tells that a key person lives there (docs/security.md PI-5): the micro-grid worker
+    and the leader, who may not see sensitive tags, read it as a routine visit in every list, filter and page;
+    the grid worker who made it, and the micro-grid worker's own key-person visit, keep their purpose."""
+    theirs = _visit(world, world.ha2, TODAY, actor=world.grid_a, purpose="key_person")
+    own = _visit(world, world.ha1, TODAY, actor=world.micro_a, purpose="key_person")
+    routine = _visit(world, world.ha3, TODAY, actor=world.grid_a, purpose="routine")
+
+    def purposes(user, purpose=""):
+        return {v.pk: q.present_visit(v, user)["purpose"] for v in q.visits_visible(user, purpose=purpose)}
+
+    assert purposes(world.grid_a) == {theirs.pk: "key_person", own.pk: "key_person", routine.pk: "routine"}
+    for user in (world.micro_a, world.leader):
+        shown = purposes(user)
+        assert shown[theirs.pk] == "routine" and shown[routine.pk] == "routine"
+        assert purposes(user, "key_person") == ({own.pk: "key_person"} if user == world.micro_a else {})
+        assert set(purposes(user, "routine")) == {theirs.pk, routine.pk} | ({own.pk} if user == world.leader else set())
+    client.force_login(world.micro_a)
+    page = client.get(f"/gridops/visits/{theirs.pk}/").content.decode()
+    assert "重点人员走访" not in page and "常规走访" in page
+    listed = client.get("/api/v1/gridops/visits?purpose=key_person").json()
+    assert [v["id"] for v in listed["items"]] == [own.pk]

@@ -35,7 +35,7 @@ def visit_list(request):
     qs = q.visits_visible(request.user, **{k: v for k, v in filters.items() if v})
     visits = paged(request, qs)
     return show(request, "visit_list.html", "visits", form=form, page=visits,
-                rows=[q.present_visit(v) for v in visits.object_list], query=query_without_page(request),
+                rows=[q.present_visit(v, request.user) for v in visits.object_list], query=query_without_page(request),
                 can_record=has_perm_anywhere(request.user, RECORD))
 
 
@@ -71,7 +71,7 @@ def _visit(request, pk: int) -> HouseholdVisit:
 @page(VIEW)
 def visit_detail(request, pk: int):
     visit = _visit(request, pk)
-    return show(request, "visit_detail.html", "visits", visit=q.present_visit(visit, opinions=True),
+    return show(request, "visit_detail.html", "visits", visit=q.present_visit(visit, request.user, opinions=True),
                 can_raise=can(request.user, RECORD, visit) and has_perm_anywhere(request.user, "cases.create_case"),
                 case_form=OpinionCaseForm(categories=places.case_categories()))
 
@@ -93,7 +93,7 @@ def opinion_case(request, pk: int):
     if error is None:
         return redirect("fieldwork:visit_detail", pk=opinion.visit_id)
     visit = _visit(request, opinion.visit_id)
-    return show(request, "visit_detail.html", "visits", status=error.status, visit=q.present_visit(visit, opinions=True),
+    return show(request, "visit_detail.html", "visits", status=error.status, visit=q.present_visit(visit, request.user, opinions=True),
                 can_raise=True, case_form=form, error=error.message)
 
 
