@@ -31,26 +31,26 @@ class Budget:
     def check(self, user) -> None:
         """RateLimited when `user` has used up this window's budget (nothing is counted)."""
         if self.used(user) >= self.limit:
-            self._refuse()
+            self.refuse()
 
-    def count(self, user) -> int:
-        """Count one use (one atomic increment, so concurrent requests cannot both take the last one);
+    def count(self, user, uses: int = 1) -> int:
+        """Count `uses` (one atomic increment, so concurrent requests cannot both take the last one);
         returns the uses in this window so far."""
         key = self._key(user)
-        if cache.add(key, 1, timeout=self.window_seconds):
-            return 1
+        if cache.add(key, uses, timeout=self.window_seconds):
+            return uses
         try:
-            return cache.incr(key)
+            return cache.incr(key, uses)
         except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=self.window_seconds)
-            return 1
+            cache.set(key, uses, timeout=self.window_seconds)
+            return uses
 
     def spend(self, user) -> None:
         """Count one use; RateLimited once the window's budget is used up (the caller then does nothing)."""
         if self.count(user) > self.limit:
-            self._refuse()
+            self.refuse()
 
-    def _refuse(self):
+    def refuse(self):
         raise errors.RateLimited(self.message, code=self.code,
                                  details={"limit": self.limit, "window_seconds": self.window_seconds})
 
@@ -77,3 +77,15 @@ def conflict_is_lookup(actor, *, action: str, object_type: str, code: str, write
                          result="denied", reason=code)
             budget.count(actor)  # the next attempt is refused; this answer stays a 409
         raise
+
+
+def registered_numbers_told(actor, *, count: int, action: str, object_type: str) -> None:
+    """An answer about to tell `actor` that `count` of the ID numbers they sent are already registered (an
+    import's row report) is `count` look-ups: it is audit-logged and spends as much of the budget, and when
+    that passes the budget the answer is refused instead (429). Call `lookups().check(actor)` before looking:
+    once the budget is used up, every such request is refused, whatever it holds."""
+    audit.record(actor=actor, action=action, object_type=object_type, fields=["id_number"], result="denied",
+                 reason="id_number_exists", details={"numbers": count})
+    budget = lookups()
+    if budget.count(actor, count) > budget.limit:
+        budget.refuse()

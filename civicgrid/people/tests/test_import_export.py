@@ -16,7 +16,7 @@ from civicgrid.core.models import AuditEvent
 from civicgrid.people.excel import export_people_xlsx, import_people_xlsx, template_xlsx
 from civicgrid.people.excel.columns import HEADERS
 from civicgrid.people.models import Household, Resident, ResidentTag
-from civicgrid.people.tests.conftest import ID_A, PHONE_A
+from civicgrid.people.tests.conftest import ID_A, ID_B, PHONE_A
 from civicgrid.people.tests.factories import bearer, ident, wrong_check_digit, xlsx
 from civicgrid.testing import make_user
 
@@ -95,7 +95,8 @@ def test_a_file_with_bad_rows_imports_nothing_and_reports_every_row(world, admin
     assert caught.value.details[3]["message"] == "身份证号与第2行重复"
     assert caught.value.details[0]["message"] == "身份证号校验位错误,请核对后重新输入"
     assert _counts() == (2, 2, 0)
-    assert AuditEvent.objects.get(action="people.import_people").result == "failed"
+    assert list(AuditEvent.objects.filter(action="people.import_people").order_by("id").values_list(
+        "result", "reason")) == [("denied", "id_number_exists"), ("failed", "import_rows_invalid")]
 
 
 def test_sensitive_tags_are_imported_only_with_the_permission(world, admin):
@@ -249,3 +250,26 @@ def test_the_import_and_export_commands_round_trip(world, admin, tmp_path):
 
     assert [r[5] for r in _sheet(out.read_bytes())[1:]] == ["张三", "赵一"]
     assert AuditEvent.objects.get(action="people.import_people").channel == "command"
+
+
+def test_an_import_that_finds_registered_numbers_spends_the_look_up_budget(world, admin, settings):
+    """Each row reported `id_number_exists` confirms a guess: the import is audit-logged and spends the
+    look-up budget per row; past the budget it is refused, and once the budget is used up every import is
+    refused alike, so neither a report nor a refusal tells a right guess from a wrong one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.LOOKUP_MAX_PER_HOUR = 2
+    guesses = xlsx([row("HA-0200", "吴五", ID_A, world=world)])
+    with pytest.raises(errors.ValidationFailed) as caught:
+        import_people_xlsx(actor=admin, file=guesses, dry_run=True)
+    assert [e["code"] for e in caught.value.details] == ["id_number_exists"]
+    told = AuditEvent.objects.get(action="people.import_people", result="denied")
+    assert (told.reason, told.details) == ("id_number_exists", {"numbers": 1})
+    two = xlsx([row("HA-0201", "吴五", ID_A, world=world), row("HA-0202", "钱二", ID_B, world=world)])
+    with pytest.raises(errors.RateLimited) as refused:  # 1 + 2 > 2: refused, neither row told
+        import_people_xlsx(actor=admin, file=two, dry_run=True)
+    with pytest.raises(errors.RateLimited) as innocent:  # used up: refused before anything is looked at
+        import_people_xlsx(actor=admin, file=xlsx([row("HA-0203", "赵一", ident(11), world=world)]), dry_run=True)
+    assert refused.value.code == innocent.value.code == "lookup_rate_limited"
+    assert _counts() == (2, 2, 0)
