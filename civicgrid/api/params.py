@@ -2,6 +2,7 @@
 so the limits of civicgrid/core/inputs.py hold at validation and a breach answers 422, never 500.
 
     since: Day | None = None          a calendar day within 2000-01-01..2099-12-31
+    registered_on: RecordDay          a day of a record's own history, 1900-01-01..2099-12-31
     month: Month | None = None        "YYYY-MM" within the same years, as the month's first day
     worker_id: Id | None = None       1..2**31-1
     lat: Latitude, lng: Longitude     finite degrees (Finite: any finite number)
@@ -31,6 +32,18 @@ def _in_range(value: date) -> date:
 
 
 Day = Annotated[date, AfterValidator(_in_range), Field(description=f"日期,{DAY_RANGE}")]
+
+
+def _record_in_range(value: date) -> date:
+    if not inputs.FIRST_RECORD_DAY <= value <= inputs.LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range", f"日期须在 {inputs.FIRST_RECORD_DAY.isoformat()} 至 {inputs.LAST_DAY.isoformat()} 之间")
+    return value
+
+
+# a day a record carries from its own history (registration, certificate, patent): 1900-01-01..2099-12-31
+RecordDay = Annotated[date, AfterValidator(_record_in_range),
+                      Field(description=f"日期,{inputs.FIRST_RECORD_DAY.isoformat()} 至 {inputs.LAST_DAY.isoformat()}")]
 Id = Annotated[int, Field(ge=1, le=inputs.MAX_INT)]
 Finite = Annotated[float, Field(allow_inf_nan=False)]  # the range left to the domain's own check and code
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]

@@ -27,6 +27,8 @@ from civicgrid.core import errors
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
+# Days a record carries from before the system (an enterprise registered in 1993, a patent granted in 1998).
+FIRST_RECORD_DAY = date(1900, 1, 1)
 MAX_INT = 2**31 - 1
 
 # Characters that show nothing: Unicode's control (Cc), format (Cf: zero-width space/joiners, BOM,

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import RecordDay
 from civicgrid.core import errors
 from civicgrid.enterprises import actions, queries
 from civicgrid.enterprises.api.common import ERRORS, TAGS
@@ -104,11 +105,11 @@ class ApprovalIn(Schema):
     fee: str = Field("不收费", max_length=100)
     mode: ApprovalMode = ApprovalMode.BOTH
     appointment_service: str = Field("", max_length=100)
-    delegated_on: date | None = None
+    delegated_on: RecordDay | None = None
 
 
 class AreaIn(Schema):
-    effective_from: date
+    effective_from: RecordDay
     area_km2: Decimal = Field(..., max_digits=8, decimal_places=2)
     basis: str = Field("", max_length=200)
 

@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import RecordDay
 from civicgrid.enterprises import actions, queries
 from civicgrid.enterprises.api.common import ERRORS, TAGS, idempotency_key
 from civicgrid.enterprises.choices import IpClass, PatentKind, PatentStatus, QualificationStatus
@@ -34,8 +35,8 @@ class QualificationOut(Schema):
 
 class QualificationIn(Schema):
     kind: str = Field(..., max_length=40, description="资质类别编码,见 /enterprises/qualification-kinds")
-    issued_on: date
-    valid_until: date | None = Field(None, description="不填则按类别的有效期推算;早于认定日期时 422 `valid_until_before_issue`")
+    issued_on: RecordDay
+    valid_until: RecordDay | None = Field(None, description="不填则按类别的有效期推算;早于认定日期时 422 `valid_until_before_issue`")
     certificate_no: str = Field("", max_length=60)
     issuer: str = Field("", max_length=100)
     batch: str = Field("", max_length=40)
@@ -44,7 +45,7 @@ class QualificationIn(Schema):
 
 class QualificationStatusIn(Schema):
     status: QualificationStatus
-    valid_until: date | None = None
+    valid_until: RecordDay | None = None
 
 
 class PatentOut(Schema):
@@ -64,16 +65,16 @@ class PatentIn(Schema):
     kind: PatentKind
     number: str = Field(..., max_length=40, description="专利申请号/登记号,按类型校验格式与校验位")
     title: str = Field(..., max_length=200)
-    granted_on: date | None = None
-    applied_on: date | None = None
+    granted_on: RecordDay | None = None
+    applied_on: RecordDay | None = None
     status: PatentStatus = PatentStatus.VALID
-    ended_on: date | None = None
+    ended_on: RecordDay | None = None
     ip_class: IpClass | None = None
 
 
 class PatentStatusIn(Schema):
     status: PatentStatus
-    ended_on: date | None = None
+    ended_on: RecordDay | None = None
 
 
 class ReportOut(Schema):

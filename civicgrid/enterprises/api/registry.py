@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 
 from civicgrid.accounts.models import User
 from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.params import RecordDay
 from civicgrid.core import errors
 from civicgrid.enterprises import actions, queries
 from civicgrid.enterprises.api.common import ERRORS, TAGS, idempotency_key
@@ -58,7 +59,7 @@ class EnterpriseIn(Schema):
     park: str = Field(..., max_length=20, description="园区编码")
     industry_code: str = Field(..., max_length=5, description="国民经济行业代码(GB/T 4754-2017)")
     legal_rep: str = Field("", max_length=50)
-    registered_on: date | None = None
+    registered_on: RecordDay | None = None
     registered_capital: Decimal | None = Field(None, max_digits=16, decimal_places=2)
     currency: Currency = Currency.CNY
     ownership: Ownership = Ownership.DOMESTIC

@@ -137,6 +137,19 @@ def test_qualification_and_patent_codes(client, zworld):
     assert Patent.objects.count() == 0
 
 
+def test_record_days_outside_1900_to_2099_are_422_and_old_ones_are_kept(client, zworld):
+    w = zworld
+    pk = w.ent_a.pk
+    for body in ({"kind": "high_tech_enterprise", "issued_on": "0001-01-01"},
+                 {"kind": "high_tech_enterprise", "issued_on": "2024-05-01", "valid_until": "9999-12-31"}):
+        answer = call(client, w.officer_a, "post", f"/enterprises/{pk}/qualifications", body)
+        assert (answer.status_code, answer.json()["code"]) == (422, "invalid_input")
+    assert Qualification.objects.count() == 0
+    old = call(client, w.officer_a, "post", f"/enterprises/{pk}/patents",
+               {"kind": "invention", "number": "201710601862.3", "title": "一种芳烃分离装置", "granted_on": "1998-06-01"})
+    assert old.status_code == 201 and old.json()["granted_on"] == "1998-06-01"
+
+
 def test_approvals_catalogue_is_public(client, zworld):
     actions.save_approval_item(actor=zworld.admin, data=actions.ApprovalInput(
         code="GX-1", name="建筑工程施工许可证核发", department="GXJFJ", statutory_days=7, promised_days=3,
