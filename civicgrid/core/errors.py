@@ -54,12 +54,6 @@ class Conflict(DomainError):
     message = "与现有数据冲突"
 
 
-class Locked(DomainError):
-    status = 423
-    code = "account_locked"
-    message = "登录失败次数过多,账号已临时锁定"
-
-
 class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
