@@ -12,6 +12,8 @@ an enterprise (metrics, qualifications, patents, reports) follows its enterprise
 from __future__ import annotations
 
 from datetime import date
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import models
@@ -158,12 +160,7 @@ class Enterprise(models.Model):
         if grant.own_user_id:
             parts.append(Q(id__in=EnterpriseContact.objects.filter(user_id=grant.own_user_id, is_active=True)
                            .values("enterprise_id")))
-        if not parts:
-            return None
-        q = parts[0]
-        for part in parts[1:]:
-            q |= part
-        return q
+        return reduce(or_, parts) if parts else None
 
     def scope_values(self) -> tuple[list[str], list[int], frozenset[int]]:
         """The zone's region, the park office and the zone's departments, and the contacts (several
