@@ -5,6 +5,7 @@ from ninja.pagination import paginate
 
 from civicgrid.accounts import actions, queries
 from civicgrid.accounts.roles import Role
+from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.core import context
 
@@ -21,12 +22,6 @@ class Credentials(Schema):
 class TokenOut(Schema):
     token: str
     expires_at: datetime
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: object | None = None
 
 
 @auth_router.post("/token", auth=None, response={200: TokenOut, 401: ErrorOut, 422: ErrorOut, 429: ErrorOut})

@@ -7,10 +7,11 @@ Infinity), and a huge input is not sent back whole.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -53,6 +54,14 @@ def _code(errors: list[dict]) -> str:
         if err.get("type") in SPECIFIC_CODES:
             return SPECIFIC_CODES[err["type"]]
     return "invalid_input"
+
+
+class ErrorOut(Schema):
+    """An error answer, as the routes declare their error statuses (every app's API uses this one)."""
+
+    code: str
+    message: str
+    details: Any = None
 
 
 ERROR_SCHEMA = {

@@ -7,6 +7,7 @@ from ninja.pagination import paginate
 from pydantic import BaseModel, create_model
 
 from civicgrid.api import answers
+from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
 from civicgrid.cases import actions, kpis, queries
@@ -16,12 +17,6 @@ from civicgrid.cases.models import Case, Category
 from civicgrid.core.scoping import get_visible
 
 router = Router(tags=["案件 cases"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
 
 
 class CaseIn(BaseModel):

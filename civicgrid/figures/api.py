@@ -5,6 +5,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from civicgrid.api.errors import ErrorOut
 from civicgrid.core import errors
 from civicgrid.core.scoping import has_perm_anywhere
 from civicgrid.figures import queries
@@ -29,12 +30,6 @@ class FigureOut(Schema):
 class FiguresOut(Schema):
     as_of: date
     items: list[FigureOut]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
 
 
 @router.get("", response={200: FiguresOut, 401: ErrorOut, 403: ErrorOut})

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
+from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Finite
 from civicgrid.geo import geojson, queries
 from civicgrid.geo.choices import RegionLevel
 
 router = Router(tags=["区域网格 geo"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
 
 
 class PointOut(Schema):

@@ -14,6 +14,7 @@ from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Id, RequiredText
 from civicgrid.core import errors
@@ -26,12 +27,6 @@ from civicgrid.people.excel import export_people_xlsx, import_people_xlsx, templ
 from civicgrid.people.models import Building, Household, Resident
 
 router = Router(tags=["人口 people"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: object | None = None
 
 
 class TagOut(Schema):

@@ -1,16 +1,9 @@
 """What every part of the enterprise API shares: the error shape, tags."""
 
-from typing import Any
 
-from ninja import Schema
+from civicgrid.api.errors import ErrorOut
 
 TAGS = ["高新区与企业 enterprises"]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

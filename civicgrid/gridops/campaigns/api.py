@@ -16,6 +16,7 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Day, Id, RequiredText
 from civicgrid.core import errors
@@ -28,12 +29,6 @@ from civicgrid.gridops.campaigns.models import CampaignAnswer, CampaignRevision
 
 router = Router(tags=["专项排查"])
 MAX_PHOTO_CHARS = 14 * 1024 * 1024  # a base64 data URL of a 10 MB photo
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: object | None = None
 
 
 class TargetOut(Schema):

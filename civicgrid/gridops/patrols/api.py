@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AwareDatetime, BaseModel
 
+from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
 from civicgrid.cases import queries as case_queries
@@ -22,12 +23,6 @@ from civicgrid.gridops.patrols import actions, compliance, queries
 from civicgrid.gridops.patrols.choices import CheckpointKind, PatrolStatus
 
 router = Router(tags=["网格巡查 patrols"])
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}

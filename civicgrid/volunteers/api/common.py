@@ -2,21 +2,17 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from ninja import Field, Schema
 from pydantic import AfterValidator
+
+from civicgrid.api.errors import ErrorOut
 
 HOURS = Decimal("0.01")
 # hours and yuan always answer with two decimals ("1.50"), whatever the database aggregate kept
 Cents = Annotated[Decimal, AfterValidator(lambda value: value.quantize(HOURS))]
 TAGS = ["志愿服务 volunteers"]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}

@@ -9,11 +9,12 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
+from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Id, Latitude, Longitude, RequiredText
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
 from civicgrid.volunteers import actions, certificates, queries
-from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, ErrorOut, RecordOut
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, RecordOut
 from civicgrid.volunteers.choices import VolunteerStatus
 
 router = Router(tags=TAGS)

@@ -1,22 +1,15 @@
 """What every part of the field-work API shares: the error shape, look-ups by code and username."""
 
-from typing import Any
 
 from django.db.models import QuerySet
-from ninja import Schema
 
 from civicgrid.accounts.models import Department, User
+from civicgrid.api.errors import ErrorOut
 from civicgrid.core import errors
 from civicgrid.core.scoping import get_visible
 from civicgrid.geo.models import Region
 
 TAGS = ["走访与联动 fieldwork"]
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: Any = None
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
