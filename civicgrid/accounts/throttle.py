@@ -21,7 +21,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.cache import cache
 
-from civicgrid.core import clock, crypto, errors
+from civicgrid.core import clock, crypto, errors, ratelimit
 
 PAIR_MEMORY = 24 * 3600  # seconds a pair's failures are remembered (from its first failure)
 
@@ -53,24 +53,15 @@ def check(username: str, address: str) -> None:
         raise TooManyAttempts(details={"retry_after": int(until - now) + 1})
 
 
-def _count(key: str, timeout: int) -> int:
-    cache.add(key, 0, timeout)  # the window starts with the first failure; incr keeps it
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.add(key, 1, timeout)
-        return 1
-
-
 def failed(username: str, address: str) -> None:
     """Count a failed sign-in (an unknown name exactly as a wrong password) and start any refusal it earns."""
     now = clock.now().timestamp()
     window = settings.LOGIN_LOCKOUT_MINUTES * 60
-    pair = _count(_key("pair", username, address), PAIR_MEMORY)
+    pair = ratelimit.increment(_key("pair", username, address), PAIR_MEMORY)
     delay = delay_after(pair).total_seconds()
     if delay:
         cache.set(_key("pair-until", username, address), now + delay, PAIR_MEMORY)
-    if _count(_key("addr", address), window) >= settings.LOGIN_ADDRESS_MAX_FAILURES:
+    if ratelimit.increment(_key("addr", address), window) >= settings.LOGIN_ADDRESS_MAX_FAILURES:
         cache.set(_key("addr-until", address), now + window, PAIR_MEMORY)
 
 

@@ -13,6 +13,18 @@ from django.core.cache import cache
 from civicgrid.core import audit, clock, errors
 
 
+def increment(key: str, timeout: int, by: int = 1) -> int:
+    """Add `by` to the counter at `key` (one atomic increment, so concurrent requests cannot both take the
+    last use), starting it with a life of `timeout` seconds; returns the new count."""
+    if cache.add(key, by, timeout=timeout):
+        return by
+    try:
+        return cache.incr(key, by)
+    except ValueError:  # expired between add and incr
+        cache.set(key, by, timeout=timeout)
+        return by
+
+
 @dataclass(frozen=True)
 class Budget:
     name: str  # cache key part, e.g. "lookup"
@@ -34,16 +46,8 @@ class Budget:
             self.refuse()
 
     def count(self, user, uses: int = 1) -> int:
-        """Count `uses` (one atomic increment, so concurrent requests cannot both take the last one);
-        returns the uses in this window so far."""
-        key = self._key(user)
-        if cache.add(key, uses, timeout=self.window_seconds):
-            return uses
-        try:
-            return cache.incr(key, uses)
-        except ValueError:  # expired between add and incr
-            cache.set(key, uses, timeout=self.window_seconds)
-            return uses
+        """Count `uses`; returns the uses in this window so far."""
+        return increment(self._key(user), self.window_seconds, uses)
 
     def spend(self, user) -> None:
         """Count one use; RateLimited once the window's budget is used up (the caller then does nothing)."""
