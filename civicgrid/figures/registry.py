@@ -2,9 +2,10 @@
 
 `DECLARED` is the table of docs/figures.md, declared once as data: number, key and value names of every
 figure. `HANDLERS` maps a key to the function that computes it from records with the same query
-functions the pages and dashboards use (geo, accounts, volunteers, enterprises). A test holds every
-handler's answer to its declared value names and the handled keys to the declared ones; figures whose
-records later issues add (projects, investment, subsidies, works) are declared but not yet handled.
+functions the pages and dashboards use (geo, accounts, volunteers, enterprises). A domain app adds its
+figures in its own `figures.py` module, a `HANDLERS` dict that `FiguresConfig.ready` merges in (a key
+declared twice is an error). A test holds every handler's answer to its declared value names and the
+handled keys to the declared ones; a declared figure with no handler is listed as missing.
 
 Figures are district-wide aggregates: they are counted for `WHOLE_DISTRICT`, a reader reaching the whole
 district through the scoping chokepoint, and shown to users holding `figures.view_figures` (the leader, the
@@ -193,6 +194,16 @@ HANDLERS: dict[str, Callable[[date], Figure]] = {
     "delegated_approvals": delegated_approvals,
     "zone_area": zone_area,
 }
+
+
+def merge(handlers: dict[str, Callable[[date], Figure]], source: str) -> None:
+    """Add a domain's handlers (from `<app>.figures.HANDLERS`); each key must be declared and new."""
+    for key, handler in handlers.items():
+        if key not in BY_KEY:
+            raise ValueError(f"{source}: figure {key!r} is not declared in DECLARED")
+        if key in HANDLERS and HANDLERS[key] is not handler:
+            raise ValueError(f"{source}: figure {key!r} already has a handler")
+        HANDLERS[key] = handler
 
 
 def compute(on: date, keys: list[str] | None = None) -> list[dict]:

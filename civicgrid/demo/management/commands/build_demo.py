@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.cases.actions import sync_categories
-from civicgrid.demo import builder, logins, report, tree
+from civicgrid.demo import builder, logins, report, stages, tree
 from civicgrid.demo import campaigns as demo_campaigns
 from civicgrid.demo import cases as demo_cases
 from civicgrid.demo import enterprises as demo_enterprises
@@ -31,11 +31,18 @@ class Command(BaseCommand):
                             help="近几天的日常巡查(默认 %(default)s;0 表示不生成)")
         parser.add_argument("--no-field-work", action="store_true",
                             help="不生成网格工作(走访、重点人员、排查、专项排查、巡查),基准测试用")
+        parser.add_argument("--stage", choices=sorted(stages.BY_KEY), default=None,
+                            help="只在已有的演示区县上补建这一部分(后来加入的业务领域);已建过则什么也不做")
         parser.add_argument("--password", default=None,
                             help="演示账号密码(默认 CIVICGRID_DEMO_PASSWORD,否则生成并保存在 var/demo_password)")
 
     def handle(self, *args, seed, scale, if_empty, password, cases, volunteer_orders, patrol_days, no_field_work,
-               **options):
+               stage, **options):
+        if stage:
+            if not builder.demo_exists():
+                raise CommandError(f"区县 {tree.DISTRICT_CODE} 不存在:请先构建演示区县,再补建 {stage}。")
+            self._run_stage(stages.BY_KEY[stage], seed)
+            return
         if builder.demo_exists():
             if if_empty:
                 self.stdout.write(f"区县 {tree.DISTRICT_CODE} 已存在,跳过演示数据构建。")
@@ -75,6 +82,8 @@ class Command(BaseCommand):
             if patrol_days > 0:
                 self.stdout.write(f"正在生成近{patrol_days}天的日常巡查(轨迹、点位打卡、巡查发现)……")
                 demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write)
+        for later in stages.STAGES:
+            self._run_stage(later, seed)
         self.stdout.write(self.style.SUCCESS(
             f"演示区县已构建(种子 {seed},规模 {scale},用时 {result.seconds} 秒):"
             f"网格 {counts['regions_grid']} 个,微网格 {counts['regions_micro_grid']} 个,"
@@ -83,3 +92,7 @@ class Command(BaseCommand):
         ))
         self.stdout.write(report.logins_text(result.password))
         self.stdout.write(f"(密码来源:{result.password_source})")
+
+    def _run_stage(self, stage: stages.Stage, seed: int) -> None:
+        self.stdout.write(f"正在生成{stage.label}……")
+        stage.run(seed=seed, say=self.stdout.write)
