@@ -21,6 +21,7 @@ from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category
 from civicgrid.core import clock, errors
+from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
 
 TYPE_SHARE = {"urban_event": 0.42, "citizen_request": 0.36, "dispute": 0.1, "safety_hazard": 0.08, "hard_case": 0.04}
@@ -156,6 +157,8 @@ def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dic
 def _intake(rng, case_type: str, category: Category, region: Region, actors: Actors) -> tuple[User, IntakeInput]:
     lng = (region.center_lng or 123.2) + rng.uniform(-0.0004, 0.0004)
     lat = (region.center_lat or 41.2) + rng.uniform(-0.0004, 0.0004)
+    if region.center_lng and get_locator().locate_code(lng, lat) is None:
+        lng, lat = region.center_lng, region.center_lat  # the jitter left the district at its edge
     if case_type == "citizen_request" and actors.resident is not None and rng.random() < 0.15:
         return actors.resident, IntakeInput(description=f"{category.name}:请尽快处理", channel="resident",
                                             category_code=category.code, region_code=region.code)
