@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "civicgrid.gridops.campaigns",
     "civicgrid.gridops.fieldwork",
     "civicgrid.enterprises",
+    "civicgrid.investment",
     "civicgrid.figures",
     "civicgrid.api",
     "civicgrid.demo",
