@@ -7,7 +7,32 @@ day, grid code, main department and case type. The case actions move a case's co
 transaction as the change (`snapshot` before, `apply_delta` after), so `kpis()` sums a few thousand
 rollup rows instead of reading millions of cases. `kpis_from_cases()` computes the same figures
 straight from the cases with SQL aggregates: it is the executable definition the tests compare with.
-"""
+
+API for dashboards (every dashboard figure comes from these; keyword-only, every filter optional):
+
+    filters: region_code   a region-code prefix or a list of them (district/street/community/grid)
+             department_id main department id(s); 0 = cases without one
+             case_type     workflow key(s), e.g. "urban_event"
+             family        "governance" (12345/urban 三率: urban_event, citizen_request, dispute,
+                           safety_hazard, hard_case), "volunteer", "enterprise", "public_service", or
+                           "all"; default: "governance" unless case_type is given (FAMILIES)
+             category      a top-level category code (2 digits)
+             reach         the caller's Grant (grant_for(user, "cases.view_kpis")): restricts further
+    period:  since, until  local dates, both inclusive (cohort: cases *created* then); whole months
+                           (month_range) read the month rollups and cost nearly the same at any volume
+
+    kpis(**filters, since=, until=) -> {"response_rate": 0.97 | None, ..., "counts": {...}}
+    kpis_for(user, region=, department=, since=, until=, case_type=, family=)   the API's call (403/404)
+    breakdown(by, **filters, since=, until=) -> [{"key": ..., **kpis}]  by: "region" (the next level
+                           down inside region_code), "department", "category", "case_type", "month"
+    open_counts(**filters, now=None) -> {"open": n, "due_soon": n, "overdue": n}  live at `now` (the
+                           clock); equals the case lists' 全部在办 / 即将超期 / 已超期 counts
+    open_breakdown(by, **filters, now=None) -> [{"key": ..., "open", "due_soon", "overdue"}]
+    month_range(day) -> (first, last day of day's month)
+
+`Case.sla_status` (a property) and `Case.objects.overdue(now)` / `.due_soon(now)` give the live SLA
+status of one case / a queryset (cases.models); never filter on the stored `recorded_sla_status`.
+""""""
 
 from __future__ import annotations
 
