@@ -74,6 +74,10 @@ _VOLUNTEER_ADMIN = ("volunteers.view_order", "volunteers.view_volunteer", "volun
 _ENTERPRISE_READ = ("enterprises.view_zone", "enterprises.view_enterprise", "enterprises.view_metrics")
 _ENTERPRISE_OFFICER = (*_ENTERPRISE_READ, "enterprises.change_enterprise", "enterprises.report_metrics",
                        "enterprises.import_enterprises", "enterprises.export_enterprises", "enterprises.run_precheck")
+# projects, fixed-asset investment, leads and funds in place (civicgrid.investment)
+_INVESTMENT_READ = ("investment.view_project", "investment.view_attraction")
+_INVESTMENT_OFFICER = (*_INVESTMENT_READ, "investment.change_project", "investment.report_investment",
+                       "investment.review_report", "investment.manage_attraction")
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     spec.role.value: spec
@@ -105,15 +109,16 @@ ROLE_SPECS: dict[str, RoleSpec] = {
               "volunteers.create_order", "volunteers.manage_sites", "cases.view_kpis"),
         # a park's office department (that park) or one of the zone's departments (the whole zone)
         _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case",
-              *_ENTERPRISE_OFFICER, "figures.view_figures"),
+              *_ENTERPRISE_OFFICER, "figures.view_figures", *_INVESTMENT_OFFICER),
         # the enterprises the user is a contact of (enterprises.EnterpriseContact)
         _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None, "enterprises.view_enterprise", "enterprises.view_metrics",
-              "enterprises.report_metrics", "enterprises.use_portal"),
+              "enterprises.report_metrics", "enterprises.use_portal",
+              "investment.view_project", "investment.report_investment"),
         _spec(Role.LEADER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
               "accounts.view_user", "accounts.view_department", "cases.view_case", "cases.view_kpis",
               "volunteers.view_order", "volunteers.view_stats", "patrols.view_compliance", "campaigns.view_campaign",
               "fieldwork.view_visit", "fieldwork.view_screening", "fieldwork.view_joint_work",
-              "fieldwork.view_activity", *_ENTERPRISE_READ, "figures.view_figures"),
+              "fieldwork.view_activity", *_ENTERPRISE_READ, "figures.view_figures", *_INVESTMENT_READ),
         _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
               "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar",
               "enterprises.manage_catalogue"),
