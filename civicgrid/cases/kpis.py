@@ -30,9 +30,9 @@ API for dashboards (every dashboard figure comes from these; keyword-only, every
     open_breakdown(by, **filters, now=None) -> [{"key": ..., "open", "due_soon", "overdue"}]
     month_range(day) -> (first, last day of day's month)
 
-`Case.sla_status` (a property) and `Case.objects.overdue(now)` / `.due_soon(now)` give the live SLA
-status of one case / a queryset (cases.models); never filter on the stored `recorded_sla_status`.
-""""""
+`Case.sla_status` (a property) and the filters `Case.overdue_q(now)` / `Case.due_soon_q(now)` give the
+live SLA status of one case / of a queryset (cases.models); never filter on the stored `recorded_sla_status`.
+"""
 
 from __future__ import annotations
 
