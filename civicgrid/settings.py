@@ -81,8 +81,17 @@ INSTALLED_APPS = [
     "civicgrid.gridops.campaigns",
     "civicgrid.gridops.fieldwork",
     "civicgrid.enterprises",
+    "civicgrid.innovation",
+    "civicgrid.recognition",
+    "civicgrid.works",
+    "civicgrid.publicservice",
     "civicgrid.investment",
+    "civicgrid.subsidies",
+    "civicgrid.relief",
     "civicgrid.figures",
+    "civicgrid.dashboard",
+    "civicgrid.reports",
+    "civicgrid.open311",
     "civicgrid.api",
     "civicgrid.demo",
 ]
@@ -213,6 +222,12 @@ CSRF_COOKIE_HTTPONLY = True
 # The API explorer and its OpenAPI document (/api/v1/docs, /api/v1/openapi.json) for anyone, or only for a
 # signed-in user or a bearer token; public by default only in development.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", DEBUG)
+
+# Open311 GeoReport v2 at /open311/v2/ (docs/open311.md): the case types whose categories are published
+OPEN311_CASE_TYPES = tuple(t.strip() for t in env("OPEN311_CASE_TYPES", "urban_event").split(",") if t.strip())
+OPEN311_CONTACT = env("OPEN311_CONTACT", "区城市运行管理中心 12345")
+OPEN311_KEY_SERVICE = env("OPEN311_KEY_SERVICE", "向区城市运行管理中心系统管理员申请接口密钥")
+OPEN311_ENDPOINT_TYPE = env("OPEN311_ENDPOINT_TYPE", "production")
 SESSION_COOKIE_AGE = 12 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -326,6 +341,21 @@ PATROL_RULE_ROLES = tuple(r.strip() for r in (env("PATROL_RULE_ROLES") or "grid_
 # and contacts (each threshold once per certificate and valid-until).
 ENTERPRISE_REMINDER_DAYS = tuple(sorted({int(d) for d in (env("ENTERPRISE_REMINDER_DAYS") or "90,30").split(",")
                                          if d.strip()}, reverse=True))
+
+# --- publicservice ----------------------------------------------------------------------------------
+# No-shows: this many missed appointments within the window block online booking for the block period.
+PUBLICSERVICE_NO_SHOW_LIMIT = env_int("PUBLICSERVICE_NO_SHOW_LIMIT", 3)
+PUBLICSERVICE_NO_SHOW_WINDOW_DAYS = env_int("PUBLICSERVICE_NO_SHOW_WINDOW_DAYS", 90)
+PUBLICSERVICE_NO_SHOW_BLOCK_DAYS = env_int("PUBLICSERVICE_NO_SHOW_BLOCK_DAYS", 30)
+# Uploaded materials of an online service request: largest file, and working days given for 补正.
+PUBLICSERVICE_MAX_MATERIAL_BYTES = env_int("PUBLICSERVICE_MAX_MATERIAL_BYTES", 10 * 1024 * 1024)
+PUBLICSERVICE_CORRECTION_DAYS = env_int("PUBLICSERVICE_CORRECTION_DAYS", 5)
+
+# --- recognition (好人榜) and works (创城项目) -----------------------------------------------------------
+# Days of the public notice (公示) of an approved nomination, during which anyone may object: at least 7.
+RECOGNITION_NOTICE_DAYS = max(7, env_int("RECOGNITION_NOTICE_DAYS", 7))
+# Largest PDF accepted as a nomination's supporting material (photos follow CASE_MAX_PHOTO_MB).
+RECOGNITION_MAX_MATERIAL_BYTES = env_int("RECOGNITION_MAX_MATERIAL_MB", 10) * 1024 * 1024
 
 # --- proxy -------------------------------------------------------------------------------------------
 # Behind a reverse proxy that sets X-Forwarded-For, audit records take the client address from it.

@@ -27,6 +27,7 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("系统管理员")  # 等保 三权分立: configuration, regions, departments
     SECURITY_ADMIN = "security_admin", _("安全管理员")  # 等保 三权分立: accounts, roles, scopes
     AUDIT_ADMIN = "audit_admin", _("审计管理员")  # 等保 三权分立: reads the audit log, nothing else
+    API_CLIENT = "api_client", _("接口客户端")  # a client application posting through Open311 (one per key)
 
 
 class ScopeKind(models.TextChoices):
@@ -78,25 +79,59 @@ _ENTERPRISE_OFFICER = (*_ENTERPRISE_READ, "enterprises.change_enterprise", "ente
 _INVESTMENT_READ = ("investment.view_project", "investment.view_attraction")
 _INVESTMENT_OFFICER = (*_INVESTMENT_READ, "investment.change_project", "investment.report_investment",
                        "investment.review_report", "investment.manage_attraction")
+# subsidy programmes and disbursements, 免申即享 (civicgrid.subsidies): the paying department's officers; the
+# full ID number of a person paid is shown with people.unmask_personal over the disbursement (audited)
+_SUBSIDY_READ = ("subsidies.view_programme", "subsidies.view_disbursement", "subsidies.view_candidate")
+_SUBSIDY_OFFICER = (*_SUBSIDY_READ, "subsidies.record_facts", "subsidies.review_candidate", "subsidies.pay",
+                    "subsidies.export", "people.unmask_personal")
+
+# public services (civicgrid.publicservice): residents book and apply for themselves; an office's window staff
+# are department handlers of its department row; the 办不成事 window registers walk-ins and records meetings
+_PS_RESIDENT = ("publicservice.book", "publicservice.apply", "publicservice.view_booking", "publicservice.view_request")
+_PS_WINDOW = ("publicservice.view_booking", "publicservice.check_in", "publicservice.view_request",
+              "publicservice.handle_request")
+_PS_HARD_CASE = ("publicservice.register_hard_case", "publicservice.record_meeting")
+# innovation platforms, 产学研 agreements and the 揭榜挂帅 list (civicgrid.innovation): review_challenge acts only
+# on challenges of the department the officer is assigned to (the zone's 科技创新部, innovation.InnovationOffice)
+_INNOVATION_READ = ("innovation.view_innovation", "innovation.view_agreement", "innovation.view_challenge")
+_INNOVATION_OFFICER = (*_INNOVATION_READ, "innovation.manage_platforms", "innovation.change_agreement",
+                       "innovation.post_challenge", "innovation.review_challenge")
+
+# enterprise relief cases and project blockers (civicgrid.relief): the cases themselves move through the case
+# engine; record_external lets an officer record a step of a body outside the district (a city bureau, a bank)
+_RELIEF_OFFICER = ("relief.view_relief", "relief.record_outcome", "cases.create_case", "cases.record_external",
+                   "cases.view_kpis")
+
+# the good-people board (civicgrid.recognition): residents nominate (themselves or others) and see their own;
+# the community verifies; the 文明办 is the district civilisation-practice centre's administrator (centre_admin),
+# who reviews, runs the public notice, answers objections and lists
+_RECOGNITION_NOMINATE = ("recognition.nominate", "recognition.view_nomination")
+# the improvement-works register (civicgrid.works): departments record their works, the 文明办 (which runs
+# 创城) all of them
+_WORKS = ("works.view_work", "works.change_work")
 
 ROLE_SPECS: dict[str, RoleSpec] = {
     spec.role.value: spec
     for spec in [
-        _spec(Role.RESIDENT, ScopeKind.SELF, None, *_CASES, *_ORDER),
+        _spec(Role.RESIDENT, ScopeKind.SELF, None, *_RECOGNITION_NOMINATE, *_CASES, *_ORDER, *_PS_RESIDENT),
         _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_CASES, *_ORDER, *_FIELD),
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_PERSONAL, *_CASES, *_ORDER, *_FIELD, *_KEY_PERSONS),
-        _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
+        _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", *_RECOGNITION_NOMINATE,
+              "recognition.verify_nomination", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_PERSONAL, "people.import_people", "people.export_people", "accounts.view_user",
               *_CASES, "cases.view_kpis", *_FIELD_ADMIN, *_KEY_PERSONS),
-        _spec(Role.STREET_ADMIN, ScopeKind.REGION, "street", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
+        _spec(Role.STREET_ADMIN, ScopeKind.REGION, "street", "recognition.view_nomination", "works.view_work",
+              "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_PERSONAL, "people.import_people", "people.export_people", "accounts.view_user",
-              *_CASES, "cases.view_kpis", *_FIELD_ADMIN),
+              *_CASES, "cases.view_kpis", *_FIELD_ADMIN, *_PS_HARD_CASE),
         _spec(Role.DISPATCHER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
-              "accounts.view_user", "accounts.view_department", *_CASES, "cases.view_kpis"),
-        _spec(Role.DEPARTMENT_HANDLER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case",
-              "cases.view_kpis"),
+              "accounts.view_user", "accounts.view_department", *_CASES, "cases.view_kpis", *_PS_HARD_CASE,
+              "relief.view_relief", "cases.record_external"),
+        _spec(Role.DEPARTMENT_HANDLER, ScopeKind.DEPARTMENT, None, *_WORKS, "accounts.view_department", "cases.view_case",
+              "cases.view_kpis", *_PS_WINDOW,
+              "relief.view_relief", "relief.record_outcome"),
         _spec(Role.POLICE_LIAISON, ScopeKind.REGION, "community", "geo.view_region", *_PEOPLE_READ,
               *_PERSONAL, *_CASES, *_KEY_PERSONS,
               "fieldwork.view_joint_work", "fieldwork.record_joint_work", "patrols.view_patrol"),
@@ -105,26 +140,35 @@ ROLE_SPECS: dict[str, RoleSpec] = {
               "volunteers.record_service"),
         # a practice station: its department row is the handling unit of the orders dispatched to it
         _spec(Role.STATION_ADMIN, ScopeKind.DEPARTMENT, None, "cases.view_case", *_VOLUNTEER_ADMIN),
-        _spec(Role.CENTRE_ADMIN, ScopeKind.REGION, "district", "geo.view_region", *_CASES, *_VOLUNTEER_ADMIN,
+        _spec(Role.CENTRE_ADMIN, ScopeKind.REGION, "district", *_RECOGNITION_NOMINATE,
+              "recognition.review_nomination", *_WORKS, "geo.view_region", *_CASES, *_VOLUNTEER_ADMIN,
               "volunteers.create_order", "volunteers.manage_sites", "cases.view_kpis"),
         # a park's office department (that park) or one of the zone's departments (the whole zone)
         _spec(Role.ENTERPRISE_OFFICER, ScopeKind.DEPARTMENT, None, "accounts.view_department", "cases.view_case",
-              *_ENTERPRISE_OFFICER, "figures.view_figures", *_INVESTMENT_OFFICER),
+              *_ENTERPRISE_OFFICER, "figures.view_figures", *_INNOVATION_OFFICER, *_INVESTMENT_OFFICER, *_SUBSIDY_OFFICER,
+              *_RELIEF_OFFICER),
         # the enterprises the user is a contact of (enterprises.EnterpriseContact)
         _spec(Role.ENTERPRISE_CONTACT, ScopeKind.SELF, None, "enterprises.view_enterprise", "enterprises.view_metrics",
-              "enterprises.report_metrics", "enterprises.use_portal",
-              "investment.view_project", "investment.report_investment"),
-        _spec(Role.LEADER, ScopeKind.REGION, "district", "geo.view_region", *_PEOPLE_READ,
+              "enterprises.report_metrics", "enterprises.use_portal", *_INNOVATION_READ, "innovation.post_challenge",
+              "investment.view_project", "investment.report_investment",
+              "subsidies.view_programme", "subsidies.view_disbursement",
+              "relief.view_relief", "cases.view_case", "cases.create_case"),
+        _spec(Role.LEADER, ScopeKind.REGION, "district", "recognition.view_nomination", "works.view_work",
+              "geo.view_region", *_PEOPLE_READ,
               "accounts.view_user", "accounts.view_department", "cases.view_case", "cases.view_kpis",
               "volunteers.view_order", "volunteers.view_stats", "patrols.view_compliance", "campaigns.view_campaign",
               "fieldwork.view_visit", "fieldwork.view_screening", "fieldwork.view_joint_work",
-              "fieldwork.view_activity", *_ENTERPRISE_READ, "figures.view_figures", *_INVESTMENT_READ),
+              "fieldwork.view_activity", *_ENTERPRISE_READ, "figures.view_figures", *_INNOVATION_READ, *_INVESTMENT_READ,
+              *_SUBSIDY_READ, "relief.view_relief"),
         _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
               "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar",
-              "enterprises.manage_catalogue"),
+              "enterprises.manage_catalogue", "open311.manage_keys", "publicservice.manage_catalogue",
+              "subsidies.view_programme", "subsidies.manage_programme"),
         _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",
               "accounts.manage_user", "accounts.view_department"),
         _spec(Role.AUDIT_ADMIN, ScopeKind.REGION, "district", "core.view_auditevent"),
+        # the account an Open311 key posts as: its region is the key's jurisdiction (the district or a street)
+        _spec(Role.API_CLIENT, ScopeKind.REGION, None, "cases.create_case"),
     ]
 }
 

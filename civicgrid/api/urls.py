@@ -18,11 +18,17 @@ from civicgrid.cases.api import router as cases_router
 from civicgrid.enterprises.api import router as enterprises_router
 from civicgrid.figures.api import router as figures_router
 from civicgrid.geo.api import router as geo_router
+from civicgrid.innovation.api import router as innovation_router
+from civicgrid.investment.api import router as investment_router
 from civicgrid.gridops.campaigns.api import router as campaigns_router
 from civicgrid.gridops.fieldwork.api import router as fieldwork_router
 from civicgrid.gridops.patrols.api import router as patrols_router
+from civicgrid.open311.api import router as open311_router
 from civicgrid.people.api import router as people_router
+from civicgrid.subsidies.api import router as subsidies_router
+from civicgrid.recognition.api import router as recognition_router
 from civicgrid.volunteers.api import router as volunteers_router
+from civicgrid.works.api import router as works_router
 
 
 def docs_access(view):
@@ -70,6 +76,12 @@ api.add_router("/gridops/patrols", patrols_router)
 api.add_router("/gridops/campaigns", campaigns_router)
 api.add_router("/gridops", fieldwork_router)
 api.add_router("/enterprises", enterprises_router)
+api.add_router("/investment", investment_router)
+api.add_router("/innovation", innovation_router)
 api.add_router("/figures", figures_router)
+api.add_router("/subsidies", subsidies_router)
+api.add_router("/recognition", recognition_router)
+api.add_router("/works", works_router)
+api.add_router("/open311", open311_router)
 
 urlpatterns = [path("", api.urls)]
