@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "civicgrid.dashboard",
     "civicgrid.reports",
     "civicgrid.open311",
+    "civicgrid.webhooks",
     "civicgrid.api",
     "civicgrid.demo",
 ]
@@ -228,6 +229,11 @@ OPEN311_CASE_TYPES = tuple(t.strip() for t in env("OPEN311_CASE_TYPES", "urban_e
 OPEN311_CONTACT = env("OPEN311_CONTACT", "区城市运行管理中心 12345")
 OPEN311_KEY_SERVICE = env("OPEN311_KEY_SERVICE", "向区城市运行管理中心系统管理员申请接口密钥")
 OPEN311_ENDPOINT_TYPE = env("OPEN311_ENDPOINT_TYPE", "production")
+
+# signed event deliveries (docs/webhooks.md)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)  # 30 s, 1, 2, 4, 8, 16, 32 min apart
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)  # deliveries in a row given up
 SESSION_COOKIE_AGE = 12 * 3600
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -22,8 +22,8 @@ def problems(spec: Spec) -> list[str]:
 
 
 def test_the_six_case_types_are_registered_at_version_1():
-    assert sorted(registry.SPECS) == ["citizen_request", "dispute", "hard_case", "safety_hazard", "urban_event",
-                                      "volunteer_order"]
+    assert sorted(registry.SPECS) == ["citizen_request", "dispute", "hard_case", "safety_hazard", "service_request",
+                                      "urban_event", "volunteer_order"]
     assert all(spec.version == 1 for spec in SPECS)
     assert registry.get("dispute") is registry.SPECS["dispute"]
     assert registry.get("dispute", 1) is registry.SPECS["dispute"]

@@ -6,8 +6,11 @@ from __future__ import annotations
 from civicgrid.cases.workflow.definitions import (
     citizen_request,
     dispute,
+    enterprise_relief,
     hard_case,
+    project_blocker,
     safety_hazard,
+    service_request,
     urban_event,
     volunteer_order,
 )
@@ -20,6 +23,9 @@ _CURRENT: tuple[Spec, ...] = (
     safety_hazard.SPEC,
     hard_case.SPEC,
     volunteer_order.SPEC,
+    enterprise_relief.SPEC,
+    project_blocker.SPEC,
+    service_request.SPEC,
 )
 
 SPECS: dict[str, Spec] = {spec.key: spec for spec in _CURRENT}
