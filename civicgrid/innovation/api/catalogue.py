@@ -13,11 +13,13 @@ from civicgrid.innovation import actions, queries
 from civicgrid.innovation.api.common import ERRORS, TAGS, idempotency_key
 from civicgrid.innovation.choices import (
     AgreementStatus,
-    Field as TechField,
     OutputKind,
     PartnerKind,
     PlatformKind,
     PlatformLevel,
+)
+from civicgrid.innovation.choices import (
+    Field as TechField,
 )
 
 router = Router(tags=TAGS)
