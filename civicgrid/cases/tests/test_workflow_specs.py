@@ -22,8 +22,9 @@ def problems(spec: Spec) -> list[str]:
 
 
 def test_the_six_case_types_are_registered_at_version_1():
-    assert sorted(registry.SPECS) == ["citizen_request", "dispute", "hard_case", "safety_hazard", "service_request",
-                                      "urban_event", "volunteer_order"]
+    assert sorted(registry.SPECS) == ["citizen_request", "dispute", "enterprise_relief", "hard_case",
+                                      "project_blocker", "safety_hazard", "service_request", "urban_event",
+                                      "volunteer_order"]
     assert all(spec.version == 1 for spec in SPECS)
     assert registry.get("dispute") is registry.SPECS["dispute"]
     assert registry.get("dispute", 1) is registry.SPECS["dispute"]
@@ -152,3 +153,14 @@ def test_workflow_package_imports_nothing_from_django_or_the_project():
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_limit_since_another_state_round_trips_and_must_name_a_state():
+    spec = registry.SPECS["enterprise_relief"]
+    assert spec.state("handling").since == "assigned"
+    assert spec.to_dict()["states"][3]["since"] == "assigned"
+    assert "since" not in registry.SPECS["dispute"].to_dict()["states"][0]  # older specs keep their checksum
+    bad = Spec("t", 1, "测试", "a", (State("a", "开始", sla=Limit(1, "work_days"), since="nowhere"),
+                                     State("b", "完", True)),
+               (Transition("go", "走", ("a",), "b", {"dispatcher"}, effects={"close"}),))
+    assert "state 'a' counts its limit since unknown state 'nowhere'" in problems(bad)

@@ -41,7 +41,8 @@ def render(spec: Spec) -> str:
     lines += ["## States", "", "| Key | Label | Terminal | SLA | Clock |", "|---|---|---|---|---|"]
     for s in spec.states:
         clock = "" if s.terminal else ("runs" if s.clock else "paused")
-        lines.append(f"| `{s.key}` | {_cell(s.label)} | {'yes' if s.terminal else ''} | {_limit(s.sla)} | {clock} |")
+        limit = _limit(s.sla) + (f", counted from entering `{s.since}`" if s.since else "")
+        lines.append(f"| `{s.key}` | {_cell(s.label)} | {'yes' if s.terminal else ''} | {limit} | {clock} |")
     lines += ["", "Categories may override a state's SLA; urgent cases count clock time instead of working time.", ""]
     lines += ["## Transitions", "",
               "| Action | Label | From | To | Roles | Required facts | Effects |", "|---|---|---|---|---|---|---|"]

@@ -152,6 +152,8 @@ def validate(spec: Spec, known_roles: set[str], known_facts: set[str], known_eff
         problems += [f"{where} requires unknown fact {f!r}" for f in sorted(t.requires - known_facts)]
         problems += [f"{where} has unknown effect {e!r}" for e in sorted(t.effects - known_effects)]
     for s in spec.states:
+        if s.since is not None and s.since not in state_keys:
+            problems.append(f"state {s.key!r} counts its limit since unknown state {s.since!r}")
         outgoing = [t for t in spec.transitions if s.key in t.sources]
         if s.terminal and outgoing:
             problems.append(f"terminal state {s.key!r} has exits: {', '.join(t.action for t in outgoing)}")

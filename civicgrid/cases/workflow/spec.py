@@ -45,15 +45,21 @@ class State:
     terminal: bool = False
     sla: Limit | None = None  # default limit for time spent in this state (categories may override)
     clock: bool = True  # False: the SLA clock is paused while the case is in this state
+    # the limit counts from when the case last entered this other state, not from entering this one
+    # (e.g. 方案 within 3 and 办结 within 5 working days of 交办); only written to the data when set
+    since: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "label": self.label, "terminal": self.terminal,
-                "sla": self.sla.to_dict() if self.sla else None, "clock": self.clock}
+        d = {"key": self.key, "label": self.label, "terminal": self.terminal,
+             "sla": self.sla.to_dict() if self.sla else None, "clock": self.clock}
+        if self.since is not None:
+            d["since"] = self.since
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> State:
         return cls(key=d["key"], label=d["label"], terminal=bool(d.get("terminal", False)),
-                   sla=Limit.from_dict(d.get("sla")), clock=bool(d.get("clock", True)))
+                   sla=Limit.from_dict(d.get("sla")), clock=bool(d.get("clock", True)), since=d.get("since"))
 
 
 @dataclass(frozen=True)

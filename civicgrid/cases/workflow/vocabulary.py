@@ -28,6 +28,9 @@ ROLE_LABELS: dict[str, str] = {
     "audit_admin": "审计管理员",
     "reporter": "报告人(本案)",
     "system": "系统(定时任务)",
+    # granted per case to staff of the case's departments where a workflow names them (cases.queries):
+    "lead_unit": "主办单位人员(本案)",
+    "co_unit": "协办单位人员(本案)",
 }
 ROLES: frozenset[str] = frozenset(ROLE_LABELS)
 
@@ -54,6 +57,8 @@ FACTS: dict[str, str] = {
     "follow_up_date": "planned date of the next follow-up visit (计划回访日期)",
     "responsible_party": "the unit or person who must rectify a hazard (责任单位/责任人)",
     "deadline": "the rectification deadline set in a notice, ISO date (整改期限)",
+    "tasks": "co-handling tasks: a list of {department, task, due (ISO date, optional)} (协办任务)",
+    "on_behalf_of": "code of an external department on the case whose step an officer records (代外部单位登记)",
 }
 
 FACT_LABELS: dict[str, str] = {
@@ -78,6 +83,8 @@ FACT_LABELS: dict[str, str] = {
     "follow_up_date": "计划回访日期",
     "responsible_party": "责任单位/责任人",
     "deadline": "整改期限",
+    "tasks": "协办任务",
+    "on_behalf_of": "代为登记的外部单位",
 }
 
 # How closed-choice values read to people (forms offer them, timelines show them).
@@ -124,4 +131,7 @@ EFFECTS: dict[str, str] = {
     "reopen": "clear the finished marks (closed_at) so the case is handled again",
     "assign_leader": "record the leader who takes charge of the case (领导包案)",
     "escalate": "raise the case to the next tier and notify leaders",
+    "assign_tasks": "give each department in the tasks fact its own task and deadline (协办任务), as co-handler",
+    "complete_task": "mark the acting department's task done with the comment as its feedback, on time or late",
+    "require_tasks_done": "refuse the move while a co-handling department's task is still open",
 }
