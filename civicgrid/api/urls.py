@@ -25,9 +25,12 @@ from civicgrid.gridops.fieldwork.api import router as fieldwork_router
 from civicgrid.gridops.patrols.api import router as patrols_router
 from civicgrid.open311.api import router as open311_router
 from civicgrid.people.api import router as people_router
+from civicgrid.publicservice.api import router as publicservice_router
 from civicgrid.subsidies.api import router as subsidies_router
 from civicgrid.recognition.api import router as recognition_router
+from civicgrid.relief.api import router as relief_router
 from civicgrid.volunteers.api import router as volunteers_router
+from civicgrid.webhooks.api import router as webhooks_router
 from civicgrid.works.api import router as works_router
 
 
@@ -76,12 +79,15 @@ api.add_router("/gridops/patrols", patrols_router)
 api.add_router("/gridops/campaigns", campaigns_router)
 api.add_router("/gridops", fieldwork_router)
 api.add_router("/enterprises", enterprises_router)
+api.add_router("/publicservice", publicservice_router)
 api.add_router("/investment", investment_router)
 api.add_router("/innovation", innovation_router)
 api.add_router("/figures", figures_router)
 api.add_router("/subsidies", subsidies_router)
+api.add_router("/relief", relief_router)
 api.add_router("/recognition", recognition_router)
 api.add_router("/works", works_router)
 api.add_router("/open311", open311_router)
+api.add_router("/webhooks", webhooks_router)
 
 urlpatterns = [path("", api.urls)]

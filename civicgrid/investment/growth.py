@@ -32,8 +32,8 @@ class Growth:
 
 def yoy(current, base) -> Growth:
     """Growth of `current` over `base` in percent: (current − base) ÷ base × 100."""
-    current = Decimal(current or 0)
-    base = Decimal(base or 0)
+    current = Decimal(0) if current is None else Decimal(current)
+    base = Decimal(0) if base is None else Decimal(base)
     if base <= 0:
         return Growth(current, base, None, NO_BASE)
     percent = ((current - base) * 100 / base).quantize(CENT, rounding=ROUND_HALF_UP)

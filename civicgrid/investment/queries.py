@@ -28,7 +28,13 @@ from civicgrid.investment.models import (
 )
 
 MAX_QUERY = 50
-ZERO = Decimal("0")
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    """A sum as yuan with 2 decimals (SQLite's SUM of decimals comes back with float noise)."""
+    return Decimal(value or 0).quantize(CENT)
 
 
 def today() -> date:
@@ -84,8 +90,8 @@ def projects_started(user, since: date, until: date, *, min_total: Decimal = SMA
 
 def investment_completed(user, since: date, until: date) -> Decimal:
     """Fixed-asset investment completed (元) in the months from `since` to `until`, from accepted reports."""
-    return (_accepted(user).filter(month__gte=since.replace(day=1), month__lte=until)
-            .aggregate(s=Sum("amount"))["s"]) or ZERO
+    return _money(_accepted(user).filter(month__gte=since.replace(day=1), month__lte=until)
+                  .aggregate(s=Sum("amount"))["s"])
 
 
 def _accepted(user):
@@ -176,8 +182,8 @@ def funds_visible(user, *, since: date | None = None, until: date | None = None,
 def funds_in_place_between(user, since: date, until: date, *, origin: str = FundsOrigin.DOMESTIC,
                            currency: str = Currency.CNY) -> Decimal:
     """Funds in place received in [since, until] (default: domestic, in yuan: 国内到位资金)."""
-    return (FundsInPlace.objects.visible_to(user, VIEW_ATTRACTION).between(since, until)
-            .filter(origin=origin, currency=currency).aggregate(s=Sum("amount"))["s"]) or ZERO
+    return _money(FundsInPlace.objects.visible_to(user, VIEW_ATTRACTION).between(since, until)
+                  .filter(origin=origin, currency=currency).aggregate(s=Sum("amount"))["s"])
 
 
 def funds_growth(user, since: date, until: date, **kwargs) -> growth.Growth:
