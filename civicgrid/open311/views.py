@@ -1,0 +1,166 @@
+"""/open311/v2/: GeoReport v2 in XML and JSON, with the extensions listed in docs/open311.md. Plain Django
+views, not the ninja API: the spec fixes its own shapes (bare arrays, XML, list-shaped errors)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from civicgrid.cases.models import Attachment
+from civicgrid.open311 import actions, formats, mapping, present, queries
+from civicgrid.open311.formats import Open311Error
+
+SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
+
+
+def endpoint(view):
+    """Answers Open311Error in the spec's error format, in the format the URL asked for."""
+
+    @wraps(view)
+    def wrapped(request, *args, fmt: str, **kwargs):
+        try:
+            return view(request, *args, fmt=fmt, **kwargs)
+        except Open311Error as exc:
+            return formats.error(fmt, exc)
+
+    return wrapped
+
+
+def index(request):
+    """The endpoint's HTML page (recommended by the spec): what is served and how to get a key."""
+    return render(request, "open311/index.html", {
+        "services": queries.services(), "contact": settings.OPEN311_CONTACT,
+        "key_service": settings.OPEN311_KEY_SERVICE, "case_types": queries.case_types(),
+        "states": mapping.STATES,
+    })
+
+
+@require_GET
+@endpoint
+def discovery(request, *, fmt: str):
+    changeset = present.w3c(_changeset())
+    base = request.build_absolute_uri(reverse("open311:index"))
+    return formats.respond(fmt, "discovery", {
+        "changeset": changeset, "contact": settings.OPEN311_CONTACT, "key_service": settings.OPEN311_KEY_SERVICE,
+        "endpoints": [{"specification": SPEC_URL, "url": base.rstrip("/"), "changeset": changeset,
+                       "type": settings.OPEN311_ENDPOINT_TYPE, "formats": list(formats.MEDIA_TYPES)}],
+    })
+
+
+def _changeset():
+    from django.utils import timezone
+
+    from civicgrid.cases.models import WorkflowDefinition
+
+    latest = WorkflowDefinition.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    return latest or timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _service(category) -> dict:
+    return {
+        "service_code": category.code, "service_name": category.name,
+        "description": category.filing_condition or category.name, "metadata": bool(category.questions),
+        "type": "realtime", "keywords": ",".join(k for k in (category.case_type, category.parent.name) if k),
+        "group": category.parent.name, "groups": [category.parent.name],
+    }
+
+
+@require_GET
+@endpoint
+def services(request, *, fmt: str):
+    queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
+    return formats.respond(fmt, "services", [_service(c) for c in queries.services()])
+
+
+@require_GET
+@endpoint
+def service_definition(request, code: str, *, fmt: str):
+    queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
+    category = queries.service(code)
+    attributes = []
+    for order, q in enumerate(category.questions, start=1):
+        kind = q.get("type", "text")
+        values = q.get("choices", []) if kind in ("choice", "multi") else (
+            ["true", "false"] if kind == "boolean" else [])
+        attributes.append({
+            "variable": True, "code": q["key"], "datatype": mapping.DATATYPES.get(kind, "string"),
+            "required": bool(q.get("required")), "datatype_description": q.get("help", ""), "order": order,
+            "description": q["label"], "values": [{"key": v, "name": v} for v in values],
+        })
+    return formats.respond(fmt, "service_definition", {"service_code": category.code, "attributes": attributes})
+
+
+@csrf_exempt  # a client application with an api_key, not a browser session
+@require_http_methods(["GET", "POST"])
+@endpoint
+def requests(request, *, fmt: str):
+    if request.method == "POST":
+        return _post(request, fmt)
+    region = queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
+    extensions = request.GET.get("extensions", "").lower() == "true"
+    cases = queries.requests(region, request.GET)
+    names = queries.region_names(cases) if extensions else None
+    return formats.respond(fmt, "service_requests", [
+        present.service_request(c, request=request, extensions=extensions, names=names) for c in cases])
+
+
+def _post(request, fmt: str):
+    key = actions.authenticate(request.POST.get("api_key", ""))
+    idempotency = request.headers.get("Idempotency-Key", "")
+    client_id = request.POST.get("client_request_id", "").strip()
+    if not idempotency and client_id:
+        device = request.POST.get("device_id", "").strip() or "-"
+        idempotency = f"{device}:{client_id}"
+    files = request.FILES.getlist("media") + request.FILES.getlist("media[]")
+    posted = actions.post_request(key=key, form=request.POST, files=files, idempotency_key=idempotency or None)
+    case = posted.case
+    notice = f"已受理,编号 {case.number}"
+    return formats.respond(fmt, "service_requests", [
+        {"service_request_id": case.number, "service_notice": notice, "account_id": ""}],
+        status=201 if posted.created else 200)
+
+
+@require_GET
+@endpoint
+def service_request(request, number: str, *, fmt: str):
+    region = queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
+    case = queries.request(region, number)
+    extensions = request.GET.get("extensions", "").lower() == "true"
+    names = queries.region_names([case]) if extensions else None
+    return formats.respond(fmt, "service_requests",
+                           [present.service_request(case, request=request, extensions=extensions, names=names)])
+
+
+@require_GET
+@endpoint
+def token(request, token: str, *, fmt: str):
+    """Every service is `realtime` (the id comes back at once), so no token ever exists."""
+    queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
+    raise Open311Error(404, f"token {token!r} not found: this server answers every POST with its id at once")
+
+
+@require_GET
+@endpoint
+def request_updates(request, *, fmt: str):
+    region = queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
+    return formats.respond(fmt, "service_request_updates",
+                           [present.request_update(e) for e in queries.updates(region, request.GET)])
+
+
+@require_GET
+def media(request, pk: int):
+    """An intake photo of a published case (re-encoded at upload: no EXIF or other metadata)."""
+    from civicgrid.geo.choices import RegionLevel
+    from civicgrid.geo.models import Region
+
+    district = Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).first()
+    attachment = Attachment.objects.filter(pk=pk, case__in=queries.public_cases(district) if district else []).first()
+    if attachment is None or (attachment.event_id and attachment.event.seq != 1):
+        raise Http404
+    return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
