@@ -16,6 +16,8 @@ urlpatterns = [
     path("gridops/campaigns/", include("civicgrid.gridops.campaigns.urls")),
     path("gridops/", include("civicgrid.gridops.fieldwork.urls")),
     path("enterprises/", include("civicgrid.enterprises.urls")),
+    path("investment/", include("civicgrid.investment.urls")),
+    path("publicservice/", include("civicgrid.publicservice.urls")),
     path("subsidies/", include("civicgrid.subsidies.urls")),
     path("relief/", include("civicgrid.relief.urls")),
     path("innovation/", include("civicgrid.innovation.urls")),
