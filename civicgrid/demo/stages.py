@@ -27,6 +27,9 @@ class Stage:
 
 # in build order: a stage may rely on every stage above it
 STAGES: tuple[Stage, ...] = (
+    Stage("recognition", "好人榜:一年的推荐、核实、公示、异议与月度榜", "civicgrid.demo.recognition:build"),
+    Stage("works", "创城项目:今年完工的道路、绿化、停车位、路灯、供水、文化墙(数据19–20)", "civicgrid.demo.works:build"),
+    Stage("innovation", "科技创新:创新平台、产学研协议和揭榜挂帅榜单(文中三个揭榜项目)", "civicgrid.demo.innovation:build"),
 )
 
 BY_KEY = {stage.key: stage for stage in STAGES}

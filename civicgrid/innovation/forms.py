@@ -28,10 +28,12 @@ class _Keyed(forms.Form):
 
 
 class BoardFilter(forms.Form):
-    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
-    field = forms.ChoiceField(label=_("技术领域"), required=False, choices=[("", _("全部"))] + list(Field.choices))
-    status = forms.ChoiceField(label=_("状态"), required=False,
-                               choices=[("", _("全部"))] + list(ChallengeStatus.choices))
+    q = forms.CharField(label=_("关键词"), required=False, max_length=50, widget=forms.TextInput(
+        attrs={"placeholder": _("需求名称、编号或企业"), "aria-label": _("关键词")}))
+    field = forms.ChoiceField(label=_("技术领域"), required=False, choices=[("", _("全部技术领域"))] + list(Field.choices),
+                              widget=forms.Select(attrs={"aria-label": _("技术领域")}))
+    status = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部状态"))] + list(ChallengeStatus.choices),
+                               widget=forms.Select(attrs={"aria-label": _("状态")}))
 
 
 class ChallengeForm(DomainErrorsMixin, _Keyed):

@@ -5,7 +5,9 @@ dataclasses below from its models (queries.suggestions).
 Hard filters (`excluded` returns the codes a candidate fails; empty = it is ranked):
 
 * ``inactive``: the platform or team is not active;
-* ``no_common_field``: none of its fields is among the need's fields.
+* ``no_common_field``: none of its fields is among the need's fields;
+* ``other_enterprise``: an in-house platform (an enterprise technology centre or postdoctoral station,
+  ``owner`` set) of an enterprise other than the one with the need.
 
 Score (the weights are the module constants ``W_*``; each part is shown as it is)::
 
@@ -44,6 +46,7 @@ LEVELS = {"national": 1.0, "provincial": 2 / 3, "city": 1 / 3, "zone": 0.0, "": 
 class Need:
     id: int | str
     fields: frozenset[str]
+    owner: int | None = None  # the enterprise with the need
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class Candidate:
     finished_in: dict[str, int] | None = None  # field -> finished pieces of work in that field
     active: int = 0
     is_active: bool = True
+    owner: int | None = None  # the host enterprise of an in-house platform
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,8 @@ def excluded(need: Need, candidate: Candidate) -> list[str]:
         codes.append("inactive")
     if not need.fields & candidate.fields:
         codes.append("no_common_field")
+    if candidate.owner is not None and candidate.owner != need.owner:
+        codes.append("other_enterprise")
     return codes
 
 

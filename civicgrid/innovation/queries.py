@@ -45,9 +45,10 @@ def field_names(codes) -> list[str]:
     return [str(FIELD_NAMES.get(c, c)) for c in codes]
 
 
-def day_words(day: date) -> str:
-    """“12月10日(周四)”."""
-    return f"{day.month}月{day.day}日({WEEKDAYS[day.weekday()]})"
+def day_words(day: date, on: date | None = None) -> str:
+    """“12月10日(周四)”, with the year when it is not this year's (“2025年11月12日(周三)”)."""
+    year = "" if day.year == (on or today()).year else f"{day.year}年"
+    return f"{year}{day.month}月{day.day}日({WEEKDAYS[day.weekday()]})"
 
 
 # --- platforms and teams --------------------------------------------------------------------------------
@@ -165,11 +166,14 @@ def moves_for(user, challenge: Challenge) -> dict:
     for name in workflow.available(challenge.status):
         sides = workflow.MOVES[name].sides
         if name == "enterprise_choose":
-            ok = enterprise and challenge.department_chosen_by_id != user.pk
+            ok = enterprise and not department and challenge.department_chosen_by_id != user.pk
         elif name == "department_choose":
             ok = department and challenge.enterprise_chosen_by_id != user.pk
         else:
             ok = (department and workflow.DEPARTMENT in sides) or (enterprise and workflow.ENTERPRISE in sides)
+        if name == "complete":
+            ok = ok and challenge.milestones.exists() and not challenge.milestones.filter(
+                achieved_on__isnull=True).exists()
         if ok:
             allowed.append(name)
     return {"moves": allowed, "department": department, "enterprise": enterprise,
@@ -234,12 +238,12 @@ def _finished_and_active():
 
 def suggestions(user, challenge: Challenge, limit: int = 5) -> dict:
     """Platforms and teams whose fields match the need, with each score's parts (matching.rank)."""
-    need = matching.Need(challenge.pk, frozenset(challenge.fields))
+    need = matching.Need(challenge.pk, frozenset(challenge.fields), challenge.enterprise_id)
     finished, active, by_platform, platform_active = _finished_and_active()
     plats = {p.pk: p for p in platforms(user)}
     ranked_p, _ = matching.rank(need, [matching.Candidate(
-        p.pk, frozenset(p.fields), p.level, dict(by_platform.get(p.pk, {})), platform_active.get(p.pk, 0), p.is_active)
-        for p in plats.values()], limit)
+        p.pk, frozenset(p.fields), p.level, dict(by_platform.get(p.pk, {})), platform_active.get(p.pk, 0), p.is_active,
+        p.host_enterprise_id) for p in plats.values()], limit)
     applied = set(challenge.applications.values_list("team_id", flat=True))
     team_rows = {t.pk: t for t in teams(user)}
     ranked_t, _ = matching.rank(need, [matching.Candidate(

@@ -54,6 +54,7 @@ def _detail_context(request, challenge, full: bool, **extra) -> dict:
         applications = list(queries.applications_of(challenge))
         for application in applications:
             application.field_names = queries.field_names(application.fields)
+            application.quote_wan = application.quoted_budget / 10000 if application.quoted_budget else None
         milestones = list(queries.milestones_of(challenge))
         for milestone in milestones:
             milestone.late = milestone.is_late(on)

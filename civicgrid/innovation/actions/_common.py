@@ -50,9 +50,18 @@ def not_future(day: date | None, today: date, code: str, message: str) -> None:
         raise errors.ValidationFailed(message, code=code)
 
 
-def enterprise_side(actor, challenge: Challenge) -> None:
-    """A contact of the challenge's enterprise, or an officer who reaches it (acting for it)."""
+def is_department(actor, challenge: Challenge) -> bool:
+    grant = grant_for(actor, REVIEW)
+    return grant.unrestricted or challenge.department_id in grant.department_ids
+
+
+def enterprise_side(actor, challenge: Challenge, *, choosing: bool = False) -> None:
+    """A contact of the challenge's enterprise, or an officer who reaches it (acting for it). The enterprise's
+    choice of a team is never made by an officer of the 科技创新部: the two approvals stay two."""
     require(actor, POST, challenge)
+    if choosing and is_department(actor, challenge):
+        audit.record(actor=actor, action=POST, obj=challenge, result="denied", reason="department_for_enterprise")
+        raise errors.Forbidden("科技创新部人员不能代企业遴选团队", code="department_for_enterprise")
 
 
 def department_side(actor, challenge: Challenge) -> None:
@@ -62,8 +71,7 @@ def department_side(actor, challenge: Challenge) -> None:
         raise errors.Unauthenticated()
     if not can(actor, VIEW_CHALLENGE, challenge):
         raise errors.NotFound()
-    grant = grant_for(actor, REVIEW)
-    if grant.unrestricted or challenge.department_id in grant.department_ids:
+    if is_department(actor, challenge):
         return
     audit.record(actor=actor, action=REVIEW, obj=challenge, result="denied", reason="not_innovation_department")
     raise errors.Forbidden("只有科技创新部可以执行此操作", code="not_innovation_department")

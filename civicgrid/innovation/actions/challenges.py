@@ -109,7 +109,7 @@ def _challenge(actor, challenge_id: int) -> Challenge:
 def _check_side(actor, challenge: Challenge, spec: workflow.Move, action: str) -> str:
     """The side the actor acts on for this move; raises when they may act on none."""
     if action == "enterprise_choose":
-        enterprise_side(actor, challenge)
+        enterprise_side(actor, challenge, choosing=True)
         return workflow.ENTERPRISE
     if workflow.DEPARTMENT in spec.sides:
         try:

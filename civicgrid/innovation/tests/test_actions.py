@@ -139,17 +139,29 @@ def test_both_sides_must_choose_the_same_application(iworld):
     assert code_of(lambda: choose(w.contact_a, "enterprise", second)) == (409, "already_selected")
 
 
-def test_one_person_cannot_choose_for_both_sides(iworld):
+def test_the_department_never_chooses_for_the_enterprise(iworld):
     w = iworld
     challenge = published(w)
     first = apply(w, challenge)
-    actions.transition_challenge(actor=w.kc, challenge_id=challenge.pk, action="enterprise_choose",
-                                 application_id=first.pk)  # a 科技创新部 officer acting for the enterprise
     assert code_of(lambda: actions.transition_challenge(
-        actor=w.kc, challenge_id=challenge.pk, action="department_choose", application_id=first.pk)) == (
+        actor=w.kc, challenge_id=challenge.pk, action="enterprise_choose", application_id=first.pk)) == (
+        403, "department_for_enterprise")
+    actions.transition_challenge(actor=w.contact_a, challenge_id=challenge.pk, action="enterprise_choose",
+                                 application_id=first.pk)
+    # the contact later joins the 科技创新部: still one person, so not the second approval
+    make_user_role(w.contact_a, w.kc_dept)
+    assert code_of(lambda: actions.transition_challenge(
+        actor=w.contact_a, challenge_id=challenge.pk, action="department_choose", application_id=first.pk)) == (
         403, "same_person_both_sides")
     challenge.refresh_from_db()
     assert challenge.status == "published" and challenge.department_choice is None
+
+
+def make_user_role(user, department):
+    from civicgrid.accounts.models import RoleAssignment
+
+    RoleAssignment.objects.create(user=user, role="enterprise_officer", department=department)
+    user.forget_grants()
 
 
 def select(w, challenge, application):

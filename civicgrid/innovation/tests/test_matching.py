@@ -54,3 +54,11 @@ def test_state_machine_moves():
     with pytest.raises(workflow.IllegalMove):
         workflow.move("published", "unknown")
     assert workflow.settle(4, 4) == 4 and workflow.settle(4, 5) is None and workflow.settle(None, None) is None
+
+
+def test_in_house_platforms_serve_only_their_own_enterprise():
+    need = Need(1, frozenset({"digital"}), owner=7)
+    ranked, excluded = matching.rank(need, [Candidate(1, frozenset({"digital"}), owner=7),
+                                            Candidate(2, frozenset({"digital"}), owner=8),
+                                            Candidate(3, frozenset({"digital"}))])
+    assert [s.id for s in ranked] == [1, 3] and excluded == {2: ["other_enterprise"]}
