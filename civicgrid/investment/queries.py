@@ -216,3 +216,17 @@ def funds_chart(user, year: int, *, currency: str = Currency.CNY) -> dict:
             "series": [{"origin": k, "name": str(FundsOrigin(k).label), "data": v} for k, v in series.items()],
             "last_year": last_year, "by_source": by_source}
 
+
+
+def board_summary(user, on: date) -> dict:
+    """The investment board's parts (the board page and the zone overview): key projects over 27 亿元, this
+    year's projects started and investment completed, investment by month and the funds chart."""
+    year_start = date(on.year, 1, 1)
+    by_month = investment_by_month(user, on.year)
+    return {
+        "board": board(user), "on": on,
+        "started": projects_started(user, year_start, on),
+        "completed_yuan": investment_completed(user, year_start, on),
+        "investment_chart": {"months": [r["month"] for r in by_month], "yuan": [r["yuan"] for r in by_month]},
+        "funds_chart": funds_chart(user, on.year),
+    }
