@@ -124,10 +124,38 @@ CATEGORIES: list[Cat] = [
     Cat("7008", "紧急救援", "volunteer_order", "", "突发险情、意外需志愿救援力量协助(危及生命请先拨打120/110/119)",
         "救援结束并登记", {"ordered": (0.5, H), "reviewed": (0.5, H), "dispatched": (0.5, H),
                           "station_accepted": (0.5, H), "assigned": (1, H)}, "critical"),
+    # ---- 助企纾困 · 一企一策 (enterprise_relief): contact 1 working hour, plan 3 and close 5 working days of
+    # assignment by default (the workflow's limits); land and energy requests are given longer here ----
+    Cat("80", "助企纾困", "enterprise_relief", "GXJFJ"),
+    Cat("8001", "资金/融资", "enterprise_relief", "GXJFJ", "企业融资难、资金周转困难", "落实融资或给出明确答复"),
+    Cat("8002", "审批", "enterprise_relief", "GXJFJ", "审批、许可办理受阻", "审批打通或给出明确答复"),
+    Cat("8003", "用工", "enterprise_relief", "GXJFJ", "招工难、用工缺口、稳岗", "落实用工措施"),
+    Cat("8004", "用地", "enterprise_relief", "GXJFJ", "用地指标、土地手续", "落实用地或给出明确答复",
+        {"planning": (5, WD), "handling": (20, WD)}),
+    Cat("8005", "用能", "enterprise_relief", "GXJFJ", "用电、用气、用热保障", "落实保障措施",
+        {"handling": (10, WD)}),
+    Cat("8006", "物流", "enterprise_relief", "GXJFJ", "运输、仓储、通关受阻", "恢复畅通"),
+    Cat("8007", "外汇/资本金", "enterprise_relief", "GXJFJ", "资本金账户、外汇结算受阻", "账户恢复、资金到位"),
+    Cat("8008", "政策兑现", "enterprise_relief", "GXJFJ", "惠企政策未兑现", "政策兑现到位"),
+    Cat("8009", "其他", "enterprise_relief", "GXJFJ"),
+    # ---- 项目堵点 (project_blocker): the domain doc's blocker categories -------------------------------
+    Cat("81", "项目堵点", "project_blocker", "GXJFJ"),
+    Cat("8101", "用地", "project_blocker", "GXJFJ"),
+    Cat("8102", "规划", "project_blocker", "GXJFJ"),
+    Cat("8103", "环评", "project_blocker", "GXJFJ"),
+    Cat("8104", "能评", "project_blocker", "GXJFJ"),
+    Cat("8105", "资金", "project_blocker", "GXJFJ"),
+    Cat("8106", "水电气热", "project_blocker", "GXJFJ"),
+    Cat("8107", "用工", "project_blocker", "GXJFJ"),
+    Cat("8108", "审批", "project_blocker", "GXJFJ"),
+    Cat("8109", "其他", "project_blocker", "GXJFJ"),
     # ---- 办不成事 (hard_case) -----------------------------------------------------------------------
     Cat("90", "办不成事", "hard_case", "XFJ"),
     Cat("9001", "政务服务办不成", "hard_case", "XFJ", "在窗口或网上反复办理仍未办成的事项", "办成或给出明确答复并回访"),
     Cat("9002", "历史遗留问题", "hard_case", "XFJ"),
+    Cat("9003", "部门职责交叉", "hard_case", "XFJ", "涉及多个部门、职责边界不清、互相推诿的事项"),
+    Cat("9004", "政策衔接空白", "hard_case", "XFJ", "现行政策未覆盖或新旧政策衔接不上的事项"),
+    Cat("9005", "证明材料难开", "hard_case", "XFJ", "办事要求的证明无处开具或开具单位互为前提"),
 ]
 
 

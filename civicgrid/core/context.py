@@ -78,9 +78,14 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("people", _("人口管理"), "/people/", "people.view_resident", _("楼栋、户和居民信息")),
     NavEntry("cases", _("案件"), "/cases/", "cases.view_case", _("待办、督办、超期案件和我的诉求")),
     NavEntry("report", _("上报问题"), "/cases/report/", "cases.create_case", _("描述问题,在地图上标出位置")),
+    NavEntry("dashboard", _("驾驶舱"), "/dashboard/", "cases.view_kpis", _("本辖区考核指标、趋势、排名、热力图与月报")),
     NavEntry("board", _("调度看板"), "/cases/board/", "cases.view_kpis", _("待派遣、超期与各部门在办情况")),
     NavEntry("volunteers", _("志愿服务"), "/volunteers/", "volunteers.view_order",
              _("点单、审单派单、服务任务与服务时长")),
+    NavEntry("publicservice", _("政务服务"), "/publicservice/", "publicservice.view_booking",
+             _("预约办事、网上办事、办件进度与评价")),
+    NavEntry("hard_cases", _("办不成事"), "/publicservice/hard-cases/", "publicservice.record_meeting",
+             _("窗口登记、领导包案、协调会商、限时办结")),
     NavEntry("routing", _("派遣规则"), "/cases/admin/routing/", "cases.manage_routing", _("案件类别、派遣规则与测试派遣")),
     NavEntry("audit", _("审计日志"), "/audit/", "core.view_auditevent", _("查询操作记录与访问记录")),
     NavEntry("fieldwork", _("网格工作"), "/gridops/", "fieldwork.view_visit",
@@ -104,10 +109,16 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
 )
 
 
+# Entries for staff only: a resident (self-scoped roles only) does not see the API documentation.
+STAFF_ONLY = frozenset({"api_docs"})
+
+
 def nav_entries_for(user) -> list[NavEntry]:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    return [e for e in NAV_ENTRIES if e.perm is None or has_perm_anywhere(user, e.perm)]
+    staff = any(a.region_id or a.department_id for a in user.active_assignments())
+    return [e for e in NAV_ENTRIES
+            if (e.perm is None and (staff or e.key not in STAFF_ONLY)) or (e.perm and has_perm_anywhere(user, e.perm))]
 
 
 def _active_key(path: str, entries: list[NavEntry]) -> str:

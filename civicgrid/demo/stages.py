@@ -27,9 +27,19 @@ class Stage:
 
 # in build order: a stage may rely on every stage above it
 STAGES: tuple[Stage, ...] = (
+    Stage("investment", "项目与招商:约150个投资项目、月度投资报表、招商线索与到位资金(数据10–12)",
+          "civicgrid.demo.investment:build"),
     Stage("recognition", "好人榜:一年的推荐、核实、公示、异议与月度榜", "civicgrid.demo.recognition:build"),
     Stage("works", "创城项目:今年完工的道路、绿化、停车位、路灯、供水、文化墙(数据19–20)", "civicgrid.demo.works:build"),
     Stage("innovation", "科技创新:创新平台、产学研协议和揭榜挂帅榜单(文中三个揭榜项目)", "civicgrid.demo.innovation:build"),
+    Stage("publicservice", "政务服务:约40个事项、3个机构,一个月的预约、300件网上办事(户口簿邮寄外地)、一年的办不成事",
+          "civicgrid.demo.publicservice:build"),
+    # relief after investment: blockers are raised on the investment stage's projects
+    Stage("relief", "助企纾困:一企一策(增资720万美元、引入项目资金1亿元,数据18)、其他企业诉求和项目堵点",
+          "civicgrid.demo.relief:build"),
+    # subsidies after investment and relief: 稳岗返还 (免申即享), 失业保险金 and 失业补助金 batches
+    Stage("subsidies", "惠企补贴:稳岗返还免申即享467家,失业保险金3710人584.8万元,失业补助金1309人147.9万元(数据15–17)",
+          "civicgrid.demo.subsidies:build"),
 )
 
 BY_KEY = {stage.key: stage for stage in STAGES}

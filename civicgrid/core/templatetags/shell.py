@@ -13,6 +13,7 @@ register = template.Library()
 ICONS = {
     "cases": '<rect x="4" y="3" width="16" height="18" rx="2"/><path d="M8 8h8M8 12h8M8 16h5"/>',
     "report": '<path d="M12 3v12"/><path d="M7 8l5-5 5 5"/><path d="M4 17v3h16v-3"/>',
+    "dashboard": '<path d="M4 14a8 8 0 1 1 16 0"/><path d="M12 14l4-4"/><path d="M3 18h18"/>',
     "board": '<rect x="3" y="4" width="18" height="16" rx="2"/><path d="M8 16v-4M12 16V8M16 16v-6"/>',
     "home": '<path d="M3 11l9-7 9 7"/><path d="M5 10v10h5v-6h4v6h5V10"/>',
     "regions": '<rect x="3" y="3" width="7" height="7"/><rect x="14" y="3" width="7" height="7"/>'
@@ -34,6 +35,9 @@ ICONS = {
     "enterprise_work": '<rect x="3" y="7" width="18" height="13" rx="2"/><path d="M8 7V4h8v3M3 12h18"/>',
     "enterprises": '<path d="M3 21h18M5 21V8l6-4v17M11 10h8v11"/><path d="M14 13h2M14 17h2M7 11h2M7 15h2"/>',
     "enterprise_portal": '<path d="M4 21V9l8-5 8 5v12z"/><path d="M9 21v-6h6v6"/>',
+    "publicservice": '<rect x="3" y="5" width="18" height="15" rx="2"/><path d="M3 10h18M8 3v4M16 3v4"/>'
+                     '<path d="M8 14.5l2.5 2.5 5-5"/>',
+    "hard_cases": '<path d="M12 3l8 4v5c0 4.5-3.4 8-8 9-4.6-1-8-4.5-8-9V7l8-4z"/><path d="M12 8v5M12 16h.01"/>',
     "figures": '<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>',
     "joint_work": '<path d="M12 3l7 3v5c0 4.4-3 7.8-7 9-4-1.2-7-4.6-7-9V6l7-3z"/><path d="M9 12h6M12 9v6"/>',
 }
