@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases import chain, duplicates, kpis, notify, queries, sla
-from civicgrid.cases.choices import Channel, ContactPreference, DepartmentRole
+from civicgrid.cases import chain, cohandling, duplicates, kpis, notify, queries, sla
+from civicgrid.cases.choices import Channel, ContactPreference, DepartmentRole, SlaStatus
 from civicgrid.cases.intake import IntakeInput, check_intake
 from civicgrid.cases.models import Case, CaseDepartment, CaseEvent, FollowUp
 from civicgrid.cases.queries import case_roles
@@ -26,10 +27,15 @@ from civicgrid.core import audit, clock, confcache, errors, fastsql
 from civicgrid.core.calendars import load_calendar
 from civicgrid.core.idempotency import create_once, fingerprint, run_once
 from civicgrid.core.scoping import get_visible, require
+from civicgrid.webhooks import outbox
 
 # channels where the person entering the case is the one reporting it (hotline and police referrals
 # record a caller or a referring unit instead)
-SELF_REPORTED = {Channel.RESIDENT, Channel.GRID, Channel.VISIT, Channel.PATROL}
+SELF_REPORTED = {Channel.RESIDENT, Channel.GRID, Channel.VISIT, Channel.PATROL, Channel.ENTERPRISE}
+
+# case types whose intake belongs to an app that links the new case to its own records in the same
+# transaction (an enterprise relief case to its enterprise); the generic intake refuses them
+INTAKE_BY_APP = {"enterprise_relief": "/relief/new/", "project_blocker": "/relief/new/?kind=blocker"}
 
 _ENGINE_ERRORS = {
     engine.UnknownAction: errors.ValidationFailed,
@@ -65,13 +71,25 @@ def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, m
     elif case.agreed_due_at is not None and limit is not None:
         case.due_at = case.agreed_due_at
     else:
-        case.due_at = sla.due_at(now, limit, calendar)
-    case.sla_status = sla.status(now=now, started_at=now, due=case.due_at)
+        case.due_at = sla.due_at(_limit_start(case, spec, state, now, move_sla), limit, calendar)
+    sla.refresh(case, now)
     terminal = spec.state(state).terminal
     case.is_open = not terminal
     if terminal:
         case.closed_at = now
         case.closed_in_time = not case.was_overdue
+
+
+def _limit_start(case: Case, spec, state: str, now, move_sla):
+    """Where the state's limit counts from: now, or — for a state whose limit runs `since` another one
+    (方案/办结 within N working days of 交办) — when the case last entered that state. A move's own limit
+    (重办) always counts from now."""
+    since = spec.state(state).since
+    if since is None or move_sla is not None or since == state or not case.pk:
+        return now
+    entered = (CaseEvent.objects.filter(case_id=case.pk, to_state=since).order_by("-seq")
+               .values_list("created_at", flat=True).first())
+    return entered or now
 
 
 @dataclass
@@ -81,7 +99,8 @@ class SubmitResult:
     events: list[CaseEvent] | None = None  # the new case's events (None on a replay)
 
 
-def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None, body=None) -> SubmitResult:
+def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None, body=None,
+                managed: bool = False) -> SubmitResult:
     """Intake from any channel. A retried submission with the same key (and body) returns the first case.
     `body`: what the key stands for when the caller's request holds more than `data` (a volunteer order's
     time window); `data` itself by default.
@@ -94,6 +113,9 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
     cleaned = _clean_photos(data)
     config = confcache.current()  # categories, regions, rules, workers, workflow rows, calendar
     checked = check_intake(actor, data, config)
+    if checked.case_type in INTAKE_BY_APP and not managed:
+        raise errors.ValidationFailed("此类诉求须在其业务页面提交", code="case_type_needs_app_intake",
+                                      details={"url": INTAKE_BY_APP[checked.case_type]})
     now = clock.now()
     events: list[CaseEvent] = []
     with fastsql.reads_ahead():
@@ -125,6 +147,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
             kpis.apply_delta(None, snapshot)
             # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
             notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
+            outbox.case_created(case)  # webhook subscribers, in this transaction (docs/webhooks.md)
             entry.object_id, entry.details["number"] = str(case.pk), case.number
             audit.append(entry)
             return case
@@ -225,6 +248,7 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
     moved on meanwhile (another user acted first) -> 409; missing facts -> 422. Nothing changes on error.
     Case types an app runs itself (MANAGED_BY_APP) move only through that app's actions (`managed=True`)."""
     facts = dict(facts or {})
+    facts.pop("_on_behalf", None)  # set below from `on_behalf_of`, never taken from the caller
     if comment:
         facts.setdefault("comment", comment)
     if not system:
@@ -238,6 +262,10 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
         if expected_event_count is not None and expected_event_count != case.event_count:
             raise errors.Conflict("案件已被他人处理,请刷新后重试", code="case_changed")
         roles = {"system"} if system else case_roles(actor, case)
+        if not system and not engine.is_empty(facts.get("on_behalf_of")):
+            # an officer records the step of an external department (a city bureau, a bank): the engine
+            # sees that department's roles on the case; the event and the audit name both
+            facts["_on_behalf"], roles = cohandling.on_behalf(actor, case, facts["on_behalf_of"])
         spec = spec_for(case.workflow)
         try:
             step = engine.apply(spec, case.state, action, roles, facts)
@@ -245,23 +273,34 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
             raise _ENGINE_ERRORS.get(type(exc), errors.ValidationFailed)(
                 exc.message, code=exc.code, details=getattr(exc, "details", None)) from None
         now = clock.now()
+        due_before = case.due_at  # the deadline this step answers (the response is measured against it)
         if case.due_at is not None and now > case.due_at and step.target != step.source:
             case.was_overdue = True  # the step is left late, whether or not the sweep has run since
         data = _apply_effects(case, step, facts, actor, now)
+        if facts.get("_on_behalf") is not None:
+            data["on_behalf_of"] = {"code": facts["_on_behalf"].code, "name": facts["_on_behalf"].name}
         if step.target != step.source or step.terminal:
             # after an extension decision the handling deadline is the granted one or the one it had
             keep = bool({"grant_extension", "deny_extension"} & step.effects)
             _enter_state(case, spec, step.target, now, keep_due=keep, move_sla=spec.transition(action).sla)
-        if "department_handler" in roles and case.responded_at is None and not system:
+        # the handling unit's first step is its response (a zone department's officers act as lead_unit,
+        # once the case has been handed to them: before that, the lead is the intake desk)
+        responding = "department_handler" in roles or (
+            "lead_unit" in roles and step.source not in kpis.pre_dispatch_states(spec))
+        if responding and case.responded_at is None and not system:
             case.responded_at = now
-            case.responded_in_time = case.due_at is None or now <= case.due_at
+            case.responded_in_time = due_before is None or now <= due_before
         event = _append_event(case, actor=None if system else actor, role=_roles_text(roles),
                               action=action, source=step.source, target=step.target, comment=comment, data=data, now=now)
         case.save()
         kpis.apply_delta(kpi_before, kpis.snapshot(case))
-        audit.record(actor=None if system else actor, action=f"cases.{action}", obj=case,
-                     details={"from": step.source, "to": step.target, "seq": event.seq})
+        details = {"from": step.source, "to": step.target, "seq": event.seq}
+        if facts.get("_on_behalf") is not None:
+            details["on_behalf_of"] = facts["_on_behalf"].code
+        audit.record(actor=None if system else actor, action=f"cases.{action}", obj=case, details=details)
         _notify_step(case, step, actor, spec.state(step.target).label)
+        outbox.case_moved(case, action=action, source=step.source, target=step.target,
+                          rated="record_rating" in step.effects)
     return TransitionResult(case=case, event=event)
 
 
@@ -292,6 +331,13 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
             if dept.pk != case.department_id:
                 CaseDepartment.objects.get_or_create(case=case, department=dept, defaults={"role": DepartmentRole.CO})
         data["co_departments"] = codes
+    if "assign_tasks" in effects and not engine.is_empty(facts.get("tasks")):
+        data["tasks"] = cohandling.assign(case, facts["tasks"], now)
+    if "complete_task" in effects:
+        data.update(cohandling.complete(case, actor, now, comment=str(facts.get("comment", "")),
+                                   on_behalf=facts.get("_on_behalf")))
+    if "require_tasks_done" in effects:
+        cohandling.require_done(case)
     if "stop_clock" in effects:
         case.agreed_due_at = None
     if "start_clock" in effects:
@@ -315,11 +361,12 @@ def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
         case.due_at = case.pending_extension_until
         case.pending_extension_until = None
         case.extension_count += 1
-        case.sla_status = sla.status(now=now, started_at=case.state_entered_at, due=case.due_at)
+        sla.refresh(case, now)
         data["due_at"] = case.due_at.isoformat()
     if "deny_extension" in effects:
         case.pending_extension_until = None
         case.due_at = case.held_due_at
+        sla.refresh(case, now)
     if "count_return" in effects:
         # the returning unit stops being the handler and loses sight of the case (the events keep the
         # history); co-handling units stay until the next dispatch decides
@@ -444,22 +491,27 @@ def _notify_step(case: Case, step, actor, label: str) -> None:
 
 
 def check_sla(*, now=None) -> dict[str, int]:
-    """The periodic SLA sweep: refresh 正常/即将超期/超期 on open cases with a deadline; a case that has
-    just become due soon gets an automatic reminder (催办), one that is overdue an automatic supervision
-    (督办) — where its workflow lets the system do so in that state."""
+    """The periodic SLA sweep: records 正常/即将超期/超期 on open cases whose status moved since the last
+    write or sweep (their `warn_at`/`due_at` has passed while `recorded_sla_status` says otherwise), marks
+    `was_overdue`, and raises an automatic reminder (催办) on a case that has just become due soon and an
+    automatic supervision (督办) on one that is overdue — where its workflow lets the system do so in that
+    state. Pages do not depend on it: they read the live status (Case.sla_status)."""
     now = now or clock.now()
     counts = {"checked": 0, "changed": 0, "reminded": 0, "supervised": 0}
-    open_cases = Case.objects.filter(is_open=True, due_at__isnull=False).select_related("workflow")
-    for case in open_cases.only("id", "state", "workflow", "state_entered_at", "due_at", "sla_status",
-                                "was_overdue", "is_supervised").iterator(chunk_size=1000):
+    moved = (Q(due_at__lt=now) & ~Q(recorded_sla_status=SlaStatus.OVERDUE)) | (
+        Q(warn_at__lte=now, recorded_sla_status=SlaStatus.NORMAL))
+    open_cases = Case.objects.filter(Q(is_open=True, due_at__isnull=False) & moved).select_related("workflow")
+    for case in open_cases.only("id", "state", "workflow", "state_entered_at", "due_at", "warn_at",
+                                "recorded_sla_status", "was_overdue", "is_supervised").iterator(chunk_size=1000):
         counts["checked"] += 1
         new = sla.status(now=now, started_at=case.state_entered_at, due=case.due_at)
-        if new == case.sla_status:
+        if new == case.recorded_sla_status:
             continue
         counts["changed"] += 1
         with kpis.tracking(case.pk):
-            Case.objects.filter(pk=case.pk).update(sla_status=new, was_overdue=case.was_overdue or new == "overdue")
-        wanted = {"overdue": "supervise", "due_soon": "remind"}.get(new)
+            Case.objects.filter(pk=case.pk).update(recorded_sla_status=new,
+                                                   was_overdue=case.was_overdue or new == SlaStatus.OVERDUE)
+        wanted = {SlaStatus.OVERDUE: "supervise", SlaStatus.DUE_SOON: "remind"}.get(new)
         if wanted is None or (wanted == "supervise" and case.is_supervised):
             continue
         system_moves = engine.allowed(spec_for(case.workflow), case.state, {"system"})

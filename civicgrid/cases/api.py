@@ -263,6 +263,7 @@ class KpiFiltersOut(Schema):
     since: date | None
     until: date | None
     case_type: str | None
+    family: str | None
 
 
 KpisOut = create_model(
@@ -275,12 +276,14 @@ KpisOut = create_model(
 
 @router.get("/kpis", response={200: KpisOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def case_kpis(request, region: str = "", department: str = "", since: Day | None = None,
-              until: Day | None = None, case_type: str = ""):
+              until: Day | None = None, case_type: str = "", family: str = ""):
     """案件考核指标(响应率、解决率、满意率等)。统计口径:在 [since, until](北京时间,含两端)内登记的案件;
     region 为区域编码前缀(最细到网格),department 为主办部门编码;不填 region 时为本人可见的全部范围,
-    部门人员只看本部门主办的案件。分母为0的指标为 null。定义见 docs/kpis.md。"""
+    部门人员只看本部门主办的案件。family 为业务类别:governance(默认,12345/城市管理三率)、volunteer、
+    public_service、enterprise 或 all;指定 case_type 时以其为准。超期、在办等计数按查询时刻实时计算。
+    分母为0的指标为 null。定义见 docs/kpis.md。"""
     return kpis.kpis_for(request.auth, region=region, department=department, since=since, until=until,
-                         case_type=case_type)
+                         case_type=case_type, family=family)
 
 
 @router.get("/{case_id}", response=CaseDetailOut)

@@ -44,7 +44,7 @@ def export_cases_xlsx(*, actor, qs, filters: dict | None = None) -> bytes:
         phone = "" if case.is_anonymous else masking.mask_phone(case.reporter_phone)
         xlsx.write_row(sheet, [
             case.number, case.title, queries.type_label(case.case_type), case.category.name if case.category_id else "",
-            queries.state_label(case.case_type, case.state), str(case.get_sla_status_display()), _dt(case.due_at),
+            queries.state_label(case.case_type, case.state), str(case.sla_label) if case.is_open else "", _dt(case.due_at),
             yes if case.is_supervised else "", str(case.get_urgency_display()), str(case.get_channel_display()),
             case.region.code, case.region.name, case.address, case.department.name if case.department_id else "",
             reporter, phone, _dt(case.created_at), _dt(case.closed_at),

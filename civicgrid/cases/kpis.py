@@ -45,14 +45,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
 
 from civicgrid.cases.choices import SlaStatus
-from civicgrid.cases.models import Case, DailyCaseStat, FollowUp, WorkflowDefinition
+from civicgrid.cases.models import Case, DailyCaseStat, FollowUp, MonthlyCaseStat, WorkflowDefinition
 from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.spec import Spec
 from civicgrid.cases.workflows import spec_for
-from civicgrid.core import errors, fastsql
+from civicgrid.core import clock, errors, fastsql
 from civicgrid.core.scoping import Grant, grant_for, require
 
 KPI_TZ = ZoneInfo("Asia/Shanghai")  # cohort days are local dates
@@ -68,17 +68,30 @@ DISPUTE_FAILED_STATES = frozenset({"failed"})  # 调解不成 (未化解)
 COUNTERS = (
     "created", "dispatched", "response_due", "responded_in_time", "closed", "closed_in_time", "overdue",
     "reworked", "extended", "followed_up", "rated", "satisfied", "resolution_known", "resolved",
-    "handling_seconds", "dispute_concluded", "dispute_resolved",
+    "handling_seconds", "dispute_concluded", "dispute_resolved", "open", "open_due_soon", "open_overdue",
 )
-KEY_FIELDS = ("day", "region_code", "department_key", "case_type")
+KEY_FIELDS = ("day", "region_code", "department_key", "case_type", "category_key")
+MONTH_KEY_FIELDS = ("month", "region_code", "department_key", "case_type", "category_key")
+# region levels of the month rollups: district, street, community, grid (code lengths)
+LEVELS = (6, 9, 12, 15)
+CATEGORY_KEY_LENGTH = 2  # the top-level category (大类)
 # the Case fields contribution() reads (with region.code)
 CASE_FIELDS = (
-    "id", "case_type", "workflow", "state", "is_open", "region", "department", "created_at", "sla_status",
-    "was_overdue", "rework_count", "extension_count", "return_count", "responded_at", "responded_in_time",
-    "closed_at", "closed_in_time", "satisfaction", "resolved",
+    "id", "case_type", "workflow", "state", "is_open", "region", "department", "category", "created_at",
+    "recorded_sla_status", "was_overdue", "rework_count", "extension_count", "return_count", "responded_at",
+    "responded_in_time", "closed_at", "closed_in_time", "satisfaction", "resolved",
 )
 
-Key = tuple[date, str, int, str]
+# Case-type families: the 12345/urban 三率 cover the governance family only, unless a filter asks.
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "governance": ("urban_event", "citizen_request", "dispute", "safety_hazard", "hard_case"),
+    "volunteer": ("volunteer_order",),
+    "public_service": ("service_request",),
+    "enterprise": ("enterprise_relief", "project_blocker"),
+}
+DEFAULT_FAMILY = "governance"
+
+Key = tuple[date, str, int, str, str]
 Contribution = tuple[Key, dict[str, int]]
 
 
@@ -140,7 +153,9 @@ def contribution(case: Case, *, has_follow_up: bool) -> Contribution:
     closed = case.closed_at is not None
     dispatched = (responded or case.return_count > 0
                   or case.state not in _pre_dispatch_of(case.workflow))
-    waiting_late = (dispatched and not responded and case.is_open and case.sla_status == SlaStatus.OVERDUE)
+    # the recorded status (as of the case's last write or sweep); reads add what the clock has moved since
+    recorded = case.recorded_sla_status
+    waiting_late = (dispatched and not responded and case.is_open and recorded == SlaStatus.OVERDUE)
     dispute = case.case_type == DISPUTE
     values = {
         "created": 1,
@@ -160,9 +175,38 @@ def contribution(case: Case, *, has_follow_up: bool) -> Contribution:
         "handling_seconds": int((case.closed_at - case.created_at).total_seconds()) if closed else 0,
         "dispute_concluded": dispute and case.state in DISPUTE_RESOLVED_STATES | DISPUTE_FAILED_STATES,
         "dispute_resolved": dispute and case.state in DISPUTE_RESOLVED_STATES,
+        "open": case.is_open,
+        "open_due_soon": case.is_open and recorded == SlaStatus.DUE_SOON,
+        "open_overdue": case.is_open and recorded == SlaStatus.OVERDUE,
     }
-    key = (day_of(case.created_at), case.region.code[:GRID_CODE_LENGTH], case.department_id or 0, case.case_type)
+    key = (day_of(case.created_at), case.region.code[:GRID_CODE_LENGTH], case.department_id or 0, case.case_type,
+           category_key(case.category_id))
     return key, {name: int(value) for name, value in values.items()}
+
+
+_CATEGORY_KEYS: dict[int, str] = {}
+
+
+def category_key(category_id: int | None) -> str:
+    """The top-level category code of a category (its first two digits), "" for none. Category codes
+    never change (sync_categories upserts by code), so the answer is cached."""
+    if category_id is None:
+        return ""
+    if category_id not in _CATEGORY_KEYS:
+        from civicgrid.cases.models import Category
+
+        _CATEGORY_KEYS.update({pk: code[:CATEGORY_KEY_LENGTH] for pk, code in Category.objects.values_list("id", "code")})
+    return _CATEGORY_KEYS.get(category_id, "")
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_keys(key: Key) -> list[tuple]:
+    """The month-rollup rows a daily key adds to: its month at each region level down to the case's own."""
+    day, code, department, case_type, category = key
+    return [(month_of(day), code[:n], department, case_type, category) for n in LEVELS if n <= len(code)]
 
 
 def snapshot(case: Case) -> Contribution:
@@ -178,37 +222,44 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
     the transaction that changed the case, with the case row locked. Rows are touched in key order, so
     two transactions never wait on each other's rows crosswise."""
     deltas: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    months: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for sign, part in ((-1, before), (1, after)):
         if part is not None:
             key, values = part
             for name, value in values.items():
                 deltas[key][name] += sign * value
+                for month_key in month_keys(key):
+                    months[month_key][name] += sign * value
     with transaction.atomic(savepoint=False):
-        for key in sorted(deltas):
-            changes = {name: value for name, value in deltas[key].items() if value}
-            if changes:
-                _add(key, changes)
+        for table, rows in ((DailyCaseStat, deltas), (MonthlyCaseStat, months)):
+            for key in sorted(rows):
+                changes = {name: value for name, value in rows[key].items() if value}
+                if changes:
+                    _add(table, key, changes)
 
 
-def _add(key: Key, changes: dict[str, int]) -> None:
-    """One upsert statement (SQLite and PostgreSQL share the syntax): insert the day's row with the
-    changes, or add them to the row that is there — no read, no savepoint, no lost race."""
+def _add(table, key: tuple, changes: dict[str, int]) -> None:
+    """One upsert statement (SQLite and PostgreSQL share the syntax): insert the row with the changes, or
+    add them to the row that is there — no read, no savepoint, no lost race."""
     counters = tuple(sorted(changes))
-    sql = fastsql.statement(("kpi_upsert", counters), lambda: _upsert_sql(counters))
-    fastsql.execute(sql, [*key, *(changes.get(n, 0) for n in COUNTERS)])
+    sql = fastsql.statement(("kpi_upsert", table.__name__, counters), lambda: _upsert_sql(table, counters))
+    extra = [len(key[1])] if table is MonthlyCaseStat else []  # the month rows' depth
+    fastsql.execute(sql, [*key, *extra, *(changes.get(n, 0) for n in COUNTERS)])
 
 
-def _upsert_sql(counters) -> str:
-    table = DailyCaseStat._meta.db_table
-    columns = [*KEY_FIELDS, *COUNTERS]  # the columns have no database default: a new row names them all
+def _upsert_sql(table, counters) -> str:
+    keys = KEY_FIELDS if table is DailyCaseStat else MONTH_KEY_FIELDS
+    extra = () if table is DailyCaseStat else ("depth",)
+    name = table._meta.db_table
+    columns = [*keys, *extra, *COUNTERS]  # the columns have no database default: a new row names them all
     quote = connection.ops.quote_name
-    return (f"INSERT INTO {table} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(map(quote, KEY_FIELDS))}) DO UPDATE SET "
-            + ", ".join(f"{quote(n)} = {table}.{quote(n)} + excluded.{quote(n)}" for n in counters))
+    return (f"INSERT INTO {name} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
+            + ", ".join(f"{quote(n)} = {name}.{quote(n)} + excluded.{quote(n)}" for n in counters))
 
 
 def _load(case_id: int) -> Case:
-    return Case.objects.select_for_update().select_related("workflow", "region").get(pk=case_id)
+    return Case.objects.select_for_update(of=("self",)).select_related("workflow", "region").get(pk=case_id)
 
 
 @contextmanager
@@ -222,20 +273,38 @@ def tracking(case_id: int) -> Iterator[None]:
 
 
 def recompute_rollups() -> int:
-    """Rebuild the whole DailyCaseStat table from the cases in one pass; returns the number of rows.
-    Holds the rollup table's write lock (PostgreSQL) so concurrent case actions wait, then apply their
-    delta on top of the rebuilt rows."""
+    """Rebuild the DailyCaseStat and MonthlyCaseStat tables from the cases in one pass; returns the number
+    of daily rows. Holds the rollup tables' write locks (PostgreSQL) so concurrent case actions wait, then
+    apply their delta on top of the rebuilt rows."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute(f"LOCK TABLE {DailyCaseStat._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+                for table in (DailyCaseStat, MonthlyCaseStat):
+                    cursor.execute(f"LOCK TABLE {table._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
         rows = compute_rollups()
         DailyCaseStat.objects.all().delete()
         DailyCaseStat.objects.bulk_create(
             [DailyCaseStat(**dict(zip(KEY_FIELDS, key, strict=True)), **values) for key, values in sorted(rows.items())],
             batch_size=2000,
         )
+        MonthlyCaseStat.objects.all().delete()
+        MonthlyCaseStat.objects.bulk_create(
+            [MonthlyCaseStat(**dict(zip(MONTH_KEY_FIELDS, key, strict=True)), depth=len(key[1]), **values)
+             for key, values in sorted(months_of(rows).items())],
+            batch_size=2000,
+        )
     return len(rows)
+
+
+def months_of(daily: dict[Key, dict[str, int]]) -> dict[tuple, dict[str, int]]:
+    """The month rollups that the daily rows add up to (every level)."""
+    out: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for key, values in daily.items():
+        for month_key in month_keys(key):
+            row = out[month_key]
+            for name, value in values.items():
+                row[name] += value
+    return {key: values for key, values in out.items() if any(values.values())}
 
 
 def compute_rollups() -> dict[Key, dict[str, int]]:
@@ -245,6 +314,7 @@ def compute_rollups() -> dict[Key, dict[str, int]]:
     followed = set(FollowUp.objects.values_list("case_id", flat=True).distinct())
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     cases = Case.objects.select_related("region").only(*CASE_FIELDS, "region__code").order_by()
+    category_key(None)
     for case in cases.iterator(chunk_size=2000):
         case.workflow = definitions[case.workflow_id]
         key, values = contribution(case, has_follow_up=case.pk in followed)
@@ -315,58 +385,330 @@ def _filter_q(*, region_field: str, department_field: str, region_code, departme
     return q
 
 
-def kpis(*, region_code: str | Iterable[str] | None = None, department_id: int | Iterable[int] | None = None,
-         since: date | None = None, until: date | None = None, case_type: str | Iterable[str] | None = None,
-         reach: Grant | None = None) -> dict[str, Any]:
-    """KPIs of the cases created in [since, until] (local dates, both inclusive), from the rollups.
+def case_types(case_type=None, family=None) -> list[str] | None:
+    """The case types a filter covers: the named ones, else the named families' ("all": no restriction),
+    else the governance family (the 12345/urban 三率)."""
+    types = _as_list(case_type)
+    if types:
+        return types
+    families = _as_list(family) or [DEFAULT_FAMILY]
+    if "all" in families:
+        return None
+    out: list[str] = []
+    for name in families:
+        if name not in FAMILIES:
+            raise errors.ValidationFailed(f"未知的业务类别:{name}", code="unknown_family")
+        out += FAMILIES[name]
+    return out
 
-    region_code: one or more region-code prefixes (summed); department_id: main department id(s), 0 for
-    cases without one; reach: a caller's grant (its region prefixes OR its departments) that further
-    restricts the rows. Every filter is optional."""
-    q = _filter_q(region_field="region_code", department_field="department_key", region_code=region_code,
-                  department_id=department_id, reach=reach, case_type=case_type)
-    if since is not None:
-        q &= Q(day__gte=since)
-    if until is not None:
-        q &= Q(day__lte=until)
-    sums = DailyCaseStat.objects.filter(q).aggregate(**{name: Sum(name) for name in COUNTERS})
-    return figures({name: int(sums[name] or 0) for name in COUNTERS})
+
+def family_of(case_type: str) -> str:
+    return next((name for name, types in FAMILIES.items() if case_type in types), "")
+
+
+def month_range(day: date) -> tuple[date, date]:
+    """The first and last day of `day`'s month: a period the month rollups answer whole."""
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def _minimal(codes: Iterable[str]) -> list[str]:
+    """The codes that no other code in the set contains (a street inside its district is dropped)."""
+    codes = sorted(set(codes), key=len)
+    out: list[str] = []
+    for code in codes:
+        if not any(code.startswith(kept) for kept in out):
+            out.append(code)
+    return out
+
+
+def _within(codes: list[str] | None, bounds: list[str] | None) -> list[str] | None:
+    """The region codes covering (codes ∩ bounds), None meaning "everything"."""
+    if codes is None:
+        return bounds
+    if bounds is None:
+        return _minimal(codes)
+    out = [c for c in codes if any(c.startswith(b) for b in bounds)]
+    out += [b for b in bounds if any(b.startswith(c) for c in codes)]
+    return _minimal(out)
+
+
+def _split_period(since: date | None, until: date | None):
+    """(whole months as (first month, last month) or None, [(first day, last day)] not covered by them).
+    None bounds are open."""
+    first = since if since is None or since.day == 1 else month_range(since)[1] + timedelta(days=1)
+    last = until if until is None or until == month_range(until)[1] else until.replace(day=1) - timedelta(days=1)
+    if first is not None and last is not None and first > last:
+        return None, [(since, until)]
+    days = []
+    if since is not None and since < first:
+        days.append((since, first - timedelta(days=1)))
+    if until is not None and until > last:
+        days.append((last + timedelta(days=1), until))
+    return (first, last.replace(day=1) if last is not None else None), days
+
+
+_GROUPS = {"department": "department_key", "case_type": "case_type", "category": "category_key"}
+
+
+def _rollup_sums(*, codes: list[str] | None, departments: list[int], types, categories: list[str],
+                 since, until, by: str | None = None, child_depth: int | None = None) -> dict[Any, dict[str, int]]:
+    """Sum the rollup rows of (regions `codes` — None: everything) × departments × types × categories over
+    [since, until], grouped by `by` (None: one group keyed None). Whole months read the month rows at the
+    regions' own level; the days around them read the daily rows."""
+    months, day_ranges = _split_period(since, until)
+    out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+
+    def common(q: Q) -> Q:
+        if departments:
+            q &= Q(department_key__in=departments)
+        if types is not None:
+            q &= Q(case_type__in=types)
+        if categories:
+            q &= Q(category_key__in=categories)
+        return q
+
+    def add(rows, key_of):
+        for row in rows:
+            target = out[key_of(row)]
+            for name in COUNTERS:
+                target[name] += int(row[name] or 0)
+
+    sums = {name: Sum(name) for name in COUNTERS}
+    if months is not None:
+        if child_depth is not None:
+            q = Q(depth=child_depth) & (_any(Q(region_code__startswith=c) for c in codes) if codes else Q())
+        else:
+            q = Q(region_code__in=codes) if codes is not None else Q(depth=LEVELS[0])
+        if months[0] is not None:
+            q &= Q(month__gte=months[0])
+        if months[1] is not None:
+            q &= Q(month__lte=months[1])
+        group = {"region": ["region_code"], "month": ["month"], None: []}.get(by, [_GROUPS.get(by)])
+        rows = MonthlyCaseStat.objects.filter(common(q)).values(*group).annotate(**sums).order_by()
+        add(rows, lambda row: row[group[0]] if group else None)
+    for first, last in day_ranges:
+        q = _any(_prefix_q("region_code", c) for c in codes) if codes is not None else Q()
+        q = q if q is not None else Q(pk__in=[])
+        if first is not None:
+            q &= Q(day__gte=first)
+        if last is not None:
+            q &= Q(day__lte=last)
+        if by == "region":
+            group, key_of = ["region_code"], (lambda row: row["region_code"][:child_depth])
+        elif by == "month":
+            group, key_of = ["day"], (lambda row: month_of(row["day"]))
+        elif by is None:
+            group, key_of = [], (lambda row: None)
+        else:
+            group, key_of = [_GROUPS[by]], (lambda row: row[_GROUPS[by]])
+        add(DailyCaseStat.objects.filter(common(q)).values(*group).annotate(**sums).order_by(), key_of)
+    return out
+
+
+def _combine(total: dict, part: dict, sign: int = 1) -> None:
+    for key, values in part.items():
+        row = total.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        for name, value in values.items():
+            row[name] += sign * value
+
+
+def _scoped_sums(*, region_code, department_id, case_type, family, category, reach: Grant | None, since, until,
+                 by: str | None = None, child_depth: int | None = None) -> dict[Any, dict[str, int]]:
+    """The rollup sums for a filter and a caller's reach (its region prefixes OR its departments):
+    (regions ∩ reach regions) + (regions ∩ reach departments) − (regions ∩ reach regions ∩ reach
+    departments), each part read from the month rows at the regions' own level."""
+    codes = [str(c) for c in _as_list(region_code)] or None
+    for code in codes or []:
+        if len(code) > GRID_CODE_LENGTH:
+            raise ValueError(f"KPIs go down to grids ({GRID_CODE_LENGTH} digits), not {code!r}")
+    departments = [int(d) for d in _as_list(department_id)]
+    types = case_types(case_type, family)
+    categories = [str(c)[:CATEGORY_KEY_LENGTH] for c in _as_list(category)]
+    args = {"types": types, "categories": categories, "since": since, "until": until, "by": by,
+            "child_depth": child_depth}
+    if reach is None or reach.unrestricted:
+        return _rollup_sums(codes=codes, departments=departments, **args)
+    total: dict[Any, dict[str, int]] = {}
+    region_part = _within(codes, list(reach.region_codes)) if reach.region_codes else []
+    if region_part:
+        _combine(total, _rollup_sums(codes=region_part, departments=departments, **args))
+    if reach.department_ids:
+        mine = [d for d in reach.department_ids if not departments or d in departments]
+        if mine:
+            _combine(total, _rollup_sums(codes=codes, departments=mine, **args))
+            if region_part:
+                _combine(total, _rollup_sums(codes=region_part, departments=mine, **args), -1)
+    return total
 
 
 def _local_midnight(day: date):
     return datetime.combine(day, time.min, tzinfo=KPI_TZ)
 
 
-def kpis_from_cases(*, region_code=None, department_id=None, since: date | None = None, until: date | None = None,
-                    case_type=None, reach: Grant | None = None) -> dict[str, Any]:
-    """The same figures as `kpis()`, straight from the Case rows with SQL aggregates: the definitions
-    written out once more, independently of `contribution()`. Slow on big tables; for tests and audits."""
+def _cases_q(*, region_code, department_id, case_type, family, category, reach, since, until) -> Q:
+    """The same filter as the rollup reads, over Case rows."""
     departments = _as_list(department_id)
-    dept_q = Q(department_id__in=[d for d in departments if d]) | (Q(department__isnull=True) if 0 in departments else Q(pk__in=[]))
     q = _filter_q(region_field="region__code", department_field="department_id", region_code=region_code,
-                  department_id=None, reach=reach, case_type=case_type)
+                  department_id=None, reach=reach, case_type=case_types(case_type, family))
     if departments:
-        q &= dept_q
+        q &= Q(department_id__in=[d for d in departments if d]) | (
+            Q(department__isnull=True) if 0 in departments else Q(pk__in=[]))
+    for code in _as_list(category):
+        q &= Q(category__code__startswith=str(code)[:CATEGORY_KEY_LENGTH])
     if since is not None:
         q &= Q(created_at__gte=_local_midnight(since))
     if until is not None:
         q &= Q(created_at__lt=_local_midnight(until + timedelta(days=1)))
-    cases = Case.objects.filter(q)
+    return q
 
+
+def _dispatched_q() -> Q:
     pre = _any(Q(workflow_id=d.pk, state__in=_pre_dispatch_of(d)) for d in WorkflowDefinition.objects.all())
+    return Q(responded_at__isnull=False) | Q(return_count__gt=0) | (~pre if pre is not None else Q())
+
+
+def _moved_q(now: datetime) -> Q:
+    """Open cases whose status the clock has moved past what is recorded (what the SLA sweep picks up)."""
+    return Q(is_open=True) & ((Q(due_at__lt=now) & (~Q(recorded_sla_status=SlaStatus.OVERDUE) | Q(was_overdue=False)))
+                              | Q(warn_at__lte=now, recorded_sla_status=SlaStatus.NORMAL))
+
+
+def _corrections(q: Q, now: datetime, by: str | None = None, child_depth: int | None = None) -> dict[Any, dict[str, int]]:
+    """What the clock has changed since each case's status was recorded, per group: the few open cases
+    that turned due soon or overdue after their last write or sweep (none once the sweep has run)."""
+    out: dict[Any, dict[str, int]] = {}
+    rows = (Case.objects.filter(q & _moved_q(now))
+            .annotate(dispatched_now=ExpressionWrapper(_dispatched_q(), output_field=BooleanField()))
+            .values("region__code", "department_id", "case_type", "category_id", "created_at", "due_at", "warn_at",
+                    "recorded_sla_status", "was_overdue", "responded_at", "dispatched_now").order_by())
+    for row in rows:
+        past = row["due_at"] is not None and row["due_at"] < now
+        recorded = row["recorded_sla_status"]
+        delta = {
+            "open_overdue": int(past and recorded != SlaStatus.OVERDUE),
+            "open_due_soon": (int(not past and recorded == SlaStatus.NORMAL and row["warn_at"] is not None
+                                  and row["warn_at"] <= now) - int(past and recorded == SlaStatus.DUE_SOON)),
+            "overdue": int(past and not row["was_overdue"]),
+            "response_due": int(past and recorded != SlaStatus.OVERDUE and bool(row["dispatched_now"])
+                                and row["responded_at"] is None),
+        }
+        key = _group_key(row, by, child_depth)
+        target = out.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        for name, value in delta.items():
+            target[name] += value
+    return out
+
+
+def _group_key(row: dict, by: str | None, child_depth: int | None):
+    if by == "region":
+        return row["region__code"][:child_depth]
+    if by == "department":
+        return row["department_id"] or 0
+    if by == "case_type":
+        return row["case_type"]
+    if by == "category":
+        return category_key(row["category_id"])
+    if by == "month":
+        return month_of(day_of(row["created_at"]))
+    return None
+
+
+def _live_sums(*, by=None, child_depth=None, now=None, **filters) -> dict[Any, dict[str, int]]:
+    """Rollup sums plus the clock's corrections: every counter as it stands at `now`."""
+    now = now or clock.now()
+    total = _scoped_sums(by=by, child_depth=child_depth, **filters)
+    _combine(total, _corrections(_cases_q(**filters), now, by=by, child_depth=child_depth))
+    return total
+
+
+def kpis(*, region_code: str | Iterable[str] | None = None, department_id: int | Iterable[int] | None = None,
+         since: date | None = None, until: date | None = None, case_type: str | Iterable[str] | None = None,
+         family: str | Iterable[str] | None = None, category: str | Iterable[str] | None = None,
+         reach: Grant | None = None, now: datetime | None = None) -> dict[str, Any]:
+    """KPIs of the cases created in [since, until] (local dates, both inclusive), from the rollups.
+
+    region_code: one or more region-code prefixes (summed); department_id: main department id(s), 0 for
+    cases without one; case_type / family: see case_types() (default: the governance family); category:
+    top-level category code(s); reach: a caller's grant (its region prefixes OR its departments) that
+    further restricts the rows. Every filter is optional. Clock-dependent counts are as at `now`."""
+    sums = _live_sums(region_code=region_code, department_id=department_id, case_type=case_type, family=family,
+                      category=category, reach=reach, since=since, until=until, now=now)
+    return figures(sums.get(None) or dict.fromkeys(COUNTERS, 0))
+
+
+def _breakdown_sums(by: str, *, region_code=None, reach: Grant | None = None, now=None, **filters):
+    if by not in ("region", "department", "case_type", "category", "month"):
+        raise ValueError(f"unknown breakdown {by!r}")
+    child_depth = None
+    if by == "region":
+        codes = _as_list(region_code)
+        if len(codes) != 1:
+            raise ValueError("a region breakdown needs one region code")
+        depth = len(str(codes[0]))
+        child_depth = next((n for n in LEVELS if n > depth), None)
+        if child_depth is None:
+            raise ValueError("a grid has no smaller regions in the KPIs")
+    return _live_sums(by=by, child_depth=child_depth, region_code=region_code, reach=reach, now=now, **filters)
+
+
+def breakdown(by: str, *, region_code=None, department_id=None, since: date | None = None, until: date | None = None,
+              case_type=None, family=None, category=None, reach: Grant | None = None,
+              now: datetime | None = None) -> list[dict[str, Any]]:
+    """The KPIs per region one level down (by="region": region_code must be one code), per main department
+    ("department", key = department id, 0 = none), "case_type", top-level "category" ("" = none) or
+    creation "month" (key = its first day) — the groups that have cases, in key order."""
+    sums = _breakdown_sums(by, region_code=region_code, department_id=department_id, since=since, until=until,
+                           case_type=case_type, family=family, category=category, reach=reach, now=now)
+    return [{"key": key, **figures(counts)} for key, counts in sorted(sums.items(), key=lambda kv: str(kv[0]))
+            if counts["created"]]
+
+
+def _open_of(counts: dict[str, int]) -> dict[str, int]:
+    return {"open": counts["open"], "due_soon": counts["open_due_soon"], "overdue": counts["open_overdue"]}
+
+
+def open_counts(*, region_code=None, department_id=None, case_type=None, family=None, category=None,
+                reach: Grant | None = None, now: datetime | None = None) -> dict[str, int]:
+    """Open cases now, and how many are 即将超期 / 超期 at `now` (the clock): the live SLA rule
+    (Case.sla_status_at), whether or not the SLA sweep has run."""
+    sums = _live_sums(region_code=region_code, department_id=department_id, case_type=case_type, family=family,
+                      category=category, reach=reach, since=None, until=None, now=now)
+    return _open_of(sums.get(None) or dict.fromkeys(COUNTERS, 0))
+
+
+def open_breakdown(by: str, *, region_code=None, department_id=None, case_type=None, family=None, category=None,
+                   reach: Grant | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """open_counts() per group (see breakdown()), the groups with open cases, in key order."""
+    sums = _breakdown_sums(by, region_code=region_code, department_id=department_id, since=None, until=None,
+                           case_type=case_type, family=family, category=category, reach=reach, now=now)
+    return [{"key": key, **_open_of(counts)} for key, counts in sorted(sums.items(), key=lambda kv: str(kv[0]))
+            if counts["open"]]
+
+
+def kpis_from_cases(*, region_code=None, department_id=None, since: date | None = None, until: date | None = None,
+                    case_type=None, family=None, category=None, reach: Grant | None = None,
+                    now: datetime | None = None) -> dict[str, Any]:
+    """The same figures as `kpis()`, straight from the Case rows with SQL aggregates and the live SLA rule:
+    the definitions written out once more, independently of `contribution()` and the recorded status.
+    Slow on big tables; for tests and audits."""
+    now = now or clock.now()
+    cases = Case.objects.filter(_cases_q(region_code=region_code, department_id=department_id, case_type=case_type,
+                                         family=family, category=category, reach=reach, since=since, until=until))
     responded = Q(responded_at__isnull=False)
-    dispatched = responded | Q(return_count__gt=0) | (~pre if pre is not None else Q())
+    dispatched = _dispatched_q()
     closed = Q(closed_at__isnull=False)
+    overdue_now, due_soon_now = Case.overdue_q(now), Case.due_soon_q(now)
     dispute = Q(case_type=DISPUTE)
     conditions = {
         "created": Q(),
         "dispatched": dispatched,
-        "response_due": responded | (dispatched & Q(responded_at__isnull=True, is_open=True,
-                                                    sla_status=SlaStatus.OVERDUE)),
+        "response_due": responded | (dispatched & Q(responded_at__isnull=True) & overdue_now),
         "responded_in_time": responded & Q(responded_in_time=True),
         "closed": closed,
         "closed_in_time": closed & Q(closed_in_time=True),
-        "overdue": Q(was_overdue=True),
+        "overdue": Q(was_overdue=True) | overdue_now,
         "reworked": Q(rework_count__gt=0),
         "extended": Q(extension_count__gt=0),
         "followed_up": closed & Q(Exists(FollowUp.objects.filter(case_id=OuterRef("pk")))),
@@ -376,6 +718,9 @@ def kpis_from_cases(*, region_code=None, department_id=None, since: date | None 
         "resolved": Q(resolved=True),
         "dispute_concluded": dispute & Q(state__in=DISPUTE_RESOLVED_STATES | DISPUTE_FAILED_STATES),
         "dispute_resolved": dispute & Q(state__in=DISPUTE_RESOLVED_STATES),
+        "open": Q(is_open=True),
+        "open_due_soon": due_soon_now,
+        "open_overdue": overdue_now,
     }
     counts = cases.aggregate(**{name: Count("pk", filter=cond) if cond else Count("pk")
                                 for name, cond in conditions.items()})
@@ -387,7 +732,7 @@ def kpis_from_cases(*, region_code=None, department_id=None, since: date | None 
 # --- the caller's view -------------------------------------------------------------------------
 
 def kpis_for(user, *, region: str = "", department: str = "", since: date | None = None,
-             until: date | None = None, case_type: str = "") -> dict[str, Any]:
+             until: date | None = None, case_type: str = "", family: str = "") -> dict[str, Any]:
     """KPIs as `user` may see them (the API's query).
 
     No permission -> 403. Without `region`, the caller's whole reach: its region prefixes (summed) and,
@@ -421,26 +766,36 @@ def kpis_for(user, *, region: str = "", department: str = "", since: date | None
             raise errors.NotFound()
         if not grant.unrestricted and not grant.region_codes and dept.pk not in grant.department_ids:
             raise errors.NotFound()
+    if family and family != "all" and family not in FAMILIES:
+        raise errors.ValidationFailed(f"未知的业务类别:{family}", code="unknown_family")
     result = kpis(region_code=region or None, department_id=dept.pk if dept else None, since=since, until=until,
-                  case_type=case_type or None, reach=grant)
+                  case_type=case_type or None, family=family or None, reach=grant)
     result["filters"] = {"region": region or None, "department": dept.code if dept else None, "since": since,
-                         "until": until, "case_type": case_type or None}
+                         "until": until, "case_type": case_type or None,
+                         "family": None if case_type else (family or DEFAULT_FAMILY)}
     return result
 
 
-def stored_rollups() -> dict[Key, dict[str, int]]:
-    """The rollup table as {key: counters}, leaving out rows that are all zero (a case that moved to
-    another department or day leaves such a row behind)."""
+def stored_rollups(table=None) -> dict[tuple, dict[str, int]]:
+    """A rollup table (DailyCaseStat by default) as {key: counters}, leaving out rows that are all zero (a
+    case that moved to another department or day leaves such a row behind)."""
+    table = table or DailyCaseStat
+    keys = KEY_FIELDS if table is DailyCaseStat else MONTH_KEY_FIELDS
     out = {}
-    for row in DailyCaseStat.objects.values(*KEY_FIELDS, *COUNTERS).order_by():
+    for row in table.objects.values(*keys, *COUNTERS).order_by():
         values = {name: row[name] for name in COUNTERS}
         if any(values.values()):
-            out[tuple(row[f] for f in KEY_FIELDS)] = values
+            out[tuple(row[f] for f in keys)] = values
     return out
 
 
-def rollup_differences() -> list[tuple[Key, dict[str, int] | None, dict[str, int] | None]]:
-    """(key, stored, expected) for every rollup row that disagrees with a recomputation from the cases."""
-    stored, expected = stored_rollups(), compute_rollups()
-    return [(key, stored.get(key), expected.get(key)) for key in sorted(stored.keys() | expected.keys())
-            if stored.get(key) != expected.get(key)]
+def rollup_differences() -> list[tuple[tuple, dict[str, int] | None, dict[str, int] | None]]:
+    """(key, stored, expected) for every rollup row, daily or monthly, that disagrees with a recomputation
+    from the cases."""
+    daily = compute_rollups()
+    out = []
+    for table, expected in ((DailyCaseStat, daily), (MonthlyCaseStat, months_of(daily))):
+        stored = stored_rollups(table)
+        out += [(key, stored.get(key), expected.get(key)) for key in sorted(stored.keys() | expected.keys())
+                if stored.get(key) != expected.get(key)]
+    return out

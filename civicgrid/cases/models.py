@@ -125,8 +125,13 @@ class Case(models.Model):
     routing = models.JSONField(default=dict, blank=True)  # why it was routed here
     # clock
     state_entered_at = models.DateTimeField(default=timezone.now)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    sla_status = models.CharField(max_length=10, choices=SlaStatus.choices, default=SlaStatus.NORMAL)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=False)  # partial index in Meta
+    # the moment the case turns 即将超期: state_entered_at + SLA_WARN_RATIO × (due_at − state_entered_at),
+    # set with every deadline (cases.sla.refresh). The live status reads due_at, warn_at and the clock.
+    warn_at = models.DateTimeField(null=True, blank=True)
+    # the status as of the case's last write or SLA sweep: the sweep's memory of what it has announced
+    # (催办/督办) — never shown or filtered on; read `sla_status` (live) instead
+    recorded_sla_status = models.CharField(max_length=10, choices=SlaStatus.choices, default=SlaStatus.NORMAL)
     was_overdue = models.BooleanField(default=False)  # ever overdue (for 按期 rates)
     # mechanisms, counted for KPIs
     is_supervised = models.BooleanField(default=False)
@@ -164,7 +169,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["case_type", "state"]),
             models.Index(fields=["department", "is_open"]),
-            models.Index(fields=["is_open", "sla_status"]),
+            # the live SLA counts and lists: open cases past their deadline / their warning moment
+            models.Index(fields=["due_at"], condition=models.Q(is_open=True), name="case_open_due"),
+            models.Index(fields=["warn_at"], condition=models.Q(is_open=True), name="case_open_warn"),
             # the duplicate check on every intake: open cases of one category in a latitude band
             models.Index(fields=["category", "lat"], condition=models.Q(is_open=True), name="case_open_category_lat"),
             # only the rows that have one: hotline, police and system cases have no reporter account, and
@@ -177,6 +184,47 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    # --- the live SLA status: deadlines and the clock at read time, never a stored value -------------
+
+    def sla_status_at(self, now) -> str:
+        """正常 / 即将超期 / 超期 at `now`: overdue once `now` is past the deadline, due soon from the
+        warning moment on; a closed case or one without a deadline is normal."""
+        if not self.is_open or self.due_at is None:
+            return SlaStatus.NORMAL
+        if now > self.due_at:
+            return SlaStatus.OVERDUE
+        if self.warn_at is not None and now >= self.warn_at:
+            return SlaStatus.DUE_SOON
+        return SlaStatus.NORMAL
+
+    @property
+    def sla_status(self) -> str:
+        from civicgrid.core import clock
+
+        return self.sla_status_at(clock.now())
+
+    @property
+    def sla_label(self) -> str:
+        return SlaStatus(self.sla_status).label
+
+    @staticmethod
+    def overdue_q(now) -> Q:
+        """The cases `sla_status_at(now)` calls overdue, as a filter."""
+        return Q(is_open=True, due_at__lt=now)
+
+    @staticmethod
+    def due_soon_q(now) -> Q:
+        """The cases `sla_status_at(now)` calls due soon, as a filter."""
+        return Q(is_open=True, warn_at__lte=now, due_at__gte=now)
+
+    @staticmethod
+    def sla_status_q(status: str, now) -> Q:
+        if status == SlaStatus.OVERDUE:
+            return Case.overdue_q(now)
+        if status == SlaStatus.DUE_SOON:
+            return Case.due_soon_q(now)
+        return ~(Case.overdue_q(now) | Case.due_soon_q(now))
 
     @classmethod
     def scope_filter(cls, grant: Grant) -> Q | None:
@@ -203,11 +251,20 @@ class Case(models.Model):
 
 
 class CaseDepartment(models.Model):
-    """A department handling a case: 主办 (main, also on Case.department) or 协办 (co-handling)."""
+    """A department handling a case: 主办 (main, also on Case.department) or 协办 (co-handling). A co-handling
+    department may carry its own task and deadline (the `assign_tasks` effect) and report it done
+    (`complete_task`; for an external department an officer records it, `done_by`)."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_departments")
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
     role = models.CharField(max_length=6, choices=DepartmentRole.choices, default=DepartmentRole.CO)
+    task = models.CharField(max_length=200, blank=True)  # what this department is asked to do (协办任务)
+    due_at = models.DateTimeField(null=True, blank=True)  # its own deadline
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_in_time = models.BooleanField(null=True)
+    result = models.TextField(blank=True)  # its feedback (协办反馈)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")  # who reported it: its own staff, or the recording officer
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "department"], name="uniq_case_department")]
@@ -294,18 +351,12 @@ class Notification(models.Model):
         return self.text
 
 
-class DailyCaseStat(models.Model):
-    """Incrementally maintained KPI counters per (day the case was created, grid, department, case type).
+class CaseStatCounters(models.Model):
+    """The KPI counters one case adds to a rollup row (cases.kpis.contribution; docs/kpis.md)."""
 
-    Every case action moves the case's contribution from its old row/values to the new ones in the same
-    transaction (cases.kpis), so district KPIs read a few thousand rows, not millions of cases.
-    `rebuild_kpi_rollups` recomputes them from the cases; a test checks both agree.
-    """
-
-    day = models.DateField()
-    region_code = models.CharField(max_length=15)  # the case's grid code (or a shorter code above grids)
     department_key = models.IntegerField(default=0)  # main department id, 0 = none
     case_type = models.CharField(max_length=40)
+    category_key = models.CharField(max_length=2, default="", blank=True)  # top-level category code, "" = none
     created = models.IntegerField(default=0)
     dispatched = models.IntegerField(default=0)
     response_due = models.IntegerField(default=0)
@@ -323,13 +374,54 @@ class DailyCaseStat(models.Model):
     handling_seconds = models.BigIntegerField(default=0)  # sum over closed cases of closed_at - created_at
     dispute_concluded = models.IntegerField(default=0)
     dispute_resolved = models.IntegerField(default=0)
+    # open cases, and those whose recorded status is 即将超期 / 超期 (reads add the clock's moves since)
+    open = models.IntegerField(default=0)
+    open_due_soon = models.IntegerField(default=0)
+    open_overdue = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class DailyCaseStat(CaseStatCounters):
+    """Incrementally maintained KPI counters per (day the case was created, grid, department, case type,
+    top-level category).
+
+    Every case action moves the case's contribution from its old row/values to the new ones in the same
+    transaction (cases.kpis), so KPIs read rollup rows, not millions of cases.
+    `rebuild_kpi_rollups` recomputes them from the cases; a test checks both agree.
+    """
+
+    day = models.DateField()
+    region_code = models.CharField(max_length=15)  # the case's grid code (or a shorter code above grids)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["day", "region_code", "department_key", "case_type"],
+            models.UniqueConstraint(fields=["day", "region_code", "department_key", "case_type", "category_key"],
                                     name="uniq_daily_case_stat"),
         ]
         indexes = [models.Index(fields=["region_code", "day"]), models.Index(fields=["department_key", "day"])]
 
     def __str__(self) -> str:
         return f"{self.day} {self.region_code} {self.case_type}"
+
+
+class MonthlyCaseStat(CaseStatCounters):
+    """The same counters per (month the case was created, region at every level, department, case type,
+    category): a case adds to its district's, street's, community's and grid's row, so a district's
+    figures for a year read a few hundred rows at any volume. Maintained with the daily rows."""
+
+    month = models.DateField()  # the first day of the month
+    region_code = models.CharField(max_length=15)  # a district, street, community or grid code
+    depth = models.PositiveSmallIntegerField()  # len(region_code): 6 district, 9 street, 12 community, 15 grid
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "region_code", "department_key", "case_type", "category_key"],
+                                    name="uniq_monthly_case_stat"),
+        ]
+        indexes = [models.Index(fields=["region_code", "month"], name="cases_month_region__idx"),
+                   models.Index(fields=["depth", "month"], name="cases_month_depth_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.region_code} {self.case_type}"

@@ -16,7 +16,7 @@ from civicgrid.cases.routing import display_names
 from civicgrid.cases.workflow import engine, registry
 from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS, ROLE_LABELS
 from civicgrid.cases.workflows import spec_for
-from civicgrid.core import confcache
+from civicgrid.core import clock, confcache
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.scoping import grant_for
 
@@ -41,9 +41,19 @@ def case_roles(user, case: Case) -> set[str]:
                     CaseDepartment.objects.filter(case=case).values_list("department_id", flat=True))
             if assignment.department_id in departments:
                 roles.add(assignment.role)
+                if _uses_unit_roles(case):  # 主办/协办 staff, for workflows that tell them apart
+                    roles.add("lead_unit" if assignment.department_id == case.department_id else "co_unit")
     if case.reporter_id and case.reporter_id == user.pk:
         roles.add("reporter")
     return roles
+
+
+UNIT_ROLES = frozenset({"lead_unit", "co_unit"})
+
+
+def _uses_unit_roles(case: Case) -> bool:
+    spec = spec_for(case.workflow)
+    return any(t.roles & UNIT_ROLES for t in spec.transitions)
 
 
 def allowed_actions(user, case: Case):
@@ -56,22 +66,34 @@ def cases_visible(user) -> QuerySet:
 
 
 WORKLISTS = {
-    # key: (label, filter)
-    "open": ("全部在办", Q(is_open=True)),
-    "due_soon": ("即将超期", Q(is_open=True, sla_status=SlaStatus.DUE_SOON)),
-    "overdue": ("已超期", Q(is_open=True, sla_status=SlaStatus.OVERDUE)),
-    "supervised": ("督办件", Q(is_open=True, is_supervised=True)),
-    "unassigned": ("待派遣", Q(is_open=True, department__isnull=True)),
-    "closed": ("已办结", Q(is_open=False)),
+    # key: (label, filter at a moment: the SLA tabs compare deadlines with the clock at read time)
+    "open": ("全部在办", lambda now: Q(is_open=True)),
+    "due_soon": ("即将超期", Case.due_soon_q),
+    "overdue": ("已超期", Case.overdue_q),
+    "supervised": ("督办件", lambda now: Q(is_open=True, is_supervised=True)),
+    "unassigned": ("待派遣", lambda now: Q(is_open=True, department__isnull=True)),
+    "closed": ("已办结", lambda now: Q(is_open=False)),
 }
 
 
+def worklist_q(key: str, now=None) -> Q:
+    """The filter of one WORKLISTS tab at `now` (the clock by default)."""
+    return WORKLISTS[key][1](now or clock.now())
+
+
 def filter_cases(qs: QuerySet, *, worklist: str = "", case_type: str = "", state: str = "", category: str = "",
-                 region: str = "", department: str = "", q: str = "", since=None, until=None) -> QuerySet:
+                 region: str = "", department: str = "", q: str = "", since=None, until=None,
+                 sla_status: str = "", family: str = "") -> QuerySet:
     if worklist in WORKLISTS:
-        qs = qs.filter(WORKLISTS[worklist][1])
+        qs = qs.filter(worklist_q(worklist))
+    if sla_status in SlaStatus.values:
+        qs = qs.filter(is_open=True).filter(Case.sla_status_q(sla_status, clock.now()))
     if case_type:
         qs = qs.filter(case_type=case_type)
+    if family and family != "all":  # the KPI families (kpis.FAMILIES): a dashboard figure's cases
+        from civicgrid.cases.kpis import FAMILIES
+
+        qs = qs.filter(case_type__in=FAMILIES.get(family, ()))
     if state:
         qs = qs.filter(state=state)
     if category:
@@ -92,7 +114,8 @@ def filter_cases(qs: QuerySet, *, worklist: str = "", case_type: str = "", state
 
 def worklist_counts(user) -> dict[str, int]:
     qs = cases_visible(user)
-    agg = qs.aggregate(**{key: Count("id", filter=flt) for key, (_, flt) in WORKLISTS.items()})
+    now = clock.now()
+    agg = qs.aggregate(**{key: Count("id", filter=worklist_q(key, now)) for key in WORKLISTS})
     return {key: agg[key] or 0 for key in WORKLISTS}
 
 
@@ -255,7 +278,7 @@ def present_row(case: Case) -> dict:
         "is_open": case.is_open, "category": case.category.name if case.category_id else "",
         "region": case.region.name, "region_code": case.region.code,
         "department": case.department.name if case.department_id else "", "due_at": case.due_at,
-        "sla_status": case.sla_status, "sla_label": case.get_sla_status_display(),
+        "sla_status": case.sla_status, "sla_label": case.sla_label,
         "is_supervised": case.is_supervised, "urgency": case.urgency, "urgency_label": case.get_urgency_display(),
         "created_at": case.created_at, "channel_label": case.get_channel_display(),
     }
@@ -381,7 +404,8 @@ def present_case(case: Case, user) -> dict:
     rows = list(case.events.order_by("seq"))
     codes = set()
     for ev in rows:
-        codes.update(_as_list((ev.data or {}).get("department")) + _as_list((ev.data or {}).get("co_departments")))
+        codes.update(_as_list((ev.data or {}).get("department")) + _as_list((ev.data or {}).get("co_departments"))
+                     + [t.get("department") for t in _as_list((ev.data or {}).get("tasks")) if isinstance(t, dict)])
     names = dict(Department.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     events = []
     for ev in rows:
@@ -402,6 +426,11 @@ def present_case(case: Case, user) -> dict:
                 value = str(value)[:10]
             elif key in ("department", "co_departments"):
                 value = "、".join(names.get(str(v), str(v)) for v in _as_list(value))
+            elif key == "tasks":  # 协办任务: each department and what it is asked to do
+                value = ";".join(f"{names.get(t.get('department'), t.get('department'))}:{t.get('task')}"
+                                  for t in _as_list(value) if isinstance(t, dict))
+            elif key == "on_behalf_of":  # an officer recorded this step for an external department
+                value = value.get("name", "") if isinstance(value, dict) else value
             elif isinstance(value, list):
                 value = "、".join(str(v) for v in value)
             if not staff and key == "reason" and not public_to_reporter(user, ev):
@@ -460,15 +489,17 @@ def board_summary(user) -> dict:
     overdue lists — aggregate queries over the user's visible cases."""
     visible = cases_visible(user)
     open_cases = visible.filter(is_open=True)
+    now = clock.now()
+    overdue, due_soon = Case.overdue_q(now), Case.due_soon_q(now)
     by_state = []
     for row in (open_cases.values("case_type", "state").annotate(n=Count("id"),
-                overdue=Count("id", filter=Q(sla_status=SlaStatus.OVERDUE))).order_by("case_type", "state")):
+                overdue=Count("id", filter=overdue)).order_by("case_type", "state")):
         by_state.append({**row, "type_label": type_label(row["case_type"]),
                          "state_label": state_label(row["case_type"], row["state"])})
     by_department = list(
         open_cases.values("department__code", "department__name")
-        .annotate(n=Count("id"), overdue=Count("id", filter=Q(sla_status=SlaStatus.OVERDUE)),
-                  due_soon=Count("id", filter=Q(sla_status=SlaStatus.DUE_SOON)),
+        .annotate(n=Count("id"), overdue=Count("id", filter=overdue),
+                  due_soon=Count("id", filter=due_soon),
                   supervised=Count("id", filter=Q(is_supervised=True)))
         .order_by("-n", "department__code")
     )
@@ -477,9 +508,9 @@ def board_summary(user) -> dict:
         "counts": worklist_counts(user),
         "by_state": by_state,
         "by_department": by_department,
-        "unassigned": [present_row(c) for c in open_cases.filter(WORKLISTS["unassigned"][1])
+        "unassigned": [present_row(c) for c in open_cases.filter(worklist_q("unassigned", now))
                        .select_related(*related).order_by("created_at")[:20]],
-        "overdue": [present_row(c) for c in open_cases.filter(sla_status=SlaStatus.OVERDUE)
+        "overdue": [present_row(c) for c in open_cases.filter(overdue)
                     .select_related(*related).order_by("due_at")[:20]],
     }
 

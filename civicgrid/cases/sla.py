@@ -14,7 +14,7 @@ from django.conf import settings
 from civicgrid.cases.choices import SlaStatus, Urgency
 from civicgrid.cases.workflow.spec import Limit, Spec
 from civicgrid.core.calendars import load_calendar
-from civicgrid.core.workcalendar import WorkCalendar, sla_status
+from civicgrid.core.workcalendar import WorkCalendar
 
 _CLOCK_UNIT = {"work_hours": "hours", "work_days": "days", "hours": "hours", "days": "days"}
 
@@ -48,6 +48,25 @@ def due_at(start: datetime, limit: Limit | None, calendar: WorkCalendar | None =
     return (calendar or load_calendar()).add(start, limit.value, limit.unit)
 
 
+def warn_at(started_at: datetime, due: datetime | None) -> datetime | None:
+    """When a case turns 即将超期: once SLA_WARN_RATIO of the time allowed (started_at to due) is used —
+    the clock-time rule of workcalendar.sla_status, as one moment that a query can compare with."""
+    if due is None:
+        return None
+    return started_at + (due - started_at) * getattr(settings, "SLA_WARN_RATIO", 0.8)
+
+
 def status(*, now: datetime, started_at: datetime, due: datetime | None) -> str:
-    return SlaStatus(sla_status(now=now, started_at=started_at, due_at=due,
-                                warn_ratio=getattr(settings, "SLA_WARN_RATIO", 0.8)))
+    if due is None:
+        return SlaStatus.NORMAL
+    if now > due:
+        return SlaStatus.OVERDUE
+    return SlaStatus.DUE_SOON if now >= warn_at(started_at, due) else SlaStatus.NORMAL
+
+
+def refresh(case, now: datetime) -> None:
+    """Set a case's warning moment from its deadline and record its status now (the sweep's memory);
+    call it whenever `due_at` or `state_entered_at` changes. What pages show is computed at read time
+    (Case.sla_status), so a case is never shown stale even if this record is."""
+    case.warn_at = warn_at(case.state_entered_at, case.due_at)
+    case.recorded_sla_status = status(now=now, started_at=case.state_entered_at, due=case.due_at)

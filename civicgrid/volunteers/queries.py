@@ -453,7 +453,8 @@ def _urgent_first(qs):
 
 
 def _overdue_q(now) -> Q:
-    return Q(case__sla_status="overdue") | Q(case__due_at__lt=now)
+    """Open orders past their deadline at `now` (Case.overdue_q: the live rule, not a stored status)."""
+    return Q(case__is_open=True, case__due_at__lt=now)
 
 
 def centre_board(user) -> dict:

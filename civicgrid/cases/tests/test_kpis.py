@@ -137,6 +137,9 @@ HAND_COUNTS = {
     "handling_seconds": (10 + 30 + 50 + 1 + 20 + 9) * 3600,
     "dispute_concluded": 2,  # C7 C8
     "dispute_resolved": 1,  # C7
+    "open": 3,  # C4 C6 C9
+    "open_due_soon": 0,
+    "open_overdue": 1,  # C6
 }
 HAND_KPIS = {
     "response_rate": 0.8,  # 4 / 5
@@ -259,7 +262,7 @@ def test_pre_dispatch_states_follow_from_the_specs():
         "hard_case": {"registered", "leader_assigned", "consulting", "transferred"},
         "volunteer_order": {"ordered", "reviewed", "rejected", "cancelled"},
     }
-    assert {key: set(kpis.pre_dispatch_states(spec)) for key, spec in registry.SPECS.items()} == expected
+    assert {key: set(kpis.pre_dispatch_states(registry.SPECS[key])) for key in expected} == expected
     dispute = registry.SPECS["dispute"]
     assert kpis.DISPUTE_RESOLVED_STATES | kpis.DISPUTE_FAILED_STATES <= {s.key for s in dispute.states}
     assert dispute.transition("resolve").target in kpis.DISPUTE_RESOLVED_STATES
@@ -363,7 +366,7 @@ def test_api_permission_matrix(book, client):
     assert ok.status_code == 200
     body = ok.json()
     assert body["filters"] == {"region": tree.community_a.code, "department": None, "since": None,
-                               "until": None, "case_type": None}
+                               "until": None, "case_type": None, "family": "governance"}
     assert body["counts"]["created"] == 8
     assert {k: body[k.name] for k in kpis.KPIS} == {k: kpis.kpis(region_code=tree.community_a.code)[k.name]
                                                     for k in kpis.KPIS}
@@ -401,3 +404,37 @@ def test_api_bad_input(book, client):
     assert client.get(URL, {"department": "NOPE"}).status_code == 404
     since = client.get(URL, {"since": "2000-01-01", "until": "2000-12-31"}).json()
     assert since["counts"]["created"] == 0 and since["response_rate"] is None
+
+
+def test_every_workflow_has_exactly_one_family():
+    declared = [t for types in kpis.FAMILIES.values() for t in types]
+    assert len(declared) == len(set(declared))
+    assert set(registry.SPECS) <= set(declared), "add the new case type to kpis.FAMILIES and docs/kpis.md"
+    assert kpis.case_types() == list(kpis.FAMILIES["governance"])
+    assert kpis.case_types(family="all") is None
+    assert kpis.case_types(case_type="volunteer_order", family="governance") == ["volunteer_order"]
+    with pytest.raises(errors.ValidationFailed):
+        kpis.case_types(family="nope")
+
+
+def test_month_rollups_answer_whole_months_and_days_around_them(book):
+    w, cases = book
+    today = timezone.localdate()
+    first, last = kpis.month_range(today)
+    assert first.day == 1 and (last + timedelta(days=1)).day == 1 and first <= today <= last
+    assert kpis._split_period(first, last) == ((first, first), [])
+    assert kpis._split_period(today, today)[0] is None or today.day == 1
+    for since, until in [(first, last), (today, today), (first - timedelta(days=40), last),
+                         (first - timedelta(days=3), today), (None, None), (None, last), (first, None)]:
+        for f in [{}, {"region_code": w.tree.street_a.code}, {"department_id": w.cg.pk},
+                  {"region_code": w.tree.grid_b.code, "category": "01"}]:
+            assert kpis.kpis(since=since, until=until, **f) == kpis.kpis_from_cases(since=since, until=until, **f)
+    streets = kpis.breakdown("region", region_code=w.tree.district.code, since=first, until=last)
+    assert sum(r["counts"]["created"] for r in streets) == HAND_COUNTS["created"]
+    assert {r["key"] for r in streets} == {w.tree.street_a.code[:9], w.tree.grid_b.code[:9]}
+    by_type = {r["key"]: r["counts"]["created"] for r in kpis.breakdown("case_type")}
+    assert by_type == {"citizen_request": 4, "dispute": 2, "urban_event": 3}
+    assert sum(r["counts"]["created"] for r in kpis.breakdown("department")) == HAND_COUNTS["created"]
+    assert sum(r["counts"]["created"] for r in kpis.breakdown("category")) == HAND_COUNTS["created"]
+    assert [r["key"] for r in kpis.breakdown("month")] == [first]
+    assert kpis.open_counts() == {"open": 3, "due_soon": 0, "overdue": 1}
