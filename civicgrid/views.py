@@ -1,4 +1,6 @@
-"""The role-aware home page: each role sees the entries it can use, field work or overview first."""
+"""The role-aware home page. A leader lands on their dashboard and a dispatcher on the board (live counts);
+a resident sees their own requests and orders; a field worker their worklist and today's patrol first; the
+others the entries they can use, overview first."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -34,6 +36,7 @@ class Card:
     title: str
     figure: str = ""  # a computed figure, e.g. "328 位居民"
     primary: bool = False
+    hint: str = ""  # instead of the entry's own hint
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,77 @@ def _audit_stats(now) -> list[Stat]:
     ]
 
 
+def _landing(user, roles: set[str]) -> str | None:
+    """Where a leader or a dispatcher starts the day (None: on this page)."""
+    from civicgrid.dashboard.scope import home_url
+
+    if Role.LEADER in roles:
+        return home_url(user)
+    if Role.DISPATCHER in roles and has_perm_anywhere(user, "cases.view_kpis"):
+        return "/cases/board/"
+    return None
+
+
+def _is_resident(assignments) -> bool:
+    """Only self-scoped roles (a resident): the home shows their own requests and orders."""
+    return bool(assignments) and all(a.role == Role.RESIDENT for a in assignments)
+
+
+def _resident_home(request, assignments):
+    from civicgrid.cases import queries as case_queries
+    from civicgrid.volunteers import queries as volunteer_queries
+
+    user = request.user
+    requests = case_queries.my_requests(user).exclude(case_type="volunteer_order")[:5]
+    orders = volunteer_queries.my_orders(user).select_related("case", "case__category")[:5]
+    entries = [e for e in nav_entries_for(user) if e.perm is not None]
+    return render(request, "home_resident.html", {
+        "greeting": _greeting(timezone.now()),
+        "requests": [case_queries.present_row(c) for c in requests],
+        "orders": [{"order": o, **case_queries.present_row(o.case)} for o in orders],
+        "cards": [Card(entry=e, title=RESIDENT_TITLES.get(e.key, e.label), hint=RESIDENT_HINTS.get(e.key, ""))
+                  for e in entries],
+        "unread": case_queries.unread_count(user),
+    })
+
+
+def _field_work(user) -> dict:
+    """A field worker's worklist (cases waiting for them) and today's patrol."""
+    from civicgrid.cases import queries as case_queries
+    from civicgrid.gridops.patrols import queries as patrol_queries
+    from civicgrid.gridops.patrols.models import Patrol
+
+    out: dict = {}
+    if has_perm_anywhere(user, "cases.view_case"):
+        todo = case_queries.list_cases(user, worklist="todo").order_by("due_at", "created_at")
+        out["todo_count"] = todo.count()
+        out["todo"] = [case_queries.present_row(c) for c in todo[:5]]
+    if patrol_queries.can_patrol(user):
+        today = timezone.localdate()
+        patrols = list(Patrol.objects.filter(worker_id=user.pk, day=today).order_by("started_at"))
+        out["patrol"] = {"active": patrol_queries.active_patrol(user), "today": patrols,
+                         "minutes": sum(p.duration_s for p in patrols) // 60}
+    return out
+
+
+# Residents read their entries in their own words, not the staff's.
+RESIDENT_TITLES = {"cases": gettext_lazy("我的诉求"), "report": gettext_lazy("我要反映问题"),
+                   "volunteers": gettext_lazy("志愿服务")}
+RESIDENT_HINTS = {"cases": gettext_lazy("查看您反映的问题办到了哪一步"),
+                  "report": gettext_lazy("描述问题,在地图上标出位置"),
+                  "volunteers": gettext_lazy("预约心理、法律、敬老等志愿服务,查看预约进展")}
+
+
 @login_required
 def home(request):
     user = request.user
     now = timezone.now()
     assignments = user.active_assignments()
+    landing = _landing(user, {a.role for a in assignments})
+    if landing:
+        return redirect(landing)
+    if _is_resident(assignments):
+        return _resident_home(request, assignments)
     is_field = any(a.role in FIELD_ROLES for a in assignments)
     entries = _ordered(nav_entries_for(user), FIELD_ORDER if is_field else OVERVIEW_ORDER)
 
@@ -122,6 +191,7 @@ def home(request):
         "greeting": _greeting(now),
         "scopes": [{"role": a.get_role_display(), "where": _scope_label(a)} for a in assignments],
         "is_field": is_field,
+        "field": _field_work(user) if is_field else {},
         "cards": cards,
         "stats": stats,
     })

@@ -68,7 +68,10 @@ def account_view(request):
             messages.error(request, exc.message)
             return redirect("accounts:account")
         bound.add_error(None, exc.message)
+    assignments = request.user.active_assignments()
     return render(request, "accounts/account.html", {
         "password_form": password_form, "token_form": token_form, "new_token": new_token,
-        "tokens": tokens_of(request.user), "assignments": request.user.active_assignments(),
+        "tokens": tokens_of(request.user), "assignments": assignments,
+        # API tokens are for staff integrations: a resident (self-scoped roles only) is not offered them
+        "staff": any(a.region_id or a.department_id for a in assignments),
     })

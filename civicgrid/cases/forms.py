@@ -18,6 +18,7 @@ from civicgrid.accounts.models import VOLUNTEER_KINDS, Department, DepartmentKin
 from civicgrid.cases import queries
 from civicgrid.cases.choices import Channel, ContactPreference, QuestionType, Satisfaction
 from civicgrid.cases.intake import MAX_DESCRIPTION
+from civicgrid.cases.models import Category
 from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS
 from civicgrid.core import errors
 from civicgrid.core.inputs import DayField, TextField
@@ -55,6 +56,8 @@ class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("编号/关键词"), required=False, max_length=50,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("案件编号、标题或描述")}))
     case_type = forms.ChoiceField(label=_("案件类型"), required=False)
+    # a KPI family (cases.kpis.FAMILIES): the dashboards' links name it; no field is shown for it
+    family = forms.ChoiceField(required=False, widget=forms.HiddenInput)
     category = forms.ChoiceField(label=_("问题类别"), required=False)
     state = forms.ChoiceField(label=_("状态"), required=False)
     region = forms.CharField(label=_("区域编码"), required=False, max_length=20,
@@ -68,8 +71,15 @@ class CaseFilterForm(forms.Form):
         self.fields["case_type"].choices = [("", gettext("全部"))] + queries.type_choices()
         chosen_type = (self.data.get("case_type") or "") if self.is_bound else ""
         self.fields["state"].choices = [("", gettext("全部"))] + queries.state_choices(chosen_type)
+        from civicgrid.cases.kpis import FAMILIES
+
+        self.fields["family"].choices = [("", ""), ("all", "all")] + [(name, name) for name in FAMILIES]
         groups = queries.report_categories()
-        self.fields["category"].choices = [("", gettext("全部"))] + [(name, items) for name, items in groups]
+        # a top-level category (大类) filters all its sub-categories (the dashboards link by 大类)
+        tops = list(Category.objects.filter(parent__isnull=True, is_active=True).order_by("code")
+                    .values_list("code", "name"))
+        self.fields["category"].choices = ([("", gettext("全部")), (gettext("大类"), tops)]
+                                           + [(name, items) for name, items in groups])
         self.fields["department"].choices = [("", gettext("全部"))] + _departments()
 
     def filters(self) -> dict:
