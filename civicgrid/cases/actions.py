@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from civicgrid.accounts.models import Department
@@ -498,9 +497,7 @@ def check_sla(*, now=None) -> dict[str, int]:
     state. Pages do not depend on it: they read the live status (Case.sla_status)."""
     now = now or clock.now()
     counts = {"checked": 0, "changed": 0, "reminded": 0, "supervised": 0}
-    moved = (Q(due_at__lt=now) & ~Q(recorded_sla_status=SlaStatus.OVERDUE)) | (
-        Q(warn_at__lte=now, recorded_sla_status=SlaStatus.NORMAL))
-    open_cases = Case.objects.filter(Q(is_open=True, due_at__isnull=False) & moved).select_related("workflow")
+    open_cases = Case.objects.filter(kpis.moved_q(now)).select_related("workflow")
     for case in open_cases.only("id", "state", "workflow", "state_entered_at", "due_at", "warn_at",
                                 "recorded_sla_status", "was_overdue", "is_supervised").iterator(chunk_size=1000):
         counts["checked"] += 1

@@ -569,17 +569,19 @@ def _dispatched_q() -> Q:
     return Q(responded_at__isnull=False) | Q(return_count__gt=0) | (~pre if pre is not None else Q())
 
 
-def _moved_q(now: datetime) -> Q:
+def moved_q(now: datetime) -> Q:
     """Open cases whose status the clock has moved past what is recorded (what the SLA sweep picks up)."""
-    return Q(is_open=True) & ((Q(due_at__lt=now) & (~Q(recorded_sla_status=SlaStatus.OVERDUE) | Q(was_overdue=False)))
-                              | Q(warn_at__lte=now, recorded_sla_status=SlaStatus.NORMAL))
+    # a recorded 超期 implies was_overdue (sla.refresh and the sweep set both), so "not yet recorded as
+    # overdue" also covers "not yet marked was_overdue"; each branch matches one partial index
+    return (Q(is_open=True, recorded_sla_status__in=[SlaStatus.NORMAL, SlaStatus.DUE_SOON], due_at__lt=now)
+            | Q(is_open=True, recorded_sla_status=SlaStatus.NORMAL, warn_at__lte=now))
 
 
 def _corrections(q: Q, now: datetime, by: str | None = None, child_depth: int | None = None) -> dict[Any, dict[str, int]]:
     """What the clock has changed since each case's status was recorded, per group: the few open cases
     that turned due soon or overdue after their last write or sweep (none once the sweep has run)."""
     out: dict[Any, dict[str, int]] = {}
-    rows = (Case.objects.filter(q & _moved_q(now))
+    rows = (Case.objects.filter(q & moved_q(now))
             .annotate(dispatched_now=ExpressionWrapper(_dispatched_q(), output_field=BooleanField()))
             .values("region__code", "department_id", "case_type", "category_id", "created_at", "due_at", "warn_at",
                     "recorded_sla_status", "was_overdue", "responded_at", "dispatched_now").order_by())

@@ -171,7 +171,12 @@ class Case(models.Model):
             models.Index(fields=["department", "is_open"]),
             # the live SLA counts and lists: open cases past their deadline / their warning moment
             models.Index(fields=["due_at"], condition=models.Q(is_open=True), name="case_open_due"),
-            models.Index(fields=["warn_at"], condition=models.Q(is_open=True), name="case_open_warn"),
+            # what the clock has moved since a case's status was recorded (kpis.moved_q, the SLA sweep):
+            # few rows once the sweep has run, so the live counts read them without a scan
+            models.Index(fields=["due_at"], name="case_unswept_due",
+                         condition=models.Q(is_open=True, recorded_sla_status__in=["normal", "due_soon"])),
+            models.Index(fields=["warn_at"], name="case_unswept_warn",
+                         condition=models.Q(is_open=True, recorded_sla_status="normal")),
             # the duplicate check on every intake: open cases of one category in a latitude band
             models.Index(fields=["category", "lat"], condition=models.Q(is_open=True), name="case_open_category_lat"),
             # only the rows that have one: hotline, police and system cases have no reporter account, and

@@ -70,3 +70,5 @@ def refresh(case, now: datetime) -> None:
     (Case.sla_status), so a case is never shown stale even if this record is."""
     case.warn_at = warn_at(case.state_entered_at, case.due_at)
     case.recorded_sla_status = status(now=now, started_at=case.state_entered_at, due=case.due_at)
+    if case.recorded_sla_status == SlaStatus.OVERDUE:
+        case.was_overdue = True  # a recorded 超期 always implies it (kpis.moved_q relies on this)

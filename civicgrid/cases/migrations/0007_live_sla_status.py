@@ -67,7 +67,13 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('is_open', True)), fields=['warn_at'], name='case_open_warn'),
+            index=models.Index(condition=models.Q(('is_open', True), ('recorded_sla_status__in', ['normal', 'due_soon'])),
+                               fields=['due_at'], name='case_unswept_due'),
+        ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(condition=models.Q(('is_open', True), ('recorded_sla_status', 'normal')),
+                               fields=['warn_at'], name='case_unswept_warn'),
         ),
         migrations.RunPython(fill_warn_at, migrations.RunPython.noop),
         migrations.AddField(

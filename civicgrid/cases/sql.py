@@ -1,0 +1,158 @@
+"""Raw SQL for the case KPI rollups (docs/kpis.md): the whole-table rebuild as set-based statements, for
+an import or a benchmark of millions of cases where `kpis.compute_rollups()` (one Python pass per case)
+takes too long. The same definitions as `kpis.contribution()`; `tests/test_sql.py` checks that each
+statement's answer equals the ORM's on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from civicgrid.cases.choices import SlaStatus
+from civicgrid.cases.models import (
+    Case,
+    Category,
+    DailyCaseStat,
+    FollowUp,
+    MonthlyCaseStat,
+    WorkflowDefinition,
+)
+from civicgrid.geo.models import Region
+
+# the counters as SQL over one case row `c` (region `r`, category `g`); %(…)s are parameters
+_COUNTERS = {
+    "created": "1",
+    "dispatched": "{dispatched}",
+    "response_due": ("c.responded_at IS NOT NULL OR ({dispatched} AND c.responded_at IS NULL AND c.is_open"
+                     " AND c.recorded_sla_status = %(overdue)s)"),
+    "responded_in_time": "c.responded_at IS NOT NULL AND c.responded_in_time",
+    "closed": "c.closed_at IS NOT NULL",
+    "closed_in_time": "c.closed_at IS NOT NULL AND c.closed_in_time",
+    "overdue": "c.was_overdue",
+    "reworked": "c.rework_count > 0",
+    "extended": "c.extension_count > 0",
+    "followed_up": "c.closed_at IS NOT NULL AND EXISTS (SELECT 1 FROM {followup} f WHERE f.case_id = c.id)",
+    "rated": "c.satisfaction IS NOT NULL",
+    "satisfied": "c.satisfaction >= %(satisfied_min)s",
+    "resolution_known": "c.resolved IS NOT NULL",
+    "resolved": "c.resolved",
+    "dispute_concluded": "c.case_type = %(dispute)s AND c.state IN ({dispute_concluded})",
+    "dispute_resolved": "c.case_type = %(dispute)s AND c.state IN ({dispute_resolved})",
+    "open": "c.is_open",
+    "open_due_soon": "c.is_open AND c.recorded_sla_status = %(due_soon)s",
+    "open_overdue": "c.is_open AND c.recorded_sla_status = %(overdue)s",
+}
+
+
+def _local_day(column: str) -> str:
+    """The Asia/Shanghai date of a stored UTC timestamp (no daylight saving there: +8 hours)."""
+    if connection.vendor == "postgresql":
+        return f"(({column}) AT TIME ZONE 'Asia/Shanghai')::date"
+    return f"date({column}, '+8 hours')"
+
+
+def _month(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
+def _daily_sql() -> tuple[str, dict]:
+    from civicgrid.cases import kpis
+
+    params: dict = {"overdue": SlaStatus.OVERDUE, "due_soon": SlaStatus.DUE_SOON, "dispute": kpis.DISPUTE,
+                    "satisfied_min": kpis.SATISFIED_MIN}
+    pre = []
+    for i, definition in enumerate(WorkflowDefinition.objects.order_by("pk")):
+        states = sorted(kpis._pre_dispatch_of(definition))
+        names = []
+        for j, state in enumerate(states):
+            params[f"pre_{i}_{j}"] = state
+            names.append(f"%(pre_{i}_{j})s")
+        params[f"wf_{i}"] = definition.pk
+        pre.append(f"(c.workflow_id = %(wf_{i})s AND c.state IN ({', '.join(names)}))")
+    dispatched = ("(c.responded_at IS NOT NULL OR c.return_count > 0"
+                  + (f" OR NOT ({' OR '.join(pre)})" if pre else " OR 1 = 1") + ")")
+
+    def states(prefix, values):
+        names = []
+        for j, value in enumerate(sorted(values)):
+            params[f"{prefix}_{j}"] = value
+            names.append(f"%({prefix}_{j})s")
+        return ", ".join(names)
+
+    concluded = states("dc", kpis.DISPUTE_RESOLVED_STATES | kpis.DISPUTE_FAILED_STATES)
+    resolved = states("dr", kpis.DISPUTE_RESOLVED_STATES)
+    sums = []
+    for name, condition in _COUNTERS.items():
+        expr = condition.format(dispatched=dispatched, followup=FollowUp._meta.db_table,
+                                dispute_concluded=concluded, dispute_resolved=resolved)
+        sums.append(f"SUM(CASE WHEN {expr} THEN 1 ELSE 0 END) AS {connection.ops.quote_name(name)}")
+    # whole seconds, truncated as Python's int(timedelta.total_seconds()) does; SQLite stores the text
+    # "YYYY-MM-DD HH:MM:SS[.ffffff]": whole seconds from strftime, microseconds from the text
+    seconds = ("FLOOR(EXTRACT(EPOCH FROM c.closed_at - c.created_at))::bigint" if connection.vendor == "postgresql"
+               else "((CAST(strftime('%%s', c.closed_at) AS INTEGER) - CAST(strftime('%%s', c.created_at) AS INTEGER))"
+                    " * 1000000 + CAST(substr(c.closed_at, 21) AS INTEGER)"
+                    " - CAST(substr(c.created_at, 21) AS INTEGER)) / 1000000")
+    sums.append(f"SUM(CASE WHEN c.closed_at IS NOT NULL THEN {seconds} ELSE 0 END) AS handling_seconds")
+    sql = (f"SELECT {_local_day('c.created_at')} AS day, substr(r.code, 1, %(grid)s) AS region_code,"
+           " COALESCE(c.department_id, 0) AS department_key, c.case_type AS case_type,"
+           " COALESCE(substr(g.code, 1, %(cat)s), '') AS category_key, " + ", ".join(sums)
+           + f" FROM {Case._meta.db_table} c JOIN {Region._meta.db_table} r ON r.id = c.region_id"
+           f" LEFT JOIN {Category._meta.db_table} g ON g.id = c.category_id"
+           " GROUP BY 1, 2, 3, 4, 5")
+    params.update(grid=kpis.GRID_CODE_LENGTH, cat=kpis.CATEGORY_KEY_LENGTH)
+    return sql, params
+
+
+def daily_rollups() -> dict:
+    """{daily key: counters} computed from the cases in one statement (rows all zero left out)."""
+    from civicgrid.cases import kpis
+
+    sql, params = _daily_sql()
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [c[0] for c in cursor.description]
+        for row in cursor.fetchall():
+            record = dict(zip(columns, row, strict=True))
+            day = record["day"]
+            if isinstance(day, str):
+                from datetime import date
+
+                day = date.fromisoformat(day)
+            key = (day, record["region_code"], int(record["department_key"]), record["case_type"],
+                   record["category_key"])
+            values = {name: int(record[name] or 0) for name in kpis.COUNTERS}
+            if any(values.values()):
+                out[key] = values
+    return out
+
+
+def rebuild_rollups() -> int:
+    """Replace both rollup tables with set-based INSERT … SELECT statements; returns the daily rows.
+    Same locking as kpis.recompute_rollups()."""
+    from civicgrid.cases import kpis
+
+    quote = connection.ops.quote_name
+    daily, monthly = DailyCaseStat._meta.db_table, MonthlyCaseStat._meta.db_table
+    counters = ", ".join(quote(n) for n in kpis.COUNTERS)
+    keys = ", ".join(quote(n) for n in kpis.KEY_FIELDS)
+    sql, params = _daily_sql()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for table in (daily, monthly):
+                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"DELETE FROM {monthly}")
+        cursor.execute(f"DELETE FROM {daily}")
+        cursor.execute(f"INSERT INTO {daily} ({keys}, {counters}) SELECT {keys}, {counters} FROM ({sql}) AS t",
+                       params)
+        cursor.execute(f"SELECT COUNT(*) FROM {daily}")
+        rows = cursor.fetchone()[0]
+        sums = ", ".join(f"SUM({quote(n)})" for n in kpis.COUNTERS)
+        for depth in kpis.LEVELS:
+            cursor.execute(
+                f"INSERT INTO {monthly} (month, region_code, depth, department_key, case_type, category_key,"
+                f" {counters}) SELECT {_month('day')}, substr(region_code, 1, %s), %s, department_key, case_type,"
+                f" category_key, {sums} FROM {daily} WHERE length(region_code) >= %s GROUP BY 1, 2, 4, 5, 6",
+                [depth, depth, depth])
+    return rows
