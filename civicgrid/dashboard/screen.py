@@ -53,8 +53,8 @@ def counters(scope) -> dict:
     month = queries.month_kpis(scope, periods.first_of(today))
     reported_today = case_queries.list_cases(scope.user, worklist="", since=today, until=today,
                                              **scope.filters()).count()
-    latest = (case_queries.list_cases(scope.user, worklist="", **scope.filters())
-              .only("title", "created_at", "region__name", "state", "case_type", "workflow", "category")
+    latest = (case_queries.list_cases(scope.user, worklist="", **scope.filters()).select_related(None)
+              .select_related("region").only("title", "created_at", "region__name")
               .order_by("-created_at", "-id")[:LATEST])
     return {
         "live": live, "reported_today": reported_today, "month_created": month["counts"]["created"],

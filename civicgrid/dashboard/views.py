@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -102,8 +103,10 @@ def heat_map(request):
     today = _today()
     return render(request, "dashboard/map.html", {
         "scope": scope, "switch": scopes.switcher(scope), "metrics": queries.HEAT_METRICS,
-        "config": {"dataUrl": f"/dashboard/map/data/?region={scope.region_code}", "tileUrl": "",
-                   "day": (today - timedelta(days=1)).isoformat()},
+        "config": {"dataUrl": f"/dashboard/map/data/?region={scope.region_code}", "tileUrl": settings.MAP_TILE_URL,
+                   "tileAttribution": settings.MAP_TILE_ATTRIBUTION, "day": (today - timedelta(days=1)).isoformat(),
+                   "labels": {**queries.HEAT_METRICS, "patrol": "巡查达标率%", "list": "查看案件清单",
+                              "patrolList": "查看巡查日报", "none": "无数据", "failed": "地图数据加载失败"}},
     })
 
 
