@@ -71,9 +71,10 @@ class ChallengeOut(ChallengeSummaryOut):
     selected_at: datetime | None = None
     applications: list[ApplicationOut] | None = None
     milestones: list[MilestoneOut] | None = None
+    allowed_actions: list[str] = Field(default_factory=list, description="本人现在可以执行的状态变更")
 
 
-def _present(challenge, full: bool) -> dict:
+def _present(challenge, full: bool, user=None) -> dict:
     data = {key: getattr(challenge, key) for key in ChallengeSummaryOut.model_fields if key != "enterprise_name"}
     data["enterprise"] = challenge.enterprise
     data["private"] = full
@@ -81,7 +82,8 @@ def _present(challenge, full: bool) -> dict:
         data.update(status_reason=challenge.status_reason, enterprise_choice_id=challenge.enterprise_choice_id,
                     department_choice_id=challenge.department_choice_id, selected_at=challenge.selected_at,
                     applications=list(queries.applications_of(challenge)),
-                    milestones=list(queries.milestones_of(challenge)))
+                    milestones=list(queries.milestones_of(challenge)),
+                    allowed_actions=queries.moves_for(user, challenge)["moves"] if user is not None else [])
     return data
 
 
@@ -164,12 +166,12 @@ def post_challenge(request, payload: ChallengeIn):
     data = actions.ChallengeInput(**payload.model_dump(exclude={"enterprise_id"}))
     challenge = actions.post_challenge(actor=request.auth, enterprise_id=payload.enterprise_id, data=data,
                                        idempotency_key=idempotency_key(request))
-    return Status(201, _present(*queries.challenge_for(request.auth, challenge.pk)))
+    return Status(201, _present(*queries.challenge_for(request.auth, challenge.pk), request.auth))
 
 
 @router.get("/challenges/{challenge_id}", response={200: ChallengeOut, **ERRORS})
 def get_challenge(request, challenge_id: Id):
-    return _present(*queries.challenge_for(request.auth, challenge_id))
+    return _present(*queries.challenge_for(request.auth, challenge_id), request.auth)
 
 
 @router.post("/challenges/{challenge_id}/transitions", response={200: ChallengeOut, **ERRORS})
@@ -178,7 +180,7 @@ def transition(request, challenge_id: Id, payload: TransitionIn):
     确定揭榜团队;未申报的团队 422 `application_not_in_challenge`,已确定后 409 `already_selected`。"""
     actions.transition_challenge(actor=request.auth, challenge_id=challenge_id, action=payload.action,
                                  reason=payload.reason, application_id=payload.application_id)
-    return _present(*queries.challenge_for(request.auth, challenge_id))
+    return _present(*queries.challenge_for(request.auth, challenge_id), request.auth)
 
 
 @router.post("/challenges/{challenge_id}/applications", response={201: ApplicationOut, **ERRORS})

@@ -118,7 +118,9 @@ def test_selection_through_the_transitions_endpoint(client, iworld):
     assert (bad.status_code, bad.json()["code"]) == (422, "application_not_in_challenge")
     one = call(client, w.contact_a, "post", path, {"action": "enterprise_choose", "application_id": first.pk})
     assert one.status_code == 200 and one.json()["status"] == "published"
-    assert one.json()["enterprise_choice_id"] == first.pk
+    assert one.json()["enterprise_choice_id"] == first.pk and one.json()["allowed_actions"] == ["enterprise_choose", "withdraw"]
+    assert call(client, w.kc, "get", f"/challenges/{challenge.pk}").json()["allowed_actions"] == [
+        "close", "department_choose", "withdraw"]
     two = call(client, w.kc, "post", path, {"action": "department_choose", "application_id": first.pk})
     assert two.json()["status"] == "selected" and two.json()["applications"][0]["is_selected"] is True
     again = call(client, w.kc2, "post", path, {"action": "department_choose", "application_id": first.pk})
