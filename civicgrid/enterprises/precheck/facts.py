@@ -4,7 +4,9 @@ these from an enterprise's records; a fact it cannot fill is left out and the en
 to collect. `parse_ruleset` rejects a rule that reads a name not listed here.
 
 Units: ``元`` money in yuan (numbers), ``%`` percent (2.6 means 2.6%), ``人`` persons, ``年`` years,
-``件`` counts, ``分`` points, ``bool`` true/false. "Latest year" is the latest year with reported metrics.
+``件`` counts, ``分`` points, ``个月`` months, ``bool`` true/false. "Latest year" is the latest year with reported
+metrics. The unemployment-insurance facts are filled by civicgrid.subsidies (its officer-recorded yearly
+insurance records) for the subsidy programmes' rules (稳岗返还 …), which run on this same engine.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ class Fact:
     meaning: str  # how it is filled
 
 
-UNITS = ("元", "%", "人", "年", "件", "分", "bool")
+UNITS = ("元", "%", "人", "年", "件", "分", "个月", "bool")
 
 
 def _f(label: str, unit: str, meaning: str) -> Fact:
@@ -87,4 +89,12 @@ FACTS: dict[str, Fact] = {
     "national_niche_share": _f("主导产品全国细分市场占有率", "%", "recorded by the enterprise officer"),
     "has_rd_institution": _f("设立研发机构", "bool", "recorded by the enterprise officer"),
     "innovation_score": _f("企业创新能力评价得分", "分", "高企 expert score, recorded after review"),
+    # unemployment insurance, the assessed year (recorded by the 人社 officer: civicgrid.subsidies)
+    "is_sme": _f("中小微企业", "bool", "size class medium, small or micro (large: false)"),
+    "ui_paid_months": _f("失业保险足额缴费月数", "个月", "months of the assessed year paid in full"),
+    "ui_contributions": _f("上年度实际缴纳失业保险费", "元", "unit and employee contributions actually paid"),
+    "insured_start": _f("年初参保人数", "人", "insured employees at the start of the assessed year"),
+    "insured_end": _f("年末参保人数", "人", "insured employees at the end of the assessed year"),
+    "layoff_rate": _f("裁员率", "%", "(insured_start - insured_end) / insured_start; 0 when it grew"),
+    "hired_unemployed": _f("吸纳登记失业人员", "人", "registered unemployed hired with a contract ≥ 1 year"),
 }

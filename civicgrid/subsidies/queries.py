@@ -1,0 +1,156 @@
+"""Reads about subsidies, every one starting at the scoping chokepoint: programmes, candidates, batches,
+disbursements (persons masked unless the viewer may unmask them), totals by programme and period with
+distinct recipients, the enterprise contact's own subsidies and the panel of the enterprise 360° page."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from civicgrid.core import masking
+from civicgrid.core.scoping import can, get_visible
+from civicgrid.subsidies.choices import CandidateStatus, RecipientKind
+from civicgrid.subsidies.models import (
+    VIEW_CANDIDATE,
+    VIEW_DISBURSEMENT,
+    Candidate,
+    Disbursement,
+    PaymentBatch,
+    Programme,
+)
+
+VIEW_PROGRAMME = "subsidies.view_programme"
+UNMASK = "people.unmask_personal"
+
+
+def programmes(user) -> QuerySet[Programme]:
+    return Programme.objects.visible_to(user, VIEW_PROGRAMME).select_related("department").filter(is_active=True)
+
+
+def programme_visible(user, code: str) -> Programme:
+    return get_visible(Programme.objects.select_related("department", "department__region"), user, VIEW_PROGRAMME,
+                       code=code)
+
+
+def candidates_visible(user, *, programme: str = "", year: int | None = None, status: str = "") -> QuerySet[Candidate]:
+    qs = Candidate.objects.visible_to(user, VIEW_CANDIDATE).select_related("programme", "enterprise", "version")
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    if year:
+        qs = qs.filter(year=year)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("programme__code", "-year", "status", "-amount", "id")
+
+
+def candidate_counts(user, programme: str, year: int) -> dict[str, int]:
+    rows = (candidates_visible(user, programme=programme, year=year).order_by().values("status")
+            .annotate(n=Count("id"), s=Sum("amount")))
+    counts = {s: {"count": 0, "amount": Decimal(0)} for s in CandidateStatus.values}
+    for row in rows:
+        counts[row["status"]] = {"count": row["n"], "amount": row["s"] or Decimal(0)}
+    return counts
+
+
+def batches_visible(user, *, programme: str = "") -> QuerySet[PaymentBatch]:
+    qs = PaymentBatch.objects.visible_to(user, VIEW_DISBURSEMENT).select_related("programme", "imported_by")
+    return qs.filter(programme__code=programme) if programme else qs
+
+
+def disbursements_visible(user, *, programme: str = "", since: date | None = None, until: date | None = None,
+                          enterprise_id: int | None = None, batch_id: int | None = None) -> QuerySet[Disbursement]:
+    qs = Disbursement.objects.visible_to(user, VIEW_DISBURSEMENT).select_related("programme", "enterprise",
+                                                                                 "beneficiary")
+    if programme:
+        qs = qs.filter(programme__code=programme)
+    if since:
+        qs = qs.filter(paid_on__gte=since)
+    if until:
+        qs = qs.filter(paid_on__lte=until)
+    if enterprise_id:
+        qs = qs.filter(enterprise_id=enterprise_id)
+    if batch_id:
+        qs = qs.filter(batch_id=batch_id)
+    return qs
+
+
+def totals(user, *, since: date | None = None, until: date | None = None, programme: str = "") -> list[dict]:
+    """Per programme over [since, until]: payments, distinct recipients (enterprises or persons) and yuan."""
+    qs = disbursements_visible(user, programme=programme, since=since, until=until).order_by()
+    rows = qs.values("programme__code", "programme__name", "programme__recipient_kind").annotate(
+        payments=Count("id"), enterprises=Count("enterprise", distinct=True),
+        persons=Count("beneficiary", distinct=True), yuan=Sum("amount"))
+    out = []
+    for row in sorted(rows, key=lambda r: r["programme__code"]):
+        is_person = row["programme__recipient_kind"] == RecipientKind.PERSON
+        out.append({"code": row["programme__code"], "name": row["programme__name"],
+                    "recipient_kind": row["programme__recipient_kind"], "payments": row["payments"],
+                    "recipients": row["persons"] if is_person else row["enterprises"],
+                    "yuan": row["yuan"] or Decimal(0)})
+    return out
+
+
+def programme_total(user, code: str, since: date, until: date) -> dict:
+    """One programme's payments, distinct recipients and yuan over [since, until] (the figures use it)."""
+    found = totals(user, since=since, until=until, programme=code)
+    return found[0] if found else {"code": code, "payments": 0, "recipients": 0, "yuan": Decimal(0)}
+
+
+def first_half(on: date) -> tuple[date, date]:
+    """The first half of `on`'s year, up to `on` if it is not over yet."""
+    return date(on.year, 1, 1), min(on, date(on.year, 6, 30))
+
+
+def present(d: Disbursement, viewer) -> dict:
+    """A disbursement as shown to `viewer`: a person's name and ID number masked (the full number only
+    through the audited reveal)."""
+    person = d.beneficiary
+    return {
+        "id": d.pk, "programme": d.programme.code, "programme_name": d.programme.name,
+        "recipient_kind": "person" if person else "enterprise",
+        "enterprise_id": d.enterprise_id, "enterprise_name": d.enterprise.name if d.enterprise_id else None,
+        "uscc": d.enterprise.uscc if d.enterprise_id else None,
+        "person_name": masking.mask_name(person.name) if person else None,
+        "id_number": masking.mask_id_number(person.id_number) if person else None,
+        "resident_linked": bool(person and person.resident_id),
+        "amount": d.amount, "currency": d.currency, "paid_on": d.paid_on, "reference": d.reference,
+        "basis": d.basis, "source": d.source, "source_label": str(d.get_source_display()),
+        "batch_id": d.batch_id, "candidate_id": d.candidate_id,
+        "can_reveal": bool(person) and can(viewer, UNMASK, d),
+    }
+
+
+def own_subsidies(user) -> list[dict]:
+    """The enterprise contact's page: per own enterprise, what was paid to it, newest first, with totals."""
+    from civicgrid.enterprises.queries import own_enterprises
+
+    cards = []
+    for enterprise in own_enterprises(user):
+        cards.append({"enterprise": enterprise, **enterprise_subsidies(user, enterprise)})
+    return cards
+
+
+def enterprise_subsidies(user, enterprise) -> dict:
+    """The subsidies panel of one enterprise (the 360° page includes `subsidies/_enterprise_panel.html` with
+    this as `subsidies`): the disbursements the viewer may see, and totals per programme."""
+    qs = disbursements_visible(user, enterprise_id=enterprise.pk)
+    by_programme = list(qs.order_by().values("programme__code", "programme__name")
+                        .annotate(payments=Count("id"), yuan=Sum("amount")).order_by("programme__code"))
+    return {"items": list(qs.order_by("-paid_on", "-id")[:50]), "by_programme": by_programme,
+            "total": sum((r["yuan"] for r in by_programme), Decimal(0))}
+
+
+def pending_counts(user) -> dict[str, int]:
+    """Pending candidates per programme code, for the worklist."""
+    rows = (Candidate.objects.visible_to(user, VIEW_CANDIDATE).filter(status=CandidateStatus.PENDING).order_by()
+            .values("programme__code").annotate(n=Count("id")))
+    return {r["programme__code"]: r["n"] for r in rows}
+
+
+def search(qs: QuerySet[Disbursement], text: str) -> QuerySet[Disbursement]:
+    text = (text or "").strip()
+    if not text:
+        return qs
+    return qs.filter(Q(enterprise__name__icontains=text) | Q(enterprise__uscc=text.upper()) | Q(reference=text))
