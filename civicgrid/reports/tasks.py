@@ -14,5 +14,5 @@ def build_report(run_id: int) -> str:
 @task()
 def monthly_reports() -> int:
     """The 1st of each month: last month's district reports for the archive (the periodic-job registry
-    runs it; `python -m civicgrid monthly_reports --enqueue` queues it by hand)."""
+    runs it: docs/commands.md, periodic jobs)."""
     return len(actions.schedule_monthly_reports())
