@@ -18,6 +18,9 @@ class DepartmentKind(models.TextChoices):
     UTILITY = "utility", _("公共服务单位")  # water, power, gas, heating companies
     PRACTICE = "practice", _("文明实践阵地")  # a practice centre/institute/station: handles volunteer orders
     TEAM = "team", _("志愿服务队")  # a volunteer team: co-handles the orders it serves
+    # a body outside the district (a city bureau, a bank): it has no accounts here; an officer records its
+    # steps on a case on its behalf (cases.actions, `on_behalf_of`), and the recorder is audited
+    EXTERNAL = "external", _("区外单位")
 
 
 # kinds that handle volunteer orders only; case dispatch lists leave them out

@@ -10,6 +10,9 @@ class Channel(models.TextChoices):
     API = "api", _("接口")  # another system through the API
     PATROL = "patrol", _("巡查发现")  # found during a patrol
     VISIT = "visit", _("入户走访")  # collected during a household visit
+    ENTERPRISE = "enterprise", _("企业自报")  # an enterprise's contact person, for their enterprise
+    OFFICER = "officer", _("专员代报")  # an enterprise-service officer entering an enterprise's request
+    OPEN311 = "open311", _("Open311 接口")  # a client application through /open311/v2/ (an API key)
 
 
 class Urgency(models.TextChoices):

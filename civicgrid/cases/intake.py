@@ -29,7 +29,16 @@ CHANNEL_ROLES: dict[str, frozenset[str]] = {
     Channel.POLICE.value: frozenset({Role.POLICE_LIAISON.value}),
     Channel.RESIDENT.value: frozenset({Role.RESIDENT.value}),
     Channel.API.value: frozenset(),  # another system: no role relays one yet
+    Channel.ENTERPRISE.value: frozenset({Role.ENTERPRISE_CONTACT.value}),  # for their own enterprise
+    Channel.OFFICER.value: frozenset({Role.ENTERPRISE_OFFICER.value}),
+    Channel.OPEN311.value: frozenset({Role.API_CLIENT.value}),  # a client application holding an Open311 key
 }
+
+
+# the enterprise channels take only the enterprise case types (whose intake is civicgrid.relief's: it links
+# the case to its enterprise or project in the same transaction)
+ENTERPRISE_CHANNELS = frozenset({Channel.ENTERPRISE.value, Channel.OFFICER.value})
+ENTERPRISE_CASE_TYPES = frozenset({"enterprise_relief", "project_blocker"})
 
 
 def channels_for(user) -> list[str]:
@@ -181,6 +190,8 @@ def check_intake(actor, data: IntakeInput, snapshot: confcache.Snapshot | None =
         _fail("问题类别与案件类型不一致", "case_type_mismatch")
     if case_type not in registry.SPECS:
         _fail(f"未知的案件类型:{case_type}", "unknown_case_type")
+    if channel in ENTERPRISE_CHANNELS and case_type not in ENTERPRISE_CASE_TYPES:
+        _fail("企业渠道只受理助企纾困诉求和项目堵点", "case_type_not_for_channel")
     urgency = data.urgency or (category.urgency if category is not None else Urgency.NORMAL)
     if urgency not in _URGENCIES:
         _fail("紧急程度无效", "urgency_unknown")

@@ -14,7 +14,7 @@ from civicgrid.testing import make_user
 
 pytestmark = pytest.mark.django_db
 
-CHANNELS = ["resident", "grid", "patrol", "visit", "hotline", "police", "api"]
+CHANNELS = ["resident", "grid", "patrol", "visit", "hotline", "police", "api", "open311", "enterprise", "officer"]
 # role → the channels it may report through, written out (not read from the table under test)
 ALLOWED = {
     "resident": {"resident"},
@@ -101,3 +101,14 @@ def test_an_unknown_channel_is_still_invalid_input(client, world):
     response = post_case(client, world.resident, channel="fax")
     assert response.status_code == 422 and Case.objects.count() == 0
 
+
+
+def test_enterprise_channels_take_only_enterprise_case_types(world):
+    """企业自报/专员代报 belong to the enterprise contact and officer, and carry relief cases and blockers only."""
+    contact = make_user("u_contact", "enterprise_contact")
+    officer = make_user("u_officer", "enterprise_officer", department=world.cg)
+    assert channels_for(contact) == ["enterprise"] and channels_for(officer) == ["officer"]
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.submit_case(actor=officer, data=IntakeInput(description="井盖丢失", category_code="0601", **POINT_A))
+    assert exc.value.code == "case_type_not_for_channel"
+    assert Case.objects.count() == 0
