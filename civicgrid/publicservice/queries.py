@@ -14,7 +14,15 @@ from civicgrid.cases.models import Case
 from civicgrid.core import clock
 from civicgrid.core.scoping import grant_for
 from civicgrid.publicservice.choices import BookingStatus, DocumentStatus
-from civicgrid.publicservice.models import Booking, DocumentRequest, Office, ServiceItem, ServiceRequest, Slot, Window
+from civicgrid.publicservice.models import (
+    Booking,
+    DocumentRequest,
+    Office,
+    ServiceItem,
+    ServiceRequest,
+    Slot,
+    Window,
+)
 
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 

@@ -91,7 +91,7 @@ def _qr_svg(code: str) -> str:
     import io
 
     out = io.BytesIO()
-    segno.make(code, error="m", micro=False).save(out, kind="svg", scale=6, border=2, xmldecl=False,
+    segno.make(code, error="m", micro=False).save(out, kind="svg", scale=6, border=2, xmldecl=False, omitsize=True,
                                                   svgns=True, title="预约码 " + code)
     return out.getvalue().decode()
 
@@ -180,12 +180,13 @@ def apply(request):
 
 def _request_row(sr) -> dict:
     case = sr.case
+    labels = {m["key"]: m["label"] for m in sr.item.materials}
     due = sr.correction_due_at if case.state == "correction" else sr.promised_at
     return {"sr": sr, "case": case, "state_label": queries.state_label(case.state), "progress": queries.progress(sr),
             "promised": queries.plain_deadline(sr.promised_at) if case.is_open and sr.promised_at else "",
             "correction_due": queries.plain_deadline(sr.correction_due_at, "补正") if case.state == "correction" else "",
             "due": due, "documents": list(sr.documents.select_related("to_department")),
-            "materials": list(sr.materials.all())}
+            "materials": [{"label": labels.get(m.key, m.key), "file": m} for m in sr.materials.all()]}
 
 
 @permission_page("publicservice.view_request")

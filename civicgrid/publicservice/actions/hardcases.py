@@ -51,6 +51,7 @@ def register(*, actor, data: HardCaseInput, intake: str, idempotency_key: str | 
     if not str(data.category_code).startswith(ROOT_CATEGORY) or len(str(data.category_code)) < 4:
         raise errors.ValidationFailed("请选择问题类型", code="category_required")
     payload = IntakeInput(description=data.description, category_code=str(data.category_code),
+                          title=data.description.strip()[:40],
                           case_type="hard_case", region_code=data.region_code or _district_code(),
                           reporter_name=data.name.strip(), reporter_phone=data.phone.strip(),
                           contact_preference="phone" if data.phone.strip() else "online")
