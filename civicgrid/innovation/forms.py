@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.enterprises.forms import DomainErrorsMixin
-from civicgrid.innovation.choices import ChallengeStatus, Field
+from civicgrid.innovation.choices import ChallengeStatus, Field, PartnerKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -79,3 +79,21 @@ class MoveForm(DomainErrorsMixin, forms.Form):
     action = forms.CharField(max_length=40)
     reason = forms.CharField(label=_("原因"), required=False, max_length=300)
     application = forms.IntegerField(required=False, min_value=1)
+
+
+class AgreementForm(DomainErrorsMixin, _Keyed):
+    enterprise = forms.TypedChoiceField(label=_("企业"), coerce=int)
+    partner_name = forms.CharField(label=_("合作高校或院所"), max_length=200)
+    partner_kind = forms.ChoiceField(label=_("合作方类型"), choices=PartnerKind.choices)
+    title = forms.CharField(label=_("合作项目"), max_length=200)
+    field = forms.ChoiceField(label=_("技术领域"), choices=Field.choices)
+    signed_on = forms.DateField(label=_("签约日期"), widget=DATE)
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    amount = forms.DecimalField(label=_("合作金额(元)"), max_digits=14, decimal_places=2)
+    platform = forms.TypedChoiceField(label=_("依托平台(可不填)"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, enterprises=(), platforms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].choices = [(e.pk, e.name) for e in enterprises]
+        self.fields["platform"].choices = [("", "—")] + [(p.pk, p.name) for p in platforms]

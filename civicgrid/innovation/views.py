@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.core import errors
+from civicgrid.core.scoping import has_perm_anywhere
 from civicgrid.core.web import permission_page
 from civicgrid.enterprises.models import Enterprise
 from civicgrid.innovation import actions, forms, queries
@@ -23,6 +24,7 @@ from civicgrid.innovation.choices import AgreementStatus, ChallengeStatus, Field
 
 VIEW = "innovation.view_innovation"
 POST = "innovation.post_challenge"
+CHANGE_AGREEMENT = "innovation.change_agreement"
 PAGE_SIZE = 20
 STATUS_NAMES = dict(ChallengeStatus.choices)
 
@@ -205,11 +207,35 @@ def platforms(request):
         "field": field})
 
 
+@require_http_methods(["GET", "POST"])
 @permission_page("innovation.view_agreement")
 def agreements(request):
+    """The agreements in reach; an officer records a new one on the same page."""
     status = request.GET.get("status", "")
     status = status if status in AgreementStatus.values else ""
     qs = queries.agreements(request.user, status=status)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    form, code = None, 200
+    if has_perm_anywhere(request.user, CHANGE_AGREEMENT):
+        enterprises = list(Enterprise.objects.visible_to(request.user, CHANGE_AGREEMENT).order_by("name")[:1000])
+        form = forms.AgreementForm(request.POST or None, enterprises=enterprises,
+                                   platforms=queries.platforms(request.user).filter(host_enterprise__isnull=True))
+        if request.method == "POST":
+            code = 422
+            if form.is_valid():
+                data = {k: v for k, v in form.cleaned_data.items() if k not in ("idempotency_key", "enterprise",
+                                                                                  "platform")}
+                try:
+                    actions.record_agreement(actor=request.user, idempotency_key=form.key(), data=actions.AgreementInput(
+                        enterprise_id=form.cleaned_data["enterprise"], platform_id=form.cleaned_data["platform"],
+                        **data))
+                except errors.ValidationFailed as exc:
+                    form.add_domain_error(exc)
+                else:
+                    messages.success(request, gettext("已登记产学研合作协议。"))
+                    return redirect("innovation:agreements")
+    elif request.method == "POST":
+        raise errors.Forbidden()
     return render(request, "innovation/agreements.html", {
-        "page": page, "status": status, "statuses": AgreementStatus.choices, "field_names": dict(Field.choices)})
+        "page": page, "status": status, "statuses": AgreementStatus.choices, "field_names": dict(Field.choices),
+        "form": form}, status=code)

@@ -95,9 +95,13 @@ def post_challenge(*, actor, enterprise_id: int, data: ChallengeInput, idempoten
                               "deadline": str(challenge.deadline)})
         return challenge
 
-    with transaction.atomic():
-        challenge, _ = run_once(key=idempotency_key, actor=actor, action="innovation.post_challenge",
-                                model=Challenge, create=create, body={"enterprise": enterprise.pk, **dataclasses.asdict(data)})
+    try:
+        with transaction.atomic():
+            challenge, _ = run_once(key=idempotency_key, actor=actor, action="innovation.post_challenge",
+                                    model=Challenge, create=create,
+                                    body={"enterprise": enterprise.pk, **dataclasses.asdict(data)})
+    except IntegrityError:  # a concurrent post took the number (where the database has no row locks)
+        raise errors.Conflict("同时提交的需求较多,请稍后重试", code="number_taken") from None
     return challenge
 
 

@@ -113,3 +113,22 @@ def test_enterprise_panel_lists_what_the_reader_may_see(client, iworld):
     from django.template.loader import render_to_string
     html = render_to_string("innovation/_enterprise_panel.html", {"innovation": panel, "e": w.ent_a})
     assert f'data-challenge="{challenge.number}"' in html and "联合研发" in html
+
+
+def test_officer_records_an_agreement_on_the_page(client, iworld):
+    w = iworld
+    body = {"enterprise": w.ent_a.pk, "partner_name": "某石油化工大学", "partner_kind": "university",
+            "title": "负极包覆材料联合研发", "field": "carbon_materials", "signed_on": today().isoformat(),
+            "starts_on": today().isoformat(), "ends_on": (today() - timedelta(days=1)).isoformat(), "amount": "800000",
+            "idempotency_key": "g1"}
+    client.force_login(w.officer_a)
+    bad = client.post("/innovation/agreements/", body)
+    assert bad.status_code == 422 and "dates_reversed" in bad.content.decode()
+    ok = client.post("/innovation/agreements/", {**body, "ends_on": (today() + timedelta(days=365)).isoformat()})
+    assert ok.status_code == 302
+    client.force_login(w.contact_a)
+    html = client.get("/innovation/agreements/").content.decode()
+    assert "负极包覆材料联合研发" in html and 'data-form="agreement"' not in html
+    assert client.post("/innovation/agreements/", body).status_code == 403
+    client.force_login(w.contact_b)
+    assert "负极包覆材料联合研发" not in client.get("/innovation/agreements/").content.decode()
