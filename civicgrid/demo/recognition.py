@@ -7,7 +7,7 @@ the last few are still being verified or in notice, and the year's board takes a
 listings.
 
 The article's resident who asked the community to look at her materials (“我也想上榜……请社区看看我的材料吧!”,
-长征街道) is the `resident` login here, under a generated name: her self-nomination is on the latest board.
+长征街道) is the `resident` login here, under a generated name: her self-nomination is on one of the two latest monthly boards.
 Community admins and residents are generated accounts (unusable passwords, made through accounts.actions by
 the `security` login); every name and phone is generated. Deterministic for a seed and a build day; does
 nothing when nominations exist."""
@@ -111,7 +111,7 @@ def build(*, seed: int, say: Callable[[str], None]) -> None:
         for i in range(NOMINATIONS - 1):
             submitted = first + timedelta(days=int(i * 362 / (NOMINATIONS - 1)) + rng.randint(0, 3))
             plans.append(("other" if rng.random() < 0.7 else "self", submitted, rng.choice(communities), i))
-        # the article's resident: a self-nomination submitted some five weeks ago, on the latest board
+        # the article's resident: a self-nomination submitted some five weeks ago, listed a few weeks later
         plans.append(("article", today - timedelta(days=36), changzheng, NOMINATIONS - 1))
         plans.sort(key=lambda p: p[1])
         counts = {"listed": 0, "rejected": 0, "open": 0, "objections": 0}
