@@ -10,6 +10,7 @@ input, 403 for a reader such as the leader). Data for charts and maps goes into 
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -39,6 +40,28 @@ def _figures():
         "zone_area"])}
 
 
+def _investment_board(user, on):
+    """The investment board and the funds-in-place chart of the zone overview (civicgrid.investment)."""
+    if not has_perm_anywhere(user, "investment.view_attraction"):
+        return None
+    from civicgrid.investment import queries as investment
+
+    return investment.board_summary(user, on)
+
+
+def _domain_panels(user, enterprise) -> dict:
+    """The 360° page's sections from the later domains, each from its app's own query when the app is
+    installed (None otherwise): projects, relief cases and blockers, subsidies, innovation."""
+    from importlib import import_module
+
+    sources = {"projects": ("civicgrid.investment", "enterprise_projects"),
+               "relief_panel": ("civicgrid.relief", "enterprise_panel"),
+               "subsidies_panel": ("civicgrid.subsidies", "enterprise_subsidies"),
+               "innovation_panel": ("civicgrid.innovation", "for_enterprise")}
+    return {key: getattr(import_module(f"{app}.queries"), function)(user, enterprise)
+            if apps.is_installed(app) else None for key, (app, function) in sources.items()}
+
+
 # ---- hub ---------------------------------------------------------------------------------------------
 
 @login_required
@@ -63,7 +86,8 @@ def zone(request):
     return render(request, "enterprises/zone.html", {
         "on": on, "counts": counts, "figures": _figures() if show_figures else None, "charts": charts,
         "area": queries.zone_area(), "zone": queries.the_zone(), "parks": queries.parks(),
-        "can_change": has_perm_anywhere(request.user, "enterprises.change_enterprise")})
+        "can_change": has_perm_anywhere(request.user, "enterprises.change_enterprise"),
+        "investment": _investment_board(request.user, on)})
 
 
 @permission_page(ZONE)
@@ -202,6 +226,7 @@ def _detail_context(request, enterprise, **extra) -> dict:
                                                             if can_report else None),
         "qualification_form": extra.pop("qualification_form", None) or (eforms.QualificationForm(kinds=kinds)
                                                                         if can_change else None),
+        **_domain_panels(user, enterprise),
         **extra,
     }
 

@@ -230,3 +230,13 @@ def board_summary(user, on: date) -> dict:
         "investment_chart": {"months": [r["month"] for r in by_month], "yuan": [r["yuan"] for r in by_month]},
         "funds_chart": funds_chart(user, on.year),
     }
+
+
+def enterprise_projects(user, enterprise) -> dict | None:
+    """The projects section of the enterprise 360° page: the enterprise's projects the user may see, with
+    the accepted investment of each (None when the user may see no projects at all)."""
+    if not grant_for(user, VIEW_PROJECT):
+        return None
+    rows = list(projects_visible(user, enterprise_id=enterprise.pk).annotate(
+        reported=Sum("reports__amount", filter=Q(reports__status=ReportStatus.ACCEPTED))))
+    return {"items": rows, "total": sum((p.total_investment for p in rows if p.currency == Currency.CNY), ZERO)}

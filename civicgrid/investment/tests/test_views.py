@@ -9,6 +9,7 @@ import pytest
 
 from civicgrid.investment import actions
 from civicgrid.investment.models import FundsInPlace, InvestmentReport
+from civicgrid.investment.tests.conftest import project_input
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +105,16 @@ def test_leads_and_funds_forms(client, iworld):
     assert 'id="funds-chart"' in funds_page and "0.05" in funds_page  # 500 元 = 0.05 万元
     board = page(client, w.leader, "/investment/leads/").content.decode()
     assert f'data-lead="{lead.pk}"' in board
+
+
+def test_enterprise_page_and_zone_overview_show_projects_and_board(client, iworld):
+    w = iworld
+    big = actions.register_project(actor=w.officer_a, data=project_input(
+        w.ent_a, 3, total_investment="2800000000", is_key=True, key_level="province"))
+    html = page(client, w.contact_a, f"/enterprises/{w.ent_a.pk}/").content.decode()
+    assert 'data-section="projects"' in html and w.project_a.code in html and big.code in html
+    assert w.project_b.code not in html and no_inline_script(html)
+    zone = page(client, w.leader, "/enterprises/zone/").content.decode()
+    assert 'data-section="investment-board"' in zone and f'data-project="{big.code}"' in zone
+    assert f'data-project="{w.project_a.code}"' not in zone  # 8,000 万元: not on the board
+    assert 'id="funds-chart"' in zone and no_inline_script(zone)
