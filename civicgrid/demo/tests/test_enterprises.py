@@ -52,7 +52,8 @@ def test_figures_api_answers_the_article(made, client):
     assert response.status_code == 200
     body = response.json()
     assert body["as_of"] == timezone.localdate().isoformat()
-    assert [i["number"] for i in body["items"]] == [1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14]
+    numbers = [i["number"] for i in body["items"]]
+    assert numbers == sorted(numbers) and {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14} <= set(numbers)  # later stages add more
     values = {i["key"]: i["values"] for i in body["items"]}
     for key, expected in ARTICLE.items():
         assert values[key] == expected, key
