@@ -15,8 +15,8 @@ from civicgrid.cases import actions as case_actions
 from civicgrid.cases.choices import Channel, ContactPreference, QuestionType
 from civicgrid.cases.intake import MAX_DESCRIPTION, IntakeInput
 from civicgrid.core import audit, clock, crypto, errors
-from civicgrid.core.scoping import require
 from civicgrid.core.ratelimit import increment
+from civicgrid.core.scoping import require
 from civicgrid.geo.models import Region
 from civicgrid.open311 import queries
 from civicgrid.open311.formats import Open311Error

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q
 
 from civicgrid.cases.models import Attachment, Case, CaseEvent, Category
-from civicgrid.core import clock
+from civicgrid.core import clock, confcache
 from civicgrid.core.scoping import Grant
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.models import Region
@@ -46,20 +46,26 @@ def case_types() -> tuple[str, ...]:
     return tuple(settings.OPEN311_CASE_TYPES)
 
 
+def _jurisdictions() -> dict[str, Region]:
+    regions = Region.objects.filter(is_active=True, level__in=(RegionLevel.DISTRICT, RegionLevel.STREET)).defer(
+        "boundary")
+    return {r.code: r for r in regions}
+
+
 def jurisdiction(value: str) -> Region:
-    """The district (the default when one is served) or one of its streets, by code."""
+    """The district (the default when one is served) or one of its streets, by code (from the
+    configuration snapshot: regions change rarely)."""
+    known = confcache.current().get("open311_jurisdictions", _jurisdictions)
     value = (value or "").strip()
     if not value:
-        districts = list(Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True)[:2])
+        districts = [r for r in known.values() if r.level == RegionLevel.DISTRICT]
         if len(districts) != 1:
             raise Open311Error(400, "jurisdiction_id is required: this endpoint serves several jurisdictions"
                                if districts else "no jurisdiction is configured")
         return districts[0]
-    region = Region.objects.filter(code=value, is_active=True,
-                                   level__in=(RegionLevel.DISTRICT, RegionLevel.STREET)).first()
-    if region is None:
+    if value not in known:
         raise Open311Error(404, f"jurisdiction_id {value!r} not found")
-    return region
+    return known[value]
 
 
 def services():

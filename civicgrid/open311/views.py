@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civicgrid.cases.models import Attachment
+from civicgrid.core import confcache
 from civicgrid.open311 import actions, formats, mapping, present, queries
 from civicgrid.open311.formats import Open311Error
 
@@ -75,7 +76,9 @@ def _service(category) -> dict:
 @endpoint
 def services(request, *, fmt: str):
     queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
-    return formats.respond(fmt, "services", [_service(c) for c in queries.services()])
+    listed = confcache.current().get(("open311_services", queries.case_types()),
+                                     lambda: [_service(c) for c in queries.services()])
+    return formats.respond(fmt, "services", listed)
 
 
 @require_GET

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from django.db import transaction
 
-from civicgrid.core import audit, confcache, errors
+from civicgrid.core import audit, errors
 from civicgrid.core.scoping import require
 from civicgrid.webhooks import signing
 from civicgrid.webhooks.choices import EVENTS
@@ -37,7 +37,6 @@ def create_subscription(*, actor, name: str, url: str, events: list[str]) -> tup
         row = Subscription.objects.create(name=name.strip(), url=url, secret=secret, events=events, created_by=actor)
         audit.record(actor=actor, action="webhooks.create_subscription", obj=row,
                      details={"url": url, "events": events})
-        transaction.on_commit(confcache.bump)
     return row, secret
 
 
@@ -54,5 +53,4 @@ def set_active(*, actor, subscription_id: int, is_active: bool) -> Subscription:
         row.save(update_fields=["is_active", "failures_in_a_row", "disabled_at", "disabled_reason"])
         audit.record(actor=actor, action="webhooks.enable_subscription" if is_active
                      else "webhooks.pause_subscription", obj=row)
-        transaction.on_commit(confcache.bump)
     return row

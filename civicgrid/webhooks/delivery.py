@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from civicgrid.core import audit, clock, confcache
+from civicgrid.core import audit, clock
 from civicgrid.webhooks import signing
 from civicgrid.webhooks.choices import DeliveryState
 from civicgrid.webhooks.models import Attempt, Delivery, Subscription
@@ -103,7 +103,6 @@ def _count_failure(subscription: Subscription) -> None:
         Notification.objects.bulk_create([
             Notification(user_id=pk, kind="webhook_disabled", text=f"事件推送“{row.name}”{row.disabled_reason}")
             for pk in admins])
-        transaction.on_commit(confcache.bump)
     row.save(update_fields=["failures_in_a_row", "is_active", "disabled_at", "disabled_reason"])
 
 

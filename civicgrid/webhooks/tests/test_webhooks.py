@@ -91,8 +91,7 @@ def test_a_retry_waits_for_its_backoff(admin, receiver):
     assert [delivery.backoff(n).total_seconds() for n in (1, 2, 3, 20)] == [30, 60, 120, 6 * 3600]
 
 
-def test_persistent_failure_disables_the_subscription_and_tells_the_administrators(
-        admin, settings, django_capture_on_commit_callbacks):
+def test_persistent_failure_disables_the_subscription_and_tells_the_administrators(admin, settings):
     settings.WEBHOOK_MAX_ATTEMPTS, settings.WEBHOOK_DISABLE_AFTER = 1, 2
     dead = "http://127.0.0.1:9/nothing-listens"
     subscription, _ = actions.create_subscription(actor=admin, name="失联", url=dead, events=["case.created"])
@@ -100,8 +99,7 @@ def test_persistent_failure_disables_the_subscription_and_tells_the_administrato
         outbox.publish("case.created", {"number": str(n)})
     first, second, third = Delivery.objects.order_by("id")
     assert delivery.attempt(first.pk) == "failed"
-    with django_capture_on_commit_callbacks(execute=True):  # the configuration snapshot forgets it on commit
-        assert delivery.attempt(second.pk) == "failed"
+    assert delivery.attempt(second.pk) == "failed"
     subscription.refresh_from_db()
     assert not subscription.is_active and "2 次" in subscription.disabled_reason
     third.refresh_from_db()
@@ -145,7 +143,7 @@ def test_subscription_api(client, admin, tree):
                        content_type="application/json").status_code == 403
 
 
-def test_case_actions_publish_their_events(admin, tree, django_capture_on_commit_callbacks):
+def test_case_actions_publish_their_events(admin, tree):
     """The one intake and every workflow step publish through the outbox, without reporter data."""
     from civicgrid.cases.actions import submit_case, sync_categories, transition_case
     from civicgrid.cases.intake import IntakeInput
@@ -153,9 +151,8 @@ def test_case_actions_publish_their_events(admin, tree, django_capture_on_commit
 
     make_department("CGJ", "城市管理综合行政执法局")
     sync_categories()
-    with django_capture_on_commit_callbacks(execute=True):
-        actions.create_subscription(actor=admin, name="全部", url="https://example.org/h",
-                                    events=["case.created", "case.state_changed", "case.closed", "case.rated"])
+    actions.create_subscription(actor=admin, name="全部", url="https://example.org/h",
+                                events=["case.created", "case.state_changed", "case.closed", "case.rated"])
     dispatcher = make_user("disp", "dispatcher", tree.district)
     case = submit_case(actor=dispatcher, data=IntakeInput(
         description="路灯不亮", channel="hotline", category_code="0102", region_code=tree.micro_a.code,
