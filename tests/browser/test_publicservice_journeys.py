@@ -11,10 +11,15 @@ from django.utils import timezone
 
 from civicgrid.publicservice.actions import requests
 from civicgrid.publicservice.models import Booking, ServiceRequest, Slot
-from civicgrid.publicservice.tests.conftest import PDF, ps  # noqa: F401 - the shared world fixture
+from civicgrid.publicservice.tests.conftest import PDF, build_world
 from tests.browser.conftest import DESKTOP, login, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def ps(tree):
+    return build_world(tree)
 
 
 def test_booking_on_a_phone_and_check_in_at_the_window(ps, live_server, phone_page, browser):

@@ -35,6 +35,12 @@ def slot_at(window, day, hour: int = 9, minute: int = 0) -> Slot:
 
 @pytest.fixture
 def ps(tree):
+    return build_world(tree)
+
+
+def build_world(tree):
+    """Three items at two offices (police 户籍 room, social-insurance hall), their windows and ten days of
+    slots, a clerk at each office, two residents, a dispatcher and a leader."""
 
     class World:
         pass
