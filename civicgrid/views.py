@@ -156,10 +156,11 @@ def _field_work(user) -> dict:
 
 # Residents read their entries in their own words, not the staff's.
 RESIDENT_TITLES = {"cases": gettext_lazy("我的诉求"), "report": gettext_lazy("我要反映问题"),
-                   "volunteers": gettext_lazy("志愿服务")}
+                   "volunteers": gettext_lazy("志愿服务"), "recognition": gettext_lazy("好人榜")}
 RESIDENT_HINTS = {"cases": gettext_lazy("查看您反映的问题办到了哪一步"),
                   "report": gettext_lazy("描述问题,在地图上标出位置"),
-                  "volunteers": gettext_lazy("预约心理、法律、敬老等志愿服务,查看预约进展")}
+                  "volunteers": gettext_lazy("预约心理、法律、敬老等志愿服务,查看预约进展"),
+                  "recognition": gettext_lazy("看看身边的好人;推荐他人或自荐,查看我的推荐")}
 
 
 @login_required
