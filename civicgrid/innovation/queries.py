@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, datetime
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from civicgrid.core import errors
@@ -21,6 +21,7 @@ from civicgrid.innovation.choices import (
     AgreementStatus,
     ChallengeStatus,
     Field,
+    PlatformKind,
 )
 from civicgrid.innovation.models import (
     VIEW,
@@ -62,7 +63,9 @@ def platforms(user, *, kind: str = "", field: str = "", q: str = ""):
     q = (q or "").strip()[:MAX_QUERY]
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(host_organisation__icontains=q))
-    return qs.order_by("kind", "code")
+    kinds = Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(PlatformKind.values)),
+                 default=Value(99), output_field=IntegerField())
+    return qs.order_by(kinds, "code")
 
 
 def with_field(qs, field: str):
