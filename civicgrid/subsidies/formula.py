@@ -198,6 +198,8 @@ def _text(e: Any) -> str:
 
 def describe(formula: dict) -> str:
     text = _text(formula["expr"])
+    if not isinstance(formula["expr"], dict):
+        text = f"定额 {text} 元"
     if text.startswith("(") and text.endswith(")"):
         text = text[1:-1]
     if "cap" in formula:

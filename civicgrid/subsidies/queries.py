@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from civicgrid.core import masking
 from civicgrid.core.scoping import can, get_visible
+from civicgrid.enterprises.precheck.engine import format_amount
 from civicgrid.subsidies.choices import CandidateStatus, RecipientKind
 from civicgrid.subsidies.models import (
     VIEW_CANDIDATE,
@@ -22,6 +23,12 @@ from civicgrid.subsidies.models import (
 )
 
 VIEW_PROGRAMME = "subsidies.view_programme"
+CENT = Decimal("0.01")
+
+
+def _money(value) -> Decimal:
+    """A sum as yuan with two places (SQLite's sums of decimals come back without trailing zeros)."""
+    return Decimal(value or 0).quantize(CENT)
 UNMASK = "people.unmask_personal"
 
 
@@ -50,7 +57,7 @@ def candidate_counts(user, programme: str, year: int) -> dict[str, int]:
             .annotate(n=Count("id"), s=Sum("amount")))
     counts = {s: {"count": 0, "amount": Decimal(0)} for s in CandidateStatus.values}
     for row in rows:
-        counts[row["status"]] = {"count": row["n"], "amount": row["s"] or Decimal(0)}
+        counts[row["status"]] = {"count": row["n"], "amount": _money(row["s"])}
     return counts
 
 
@@ -88,14 +95,14 @@ def totals(user, *, since: date | None = None, until: date | None = None, progra
         out.append({"code": row["programme__code"], "name": row["programme__name"],
                     "recipient_kind": row["programme__recipient_kind"], "payments": row["payments"],
                     "recipients": row["persons"] if is_person else row["enterprises"],
-                    "yuan": row["yuan"] or Decimal(0)})
+                    "yuan": _money(row["yuan"])})
     return out
 
 
 def programme_total(user, code: str, since: date, until: date) -> dict:
     """One programme's payments, distinct recipients and yuan over [since, until] (the figures use it)."""
     found = totals(user, since=since, until=until, programme=code)
-    return found[0] if found else {"code": code, "payments": 0, "recipients": 0, "yuan": Decimal(0)}
+    return found[0] if found else {"code": code, "payments": 0, "recipients": 0, "yuan": _money(0)}
 
 
 def first_half(on: date) -> tuple[date, date]:
@@ -122,6 +129,26 @@ def present(d: Disbursement, viewer) -> dict:
     }
 
 
+_OP = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
+
+
+def _value_text(value, unit: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or unit == "bool":
+        return "是" if value else "否"
+    return format_amount(float(value), unit)
+
+
+def criteria_rows(report: list[dict]) -> list[dict]:
+    """A candidate's stored criteria in words: the enterprise's value and the threshold that applied."""
+    return [{**r, "value_text": _value_text(r.get("value"), r.get("unit", "")),
+             "threshold_text": ("" if r.get("threshold") is None
+                                else _value_text(r["threshold"], "bool") if isinstance(r["threshold"], bool)
+                                else f"{_OP.get(r.get('op'), '')} {_value_text(r['threshold'], r.get('unit', ''))}")}
+            for r in report]
+
+
 def own_subsidies(user) -> list[dict]:
     """The enterprise contact's page: per own enterprise, what was paid to it, newest first, with totals."""
     from civicgrid.enterprises.queries import own_enterprises
@@ -136,10 +163,10 @@ def enterprise_subsidies(user, enterprise) -> dict:
     """The subsidies panel of one enterprise (the 360° page includes `subsidies/_enterprise_panel.html` with
     this as `subsidies`): the disbursements the viewer may see, and totals per programme."""
     qs = disbursements_visible(user, enterprise_id=enterprise.pk)
-    by_programme = list(qs.order_by().values("programme__code", "programme__name")
-                        .annotate(payments=Count("id"), yuan=Sum("amount")).order_by("programme__code"))
+    by_programme = [{**r, "yuan": _money(r["yuan"])} for r in qs.order_by().values("programme__code", "programme__name")
+                    .annotate(payments=Count("id"), yuan=Sum("amount")).order_by("programme__code")]
     return {"items": list(qs.order_by("-paid_on", "-id")[:50]), "by_programme": by_programme,
-            "total": sum((r["yuan"] for r in by_programme), Decimal(0))}
+            "total": _money(sum((r["yuan"] for r in by_programme), Decimal(0)))}
 
 
 def pending_counts(user) -> dict[str, int]:

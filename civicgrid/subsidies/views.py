@@ -116,7 +116,7 @@ def candidate(request, pk: int):
 def _candidate_context(request, c, form) -> dict:
     disbursement = getattr(c, "disbursement", None) if c.status == "approved" else None
     return {"c": c, "form": form, "can_review": can(request.user, REVIEW, c), "disbursement": disbursement,
-            "today": today()}
+            "criteria": queries.criteria_rows(c.report), "today": today()}
 
 
 @require_POST

@@ -33,6 +33,10 @@ def bad_checksum(number: str) -> str:
 
 @pytest.fixture
 def sworld(tree):
+    return build_subsidy_world(tree)
+
+
+def build_subsidy_world(tree):
     w = build_world(tree)
     w.rsj = Department.objects.create(code="RSJ", name="人力资源和社会保障局", kind=DepartmentKind.DISTRICT,
                                       region=tree.district)

@@ -49,8 +49,8 @@ def test_contact_sees_only_own_enterprise_ui(client, paid):
     client.force_login(w.contact_b)
     page = client.get("/subsidies/my/")
     text = page.content.decode()
-    assert page.status_code == 200 and w.ent_b.name in text and "9000.00" in text
-    assert w.ent_a.name not in text and "6000.00" not in text
+    assert page.status_code == 200 and w.ent_b.name in text and "9,000.00" in text
+    assert w.ent_a.name not in text and "6,000.00" not in text
     assert client.get(f"/subsidies/disbursements/{w.d_b.pk}/").status_code == 200
     assert client.get(f"/subsidies/disbursements/{w.d_a.pk}/").status_code == 404
     assert client.get(f"/subsidies/disbursements/{w.d_person.pk}/").status_code == 404
