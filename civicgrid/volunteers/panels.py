@@ -28,7 +28,7 @@ def order_tiles(scope) -> Tiles:
     def rate(stats):
         return None if stats["matching_rate"] is None else round(stats["matching_rate"] * 100, 1)
 
-    def compare(key, value_of=lambda s, k: s[k]):
+    def compare(key, value_of=lambda s, k: float(s[k]) if k == "hours" else s[k]):
         then = value_of(last, key)
         value = value_of(now, key)
         delta = None if value is None or then is None else round(float(value) - float(then), 1)
