@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
     path("<int:pk>/outcomes/", views.outcome, name="outcome"),
+    path("<int:pk>/tailored/", views.tailored, name="tailored"),
     path("blockers/<int:pk>/", views.blocker, name="blocker"),
     path("blockers/<int:pk>/act/<str:action>/", views.act, {"kind": "blocker"}, name="blocker_act"),
 ]

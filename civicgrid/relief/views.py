@@ -196,8 +196,12 @@ def _form_for(t, case: Case, *, data=None, initial=None, externals=None, externa
 def _page(request, link, kind: str, *, failed: str = "", failed_form=None, error: str = "", status: int = 200):
     user = request.user
     case = Case.objects.select_related("workflow", "category", "region", "department").get(pk=link.case_id)
+    present = case_queries.present_case(case, user)
     context = {
-        "kind": kind, "link": link, "case": case_queries.present_case(case, user), "error": error,
+        "kind": kind, "link": link, "case": present, "error": error,
+        # staff who reach the case through its enterprise (the zone's desk) are staff all the same
+        "staff": present["staff"] or not _is_contact_only(user),
+        "may_flag": kind == "relief" and can(user, actions.RECORD, link),
         "actions": _action_forms(user, case, failed=failed, failed_form=failed_form),
         "deadlines": queries.lead_deadlines(case), "tasks": queries.tasks_of(case),
     }
@@ -271,4 +275,15 @@ def outcome(request, pk: int):
         return _page(request, link, "relief", failed="outcome", failed_form=form, error=exc.message,
                      status=exc.status)
     messages.success(request, gettext("成效已登记"))
+    return redirect("relief:detail", pk=pk)
+
+
+@require_POST
+@permission_page(VIEW)
+def tailored(request, pk: int):
+    """一企一策: the desk flags (or unflags) a relief case as a multi-agency package."""
+    link = _link(request, "relief", pk)
+    flag = request.POST.get("tailored") == "1"
+    actions.set_tailored(actor=request.user, relief_id=link.pk, tailored=flag)
+    messages.success(request, gettext("已标记为一企一策") if flag else gettext("已取消一企一策标记"))
     return redirect("relief:detail", pk=pk)

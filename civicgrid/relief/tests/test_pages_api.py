@@ -220,3 +220,16 @@ def test_blockers_on_a_project(client, rworld):
     assert client.get(f"/relief/blockers/{blocker.pk}/").status_code == 404
     assert api(client, w.contact_b, "get", f"/relief/blockers/{blocker.pk}").status_code == 404
     assert Blocker.objects.count() == 1
+
+
+def test_only_the_desk_flags_a_case_tailored(client, rworld):
+    w = rworld
+    relief = submit(w)
+    client.force_login(w.contact_a)
+    assert client.post(f"/relief/{relief.pk}/tailored/", {"tailored": "1"}).status_code == 403
+    client.force_login(w.contact_b)
+    assert client.post(f"/relief/{relief.pk}/tailored/", {"tailored": "1"}).status_code == 404
+    assert ReliefCase.objects.get(pk=relief.pk).is_tailored is False
+    client.force_login(w.officer_zone)
+    assert client.post(f"/relief/{relief.pk}/tailored/", {"tailored": "1"}).status_code == 302
+    assert ReliefCase.objects.get(pk=relief.pk).is_tailored is True
