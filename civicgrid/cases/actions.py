@@ -231,7 +231,7 @@ def _role_label(actor, case: Case) -> str:
 
 # case types whose steps go through their own app's actions, which keep the app's rows in step with the
 # case (a volunteer order's station, team and service records); the generic case pages only show them
-MANAGED_BY_APP = {"volunteer_order": "/volunteers/"}
+MANAGED_BY_APP = {"volunteer_order": "/volunteers/", "service_request": "/publicservice/"}
 
 
 @dataclass

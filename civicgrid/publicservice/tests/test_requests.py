@@ -128,3 +128,14 @@ def test_other_office_and_other_resident_cannot_see_a_request(ps):
         requests.withdraw(actor=ps.resident_b, request_id=sr.pk, reason="x")
     sr.refresh_from_db()
     assert sr.case.state == "received" and sr.case.event_count == 2
+
+
+def test_generic_case_steps_cannot_bypass_the_request_rows(ps):
+    from civicgrid.cases.actions import transition_case
+
+    sr = apply(ps)
+    with pytest.raises(errors.Conflict) as exc:
+        transition_case(actor=ps.clerk, case_id=sr.case_id, action="accept")
+    assert exc.value.code == "case_managed_by_app"
+    sr.refresh_from_db()
+    assert sr.case.state == "received" and sr.promised_at is None
