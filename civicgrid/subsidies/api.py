@@ -241,9 +241,10 @@ def get_programme(request, code: str):
     programme = queries.programme_visible(request.auth, code)
     version = programme.current_version()
     formula = version.formula if version else None
-    return {**ProgrammeOut.from_orm(programme).model_dump(), "version": version.version if version else None,
-            "rules": version.rules if version else None, "formula": formula,
-            "formula_text": formulas.describe(formula) if formula else ""}
+    programme.version = version.version if version else None
+    programme.rules, programme.formula = (version.rules if version else None), formula
+    programme.formula_text = formulas.describe(formula) if formula else ""
+    return programme
 
 
 @router.post("/programmes/{code}/versions", response={201: VersionOut, **ERRORS})

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from civicgrid.core import xlsx
 from civicgrid.subsidies.models import Beneficiary, Disbursement, PaymentBatch
 from civicgrid.subsidies.tests.conftest import bad_checksum, person_id
-from civicgrid.testing import xlsx_cells
+from civicgrid.testing import xlsx_cells, xlsx_texts
 
 URL = "/api/v1/subsidies/batches"
 HEADER = ["姓名", "身份证号", "金额", "币种", "发放日期", "凭证号", "发放依据"]
@@ -92,3 +92,19 @@ def test_export_is_masked_and_formula_safe(rsj):
     assert person_id(11) not in texts and "2****************" + person_id(11)[-1] in texts and "王**" in texts
     formula_cell = next(c for c in cells if c.value == "=HYPERLINK(\"x\")")
     assert formula_cell.data_type == "s"
+
+
+def test_batch_page_shows_the_row_report_and_imports_nothing(rsj):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = [*GOOD, ["赵六", bad_checksum(person_id(13)), 100, "人民币", "2026-03-16", "PZ4", ""]]
+    page = rsj.post("/subsidies/batches/", {"programme": "unemployment_insurance",
+                                            "file": SimpleUploadedFile("b.xlsx", sheet(bad))})
+    text = page.content.decode()
+    assert page.status_code == 422 and "id_number_checksum" in text and 'data-table="import-report"' in text
+    assert not Disbursement.objects.exists()
+    page = rsj.post("/subsidies/batches/", {"programme": "unemployment_insurance",
+                                            "file": SimpleUploadedFile("g.xlsx", sheet(GOOD))})
+    assert page.status_code == 302 and Disbursement.objects.count() == 3
+    export = rsj.get("/subsidies/disbursements/export.xlsx?programme=unemployment_insurance")
+    assert export.status_code == 200 and person_id(11) not in xlsx_texts(export.content)
