@@ -45,7 +45,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from civicgrid.cases.choices import SlaStatus
 from civicgrid.cases.models import Case, DailyCaseStat, FollowUp, MonthlyCaseStat, WorkflowDefinition
@@ -459,6 +459,7 @@ def _rollup_sums(*, codes: list[str] | None, departments: list[int], types, cate
     regions' own level; the days around them read the daily rows."""
     months, day_ranges = _split_period(since, until)
     out: dict[Any, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    sums = {name: Sum(name) for name in COUNTERS}
 
     def common(q: Q) -> Q:
         if departments:
@@ -475,7 +476,12 @@ def _rollup_sums(*, codes: list[str] | None, departments: list[int], types, cate
             for name in COUNTERS:
                 target[name] += int(row[name] or 0)
 
-    sums = {name: Sum(name) for name in COUNTERS}
+    def grouped(queryset, group):
+        """One row per group, or one row in all (values() with no field would group by every column)."""
+        if not group:
+            return [queryset.aggregate(**sums)]
+        return queryset.values(*group).annotate(**sums).order_by()
+
     if months is not None:
         if child_depth is not None:
             q = Q(depth=child_depth) & (_any(Q(region_code__startswith=c) for c in codes) if codes else Q())
@@ -486,8 +492,7 @@ def _rollup_sums(*, codes: list[str] | None, departments: list[int], types, cate
         if months[1] is not None:
             q &= Q(month__lte=months[1])
         group = {"region": ["region_code"], "month": ["month"], None: []}.get(by, [_GROUPS.get(by)])
-        rows = MonthlyCaseStat.objects.filter(common(q)).values(*group).annotate(**sums).order_by()
-        add(rows, lambda row: row[group[0]] if group else None)
+        add(grouped(MonthlyCaseStat.objects.filter(common(q)), group), lambda row: row[group[0]] if group else None)
     for first, last in day_ranges:
         q = _any(_prefix_q("region_code", c) for c in codes) if codes is not None else Q()
         q = q if q is not None else Q(pk__in=[])
@@ -503,7 +508,7 @@ def _rollup_sums(*, codes: list[str] | None, departments: list[int], types, cate
             group, key_of = [], (lambda row: None)
         else:
             group, key_of = [_GROUPS[by]], (lambda row: row[_GROUPS[by]])
-        add(DailyCaseStat.objects.filter(common(q)).values(*group).annotate(**sums).order_by(), key_of)
+        add(grouped(DailyCaseStat.objects.filter(common(q)), group), key_of)
     return out
 
 
@@ -577,27 +582,45 @@ def moved_q(now: datetime) -> Q:
             | Q(is_open=True, recorded_sla_status=SlaStatus.NORMAL, warn_at__lte=now))
 
 
+_DEFINITIONS: dict[int, WorkflowDefinition] = {}
+
+
+def _definition(pk: int) -> WorkflowDefinition:
+    """A workflow definition by id (frozen rows: cached for the process)."""
+    if pk not in _DEFINITIONS:
+        _DEFINITIONS[pk] = WorkflowDefinition.objects.get(pk=pk)
+    return _DEFINITIONS[pk]
+
+
+_CORRECTION_FIELDS = ("id", "region__code", "department_id", "case_type", "category_id", "created_at", "due_at",
+                      "warn_at", "recorded_sla_status", "was_overdue", "responded_at", "return_count", "state",
+                      "workflow_id")
+
+
 def _corrections(q: Q, now: datetime, by: str | None = None, child_depth: int | None = None) -> dict[Any, dict[str, int]]:
     """What the clock has changed since each case's status was recorded, per group: the few open cases
-    that turned due soon or overdue after their last write or sweep (none once the sweep has run)."""
+    that turned due soon or overdue after their last write or sweep (none once the sweep has run). The
+    two branches of moved_q() are read apart, each along its own partial index."""
+    found: dict[int, dict] = {}
+    branches = (Q(is_open=True, recorded_sla_status__in=[SlaStatus.NORMAL, SlaStatus.DUE_SOON], due_at__lt=now),
+                Q(is_open=True, recorded_sla_status=SlaStatus.NORMAL, warn_at__lte=now))
+    for branch in branches:
+        for row in Case.objects.filter(q & branch).values(*_CORRECTION_FIELDS).order_by():
+            found[row["id"]] = row
     out: dict[Any, dict[str, int]] = {}
-    rows = (Case.objects.filter(q & moved_q(now))
-            .annotate(dispatched_now=ExpressionWrapper(_dispatched_q(), output_field=BooleanField()))
-            .values("region__code", "department_id", "case_type", "category_id", "created_at", "due_at", "warn_at",
-                    "recorded_sla_status", "was_overdue", "responded_at", "dispatched_now").order_by())
-    for row in rows:
+    for row in found.values():
         past = row["due_at"] is not None and row["due_at"] < now
         recorded = row["recorded_sla_status"]
+        dispatched = (row["responded_at"] is not None or row["return_count"] > 0
+                      or row["state"] not in _pre_dispatch_of(_definition(row["workflow_id"])))
         delta = {
             "open_overdue": int(past and recorded != SlaStatus.OVERDUE),
             "open_due_soon": (int(not past and recorded == SlaStatus.NORMAL and row["warn_at"] is not None
                                   and row["warn_at"] <= now) - int(past and recorded == SlaStatus.DUE_SOON)),
             "overdue": int(past and not row["was_overdue"]),
-            "response_due": int(past and recorded != SlaStatus.OVERDUE and bool(row["dispatched_now"])
-                                and row["responded_at"] is None),
+            "response_due": int(past and recorded != SlaStatus.OVERDUE and dispatched and row["responded_at"] is None),
         }
-        key = _group_key(row, by, child_depth)
-        target = out.setdefault(key, dict.fromkeys(COUNTERS, 0))
+        target = out.setdefault(_group_key(row, by, child_depth), dict.fromkeys(COUNTERS, 0))
         for name, value in delta.items():
             target[name] += value
     return out

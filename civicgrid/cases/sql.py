@@ -20,7 +20,7 @@ from civicgrid.geo.models import Region
 
 # the counters as SQL over one case row `c` (region `r`, category `g`); %(…)s are parameters
 _COUNTERS = {
-    "created": "1",
+    "created": "1 = 1",
     "dispatched": "{dispatched}",
     "response_due": ("c.responded_at IS NOT NULL OR ({dispatched} AND c.responded_at IS NULL AND c.is_open"
                      " AND c.recorded_sla_status = %(overdue)s)"),
