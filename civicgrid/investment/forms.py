@@ -45,15 +45,15 @@ class ProjectForm(DomainErrorsMixin, forms.Form):
     enterprise_id = forms.ChoiceField(label=_("项目单位"))
     total_investment = forms.DecimalField(label=_("计划总投资"), max_digits=16, decimal_places=2)
     currency = forms.ChoiceField(label=_("币种"), choices=CURRENCY_CHOICES, initial=Currency.CNY, required=False)
-    signed_on = forms.DateField(label=_("签约日期"), widget=forms.DateInput(attrs=DATE))
+    signed_on = forms.DateField(label=_("签约日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     approval_type = forms.ChoiceField(label=_("立项方式"), choices=ApprovalType.choices, initial=ApprovalType.FILING)
     is_key = forms.BooleanField(label=_("重点项目"), required=False)
     key_level = forms.ChoiceField(label=_("重点项目级别"), choices=KeyLevel.choices, required=False)
     industry_code = forms.CharField(label=_("行业代码(GB/T 4754)"), max_length=6, required=False,
                                     help_text=_("不填则用企业的行业"))
-    planned_start_on = forms.DateField(label=_("计划开工"), required=False, widget=forms.DateInput(attrs=DATE))
-    planned_completion_on = forms.DateField(label=_("计划竣工"), required=False, widget=forms.DateInput(attrs=DATE))
-    planned_production_on = forms.DateField(label=_("计划投产"), required=False, widget=forms.DateInput(attrs=DATE))
+    planned_start_on = forms.DateField(label=_("计划开工"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    planned_completion_on = forms.DateField(label=_("计划竣工"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    planned_production_on = forms.DateField(label=_("计划投产"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     lead_official = forms.CharField(label=_("包保领导"), max_length=50, required=False)
     review_department = forms.ChoiceField(label=_("月报审核部门"), required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
@@ -74,15 +74,15 @@ class ProjectForm(DomainErrorsMixin, forms.Form):
 
 class StageForm(DomainErrorsMixin, forms.Form):
     stage = forms.ChoiceField(label=_("推进到"), choices=ProjectStage.choices)
-    happened_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs=DATE))
+    happened_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
 class ApprovalForm(DomainErrorsMixin, forms.Form):
     item_code = forms.ChoiceField(label=_("审批事项"))
     status = forms.ChoiceField(label=_("办理情况"), choices=ProjectApprovalStatus.choices)
-    applied_on = forms.DateField(label=_("申报日期"), required=False, widget=forms.DateInput(attrs=DATE))
-    granted_on = forms.DateField(label=_("办结日期"), required=False, widget=forms.DateInput(attrs=DATE))
+    applied_on = forms.DateField(label=_("申报日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
+    granted_on = forms.DateField(label=_("办结日期"), required=False, widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     document_no = forms.CharField(label=_("批复文号"), max_length=60, required=False)
 
     def __init__(self, *args, items=(), **kwargs):
@@ -126,7 +126,7 @@ class LeadForm(DomainErrorsMixin, forms.Form):
     industry_code = forms.CharField(label=_("行业代码(GB/T 4754)"), max_length=6)
     amount = forms.DecimalField(label=_("意向投资额"), max_digits=16, decimal_places=2)
     currency = forms.ChoiceField(label=_("币种"), choices=CURRENCY_CHOICES, initial=Currency.CNY, required=False)
-    found_on = forms.DateField(label=_("发现日期"), widget=forms.DateInput(attrs=DATE))
+    found_on = forms.DateField(label=_("发现日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     park = forms.ChoiceField(label=_("拟落户园区"), required=False)
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
     idempotency_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=100)
@@ -139,7 +139,7 @@ class LeadForm(DomainErrorsMixin, forms.Form):
 
 class LeadStageForm(forms.Form):
     stage = forms.CharField(max_length=12)
-    on = forms.DateField(widget=forms.DateInput(attrs=DATE))
+    on = forms.DateField(widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     project_id = forms.IntegerField(required=False, min_value=1)
 
 
@@ -147,7 +147,7 @@ class FundsForm(DomainErrorsMixin, forms.Form):
     origin = forms.ChoiceField(label=_("资金性质"), choices=FundsOrigin.choices, initial=FundsOrigin.DOMESTIC)
     amount = forms.DecimalField(label=_("到位金额"), max_digits=16, decimal_places=2)
     currency = forms.ChoiceField(label=_("币种"), choices=CURRENCY_CHOICES, initial=Currency.CNY, required=False)
-    received_on = forms.DateField(label=_("到位日期"), widget=forms.DateInput(attrs=DATE))
+    received_on = forms.DateField(label=_("到位日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     project_id = forms.IntegerField(label=_("项目编号(系统 ID)"), required=False, min_value=1)
     lead_id = forms.IntegerField(label=_("招商线索编号(系统 ID)"), required=False, min_value=1)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)

@@ -27,3 +27,9 @@ def wan(value) -> str:
 def yi(value) -> str:
     """Yuan as 亿元 with 2 decimals: 1270000000 -> "12.70"."""
     return _scaled(value, 100_000_000, "0.01")
+
+
+@register.filter
+def yuan(value) -> str:
+    """Yuan with 2 decimals and thousands separators: 1234567.5 -> "1,234,567.50"."""
+    return _scaled(value, 1, "0.01")

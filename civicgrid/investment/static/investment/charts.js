@@ -40,7 +40,7 @@
     if (!el || !window.echarts || !d || !d.by_source || !d.by_source.length) return;
     var rows = d.by_source.slice().reverse();
     init(el).setOption({
-      grid: { left: 110, right: 24, top: 8, bottom: 24 },
+      grid: { left: 110, right: 48, top: 8, bottom: 24 },
       tooltip: { trigger: "axis", renderMode: "richText" },
       xAxis: { type: "value", name: el.dataset.unit },
       yAxis: { type: "category", data: rows.map(function (r) { return String(r.name); }) },
