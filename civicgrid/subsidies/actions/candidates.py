@@ -70,6 +70,7 @@ def _insurance_values(data: InsuranceInput, on: date) -> dict:
 def record_insurance_year(*, actor, department: Department, data: InsuranceInput) -> InsuranceYear:
     """Record (or correct) one enterprise's unemployment-insurance figures for a year, for `department`
     (the 人社 agency: its officers act for every enterprise of the district, found by its credit code)."""
+    require(actor, RECORD)  # before the look-up: no answer about which codes exist to anyone else
     enterprise = Enterprise.objects.filter(uscc=(data.uscc or "").strip().upper()).first()
     if enterprise is None:
         raise errors.ValidationFailed("未找到该统一社会信用代码的企业", code="enterprise_unknown")

@@ -63,3 +63,14 @@ def test_insurance_year_recorded_and_corrected(client, sworld):
     again = client.put("/api/v1/subsidies/insurance-years", {**body, "insured_end": 40},
                        content_type="application/json").json()
     assert again["layoff_rate"] == 0.0 and InsuranceYear.objects.count() == 1
+
+
+def test_a_contact_learns_nothing_about_credit_codes(client, sworld):
+    client.force_login(sworld.contact_a)
+    answers = set()
+    for code in (sworld.ent_b.uscc, "91211004MA0QX0X00Q"):
+        response = client.put("/api/v1/subsidies/insurance-years", {
+            "department": "RSJ", "uscc": code, "year": 2025, "paid_months": 12, "contributions": "1.00",
+            "insured_start": 1, "insured_end": 1}, content_type="application/json")
+        answers.add((response.status_code, response.json()["code"]))
+    assert answers == {(403, "forbidden")} and not InsuranceYear.objects.exists()
