@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.accounts.models import Department
 from civicgrid.cases.models import Category
-from civicgrid.core import clock, errors
+from civicgrid.core import audit, clock, errors
 from civicgrid.core.scoping import get_visible, grant_for, has_perm_anywhere
 from civicgrid.core.web import permission_page
 from civicgrid.publicservice import forms as psforms
@@ -224,6 +224,11 @@ def queue(request):
     key = request.GET.get("q", "received")
     key = key if key in queries.QUEUES else "received"
     rows = [_request_row(sr) for sr in queries.request_queue(request.user, key)[:100]]
+    if key == "delivering":  # the address is needed to post the result: shown here only, each read audited
+        for row in rows:
+            if row["sr"].delivery == "mail":
+                row["mail_address"] = row["sr"].mail_address
+                audit.record(actor=request.user, action="publicservice.view_mail_address", obj=row["sr"])
     own = grant_for(request.user, HANDLE).department_ids
     departments = Department.objects.filter(is_active=True, office__isnull=False).exclude(id__in=own).order_by("code")
     return render(request, "publicservice/queue.html", {

@@ -61,3 +61,16 @@ def test_request_pages_scope_and_plain_deadline(client, ps):
     assert sr.case.state == "reviewing"
     assert page(client, ps.resident, "/publicservice/queue/").status_code == 403
     assert page(client, None, "/publicservice/requests/").status_code == 302
+
+
+def test_mail_address_is_shown_to_the_office_only_when_posting_and_audited(client, ps):
+    from civicgrid.core.models import AuditEvent
+
+    sr = apply(ps)
+    for step in (requests.accept, requests.approve):
+        step(actor=ps.clerk, request_id=sr.pk)
+    assert "世纪大道" not in page(client, ps.clerk, "/publicservice/queue/", q="processing").content.decode()
+    requests.conclude(actor=ps.clerk, request_id=sr.pk, result="已补办")
+    shown = page(client, ps.clerk, "/publicservice/queue/", q="delivering").content.decode()
+    assert "上海市 浦东新区世纪大道100号" in shown
+    assert AuditEvent.objects.filter(action="publicservice.view_mail_address", actor=ps.clerk).count() == 1
