@@ -18,6 +18,8 @@ KPI_PERM = "cases.view_kpis"
 ZONE_PERM = "enterprises.view_zone"
 VOLUNTEER_PERM = "volunteers.view_stats"
 DISTRICT_CODE_LENGTH = 6
+# roles whose work is one domain: they land on that domain's dashboard
+DOMAIN_ROLES = {"zone": {"enterprise_officer"}, "volunteers": {"centre_admin", "station_admin"}}
 FAMILY_LABELS = {"governance": "12345与城市治理", "volunteer": "志愿服务点单", "enterprise": "企业诉求",
                  "public_service": "政务服务", "all": "全部"}
 
@@ -148,11 +150,17 @@ def domain_scope(user, kind: str, *, month: str | None, today: date) -> Scope:
 
 
 def home_url(user) -> str | None:
-    """The dashboard a user lands on: their widest region, else their department, else the zone or the
-    volunteer dashboard; None when they may open none."""
+    """The dashboard a user lands on: the zone's for enterprise officers, the volunteer one for the centre
+    and station admins; else their widest region, else their department, else the zone or the volunteer
+    dashboard; None when they may open none."""
     from civicgrid.accounts.models import Department
     from civicgrid.geo.models import Region
 
+    roles = {a.role for a in user.active_assignments()} if hasattr(user, "active_assignments") else set()
+    if roles & DOMAIN_ROLES["zone"] and has_perm_anywhere(user, ZONE_PERM):
+        return "/dashboard/zone/"
+    if roles & DOMAIN_ROLES["volunteers"] and has_perm_anywhere(user, VOLUNTEER_PERM):
+        return "/dashboard/volunteers/"
     grant = grant_for(user, KPI_PERM)
     if grant.unrestricted:
         district = Region.objects.filter(level="district", is_active=True).order_by("code").first()

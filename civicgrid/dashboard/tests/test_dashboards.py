@@ -158,7 +158,8 @@ def test_each_user_lands_on_their_own_dashboard(client, cases):
     w = cases
     for user, target in [(w.leader, f"/dashboard/region/{w.tree.district.code}/"),
                          (w.street_a, f"/dashboard/region/{w.tree.street_a.code}/"),
-                         (w.handler, f"/dashboard/department/{w.cg.code}/")]:
+                         (w.handler, f"/dashboard/department/{w.cg.code}/"),
+                         (make_user("centre", "centre_admin", w.tree.district), "/dashboard/volunteers/")]:
         client.force_login(user)
         assert client.get("/dashboard/")["Location"] == target
     client.logout()
