@@ -97,7 +97,7 @@ class TotalsOut(Schema):
     since: date | None
     until: date | None
     street: str
-    totals: dict[str, float]
+    totals: dict[str, int | float]
     units: dict[str, str]
     by_street: list[dict]
     by_kind: list[dict]

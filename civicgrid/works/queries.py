@@ -100,3 +100,13 @@ def public_map(*, since: date | None = None, until: date | None = None, kind: st
     if kind:
         works = works.filter(kind=kind)
     return {"type": "FeatureCollection", "features": [public_feature(w) for w in works.order_by("finished_on", "id")]}
+
+
+def street_outlines() -> dict:
+    """The streets' boundaries and names (public administrative divisions) under the public map, so the
+    works have a place without a tile server; nothing below street level."""
+    from civicgrid.geo.models import Region
+
+    streets = Region.objects.filter(level="street", is_active=True, boundary__isnull=False).order_by("code")
+    return {"type": "FeatureCollection",
+            "features": [{"type": "Feature", "geometry": r.boundary, "properties": {"name": r.name}} for r in streets]}

@@ -22,6 +22,9 @@ from civicgrid.works.choices import MEASURES, WorkKind, WorkStatus
 from civicgrid.works.models import WorkPhoto
 
 VIEW, CHANGE = queries.VIEW, actions.CHANGE
+KIND_COLORS = {"road_repair": "#475467", "greening": "#16a34a", "parking": "#2563eb", "street_lights": "#d97706",
+               "water": "#0891b2", "culture_wall": "#b3261e", "street_upgrade": "#7c3aed",
+               "fringe_sanitation": "#65a30d"}
 
 
 def _year(value: str) -> int | None:
@@ -40,7 +43,9 @@ def public_map(request):
     return render(request, "works/map.html", {
         "year": year, "kind": kind, "kinds": WorkKind.choices, "rows": rows,
         "streets": _street_table(queries.totals_by(group="street", since=since, until=until)),
-        "map_config": {"apiUrl": api, "tileUrl": settings.MAP_TILE_URL,
+        "outlines": queries.street_outlines(),
+        "legend": [(label, KIND_COLORS[value]) for value, label in WorkKind.choices],
+        "map_config": {"apiUrl": api, "colors": KIND_COLORS, "tileUrl": settings.MAP_TILE_URL,
                        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
                        "text": {"empty": gettext("所选范围内还没有完工项目"), "failed": gettext("地图数据加载失败"),
                                 "count": gettext("共 %s 个完工项目")}}})

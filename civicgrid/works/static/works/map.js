@@ -11,8 +11,15 @@
   var map = L.map("map", { zoomSnap: 0.25, attributionControl: !!cfg.tileUrl });
   if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution, maxZoom: 19 }).addTo(map); }
   map.setView([41.15, 123.2], 12);
-  var COLORS = { road_repair: "#475467", greening: "#16a34a", parking: "#2563eb", street_lights: "#d97706",
-    water: "#0891b2", culture_wall: "#b3261e", street_upgrade: "#7c3aed", fringe_sanitation: "#65a30d" };
+  // the streets under the works, so the map has a place without a tile server
+  var outlines = L.geoJSON(JSON.parse(document.getElementById("works-map-outlines").textContent), {
+    style: function () { return { color: "#98a2b3", weight: 1.2, fillColor: "#eaecf0", fillOpacity: .35 }; },
+    onEachFeature: function (f, l) {
+      l.bindTooltip(civicgrid.text(f.properties.name), { permanent: true, direction: "center", className: "street-label" });
+    }
+  }).addTo(map);
+  if (outlines.getLayers().length) { map.fitBounds(outlines.getBounds(), { padding: [8, 8] }); }
+  var COLORS = cfg.colors;
 
   function popup(p) {
     var q = el("ul", { className: "q" });
@@ -36,7 +43,14 @@
         },
         onEachFeature: function (f, l) { l.bindPopup(popup(f.properties)); }
       }).addTo(map);
-      map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 15 });
+      // an area (a wall, a road section) is small at district scale: a marker at its centre as well
+      features.forEach(function (f) {
+        if (f.geometry.type === "Point") return;
+        var c = COLORS[f.properties.kind] || "#b3261e";
+        L.circleMarker([f.properties.lat, f.properties.lng], { radius: 7, color: "#fff", weight: 1.5, fillColor: c,
+          fillOpacity: .95 }).bindPopup(popup(f.properties)).addTo(map);
+      });
+      if (!outlines.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [16, 16], maxZoom: 15 }); }
       say("");
       document.getElementById("map-legend").textContent = cfg.text.count.replace("%s", features.length);
     })
