@@ -208,3 +208,14 @@ def test_month_parsing():
     assert periods.shift(date(2026, 1, 1), -1) == date(2025, 12, 1)
     assert periods.shift(date(2026, 1, 1), -12) == date(2025, 1, 1)
     assert periods.last_of(date(2028, 2, 1)) == date(2028, 2, 29)
+
+
+def test_domain_dashboards_count_what_their_links_open(client, cases):
+    w = cases
+    client.force_login(w.leader)
+    data = panels(client.get("/dashboard/zone/"))
+    assert set(data) >= {"zone_enterprises", "zone_enterprise_cases"}
+    for tile in data["zone_enterprise_cases"].tiles[:2]:
+        assert _list_count(client, tile.href) == tile.value
+    orders = tiles(panels(client.get("/dashboard/volunteers/"))["volunteer_orders"])
+    assert orders["orders"].href.startswith("/volunteers/stats/?since=")
