@@ -31,13 +31,13 @@ def test_every_nav_permission_is_declared(db):
     ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "volunteers", "fieldwork",
                                       "patrols", "campaigns", "api_docs"]),
     ("police_liaison", "community_a", ["regions", "map", "people", "cases", "report", "joint_work", "api_docs"]),
-    ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "board", "api_docs"]),
-    ("leader", "district", ["regions", "map", "people", "cases", "board", "volunteers", "fieldwork", "patrol_report",
+    ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "dashboard", "board", "api_docs"]),
+    ("leader", "district", ["regions", "map", "people", "cases", "dashboard", "board", "volunteers", "fieldwork", "patrol_report",
                             "campaigns", "enterprises", "figures", "api_docs"]),
-    ("centre_admin", "district", ["regions", "map", "cases", "report", "board", "volunteers", "api_docs"]),
+    ("centre_admin", "district", ["regions", "map", "cases", "report", "dashboard", "board", "volunteers", "api_docs"]),
     ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
-    ("resident", None, ["cases", "report", "volunteers", "api_docs"]),
+    ("resident", None, ["cases", "report", "volunteers"]),  # no API documentation for residents
 ])
 def test_nav_entries_per_role(tree, role, where, expected):
     user = make_user("u", role, getattr(tree, where) if where else None)
@@ -57,12 +57,12 @@ def test_volunteer_works_through_the_team_department(tree):
 def test_enterprise_officer_and_contact(tree):
     officer = make_user("o", "enterprise_officer", department=make_department("GXJFJ", "高新区经济发展局"))
     assert keys(officer) == ["cases", "enterprise_work", "enterprises", "figures", "api_docs"]
-    assert keys(make_user("c", "enterprise_contact")) == ["enterprise_portal", "api_docs"]
+    assert keys(make_user("c", "enterprise_contact")) == ["enterprise_portal"]  # self-scoped: no API docs
 
 
 def test_department_handler_gets_no_region_or_people_entries(tree):
     user = make_user("h", "department_handler", department=make_department())
-    assert keys(user) == ["cases", "board", "api_docs"]
+    assert keys(user) == ["cases", "dashboard", "board", "api_docs"]
 
 
 def test_anonymous_and_inactive_users_get_nothing(tree):
