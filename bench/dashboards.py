@@ -21,6 +21,9 @@ A dashboard's refresh is the set of KPI-module calls it makes (civicgrid/dashboa
 Each is timed `--runs` times (after one warm-up); p50 / p95 in ms. The target: the district dashboard's
 p95 at the largest size at most 2× its p95 at the smallest, and below 300 ms.
 
+Besides time, each refresh's work is counted in database pages (EXPLAIN (ANALYZE, BUFFERS) of its
+queries): a figure that does not depend on how busy the machine is.
+
 Verification at each size: the rollup tables equal a fresh rebuild (kpis.stored_rollups before and after
 sql.rebuild_rollups, on the month rows) and kpis() equals kpis_from_cases() — the figures recomputed from
 every case with the live SLA rule — for the district over the year, a street this month and a department
@@ -257,6 +260,28 @@ def timed(run, runs: int) -> tuple[float, float]:
     return statistics.median(samples), samples[max(0, int(round(0.95 * len(samples))) - 1)]
 
 
+def pages(run) -> int:
+    """Database pages one refresh touches (EXPLAIN (ANALYZE, BUFFERS) of each of its queries: shared hits
+    plus reads) — the work, independent of how busy the machine is."""
+    import json
+
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    total = 0
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if not query["sql"].lstrip().upper().startswith("SELECT"):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + query["sql"].replace("%", "%%"))
+            plan = cursor.fetchone()[0]
+            plan = json.loads(plan) if isinstance(plan, str) else plan
+            top = plan[0]["Plan"]
+            total += top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+    return total
+
+
 def verify(world: dict) -> list[str]:
     """Rollups == a fresh rebuild; kpis() == kpis_from_cases() for three scopes. Returns the failures."""
     failures = []
@@ -296,6 +321,7 @@ def main() -> None:
         "big screen": big_screen(reach),
     }
     results: dict[str, dict[int, tuple[float, float]]] = {name: {} for name in scenarios}
+    work: dict[str, dict[int, int]] = {name: {} for name in scenarios}
     for n in sizes:
         print(f"== {n:,} cases", flush=True)
         empty_cases()
@@ -311,7 +337,8 @@ def main() -> None:
         for name, run in scenarios.items():
             results[name][n] = timed(run, args.runs)
             p50, p95 = results[name][n]
-            print(f"    {name:<11} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms", flush=True)
+            work[name][n] = pages(run)
+            print(f"    {name:<11} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {work[name][n]:>7,} pages", flush=True)
         t3 = time.perf_counter()
         failures = verify(world)
         print(f"    verification ({time.perf_counter() - t3:.0f} s): "
@@ -321,7 +348,9 @@ def main() -> None:
     print(f"\np95 ratio {large:,} / {small:,} cases (target ≤ 2×, and < 300 ms):")
     for name in scenarios:
         ratio = results[name][large][1] / results[name][small][1]
-        print(f"    {name:<11} {results[name][small][1]:7.1f} -> {results[name][large][1]:7.1f} ms  ×{ratio:.2f}")
+        print(f"    {name:<11} {results[name][small][1]:7.1f} -> {results[name][large][1]:7.1f} ms  ×{ratio:.2f}"
+              f"   pages {work[name][small]:,} -> {work[name][large]:,}  ×{work[name][large] / max(1, work[name][small]):.2f}")
+    print(f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":
