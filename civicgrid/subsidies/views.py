@@ -175,6 +175,10 @@ def batch_template(request, code: str):
     return _xlsx(excel.template_xlsx(programme), f"{programme.name}发放批次模板.xlsx")
 
 
+def _positive(value) -> int | None:
+    return int(value) if value and str(value).isdigit() and 0 < int(value) < 2**31 else None
+
+
 def _period(request) -> dict:
     form = sforms.PeriodForm(request.GET or None)
     return {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
@@ -183,7 +187,8 @@ def _period(request) -> dict:
 @permission_page(VIEW_DISBURSEMENT)
 def disbursements(request):
     period = _period(request)
-    qs = queries.search(queries.disbursements_visible(request.user, **period), request.GET.get("q", ""))
+    batch = _positive(request.GET.get("batch"))
+    qs = queries.search(queries.disbursements_visible(request.user, batch_id=batch, **period), request.GET.get("q", ""))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [queries.present(d, request.user) for d in page.object_list]
     return render(request, "subsidies/disbursements.html", {

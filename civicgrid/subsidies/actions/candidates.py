@@ -123,10 +123,12 @@ def _used(ruleset: spec.RuleSet, formula: dict) -> set[str]:
     return used
 
 
-def evaluate(programme: Programme, version, enterprise: Enterprise, year: int, insurance) -> dict | None:
-    """One enterprise against a programme version: {eligibility, amount, facts, report, basis} when it is a
-    candidate (eligible or eligible pending a person's judgement, with a positive amount), else None."""
-    ruleset = spec.parse_ruleset(version.rules)
+def evaluate(programme: Programme, version, enterprise: Enterprise, year: int, insurance,
+             ruleset: spec.RuleSet | None = None) -> dict | None:
+    """One enterprise against a programme version (`ruleset`: its rules parsed, when the caller has them):
+    {eligibility, amount, facts, report, basis} when it is a candidate (eligible or eligible pending a
+    person's judgement, with a positive amount), else None."""
+    ruleset = ruleset or spec.parse_ruleset(version.rules)
     registry = bool(_used(ruleset, version.formula) - OWN_FACTS)
     facts = facts_for(enterprise, year, insurance, registry=registry)
     report = engine.evaluate(ruleset, facts)
@@ -155,8 +157,9 @@ def compute_candidates(*, actor, programme: Programme, year: int) -> dict:
     insurance = {row.enterprise_id: row for row in InsuranceYear.objects.filter(year=year)}
     enterprises = Enterprise.objects.filter(status=EnterpriseStatus.OPERATING).order_by("id")
     found = {}
+    ruleset = spec.parse_ruleset(version.rules)
     for enterprise in enterprises:
-        result = evaluate(programme, version, enterprise, year, insurance.get(enterprise.pk))
+        result = evaluate(programme, version, enterprise, year, insurance.get(enterprise.pk), ruleset)
         if result is not None:
             found[enterprise.pk] = result
     counts = {"candidates": len(found), "added": 0, "updated": 0, "removed": 0, "kept": 0}

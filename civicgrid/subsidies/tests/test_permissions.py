@@ -95,7 +95,8 @@ def test_officer_pages_render(client, paid):
     client.force_login(paid.rsj_officer)
     for url in ("/subsidies/worklist/", "/subsidies/candidates/job_stabilisation_refund/?year=2025",
                 f"/subsidies/candidate/{paid.cand_a.pk}/", "/subsidies/batches/", "/subsidies/disbursements/",
-                f"/subsidies/disbursements/{paid.d_person.pk}/", "/subsidies/totals/"):
+                f"/subsidies/disbursements/{paid.d_person.pk}/", "/subsidies/totals/",
+                "/subsidies/disbursements/?batch=99&since=2026-01-01", "/subsidies/disbursements/?batch=x"):
         assert client.get(url).status_code == 200, url
     assert client.get("/subsidies/candidates/unemployment_insurance/").status_code == 404
     client.force_login(paid.resident)
