@@ -51,7 +51,9 @@ SELF_STORY = ("向道德模范学习,义务照看小区留守儿童",
 
 
 def _moment(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour, 30), tzinfo=timezone.get_current_timezone())
+    """That day at that hour, but never later than a few minutes ago (today's steps)."""
+    moment = datetime.combine(day, time(hour, 30), tzinfo=timezone.get_current_timezone())
+    return min(moment, timezone.now() - timedelta(minutes=5))
 
 
 def _portrait(rng: random.Random) -> bytes:
@@ -75,6 +77,7 @@ def _accounts(rng: random.Random, communities: list[Region]) -> tuple[dict[str, 
     for region in communities:
         existing = User.objects.filter(assignments__role="community_admin", assignments__region=region,
                                        assignments__is_active=True).first()
+        existing = existing or User.objects.filter(username=f"gp_comm_{region.code}").first()
         if existing is None:
             existing = accounts.create_user(actor=security, username=f"gp_comm_{region.code}", password=None,
                                             display_name=names.person_name(rng, rng.choice("MF")))
@@ -82,9 +85,11 @@ def _accounts(rng: random.Random, communities: list[Region]) -> tuple[dict[str, 
         admins[region.code] = existing
     residents = []
     for i in range(16):
-        user = accounts.create_user(actor=security, username=f"gp_res_{i:02d}", password=None,
-                                    display_name=names.person_name(rng, rng.choice("MF")))
-        accounts.assign_role(actor=security, user=user, role="resident")
+        name = names.person_name(rng, rng.choice("MF"))
+        user = User.objects.filter(username=f"gp_res_{i:02d}").first()  # kept from an earlier build
+        if user is None:
+            user = accounts.create_user(actor=security, username=f"gp_res_{i:02d}", password=None, display_name=name)
+            accounts.assign_role(actor=security, user=user, role="resident")
         residents.append(user)
     return admins, residents
 
@@ -109,7 +114,8 @@ def build(*, seed: int, say: Callable[[str], None]) -> None:
         plans = []
         first = today - timedelta(days=365)
         for i in range(NOMINATIONS - 1):
-            submitted = first + timedelta(days=int(i * 362 / (NOMINATIONS - 1)) + rng.randint(0, 3))
+            # spread over the year up to today: the last few are still being verified or in notice
+            submitted = min(today, first + timedelta(days=int(i * 364 / (NOMINATIONS - 2)) + rng.randint(0, 3)))
             plans.append(("other" if rng.random() < 0.7 else "self", submitted, rng.choice(communities), i))
         # the article's resident: a self-nomination submitted some five weeks ago, listed a few weeks later
         plans.append(("article", today - timedelta(days=36), changzheng, NOMINATIONS - 1))

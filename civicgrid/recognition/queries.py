@@ -9,7 +9,7 @@ from datetime import date
 from django.db.models import Count, Q
 
 from civicgrid.core import errors
-from civicgrid.core.scoping import get_visible
+from civicgrid.core.scoping import can, get_visible
 from civicgrid.recognition.actions import REVIEW, VERIFY, VIEW, today
 from civicgrid.recognition.choices import Category, ObjectionStatus, Period, State
 from civicgrid.recognition.models import Honoree, Listing, Nomination, Objection
@@ -49,6 +49,10 @@ def worklist(user) -> dict[str, list]:
 
 
 def objections_of(user, nomination: Nomination):
+    """The objections to a nomination, for the community and the office only: the nominee and the
+    nominator never learn who objected."""
+    if not (can(user, VERIFY, nomination) or can(user, REVIEW, nomination)):
+        return Objection.objects.none()
     return Objection.objects.visible_to(user, VIEW).filter(nomination=nomination)
 
 

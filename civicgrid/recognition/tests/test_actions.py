@@ -100,6 +100,8 @@ def test_upheld_objection_turns_the_nomination_down(rworld):
     actions.answer_objection(actor=w.office, objection_id=o.pk, outcome="upheld", answer="经核实异议成立。")
     n.refresh_from_db()
     assert (n.state, n.decision_note) == ("rejected", "异议成立:经核实异议成立。")
+    assert list(queries.objections_of(w.resident, n)) == []  # the nominee never learns who objected
+    assert [x.pk for x in queries.objections_of(w.community, n)] == [o.pk]
 
 
 def test_nothing_is_published_beyond_consent(rworld):
