@@ -82,11 +82,11 @@ def test_idle_logout_notice(phone_page, live_server, db):
     assert "长时间未操作" in phone_page.locator(".notice").inner_text()
 
 
-def test_dispatcher_desktop_home_shows_overview(desktop_page, live_server, tree):
-    make_user("disp", "dispatcher", tree.district)
+def test_desktop_home_shows_overview(desktop_page, live_server, tree):
+    make_user("sys", "system_admin", tree.district)
     page = desktop_page
 
-    login(page, live_server, "disp")
+    login(page, live_server, "sys")
 
     assert page.locator("#site-menu").is_visible()  # inline on desktop, no toggle
     assert not page.locator("[data-menu-toggle]").is_visible()
@@ -94,8 +94,15 @@ def test_dispatcher_desktop_home_shows_overview(desktop_page, live_server, tree)
     stats = dict(zip(page.locator(".stat .label").all_inner_texts(), page.locator(".stat .value").all_inner_texts(),
                      strict=True))
     assert stats == {"区": "1", "街道/镇": "2", "社区/村": "2", "网格": "2", "微网格": "2"}
-    assert page.locator(".entry-card .title").all_inner_texts()[:3] == ["区域网格", "网格地图", "人口管理"]
-    screenshot(page, "home-desktop-dispatcher")
+    assert page.locator(".entry-card .title").all_inner_texts()[:3] == ["区域网格", "网格地图", "派遣规则"]
+    screenshot(page, "home-desktop-overview")
+
+
+def test_the_dispatcher_lands_on_the_board(desktop_page, live_server, tree):
+    make_user("disp", "dispatcher", tree.district)
+    login(desktop_page, live_server, "disp")
+    assert desktop_page.url.endswith("/cases/board/")  # the board's live counts are the dispatcher's home
+    assert desktop_page.locator(".board-stats .stat").count() == 6
 
 
 def test_audit_admin_browses_the_log(phone_page, desktop_page, live_server, tree):
