@@ -273,6 +273,5 @@ def for_enterprise(user, enterprise) -> dict:
                       .order_by("-posted_at")[:10])
     return {
         "visible": True, "platforms": hosted, "agreements": agreements_, "challenges": challenges,
-        "agreement_total": sum((a.amount for a in agreements_), start=0),
         "can_post": can(user, POST, enterprise),
     }

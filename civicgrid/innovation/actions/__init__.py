@@ -19,14 +19,13 @@ from civicgrid.innovation.actions.challenges import (
 from civicgrid.innovation.actions.platforms import (
     PlatformInput,
     TeamInput,
-    innovation_department,
     record_platform,
     record_team,
     set_innovation_office,
 )
 
 __all__ = [
-    "AgreementInput", "ChallengeInput", "PlatformInput", "TeamInput", "innovation_department", "plan_milestone",
+    "AgreementInput", "ChallengeInput", "PlatformInput", "TeamInput", "plan_milestone",
     "post_challenge", "record_agreement", "record_application", "record_milestone", "record_output",
     "record_platform", "record_team", "set_agreement_status", "set_innovation_office", "transition_challenge",
 ]

@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from civicgrid.core import audit, errors
-from civicgrid.core.scoping import can, grant_for, require
+from civicgrid.core.scoping import can, require
 from civicgrid.enterprises.actions._common import decimal_or_none, required_text, text
 from civicgrid.innovation.choices import Field
 from civicgrid.innovation.models import VIEW_CHALLENGE, Challenge
+from civicgrid.innovation.queries import is_department
 
 POST = "innovation.post_challenge"
 REVIEW = "innovation.review_challenge"
@@ -48,11 +49,6 @@ def positive_amount(value, field: str, code: str, message: str) -> Decimal:
 def not_future(day: date | None, today: date, code: str, message: str) -> None:
     if day is not None and day > today:
         raise errors.ValidationFailed(message, code=code)
-
-
-def is_department(actor, challenge: Challenge) -> bool:
-    grant = grant_for(actor, REVIEW)
-    return grant.unrestricted or challenge.department_id in grant.department_ids
 
 
 def enterprise_side(actor, challenge: Challenge, *, choosing: bool = False) -> None:

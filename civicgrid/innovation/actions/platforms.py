@@ -8,7 +8,6 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from civicgrid.accounts.models import Department
 from civicgrid.core import audit, errors
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.scoping import get_visible, require
@@ -34,12 +33,6 @@ def set_innovation_office(*, actor, department_code: str) -> InnovationOffice:
         audit.record(actor=actor, action="innovation.set_innovation_office", obj=office,
                      details={"department": department.code})
     return office
-
-
-def innovation_department() -> Department | None:
-    zone = the_zone()
-    office = InnovationOffice.objects.filter(zone=zone).select_related("department").first() if zone else None
-    return office.department if office else None
 
 
 @dataclass
