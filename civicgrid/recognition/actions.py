@@ -368,6 +368,8 @@ def lodge_objection(*, actor, nomination_id: int, contact_name: str, contact_pho
         if nomination.state != State.NOTICE or today() > nomination.notice_end:
             raise errors.ValidationFailed("公示期已结束,不再受理异议", code="notice_period_over",
                                           details={"notice_end": nomination.notice_end.isoformat()})
+        if nomination.objections.filter(contact_phone_hash=phone_hash(phone), status=ObjectionStatus.OPEN).exists():
+            raise errors.Conflict("您对该候选人的异议已受理,请等待答复", code="objection_duplicate")
         signed_in = actor is not None and getattr(actor, "is_authenticated", False)
         objection = Objection.objects.create(nomination=nomination, contact_name=name, contact_phone=phone,
                                              contact_phone_hash=phone_hash(phone), body=text,

@@ -259,7 +259,7 @@ def public_notices(request):
 
 
 @router.post("/public/notices/{nomination_id}/objections", response={201: ObjectionReceipt, 404: ErrorOut,
-                                                                      422: ErrorOut}, auth=None)
+                                                                      409: ErrorOut, 422: ErrorOut}, auth=None)
 def lodge_objection(request, nomination_id: Id, payload: ObjectionIn):
     """对公示中的推荐提出异议(无需登录,须留联系方式);公示期结束后 422 `notice_period_over`。"""
     user = getattr(request, "user", None)

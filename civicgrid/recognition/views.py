@@ -76,7 +76,7 @@ def object_to(request, pk: int):
     if form.is_valid():
         try:
             actions.lodge_objection(actor=request.user, nomination_id=nomination.pk, **form.cleaned_data)
-        except errors.ValidationFailed as exc:
+        except (errors.ValidationFailed, errors.Conflict) as exc:
             form.add_domain_error(exc)
         else:
             messages.success(request, gettext("异议已受理。文明办核实后将与您联系,答复前不会上榜。"))

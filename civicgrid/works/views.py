@@ -107,7 +107,7 @@ def detail(request, pk: int, error: str = "", status: int = 200):
         "kind_label": queries.KIND_LABELS[work.kind], "status_label": queries.STATUS_LABELS[work.status],
         "can_change": can(request.user, CHANGE, work), "photo_form": wforms.PhotoForm(),
         "steps": [a for a, (sources, _t) in actions.TRANSITIONS.items() if work.status in sources],
-        "photos": work.photos.all()}, status=status)
+        "photos": work.photos.all(), "today": actions.today()}, status=status)
 
 
 @require_POST

@@ -59,6 +59,9 @@ def test_public_notices_and_objections_without_login(client, rworld):
     r = client.post(f"{API}/public/notices/{n.pk}/objections",
                     {"contact_name": "王", "contact_phone": "13900005555", "body": "不实"}, content_type="application/json")
     assert r.status_code == 201
+    r = client.post(f"{API}/public/notices/{n.pk}/objections",
+                    {"contact_name": "王", "contact_phone": "13900005555", "body": "再说一遍"}, content_type="application/json")
+    assert (r.status_code, r.json()["code"]) == (409, "objection_duplicate")
     with later(8):
         r = client.post(f"{API}/public/notices/{n.pk}/objections",
                         {"contact_name": "王", "contact_phone": "13900005555", "body": "又一条"},
