@@ -233,3 +233,15 @@ def test_only_the_desk_flags_a_case_tailored(client, rworld):
     client.force_login(w.officer_zone)
     assert client.post(f"/relief/{relief.pk}/tailored/", {"tailored": "1"}).status_code == 302
     assert ReliefCase.objects.get(pk=relief.pk).is_tailored is True
+
+
+def test_api_intake_retry_with_the_same_key_returns_the_first_case(client, rworld):
+    w = rworld
+    body = {"enterprise_id": w.ent_a.pk, "category": "8003", "description": "缺操作工40人"}
+    first = api(client, w.contact_a, "post", "/relief/cases", body, **{"Idempotency-Key": "k-1"})
+    again = api(client, w.contact_a, "post", "/relief/cases", body, **{"Idempotency-Key": "k-1"})
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["id"] == again.json()["id"]
+    other = api(client, w.contact_a, "post", "/relief/cases", {**body, "description": "另一件"},
+                **{"Idempotency-Key": "k-1"})
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    assert ReliefCase.objects.count() == 1 and first.json()["state"] == "received"
