@@ -604,8 +604,13 @@ def _corrections(q: Q, now: datetime, by: str | None = None, child_depth: int | 
     found: dict[int, dict] = {}
     branches = (Q(is_open=True, recorded_sla_status__in=[SlaStatus.NORMAL, SlaStatus.DUE_SOON], due_at__lt=now),
                 Q(is_open=True, recorded_sla_status=SlaStatus.NORMAL, warn_at__lte=now))
+    # the candidates first, by the branch alone (its partial index: a handful of rows), then the filter on
+    # just those — with the filter in the same query the planner may walk e.g. a month of cases instead
+    candidates = set()
     for branch in branches:
-        for row in Case.objects.filter(q & branch).values(*_CORRECTION_FIELDS).order_by():
+        candidates.update(Case.objects.filter(branch).values_list("id", flat=True).order_by())
+    if candidates:
+        for row in Case.objects.filter(q, pk__in=sorted(candidates)).values(*_CORRECTION_FIELDS).order_by():
             found[row["id"]] = row
     out: dict[Any, dict[str, int]] = {}
     for row in found.values():
