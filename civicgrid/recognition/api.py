@@ -2,8 +2,6 @@
 out of reach is 404), and without login the public board, the notices, a person's history and lodging
 an objection. Public answers carry only what the nominee consented to; never a phone or an ID number."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from ninja import Field, File, Router, Schema, Status

@@ -7,8 +7,6 @@ case), a write the caller may not make 403, bad input 422 with a machine code (`
 `category_unknown`, …), a case in the wrong state 409. Creates take an `Idempotency-Key` header.
 """
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 

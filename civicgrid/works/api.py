@@ -1,8 +1,6 @@
 """Improvement-works API (/api/v1/works): the register for staff (scoped: out of reach is 404) and,
 without login, the totals and the map of finished works."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
