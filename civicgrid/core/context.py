@@ -115,6 +115,11 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
              _("投资项目、月报审核、项目看板、招商线索与到位资金")),
     NavEntry("investment_reports", _("项目月报"), "/investment/my/", "enterprises.use_portal",
              _("本企业项目每月填报固定资产投资")),
+    NavEntry("relief", _("助企纾困"), "/relief/", "relief.view_relief", _("企业诉求、一企一策与项目堵点,限时办结")),
+    NavEntry("subsidies", _("惠企补贴"), "/subsidies/", "subsidies.view_disbursement",
+             _("免申即享候选、审核发放与补贴到账")),
+    NavEntry("innovation", _("科技创新"), "/innovation/", "innovation.view_innovation",
+             _("创新平台、产学研合作与揭榜挂帅")),
     NavEntry("figures", _("数据核对"), "/figures/", "figures.view_figures", _("文章各项数据由记录实时计算")),
     NavEntry("api_docs", _("接口文档"), "/api/v1/docs", None, _("开放接口说明")),
 )

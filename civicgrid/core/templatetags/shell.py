@@ -39,6 +39,13 @@ ICONS = {
                      '<path d="M8 14.5l2.5 2.5 5-5"/>',
     "hard_cases": '<path d="M12 3l8 4v5c0 4.5-3.4 8-8 9-4.6-1-8-4.5-8-9V7l8-4z"/><path d="M12 8v5M12 16h.01"/>',
     "figures": '<path d="M4 20V10M10 20V4M16 20v-7M22 20H2"/>',
+    "relief": '<path d="M12 21s-8-4.5-8-11a4.5 4.5 0 018-2.8A4.5 4.5 0 0120 10c0 6.5-8 11-8 11z"/><path d="M9 11h6M12 8v6"/>',
+    "subsidies": '<circle cx="12" cy="12" r="8.5"/><path d="M9 8l3 4 3-4M9 13h6M9 16h6M12 12v7"/>',
+    "innovation": '<path d="M9 18h6M10 21h4"/><path d="M12 3a6 6 0 00-3.5 10.9c.6.5 1 1.3 1 2.1h5c0-.8.4-1.6 1-2.1A6 6 0 0012 3z"/>',
+    "investment": '<path d="M3 20h18"/><path d="M6 16v-4M10 16V9M14 16v-6M18 16V5"/>',
+    "investment_reports": '<rect x="4" y="3" width="16" height="18" rx="2"/><path d="M8 16v-3M12 16v-6M16 16v-4"/>',
+    "works": '<path d="M3 20h18M5 20v-5l4-3 4 3v5M15 20v-9l3-2 3 2v9"/>',
+    "recognition": '<path d="M12 3l2.6 5.3 5.9.9-4.3 4.1 1 5.8-5.2-2.7-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z"/>',
     "joint_work": '<path d="M12 3l7 3v5c0 4.4-3 7.8-7 9-4-1.2-7-4.6-7-9V6l7-3z"/><path d="M9 12h6M12 9v6"/>',
 }
 

@@ -31,13 +31,16 @@ def test_every_nav_permission_is_declared(db):
     ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "volunteers", "fieldwork",
                                       "patrols", "campaigns", "api_docs"]),
     ("police_liaison", "community_a", ["regions", "map", "people", "cases", "report", "joint_work", "api_docs"]),
-    ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "dashboard", "board", "api_docs"]),
-    ("leader", "district", ["regions", "map", "people", "cases", "dashboard", "board", "volunteers", "fieldwork", "patrol_report",
-                            "campaigns", "enterprises", "figures", "api_docs"]),
-    ("centre_admin", "district", ["regions", "map", "cases", "report", "dashboard", "board", "volunteers", "api_docs"]),
+    ("dispatcher", "district", ["regions", "map", "people", "cases", "report", "dashboard", "board", "hard_cases",
+                                "relief", "api_docs"]),
+    ("leader", "district", ["regions", "map", "people", "cases", "dashboard", "board", "volunteers", "works", "fieldwork",
+                            "patrol_report", "campaigns", "enterprises", "investment", "relief", "subsidies",
+                            "innovation", "figures", "api_docs"]),
+    ("centre_admin", "district", ["regions", "map", "cases", "report", "dashboard", "board", "volunteers",
+                                  "recognition", "recognition_review", "works", "api_docs"]),
     ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
-    ("resident", None, ["cases", "report", "volunteers"]),  # no API documentation for residents
+    ("resident", None, ["cases", "report", "volunteers", "publicservice", "recognition"]),  # no API documentation
 ])
 def test_nav_entries_per_role(tree, role, where, expected):
     user = make_user("u", role, getattr(tree, where) if where else None)
@@ -56,13 +59,15 @@ def test_volunteer_works_through_the_team_department(tree):
 
 def test_enterprise_officer_and_contact(tree):
     officer = make_user("o", "enterprise_officer", department=make_department("GXJFJ", "高新区经济发展局"))
-    assert keys(officer) == ["cases", "enterprise_work", "enterprises", "figures", "api_docs"]
-    assert keys(make_user("c", "enterprise_contact")) == ["enterprise_portal"]  # self-scoped: no API docs
+    assert keys(officer) == ["cases", "report", "dashboard", "board", "enterprise_work", "enterprises", "investment",
+                             "relief", "subsidies", "innovation", "figures", "api_docs"]
+    assert keys(make_user("c", "enterprise_contact")) == [  # self-scoped: no API docs
+        "cases", "report", "enterprise_portal", "investment_reports", "relief", "subsidies", "innovation"]
 
 
 def test_department_handler_gets_no_region_or_people_entries(tree):
     user = make_user("h", "department_handler", department=make_department())
-    assert keys(user) == ["cases", "dashboard", "board", "api_docs"]
+    assert keys(user) == ["cases", "dashboard", "board", "publicservice", "works", "relief", "api_docs"]
 
 
 def test_anonymous_and_inactive_users_get_nothing(tree):
