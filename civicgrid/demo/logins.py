@@ -123,20 +123,28 @@ def create_workers(*, regions: list[tuple[str, int]], role: str, prefix: str, sk
 
 
 def login_rows() -> list[tuple[str, str, str, str]]:
-    """(username, name, role label, scope) of every named demo login in the database."""
-    users = {u.username: u for u in User.objects.filter(username__in=[s.username for s in LOGINS])}
-    rows = []
-    for spec in LOGINS:
-        user = users.get(spec.username)
-        if user is None:
+    """(username, name, role label, scope) of every named demo login in the database: one per role, then
+    those the later stages made (civicgrid/demo/stages.py)."""
+    from civicgrid.demo.stages import STAGES
+
+    named = [(s.username, s.role) for s in LOGINS]
+    named += [(username, None) for stage in STAGES for username in stage.logins]
+    users = {u.username: u for u in User.objects.filter(username__in=[u for u, _ in named])}
+    rows, seen = [], set()
+    for username, role in named:
+        user = users.get(username)
+        if user is None or username in seen:
             continue
-        assignment = (RoleAssignment.objects.filter(user=user, role=spec.role)
-                      .select_related("region", "department").first())
-        if assignment and assignment.region_id:
+        seen.add(username)
+        assignments = RoleAssignment.objects.filter(user=user, is_active=True).select_related("region", "department")
+        assignment = (assignments.filter(role=role) if role else assignments.order_by("id")).first()
+        if assignment is None:
+            continue
+        if assignment.region_id:
             scope = f"{assignment.region.name}({assignment.region.code})"
-        elif assignment and assignment.department_id:
+        elif assignment.department_id:
             scope = assignment.department.name
         else:
             scope = "本人"
-        rows.append((spec.username, user.display_name, Role(spec.role).label, scope))
+        rows.append((username, user.display_name, Role(assignment.role).label, scope))
     return rows

@@ -24,7 +24,7 @@ def logins_text(password: str | None) -> str:
     rows = logins.login_rows()
     if not rows:
         return "没有演示账号:请先运行 build_demo。"
-    text = "演示账号(每个角色一个):\n" + table(rows, ("用户名", "姓名", "角色", "范围"))
+    text = "演示账号(每个角色一个;其后是各业务领域的经办账号):\n" + table(rows, ("用户名", "姓名", "角色", "范围"))
     if password:
         text += f"\n\n演示密码:{password}"
     else:

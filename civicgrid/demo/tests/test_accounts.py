@@ -71,6 +71,16 @@ def test_login_table_lists_every_role(demo, db):
     assert ("handler", rows[9][1], "部门承办人", "城市管理综合行政执法局") == rows[9]
 
 
+def test_login_table_adds_the_logins_of_later_stages(demo, db):
+    department = Department.objects.get(code=catalogue.ZONE_DEPARTMENT)
+    user = User.objects.create_user(username="touzi", password=PASSWORD, display_name="投资促进部专员")
+    RoleAssignment.objects.create(user=user, role=Role.ENTERPRISE_OFFICER, department=department)
+    User.objects.create_user(username="kechuang", password=PASSWORD)  # no role yet: not listed
+    rows = logins.login_rows()
+    assert [r[0] for r in rows] == [s.username for s in catalogue.LOGINS] + ["touzi"]
+    assert rows[-1] == ("touzi", "投资促进部专员", "企业服务专员", department.name)
+
+
 def test_users_api_counts_micro_grid_workers(demo, db, client):
     client.force_login(User.objects.get(username="dispatcher"))
     response = client.get("/api/v1/accounts/users", {"role": "micro_grid_worker", "is_active": "true"})

@@ -8,7 +8,7 @@ from civicgrid.demo import logins, report
 
 
 class Command(BaseCommand):
-    help = "列出演示账号(每个角色一个)及演示密码。"
+    help = "列出演示账号(每个角色一个,及各业务领域的经办账号)和演示密码。"
 
     def handle(self, *args, **options):
         self.stdout.write(report.logins_text(logins.known_password()))
