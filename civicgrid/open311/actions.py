@@ -18,9 +18,9 @@ from civicgrid.core import audit, clock, crypto, errors
 from civicgrid.core.ratelimit import increment
 from civicgrid.core.scoping import require
 from civicgrid.geo.models import Region
-from civicgrid.open311 import queries
+from civicgrid.open311 import mapping, queries
 from civicgrid.open311.formats import Open311Error
-from civicgrid.open311.models import ApiKey
+from civicgrid.open311.models import ApiKey, ClientUpdate
 
 MANAGE = "open311.manage_keys"
 PREFIX = "o311_"
@@ -176,3 +176,38 @@ def _inside(lng: float, lat: float, region: Region) -> bool:
 
     found = get_locator().locate_code(lng, lat) if -90 <= lat <= 90 and -180 <= lng <= 180 else None
     return bool(found) and found.startswith(region.code)
+
+
+def post_update(*, key: ApiKey, form) -> tuple[ClientUpdate, bool]:
+    """POST servicerequestupdates: a client's update on a published request, kept once per client
+    `update_id` (a retry answers the first) and told to the departments handling the case."""
+    from civicgrid.cases import notify
+
+    region = queries.jurisdiction(form.get("jurisdiction_id", ""))
+    client_id = form.get("update_id", "").strip()
+    if not client_id or len(client_id) > 64:
+        raise Open311Error(400, "update_id is required (at most 64 characters)")
+    number = form.get("service_request_id", "").strip()
+    if not number:
+        raise Open311Error(400, "service_request_id is required")
+    description = form.get("description", "").strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise Open311Error(400, f"description is longer than {MAX_DESCRIPTION} characters")
+    status = form.get("status", "").strip().upper().replace(" ", "_")[:40]
+    if status and status not in mapping.KNOWN:
+        raise Open311Error(400, f"status {status!r} is not an Open311 extended state")
+    when = queries.parse_datetime("updated_datetime", form.get("updated_datetime", ""))
+    with transaction.atomic():
+        case = queries.public_cases(region).select_for_update(of=("self",)).filter(number=number).first()
+        if case is None:
+            raise Open311Error(404, f"service_request_id {number!r} not found")
+        update, created = ClientUpdate.objects.get_or_create(key=key, client_update_id=client_id, defaults={
+            "case": case, "status": status, "description": description, "updated_at": when,
+            "media_url": form.get("media_url", "").strip()[:500]})
+        if created:
+            departments = [case.department_id, *case.case_departments.values_list("department_id", flat=True)]
+            notify.notify_ids(notify.department_handler_ids([d for d in departments if d]), case, "open311_update",
+                              f"{case.number} 收到 {key.name} 的更新:{description[:120] or status}")
+            audit.record(actor=key.user, action="open311.post_update", obj=update,
+                         details={"case": case.number, "status": status})
+    return update, created

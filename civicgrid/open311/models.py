@@ -27,3 +27,25 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ClientUpdate(models.Model):
+    """mySociety `POST servicerequestupdates`: what a client application's user added to a request (a
+    comment, a photo link, "still not fixed"). Kept beside the case and told to its handlers; it never
+    moves the case, whose steps are the departments' own."""
+
+    key = models.ForeignKey(ApiKey, on_delete=models.PROTECT, related_name="updates")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="open311_updates")
+    client_update_id = models.CharField(max_length=64)  # the client's own id: a retry sends it again
+    status = models.CharField(max_length=40, blank=True)  # the client's extended state, as sent
+    description = models.TextField(blank=True)
+    media_url = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(null=True, blank=True)  # the client's `updated_datetime`
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["key", "client_update_id"], name="uniq_open311_client_update")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.client_update_id}"

@@ -148,9 +148,15 @@ def token(request, token: str, *, fmt: str):
     raise Open311Error(404, f"token {token!r} not found: this server answers every POST with its id at once")
 
 
-@require_GET
+@csrf_exempt  # a client application with an api_key, not a browser session
+@require_http_methods(["GET", "POST"])
 @endpoint
 def request_updates(request, *, fmt: str):
+    if request.method == "POST":
+        key = actions.authenticate(request.POST.get("api_key", ""))
+        update, created = actions.post_update(key=key, form=request.POST)
+        return formats.respond(fmt, "service_request_updates", [{"update_id": f"c{update.pk}"}],
+                               status=201 if created else 200)
     region = queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
     return formats.respond(fmt, "service_request_updates",
                            [present.request_update(e) for e in queries.updates(region, request.GET)])

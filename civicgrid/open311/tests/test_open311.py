@@ -235,3 +235,32 @@ def test_every_state_of_a_published_workflow_is_mapped(settings):
         assert set(states.values()) <= {mapping.FOR_TRIAGE, mapping.OPEN, mapping.INVESTIGATING, mapping.IN_PROGRESS,
                                         mapping.ACTION_SCHEDULED, mapping.FIXED} | mapping.CLOSING
     assert set(settings.OPEN311_CASE_TYPES) <= set(mapping.STATES)
+
+
+def test_client_updates_are_kept_once_and_told_to_the_handlers(client, o311):
+    from civicgrid.cases.actions import transition_case
+    from civicgrid.cases.models import Notification
+    from civicgrid.open311.models import ClientUpdate
+    from civicgrid.testing import make_user
+
+    number = post(client, o311).json()[0]["service_request_id"]
+    case = Case.objects.get(number=number)
+    transition_case(actor=o311.dispatcher, case_id=case.pk, action="file")
+    transition_case(actor=o311.dispatcher, case_id=case.pk, action="dispatch", facts={"department": "CGJ"})
+    handler = make_user("hdl", "department_handler", department=case.__class__.objects.get(pk=case.pk).department)
+    body = {"api_key": o311.key, "service_request_id": number, "update_id": "fms-77", "status": "still open",
+            "description": "垃圾还在,已经三天了", "updated_datetime": "2026-12-06T10:00:00+08:00"}
+    first = client.post(f"{BASE}/servicerequestupdates.json", body)
+    again = client.post(f"{BASE}/servicerequestupdates.xml", body)
+    assert (first.status_code, again.status_code) == (400, 400)  # "STILL_OPEN" is no extended state
+    body["status"] = "investigating"
+    first = client.post(f"{BASE}/servicerequestupdates.json", body)
+    again = client.post(f"{BASE}/servicerequestupdates.json", body)
+    assert (first.status_code, again.status_code) == (201, 200) and first.json() == again.json()
+    update = ClientUpdate.objects.get()
+    assert (update.case, update.status, update.description) == (case, "INVESTIGATING", "垃圾还在,已经三天了")
+    assert Notification.objects.filter(user=handler, kind="open311_update").count() == 1
+    case.refresh_from_db()
+    assert case.state == "dispatched"  # a client's update never moves the case
+    for fields, status in (({"service_request_id": "nope"}, 404), ({"update_id": ""}, 400), ({"api_key": "x"}, 403)):
+        assert client.post(f"{BASE}/servicerequestupdates.json", {**body, **fields}).status_code == status
