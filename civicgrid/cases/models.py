@@ -211,7 +211,7 @@ class Case(models.Model):
 
     @property
     def sla_label(self) -> str:
-        return SlaStatus(self.sla_status).label
+        return str(SlaStatus(self.sla_status).label)  # a plain string: API schemas refuse lazy text
 
     @staticmethod
     def overdue_q(now) -> Q:
