@@ -100,7 +100,8 @@ def viewer(tree, person, role: str) -> User:
         department = {"volunteer": person.team.department, "station_admin": person.station.department}.get(
             role, person.police)
         return make_user(f"v_{role}", role, department=department)
-    return make_user(f"v_{role}", role, getattr(tree, LEVELS[spec.region_level]))
+    # a role whose assignment may name any level (the Open311 client: district or street) gets the district
+    return make_user(f"v_{role}", role, getattr(tree, LEVELS[spec.region_level or "district"]))
 
 
 def probes(values_for) -> list[tuple[str, dict, dict, str, str]]:

@@ -39,4 +39,4 @@ def test_user_without_roles_is_told_whom_to_ask(client, db):
     body = client.get("/").content.decode()
 
     assert "尚未分配角色" in body
-    assert 'class="entry-card' in body  # the API docs card still shows
+    assert 'class="entry-card' not in body  # no role, no entries: not even the API docs (staff only)

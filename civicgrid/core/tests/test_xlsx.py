@@ -31,6 +31,9 @@ EXPORT_TESTS = {
                                           "test_compliance_export_writes_names_as_text",
     "enterprises/export.xlsx": "civicgrid.enterprises.tests.test_excel::"
                                "test_export_round_trips_and_keeps_formulas_as_text",
+    "api/v1/subsidies/export": "civicgrid.subsidies.tests.test_excel::test_export_is_masked_and_formula_safe",
+    "subsidies/disbursements/export.xlsx": "civicgrid.subsidies.tests.test_excel::"
+                                           "test_batch_page_shows_the_row_report_and_imports_nothing",
 }
 
 
