@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.once  # DB-independent: the SQLite pass only (./run)
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from django.core.management import get_commands
 
 from civicgrid.accounts import docs as role_docs
+
+pytestmark = pytest.mark.once  # DB-independent: the SQLite pass only (./run)
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -41,6 +41,8 @@ from tests.sweep import (
     viewer,
 )
 
+pytestmark = pytest.mark.once  # DB-independent: the SQLite pass only (./run)
+
 
 def test_the_api_is_enumerated_from_its_schema():
     paths = {path for path, _ in api_operations()}
