@@ -87,7 +87,17 @@ def zone(request):
         "on": on, "counts": counts, "figures": _figures() if show_figures else None, "charts": charts,
         "area": queries.zone_area(), "zone": queries.the_zone(), "parks": queries.parks(),
         "can_change": has_perm_anywhere(request.user, "enterprises.change_enterprise"),
-        "investment": _investment_board(request.user, on)})
+        "investment": _investment_board(request.user, on), "relief_kpis": _relief_kpis(request.user)})
+
+
+def _relief_kpis(user) -> dict | None:
+    """The relief cases' 响应率/按期结案率/满意率 this year, from the case engine's KPIs (relief app)."""
+    if not apps.is_installed("civicgrid.relief"):
+        return None
+    from civicgrid.relief import queries as relief
+
+    on = queries.today()
+    return relief.relief_kpis(user, since=on.replace(month=1, day=1), until=on)
 
 
 @permission_page(ZONE)

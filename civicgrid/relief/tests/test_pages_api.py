@@ -155,6 +155,9 @@ def test_kpis_are_the_case_engines_for_relief_cases(client, rworld):
     assert figures["response_rate"] == 1.0 and figures["counts"]["created"] == 1
     assert api(client, w.contact_a, "get", "/relief/kpis").status_code == 403
     assert api(client, w.leader, "get", "/relief/kpis", {"case_type": "dispute"}).json()["code"] == "case_type_invalid"
+    client.force_login(w.leader)  # the zone overview shows the same figures
+    zone = client.get("/enterprises/zone/").content.decode()
+    assert 'data-kpi="response_rate">100%' in zone and "助企纾困(今年)" in zone
 
 
 def _closed_tailored(w, *, tailored=True):
