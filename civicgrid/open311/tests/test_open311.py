@@ -2,6 +2,7 @@
 extensions, updates, keys. The live-server round trip with a third-party client is test_live.py."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from defusedxml import ElementTree
@@ -197,8 +198,11 @@ def test_requests_filters(client, o311):
     assert len(client.get(f"{BASE}/requests.json", {"page_size": "2", "page": "2"}).json()) == 1
     assert client.get(f"{BASE}/requests.json", {"service_code": "0101"}).json() == []
     now = clock.now()
-    later = (now.replace(microsecond=0)).isoformat()
-    assert len(client.get(f"{BASE}/requests.json", {"end_date": later}).json()) in (0, 3)
+    before = (now - timedelta(hours=1)).isoformat(timespec="seconds")
+    after = (now + timedelta(hours=1)).isoformat(timespec="seconds")
+    assert client.get(f"{BASE}/requests.json", {"end_date": before}).json() == []
+    assert len(client.get(f"{BASE}/requests.json", {"start_date": before, "end_date": after}).json()) == 3
+    assert client.get(f"{BASE}/requests.json", {"updated_after": after}).json() == []
     for params in ({"start_date": "2026-01-01"}, {"start_date": "yesterday"},
                    {"start_date": "2026-01-01T00:00:00Z", "end_date": "2026-06-01T00:00:00Z"},
                    {"start_date": "2026-03-01T00:00:00Z", "end_date": "2026-01-01T00:00:00Z"},
