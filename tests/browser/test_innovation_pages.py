@@ -19,7 +19,8 @@ from civicgrid.innovation.models import Challenge
 from civicgrid.testing import make_tree, make_user
 from tests.browser.conftest import login, screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# slow: the actions and pages are covered in the default run; this journey keeps the CI run near 12 minutes
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from civicgrid.subsidies.tests.conftest import build_subsidy_world, insure
 from civicgrid.testing import make_tree
 from tests.browser.conftest import login, screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# slow: the actions and pages are covered in the default run; this journey keeps the CI run near 12 minutes
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 
 @pytest.fixture
