@@ -46,6 +46,19 @@ def _programme_values(programme) -> tuple[list[str], list[int]]:
     return ([department.region.code] if department.region_id else []), [department.pk]
 
 
+class ProgrammeScoped:
+    """A record reached through its programme's paying department (candidates, payment batches)."""
+
+    @classmethod
+    def scope_filter(cls, grant: Grant) -> Q | None:
+        parts = _programme_q(grant, "programme__")
+        return reduce(or_, parts) if parts else None
+
+    def scope_values(self):
+        codes, departments = _programme_values(self.programme)
+        return codes, departments, None
+
+
 class Programme(models.Model):
     """A subsidy programme: public policy data, listed to everyone holding a subsidies permission."""
 
@@ -182,7 +195,7 @@ class Beneficiary(models.Model):
         return sorted(codes), sorted(departments), None
 
 
-class Candidate(models.Model):
+class Candidate(ProgrammeScoped, models.Model):
     """An enterprise the rules find eligible for a 免申即享 programme in an assessed year, with the amount the
     formula gives; an officer approves (one disbursement) or rejects it."""
 
@@ -214,17 +227,8 @@ class Candidate(models.Model):
     def __str__(self) -> str:
         return f"{self.programme_id} {self.year} {self.enterprise_id}"
 
-    @classmethod
-    def scope_filter(cls, grant: Grant) -> Q | None:
-        parts = _programme_q(grant, "programme__")
-        return reduce(or_, parts) if parts else None
 
-    def scope_values(self):
-        codes, departments = _programme_values(self.programme)
-        return codes, departments, None
-
-
-class PaymentBatch(models.Model):
+class PaymentBatch(ProgrammeScoped, models.Model):
     """One imported Excel file of payments (all rows or none)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="batches")
@@ -245,15 +249,6 @@ class PaymentBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme_id} {self.file_name}"
-
-    @classmethod
-    def scope_filter(cls, grant: Grant) -> Q | None:
-        parts = _programme_q(grant, "programme__")
-        return reduce(or_, parts) if parts else None
-
-    def scope_values(self):
-        codes, departments = _programme_values(self.programme)
-        return codes, departments, None
 
 
 class Disbursement(models.Model):
