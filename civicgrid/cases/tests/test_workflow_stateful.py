@@ -168,18 +168,44 @@ def machine_for(spec: Spec) -> type[RuleBasedStateMachine]:
     return CaseMachine
 
 
-TestUrbanEventWorkflow = machine_for(registry.get("urban_event")).TestCase
-TestDisputeWorkflow = machine_for(registry.get("dispute")).TestCase
-TestCitizenRequestWorkflow = machine_for(registry.get("citizen_request")).TestCase
-TestSafetyHazardWorkflow = machine_for(registry.get("safety_hazard")).TestCase
-TestHardCaseWorkflow = machine_for(registry.get("hard_case")).TestCase
-for _case in (TestUrbanEventWorkflow, TestDisputeWorkflow, TestCitizenRequestWorkflow, TestSafetyHazardWorkflow,
-              TestHardCaseWorkflow):
-    _case.settings = SETTINGS
+def _name(key: str) -> str:
+    return "Test" + "".join(part.title() for part in key.split("_")) + "Workflow"
 
 
-def test_a_tampered_log_does_not_verify():
-    event = {"seq": 1, "action": "file", "source": "reported", "target": "filed", "roles": [], "facts": {}}
-    digest = link("", event)
-    assert link("", {**event, "target": "rejected"}) != digest
-    assert link("x", event) != digest
+# One machine per shipped spec, new specs included; built in a function so no loop variable is left at
+# module level for pytest to collect as a second copy of the last machine.
+def _machines() -> dict[str, type]:
+    machines = {}
+    for key in sorted(registry.SPECS):
+        case = machine_for(registry.get(key)).TestCase
+        case.settings = SETTINGS
+        machines[_name(key)] = case
+    return machines
+
+
+globals().update(_machines())
+
+
+def test_every_shipped_spec_has_a_machine():
+    assert {name for name in globals() if name.endswith("Workflow")} == {_name(k) for k in registry.SPECS}
+
+
+def test_the_case_chain_hash_covers_every_field_and_the_previous_hash():
+    """The machine above keeps its own chain; this checks the app's: cases.chain.event_hash."""
+    from datetime import UTC, datetime
+
+    from civicgrid.cases import chain
+    from civicgrid.cases.models import CaseEvent
+
+    event = CaseEvent(case_id=1, seq=1, actor_id=2, actor_role="dispatcher", action="dispatch",
+                      from_state="filed", to_state="dispatched", comment="派往城管局", data={"department": "CGJ"},
+                      created_at=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    digest = chain.event_hash("", event)
+    assert chain.event_hash("", event) == digest and len(digest) == 64
+    assert chain.event_hash("0" * 64, event) != digest
+    for field, other in [("seq", 2), ("actor_id", 3), ("action", "return"), ("to_state", "closed"),
+                         ("comment", "改过"), ("data", {"department": "SWJ"}),
+                         ("created_at", datetime(2026, 12, 1, 8, 0, 1, tzinfo=UTC))]:
+        changed = CaseEvent(**{f: getattr(event, f) for f in chain.HASHED_FIELDS})
+        setattr(changed, field, other)
+        assert chain.event_hash("", changed) != digest, field
