@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "civicgrid.open311",
     "civicgrid.webhooks",
     "civicgrid.api",
+    "civicgrid.ops",
     "civicgrid.demo",
 ]
 

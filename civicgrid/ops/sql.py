@@ -1,0 +1,19 @@
+"""Raw reads of whole tables for the backup manifest: they run on a connection to any copy of the
+database (a restored one too), which the ORM could only reach through a registered alias."""
+
+from __future__ import annotations
+
+
+def table_rows(conn, table: str, columns: list[str], pk: str, chunk: int = 2000):
+    q = conn.ops.quote_name
+    sql = f"SELECT {', '.join(q(c) for c in columns)} FROM {q(table)} ORDER BY {q(pk)}"
+    with conn.cursor() as cursor:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(chunk):
+            yield from batch
+
+
+def applied_migrations(conn) -> list[str]:
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM django_migrations")
+        return sorted(f"{app}.{name}" for app, name in cursor.fetchall())
