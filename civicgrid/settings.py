@@ -56,6 +56,10 @@ if PRODUCTION and (not SECRET_KEY or not DATA_KEY):
 SECRET_KEY = SECRET_KEY or _key_from_var_file("secret_key", 48)
 # Personal-data encryption key (AES-256-GCM): 32 bytes, urlsafe base64.
 DATA_KEY = DATA_KEY or _key_from_var_file("data_key", 32)
+# After a rotation: the keys before it, newest first, still read rows until rotate_data_key is done.
+DATA_KEYS_PREVIOUS = [k.strip() for k in (env("DATA_KEYS_PREVIOUS") or "").split(",") if k.strip()]
+# The look-up hashes' key; unset, the oldest data key above keys them (so a rotation leaves them valid).
+LOOKUP_KEY = env("LOOKUP_KEY") or ""
 
 ALLOWED_HOSTS = [h.strip() for h in (env("ALLOWED_HOSTS") or "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in (env("CSRF_TRUSTED_ORIGINS") or "").split(",") if o]
