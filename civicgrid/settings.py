@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "civicgrid.core.middleware.IdleTimeoutMiddleware",
     "civicgrid.core.middleware.RequestContextMiddleware",
+    "civicgrid.ops.middleware.RequestLogMiddleware",  # inside the context: its log line has the request id
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -380,9 +381,17 @@ SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else
 # --- demo ---------------------------------------------------------------------------------------------
 DEMO_PASSWORD = env("DEMO_PASSWORD") or ""
 
+# Logs: text for a terminal, or one JSON object a line (with the request id) for a log shipper.
+LOG_FORMAT = env("LOG_FORMAT") or ("json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "civicgrid.ops.logs.JsonFormatter"},
+                   "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "WARNING"},
+    # one line per request (method, route, status, duration, user id)
+    "loggers": {"civicgrid.request": {"level": "INFO" if env_bool("LOG_REQUESTS", PRODUCTION) else "WARNING"}},
 }
+# /metrics answers loopback, or a scraper sending "Authorization: Bearer <token>" when this is set.
+METRICS_TOKEN = env("METRICS_TOKEN") or ""

@@ -28,4 +28,5 @@ urlpatterns = [
     path("reports/", include("civicgrid.reports.urls")),
     path("api/v1/", include("civicgrid.api.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),
+    path("", include("civicgrid.ops.urls")),  # /healthz, /readyz, /metrics
 ]
