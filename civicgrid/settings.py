@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "civicgrid.open311",
     "civicgrid.webhooks",
     "civicgrid.api",
+    "civicgrid.privacy",
     "civicgrid.ops",
     "civicgrid.demo",
 ]
@@ -395,3 +396,9 @@ LOGGING = {
 }
 # /metrics answers loopback, or a scraper sending "Authorization: Bearer <token>" when this is set.
 METRICS_TOKEN = env("METRICS_TOKEN") or ""
+
+# --- privacy (PIPL) ----------------------------------------------------------------------------------
+# Days after which anonymise_expired blanks personal data: cases (after closing; the case is kept),
+# resident accounts switched off, bookings (after booking), online service requests (after closing).
+PRIVACY_RETENTION_DAYS = {"cases": env_int("RETAIN_CASE_REPORTER_DAYS", 1825), "accounts": 1095,
+                          "bookings": 730, "requests": 730}

@@ -28,5 +28,6 @@ urlpatterns = [
     path("reports/", include("civicgrid.reports.urls")),
     path("api/v1/", include("civicgrid.api.urls")),
     path("open311/v2/", include("civicgrid.open311.urls")),
+    path("privacy/", include("civicgrid.privacy.urls")),
     path("", include("civicgrid.ops.urls")),  # /healthz, /readyz, /metrics
 ]

@@ -165,7 +165,8 @@ ROLE_SPECS: dict[str, RoleSpec] = {
               "enterprises.manage_catalogue", "open311.manage_keys", "webhooks.manage_webhooks", "publicservice.manage_catalogue",
               "subsidies.view_programme", "subsidies.manage_programme"),
         _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",
-              "accounts.manage_user", "accounts.view_department"),
+              "accounts.manage_user", "accounts.view_department",
+              "privacy.export_subject_data"),  # the 个人信息保护负责人's desk: copies on a resident's request
         _spec(Role.AUDIT_ADMIN, ScopeKind.REGION, "district", "core.view_auditevent"),
         # the account an Open311 key posts as: its region is the key's jurisdiction (the district or a street)
         _spec(Role.API_CLIENT, ScopeKind.REGION, None, "cases.create_case"),
