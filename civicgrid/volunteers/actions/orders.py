@@ -13,7 +13,7 @@ from django.utils import timezone
 from civicgrid.cases import notify
 from civicgrid.cases.actions import submit_case, transition_case
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.core import audit, clock, errors
+from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.scoping import require
 from civicgrid.volunteers import catalogue, matching, queries
 from civicgrid.volunteers.actions._common import HOUR, MAX_AHEAD, MAX_WINDOW, _order, _role_user_ids, _step
@@ -256,6 +256,19 @@ class RecordInput:
     content: str = ""
 
 
+def check_record_times(order: Order, started_at: datetime, ended_at: datetime, *, now: datetime,
+                       volunteer_id: int | None = None) -> None:
+    """A service record's times: start before end, both inside the order's window, the end not in the
+    future (a record, and so a certificate, never covers a time that has not come)."""
+    who = {"volunteer_id": volunteer_id} if volunteer_id is not None else {}
+    if ended_at <= started_at:
+        raise errors.ValidationFailed("服务结束时间须晚于开始时间", code="record_reversed", details=who)
+    for value, name, label in ((started_at, "started_at", "服务开始时间"), (ended_at, "ended_at", "服务结束时间")):
+        timecheck.within(value, order.window_start, order.window_end, field=name, label=label,
+                         window="群众预约的服务时段", details=who)
+    timecheck.not_future(ended_at, field="ended_at", label="服务结束时间", now=now, details=who)
+
+
 def _hours(start: datetime, end: datetime) -> Decimal:
     return (Decimal((end - start).total_seconds()) / Decimal(3600)).quantize(HOUR, rounding=ROUND_HALF_UP)
 
@@ -263,23 +276,20 @@ def _hours(start: datetime, end: datetime) -> Decimal:
 def complete_order(*, actor, order_id: int, report: str, records: list[RecordInput],
                    expected_event_count=None) -> Order:
     """服务完成: the team reports what was done and each volunteer's service time (travel excluded). Every
-    record lies within the requested window, belongs to an assigned volunteer and overlaps none of their
-    other records; nothing is written when one is wrong."""
+    record lies within the requested window and not in the future (core/timecheck), belongs to an
+    assigned volunteer and overlaps none of their other records; nothing is written when one is wrong."""
     order = _order(actor, order_id)
     require(actor, "volunteers.record_service", order)
     if not records:
         raise errors.ValidationFailed("请填写参与服务的志愿者及服务时长", code="records_required")
     assigned = set(order.volunteers.values_list("pk", flat=True))
     seen: dict[int, list[tuple[datetime, datetime]]] = {}
+    now = clock.now()
     for r in records:
         if r.volunteer_id not in assigned:
             raise errors.ValidationFailed("只能为本单派出的志愿者记录时长", code="record_volunteer_not_assigned",
                                           details={"volunteer_id": r.volunteer_id})
-        if r.ended_at <= r.started_at:
-            raise errors.ValidationFailed("服务结束时间须晚于开始时间", code="record_reversed")
-        if r.started_at < order.window_start or r.ended_at > order.window_end:
-            raise errors.ValidationFailed("服务时间超出了群众预约的服务时段", code="record_outside_window",
-                                          details={"volunteer_id": r.volunteer_id})
+        check_record_times(order, r.started_at, r.ended_at, now=now, volunteer_id=r.volunteer_id)
         for start, end in seen.get(r.volunteer_id, []):
             if r.started_at < end and start < r.ended_at:
                 raise errors.ValidationFailed("同一志愿者的服务时间重叠", code="record_overlap")
