@@ -16,6 +16,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from civicgrid.cases.workflows import spec_for
 from civicgrid.core import clock
 from civicgrid.volunteers import catalogue, matching, queries
 from civicgrid.volunteers.choices import VolunteerStatus
@@ -30,7 +31,8 @@ MAX_CAP = 5
 class Problem:
     """What the matcher is given: the orders, their slots, the volunteers' matching view, the day."""
 
-    orders: list[Order]
+    orders: list[Order]  # the pending orders that may be sent straight to a team
+    old: list[Order]  # pending orders pinned to a workflow version without 中心直派
     slots: list[matching.Order]
     views: list[matching.Volunteer]
     volunteers: dict[int, Volunteer]
@@ -104,9 +106,11 @@ def clamp_cap(cap) -> int:
 
 def problem(user, *, cap: int = 1, today: date | None = None) -> Problem:
     """The matcher's input for `user`'s pending orders and the active members of the teams they reach."""
-    pending = pending_orders(user)
-    orders = list(pending[:MAX_ORDERS])
-    left_out = max(pending.count() - len(orders), 0) if len(orders) == MAX_ORDERS else 0
+    pending = pending_orders(user).select_related("case__workflow")
+    listed = list(pending[:MAX_ORDERS])
+    left_out = max(pending.count() - len(listed), 0) if len(listed) == MAX_ORDERS else 0
+    direct = [o for o in listed if "centre_assign" in spec_for(o.case.workflow).actions()]
+    orders, old = direct, [o for o in listed if o not in direct]
     today = today or timezone.localtime(clock.now()).date()
     teams = {t.pk: t for t in Team.objects.visible_to(user, "volunteers.view_team").filter(is_active=True)
              .select_related("site", "site__region", "site__department", "department")}
@@ -124,7 +128,8 @@ def problem(user, *, cap: int = 1, today: date | None = None) -> Problem:
     for order in orders:
         base = queries.match_order(order)
         slots.extend(dataclasses.replace(base, id=(order.pk, k)) for k in range(order.people_needed))
-    return Problem(orders, slots, views, volunteers, {v: teams_of[v] for v in volunteers}, today, cap, left_out)
+    return Problem(orders, old, slots, views, volunteers, {v: teams_of[v] for v in volunteers}, today, cap,
+                   left_out)
 
 
 def _team_for(order: Order, vids: list[int], teams_of: dict[int, list[Team]]) -> tuple[Team, list[int]]:
@@ -155,9 +160,9 @@ def _reasons(line: Line, slot: matching.Order, problem_: Problem, got: int, drop
     if dropped:
         reasons.append(Reason("team_split", dropped, f"{dropped} 名拟派志愿者与其他人不在同一服务队伍,未列入"))
     if eligible > got + dropped:
-        reasons.append(Reason("taken", eligible - got - dropped,
-                              f"其余 {eligible - got - dropped} 名符合条件的志愿者已安排给其他订单"
-                              f"(每人最多 {problem_.cap} 单,同一时段只接一单)"))
+        others = eligible - got - dropped
+        reasons.append(Reason("taken", others, f"{'其余 ' if got + dropped else ''}{others} 名符合条件的志愿者"
+                              f"已安排给其他订单(每人最多 {problem_.cap} 单,同一时段只接一单)"))
     elif eligible == 0:
         reasons.append(Reason("none_eligible", 0, "没有符合条件的志愿者"))
     for code, n in sorted(counts.items(), key=lambda item: -item[1]):
@@ -185,4 +190,6 @@ def preview(user, *, cap: int = 1, today: date | None = None) -> Preview:
                 line.volunteers.append(Proposed(p.volunteers[vid], candidate.score, candidate.parts))
         line.reasons = _reasons(line, first_slot[order.pk], p, len(line.volunteers), dropped)
         lines.append(line)
+    lines += [Line(order, reasons=[Reason("old_workflow", 0, "该订单按旧版流程办理,请在调度台派往实践站")])
+              for order in p.old]
     return Preview(p.cap, lines, p.left_out)

@@ -132,3 +132,101 @@ def test_only_a_centre_in_reach_may_batch_assign(vworld):
     assert order.case.state == "reviewed"
     with pytest.raises(errors.ValidationFailed):
         actions.accept_batch(actor=w.centre_admin, picks=[])
+
+
+# --- the page and the API ------------------------------------------------------------------------------
+
+API = "/api/v1/volunteers/batch"
+
+
+def test_the_api_previews_and_accepts_some_lines_refusing_a_stale_one(client, vworld):
+    w = vworld
+    counselling, company = pending(w), pending(w, "700302")
+    client.force_login(w.centre_admin)
+    preview = client.get(API, {"cap": 1})
+    assert preview.status_code == 200, preview.content
+    body = preview.json()
+    lines = {x["order_id"]: x for x in body["matched"]}
+    assert set(lines) == {counselling.pk, company.pk} and body["unmatched"] == [] and body["cap"] == 1
+    assert lines[counselling.pk]["volunteers"][0]["volunteer_id"] == w.counsellor.pk
+    assert set(lines[counselling.pk]["volunteers"][0]["parts"]) == {"skill", "distance", "reliability",
+                                                                   "continuity", "load"}
+    assert lines[company.pk]["team"] == "T1"
+    # the companion order is sent meanwhile on its own (another centre user, one order)
+    single = client.post(f"/api/v1/volunteers/orders/{company.pk}/centre-assign", {
+        "team": "T1", "volunteer_ids": [w.expired.pk], "expected_event_count": lines[company.pk]["expected_event_count"]},
+        content_type="application/json")
+    assert single.status_code == 200 and single.json()["state"] == "assigned"
+    accept = client.post(API, {"lines": [
+        {"order_id": x["order_id"], "team": x["team"], "expected_event_count": x["expected_event_count"],
+         "volunteer_ids": [v["volunteer_id"] for v in x["volunteers"]]} for x in lines.values()]},
+        content_type="application/json")
+    assert accept.status_code == 200, accept.content
+    results = {r["order_id"]: r for r in accept.json()["results"]}
+    assert results[counselling.pk]["ok"] and results[counselling.pk]["state"] == "assigned"
+    assert not results[company.pk]["ok"] and results[company.pk]["code"] == "order_changed"
+    assert accept.json()["assigned"] == 1 and accept.json()["refused"] == 1
+    again = client.post(f"/api/v1/volunteers/orders/{company.pk}/centre-assign", {
+        "team": "T1", "volunteer_ids": [w.expired.pk], "expected_event_count": 0}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["code"] == "order_changed"
+
+
+def test_the_api_is_for_the_centre_only_and_checks_its_input(client, vworld):
+    w = vworld
+    pending(w)
+    for user in (w.station_admin, w.resident, w.counsellor.user):
+        client.force_login(user)
+        assert client.get(API).json()["code"] == "centre_only"
+        response = client.post(API, {"lines": [{"order_id": 1, "team": "T1", "volunteer_ids": [1],
+                                                "expected_event_count": 2}]}, content_type="application/json")
+        assert response.status_code == 403 and response.json()["code"] == "centre_only"
+    client.logout()
+    assert client.get(API).status_code == 401
+    client.force_login(w.centre_admin)
+    assert client.get(API, {"cap": 9}).status_code == 422
+    assert client.post(API, {"lines": []}, content_type="application/json").status_code == 422
+
+
+def test_the_page_shows_the_plan_and_sends_the_ticked_lines(client, vworld):
+    w = vworld
+    counselling, company, left = pending(w), pending(w, "700302"), pending(w)
+    client.force_login(w.centre_admin)
+    page = client.get("/volunteers/centre/batch/")
+    html = page.content.decode()
+    assert page.status_code == 200 and "派单方案" in html and "技能匹配" in html and "未匹配的订单" in html
+    assert "已安排给其他订单" in html and "证书在服务日已过期" in html
+    preview = batching.preview(w.centre_admin)
+    line = next(x for x in preview.matched if x.order == company)
+    data = {"cap": "1", "order": [str(company.pk)], f"team_{company.pk}": "T1",
+            f"volunteers_{company.pk}": str(w.expired.pk), f"count_{company.pk}": str(company.case.event_count)}
+    assert line.volunteers[0].volunteer == w.expired
+    done = client.post("/volunteers/centre/batch/", data)
+    assert done.status_code == 200 and "已派单 1 个订单" in done.content.decode()
+    company.refresh_from_db()
+    assert company.case.state == "assigned"
+    stale = client.post("/volunteers/centre/batch/", data)
+    assert stale.status_code == 409 and "已被他人处理" in stale.content.decode()
+    bad = client.post("/volunteers/centre/batch/", {"order": ["x"]})
+    assert bad.status_code == 422 and "派单方案的数据有误" in bad.content.decode()
+    assert client.post("/volunteers/centre/batch/", {}).status_code == 422
+    client.force_login(w.station_admin)
+    assert client.get("/volunteers/centre/batch/").status_code == 403
+    assert {counselling.pk, left.pk} <= {o.pk for o in batching.pending_orders(w.centre_admin)}
+
+
+def test_an_order_pinned_to_the_first_workflow_version_is_left_with_why(vworld):
+    from civicgrid.cases.models import Case, WorkflowDefinition
+
+    w = vworld
+    order = pending(w, "700302")
+    spec = dict(order.case.workflow.spec)
+    spec["version"] = 1
+    spec["transitions"] = [t for t in spec["transitions"] if t["action"] != "centre_assign"]
+    first = WorkflowDefinition.objects.create(key="volunteer_order", version=1, label=spec["label"], spec=spec,
+                                              checksum="v1")
+    Case.objects.filter(pk=order.case_id).update(workflow=first)
+    preview = batching.preview(w.centre_admin)
+    assert preview.matched == [] and [r.code for r in preview.unmatched[0].reasons] == ["old_workflow"]
+    [refused] = actions.accept_batch(actor=w.centre_admin, picks=[
+        actions.Pick(order.pk, "T1", [w.expired.pk], order.case.event_count)])
+    assert not refused.ok
