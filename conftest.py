@@ -18,6 +18,9 @@ def pytest_configure(config):
 
     # Argon2 is the production hasher; tests need thousands of users, not slow hashes.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # browser journeys set the live server's clock per request (core/testclock.py); inert without its header
+    settings.TEST_CLOCK = True
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "civicgrid.core.testclock.TestClockMiddleware"]
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 

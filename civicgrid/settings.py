@@ -294,6 +294,10 @@ MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 64) * 1024 * 1024
 # Duplicate suggestions on intake: open cases of the same category this close, this recent.
 CASE_DUPLICATE_RADIUS_M = env_int("CASE_DUPLICATE_RADIUS_M", 200)
 CASE_DUPLICATE_DAYS = env_int("CASE_DUPLICATE_DAYS", 7)
+# How far in the future a time a person or phone reports (service end, visit, patrol) may lie.
+CLOCK_TOLERANCE_SECONDS = env_int("CLOCK_TOLERANCE_SECONDS", 300)
+# Tests only (core/testclock.py): never set from the environment.
+TEST_CLOCK = False
 
 # --- map ------------------------------------------------------------------------------------------
 # Leaflet tile URL template; empty means "no tile server": the map draws GeoJSON layers on a blank canvas.

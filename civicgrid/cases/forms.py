@@ -38,7 +38,7 @@ class DomainErrorMixin:
     FIELD_BY_CODE_PREFIX: dict[str, str] = {}
 
     def add_domain_error(self, exc: errors.DomainError) -> None:
-        field = next((f for prefix, f in self.FIELD_BY_CODE_PREFIX.items() if exc.code.startswith(prefix)), None)
+        field = next((f for prefix, f in self.FIELD_BY_CODE_PREFIX.items() if exc.code.startswith(prefix)), exc.field)
         if exc.code == "missing_fields" and isinstance(exc.details, list):
             missing = [f for f in exc.details if f in self.fields]
             for name in missing:

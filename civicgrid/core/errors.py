@@ -23,6 +23,11 @@ class DomainError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
 
+    @property
+    def field(self) -> str | None:
+        """The input field the error is about, when the action named it (`details.field`)."""
+        return self.details.get("field") if isinstance(self.details, dict) else None
+
 
 class ValidationFailed(DomainError):
     status = 422

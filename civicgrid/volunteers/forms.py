@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.cases.choices import ContactPreference, Satisfaction
 from civicgrid.cases.forms import DATE, DomainErrorMixin
 from civicgrid.cases.intake import MAX_DESCRIPTION
+from civicgrid.core import clock, errors
 from civicgrid.core.inputs import DayField, TextField
 from civicgrid.volunteers import actions, catalogue
 from civicgrid.volunteers.choices import DonationKind
@@ -254,7 +255,9 @@ class CompleteForm(StepForm):
         self.volunteers = list(volunteers)
         order = self.order
         start = timezone.localtime(order.window_start).replace(tzinfo=None) if order else None
-        end = timezone.localtime(order.window_end).replace(tzinfo=None) if order else None
+        # the service cannot have ended later than now: offer the end of the window or now, whichever is first
+        end = timezone.localtime(max(min(order.window_end, clock.now()), order.window_start)).replace(
+            tzinfo=None) if order else None
         for v in self.volunteers:
             self.fields[f"served_{v.pk}"] = forms.BooleanField(label=v.name, required=False, initial=True)
             self.fields[f"start_{v.pk}"] = forms.DateTimeField(label=_("开始"), required=False, widget=MOMENT,
@@ -262,6 +265,15 @@ class CompleteForm(StepForm):
             self.fields[f"end_{v.pk}"] = forms.DateTimeField(label=_("结束"), required=False, widget=MOMENT,
                                                              initial=end)
         self.finish()
+
+    def add_domain_error(self, exc) -> None:
+        """A service time refused (`time_in_future`, `outside_window`) goes next to that volunteer's time."""
+        part = {"started_at": "start", "ended_at": "end"}.get(exc.field or "")
+        name = f"{part}_{exc.details.get('volunteer_id')}" if part else ""
+        if name in self.fields:
+            self.add_error(name, exc.message)
+        else:
+            super().add_domain_error(exc)
 
     def rows(self):
         return [{"volunteer": v, "served": self[f"served_{v.pk}"], "start": self[f"start_{v.pk}"],
@@ -455,3 +467,18 @@ class DistributionForm(DomainErrorMixin, forms.Form):
             (d.pk, f"{d.donor} · {d.get_kind_display()} {d.amount} 元") for d in donations]
         _messages(self)
         self.fields["amount"].error_messages["invalid"] = gettext("请填写有效的金额")
+
+
+def batch_picks(data) -> list[actions.Pick]:
+    """The ticked lines of a batch preview (`order` values, each with its `team_<id>`, `volunteers_<id>`
+    and `count_<id>` as the preview rendered them). Malformed lines are 422 `picks_invalid`."""
+    picks = []
+    for raw in data.getlist("order"):
+        try:
+            oid = int(raw)
+            vids = [int(v) for v in (data.get(f"volunteers_{oid}") or "").split(",") if v.strip()]
+            count = int(data.get(f"count_{oid}") or "")
+        except ValueError:
+            raise errors.ValidationFailed(gettext("派单方案的数据有误,请重新生成方案"), code="picks_invalid") from None
+        picks.append(actions.Pick(oid, (data.get(f"team_{oid}") or "").strip(), vids, count))
+    return picks

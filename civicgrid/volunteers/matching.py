@@ -57,7 +57,7 @@ from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 __all__ = [
     "CANDIDATES_PER_ORDER", "DISTANCE_SCALE_KM", "LOAD_FULL", "W_CONTINUITY", "W_DISTANCE", "W_LOAD",
     "W_RELIABILITY", "W_SKILL", "Assignment", "Candidate", "Order", "Station", "StationSuggestion",
-    "Volunteer", "Window", "assign_batch", "assign_greedy", "eligible", "score", "shortlist",
+    "Volunteer", "Window", "assign_batch", "assign_greedy", "eligible", "exclusion_counts", "score", "shortlist",
     "suggest_stations",
 ]
 
@@ -328,6 +328,19 @@ def eligible(order: Order, volunteer: Volunteer, today: date) -> list[str]:
     """The codes of the hard filters ``volunteer`` fails for ``order`` (see the module docstring)."""
     pool = _Pool([volunteer])
     return [code for code, mask in pool.exclusions(order, today, pool.distance_km(order)) if mask[0]]
+
+
+def exclusion_counts(order: Order, volunteers: Sequence[Volunteer], today: date) -> dict[str, int]:
+    """How many volunteers each hard filter excludes from ``order``: every ineligible volunteer is counted
+    once, under the first filter it fails in the documented order."""
+    pool = _Pool(volunteers)
+    left = np.ones(pool.n, dtype=bool)
+    counts: dict[str, int] = {}
+    for code, mask in pool.exclusions(order, today, pool.distance_km(order)):
+        if n := int((mask & left).sum()):
+            counts[code] = n
+        left &= ~mask
+    return counts
 
 
 def score(order: Order, volunteer: Volunteer) -> float:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("order/", views.order, name="order"),
     path("my/", views.mine, name="mine"),
     path("centre/", views.centre, name="centre"),
+    path("centre/batch/", views.batch, name="batch"),
     path("station/", views.station, name="station"),
     path("tasks/", views.tasks, name="tasks"),
     path("register/", views.register, name="register"),

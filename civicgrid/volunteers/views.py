@@ -28,7 +28,7 @@ from civicgrid.core import errors
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
 from civicgrid.core.scoping import can, has_perm_anywhere
 from civicgrid.core.web import permission_page
-from civicgrid.volunteers import actions, catalogue, certificates, queries
+from civicgrid.volunteers import actions, batching, catalogue, certificates, queries
 from civicgrid.volunteers import forms as vforms
 
 VIEW = "volunteers.view_order"
@@ -292,6 +292,43 @@ def _centre(request, failed=None, error="", status=200):
 def centre(request):
     _gate(request.user, CENTRE)
     return _centre(request)
+
+
+def _batch_page(request, *, cap: int, outcomes=None, error: str = "", status: int = 200):
+    preview = batching.preview(request.user, cap=cap)
+    labels = queries.SCORE_PARTS
+    lines = [{"line": line, "row": _row(line.order),
+              "volunteer_ids": ",".join(str(p.volunteer.pk) for p in line.volunteers),
+              "proposed": [{"volunteer": p.volunteer, "score": p.score,
+                            "parts": [(labels.get(k, k), v) for k, v in p.parts.items()]} for p in line.volunteers]}
+             for line in preview.matched]
+    return render(request, "volunteers/batch.html", {
+        "preview": preview, "lines": lines, "unmatched": [_row(x.order, reasons=x.reasons) for x in preview.unmatched],
+        "caps": range(1, batching.MAX_CAP + 1), "outcomes": outcomes, "error": error}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_page(VIEW)
+def batch(request):
+    """批量派单: the optimal batch for the centre's pending orders as a preview; the ticked lines are sent
+    with 中心直派 one by one (a stale line is refused with its reason, the others go)."""
+    _gate(request.user, CENTRE)
+    cap = batching.clamp_cap(request.POST.get("cap") or request.GET.get("cap") or 1)
+    if request.method == "GET":
+        return _batch_page(request, cap=cap)
+    try:
+        outcomes = actions.accept_batch(actor=request.user, picks=vforms.batch_picks(request.POST))
+    except errors.ValidationFailed as exc:
+        return _batch_page(request, cap=cap, error=exc.message, status=422)
+    numbers = {o.pk: o.case.number for o in queries.orders_visible(request.user)
+               .filter(pk__in=[x.order_id for x in outcomes])}
+    shown = [{"outcome": x, "number": numbers.get(x.order_id, x.order_id)} for x in outcomes]
+    done = sum(x.ok for x in outcomes)
+    if done:
+        messages.success(request, gettext("已派单 %(n)s 个订单") % {"n": done})
+    refused = len(outcomes) - done
+    error = gettext("%(n)s 个订单未派出,原因见下") % {"n": refused} if refused else ""
+    return _batch_page(request, cap=cap, outcomes=shown, error=error, status=409 if refused and not done else 200)
 
 
 # ---- station -----------------------------------------------------------------------------------------

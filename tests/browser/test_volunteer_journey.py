@@ -16,6 +16,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from civicgrid.cases.actions import sync_categories
+from civicgrid.core import testclock
 from civicgrid.geo.models import Region
 from civicgrid.testing import make_tree, make_user
 from civicgrid.volunteers import actions
@@ -158,6 +159,11 @@ def test_volunteer_order_closed_loop(phone_page, desktop_page, live_server, worl
     shot(page, "06-volunteer-tasks")
     task.locator("textarea[name=comment]").fill("已电话联系,约定明早九点上门")
     submit(page, f"[data-order='{order.case.number}'] button[data-step=contact]")
+    # the service is over: from here on the live server runs at a time after the window (core/testclock)
+    later = {testclock.HEADER: (order.window_end + timedelta(minutes=15)).isoformat()}
+    page.context.set_extra_http_headers(later)
+    desk.context.set_extra_http_headers(later)
+    page.reload()
     task = page.locator(f"[data-order='{order.case.number}']")
     task.locator("textarea[name=report]").fill("上门陪伴聊天,进行情绪疏导,建议家属多陪伴")
     start = timezone.localtime(order.window_start)

@@ -39,7 +39,7 @@ class FieldworkForm(forms.Form):
         _messages(self)
 
     def add_domain_error(self, exc: errors.DomainError) -> None:
-        field = next((f for prefix, f in self.FIELD_BY_CODE_PREFIX.items() if exc.code.startswith(prefix)), None)
+        field = next((f for prefix, f in self.FIELD_BY_CODE_PREFIX.items() if exc.code.startswith(prefix)), exc.field)
         self.add_error(field if field in self.fields else None, exc.message)
 
 

@@ -21,7 +21,7 @@ from civicgrid.cases.actions import submit_case
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category
-from civicgrid.core import audit, clock, errors, fastsql
+from civicgrid.core import audit, clock, errors, fastsql, timecheck
 from civicgrid.core.idempotency import create_once
 from civicgrid.core.models import AuditResult
 from civicgrid.core.scoping import in_grant, require
@@ -125,8 +125,7 @@ def start_patrol(*, actor, region_code: str = "", started_at: datetime | None = 
     region = _patrol_region(actor, region_code)
     now = clock.now()
     start = _aware(started_at, "started_at") if started_at is not None else now
-    if start > now + SKEW:
-        raise errors.ValidationFailed("开始时间不能晚于当前时间", code="started_at_future")
+    timecheck.not_future(start, field="started_at", label="巡查开始时间", now=now)
     if start < now - MAX_BACKDATE:
         raise errors.ValidationFailed("只能补传24小时内开始的巡查", code="started_at_too_old")
 
@@ -202,8 +201,7 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
     patrol = _own(actor, patrol_id, "patrols.end_patrol")
     now = clock.now()
     end = _aware(ended_at, "ended_at") if ended_at is not None else now
-    if end > now + SKEW:
-        raise errors.ValidationFailed("结束时间不能晚于当前时间", code="ended_at_future")
+    timecheck.not_future(end, field="ended_at", label="巡查结束时间", now=now)
     with transaction.atomic():
         locked = rows.locked_patrol(patrol)
         if locked.status == PatrolStatus.ENDED:
@@ -235,14 +233,14 @@ def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: li
     start, end = _aware(started_at, "started_at"), _aware(ended_at, "ended_at")
     if end < start:
         raise errors.ValidationFailed("结束时间早于开始时间", code="ended_before_start")
-    if end > now + SKEW:
-        raise errors.ValidationFailed("结束时间不能晚于当前时间", code="ended_at_future")
+    timecheck.not_future(end, field="ended_at", label="巡查结束时间", now=now)
     if start < now - MAX_BACKDATE:
         raise errors.ValidationFailed("只能补传24小时内开始的巡查", code="started_at_too_old")
     end = min(end, start + MAX_SPAN)
     region = _patrol_region(actor, region_code)
     points = uploads.checked(points)
-    fresh, rejected = uploads.fresh_points(points, (start - SKEW).astimezone(UTC), (end + SKEW).astimezone(UTC))
+    fresh, rejected = uploads.fresh_points(points, (start - SKEW).astimezone(UTC),
+                                           min(end + SKEW, timecheck.latest(now)).astimezone(UTC))
     fixes = sorted(map(tracks.Fix._make, fresh.values()), key=lambda f: f.at)
     track = tracks.build_track(fixes)  # worked out before the transaction
 

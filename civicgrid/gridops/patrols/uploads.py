@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from civicgrid.core import errors, fastsql
+from civicgrid.core import errors, fastsql, timecheck
 from civicgrid.gridops.patrols import queries, rows
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import VisitMethod
@@ -50,9 +50,10 @@ def checked(points) -> list[PointInput]:
 
 
 def window(patrol: Patrol, now: datetime) -> tuple[datetime, datetime]:
-    """The times a point of this patrol may carry."""
+    """The times a point of this patrol may carry: around its span, and never in the future beyond the
+    clock tolerance (core/timecheck)."""
     upper = patrol.ended_at if patrol.ended_at is not None else now
-    return patrol.started_at - SKEW, min(upper, patrol.started_at + MAX_SPAN) + SKEW
+    return patrol.started_at - SKEW, min(min(upper, patrol.started_at + MAX_SPAN) + SKEW, timecheck.latest(now))
 
 
 def fresh_points(points, low: datetime, high: datetime,

@@ -2,6 +2,7 @@
 the same transaction as the order's own rows, so the engine decides who may do what, and the order, the
 case and its hash-chained events never disagree."""
 
+from civicgrid.volunteers.actions.batch import Outcome, Pick, accept_batch, centre_assign
 from civicgrid.volunteers.actions.donations import distribute_donation, record_donation
 from civicgrid.volunteers.actions.orders import (
     OrderInput,
@@ -31,7 +32,8 @@ from civicgrid.volunteers.actions.structure import (
 )
 
 __all__ = [
-    "OrderInput", "RecordInput", "VolunteerInput", "accept_order", "add_member", "assign_team", "cancel_order",
+    "OrderInput", "Outcome", "Pick", "RecordInput", "VolunteerInput", "accept_batch", "accept_order", "add_member",
+    "assign_team", "cancel_order", "centre_assign",
     "complete_order", "confirm_records", "correct_record", "create_site", "create_team", "decline_order",
     "dispatch_order", "distribute_donation", "issue_certificate", "join_team", "leave_team", "log_contact", "place_order", "rate_order",
     "record_donation", "register_volunteer", "return_overdue_dispatches", "review_order", "set_volunteer_status",

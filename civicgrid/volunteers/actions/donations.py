@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from civicgrid.core import audit, clock, errors
+from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.idempotency import run_once
 from civicgrid.core.scoping import get_visible, require
 from civicgrid.volunteers.choices import DonationKind
@@ -32,6 +32,8 @@ def record_donation(*, actor, site: PracticeSite, donor: str, kind: str, amount:
         raise errors.ValidationFailed("金额须大于0(物资填估值)", code="donation_amount_invalid")
     if not (donor or "").strip():
         raise errors.ValidationFailed("请填写捐赠人", code="donor_required")
+    if received_at is not None:
+        timecheck.not_future(received_at, field="received_at", label="接收时间")
 
     def create() -> Donation:
         donation = Donation.objects.create(site=site, order=order, donor=donor.strip()[:100], kind=kind,
@@ -52,6 +54,8 @@ def record_donation(*, actor, site: PracticeSite, donor: str, kind: str, amount:
 def distribute_donation(*, actor, donation_id: int, household_id: int, amount: Decimal, items: str = "",
                         distributed_at: datetime | None = None) -> Distribution:
     """Hand part of a donation to a household; never more than what is left of it."""
+    if distributed_at is not None:
+        timecheck.not_future(distributed_at, field="distributed_at", label="发放时间")
     from civicgrid.people.models import Household
 
     donation = get_visible(Donation.objects, actor, "volunteers.view_donation", pk=donation_id)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from civicgrid.cases import notify
 from civicgrid.cases.actions import submit_case, transition_case
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.core import audit, clock, errors
+from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.scoping import require
 from civicgrid.volunteers import catalogue, matching, queries
 from civicgrid.volunteers.actions._common import HOUR, MAX_AHEAD, MAX_WINDOW, _order, _role_user_ids, _step
@@ -159,17 +159,15 @@ def decline_order(*, actor, order_id: int, reason: str, expected_event_count=Non
     return order
 
 
-def assign_team(*, actor, order_id: int, team_code: str, volunteer_ids: list[int],
-                expected_event_count=None) -> Order:
-    """站点分配队伍 and the volunteers who go: every one must pass the hard filters (capability and a
-    certificate valid on the service day, availability, no overlapping order, service area)."""
-    order = _order(actor, order_id)
-    team = Team.objects.select_related("site", "department").filter(code=str(team_code), is_active=True).first()
+def _active_team(team_code: str) -> Team:
+    team = Team.objects.select_related("site", "site__department", "department").filter(
+        code=str(team_code), is_active=True).first()
     if team is None:
         raise errors.ValidationFailed("服务队伍不存在或已停用", code="team_unknown")
-    if order.station_id and team.site_id not in (order.station_id, order.station.parent_id) and \
-            team.site.level != SiteLevel.CENTRE:
-        raise errors.ValidationFailed("只能分配本站(或中心直属)的服务队伍", code="team_not_of_station")
+    return team
+
+
+def _team_members(team: Team, volunteer_ids: list[int]) -> tuple[list[int], dict[int, Volunteer]]:
     ids = list(dict.fromkeys(int(v) for v in volunteer_ids))
     if not ids:
         raise errors.ValidationFailed("请至少选择一名志愿者", code="volunteers_required")
@@ -178,31 +176,54 @@ def assign_team(*, actor, order_id: int, team_code: str, volunteer_ids: list[int
     if missing:
         raise errors.ValidationFailed("所选志愿者不是该队伍的成员", code="volunteer_not_in_team",
                                       details={"volunteer_ids": missing})
+    return ids, members
+
+
+def _check_eligible(order: Order, ids: list[int]) -> None:
+    """Inside the transaction: lock the chosen volunteers' rows (so two orders cannot book one person
+    at once) and hold each to the hard filters on today's data."""
     wanted = queries.match_order(order)
     today = timezone.localtime(clock.now()).date()
+    list(Volunteer.objects.select_for_update().filter(pk__in=ids))
+    views = queries.match_volunteers(Volunteer.objects.filter(pk__in=ids), order, exclude_order=order.pk)
+    problems = {v.id: matching.eligible(wanted, v, today) for v in views}
+    problems = {vid: reasons for vid, reasons in problems.items() if reasons}
+    if problems:
+        first = next(iter(problems.values()))[0]
+        code = first.split(":")[0]
+        raise errors.ValidationFailed(_ELIGIBILITY_MESSAGES.get(code, "所选志愿者不符合服务条件"),
+                                      code=f"volunteer_{code}",
+                                      details={str(vid): reasons for vid, reasons in problems.items()})
+
+
+def _staff(actor, order: Order, team: Team, ids: list[int], members: dict[int, Volunteer]) -> None:
+    """The order's own rows once the case has moved to `assigned`, and who is told."""
+    order.team = team
+    order.matched_at = clock.now()
+    order.save(update_fields=["team", "matched_at"])
+    order.volunteers.set(ids)
+    users = [v.user_id for v in members.values() if v.user_id]
+    notify.notify_ids(users, order.case, "order_assigned",
+                      f"服务任务 {order.case.number}:{order.case.title}({timezone.localtime(order.window_start):%m-%d %H:%M})",
+                      skip=actor)
+    notify.notify_reporter(order.case, "order_matched", f"已由“{team.name}”承接,志愿者将与您联系")
+
+
+def assign_team(*, actor, order_id: int, team_code: str, volunteer_ids: list[int],
+                expected_event_count=None) -> Order:
+    """站点分配队伍 and the volunteers who go: every one must pass the hard filters (capability and a
+    certificate valid on the service day, availability, no overlapping order, service area)."""
+    order = _order(actor, order_id)
+    team = _active_team(team_code)
+    if order.station_id and team.site_id not in (order.station_id, order.station.parent_id) and \
+            team.site.level != SiteLevel.CENTRE:
+        raise errors.ValidationFailed("只能分配本站(或中心直属)的服务队伍", code="team_not_of_station")
+    ids, members = _team_members(team, volunteer_ids)
     with transaction.atomic():
-        # lock the chosen volunteers' rows so two stations cannot book one person twice at once
-        list(Volunteer.objects.select_for_update().filter(pk__in=ids))
-        views = queries.match_volunteers(Volunteer.objects.filter(pk__in=ids), order, exclude_order=order.pk)
-        problems = {v.id: matching.eligible(wanted, v, today) for v in views}
-        problems = {vid: reasons for vid, reasons in problems.items() if reasons}
-        if problems:
-            first = next(iter(problems.values()))[0]
-            code = first.split(":")[0]
-            raise errors.ValidationFailed(_ELIGIBILITY_MESSAGES.get(code, "所选志愿者不符合服务条件"),
-                                          code=f"volunteer_{code}",
-                                          details={str(vid): reasons for vid, reasons in problems.items()})
+        _check_eligible(order, ids)
         _step(actor, order, "assign_team", facts={"co_departments": [team.department.code]},
               expected_event_count=expected_event_count)
-        order.team = team
-        order.matched_at = clock.now()
-        order.save(update_fields=["team", "matched_at"])
-        order.volunteers.set(ids)
-        users = [v.user_id for v in members.values() if v.user_id]
-        notify.notify_ids(users, order.case, "order_assigned",
-                          f"服务任务 {order.case.number}:{order.case.title}({timezone.localtime(order.window_start):%m-%d %H:%M})",
-                          skip=actor)
-        notify.notify_reporter(order.case, "order_matched", f"已由“{team.name}”承接,志愿者将与您联系")
+        _staff(actor, order, team, ids, members)
     return order
 
 
@@ -235,6 +256,19 @@ class RecordInput:
     content: str = ""
 
 
+def check_record_times(order: Order, started_at: datetime, ended_at: datetime, *, now: datetime,
+                       volunteer_id: int | None = None) -> None:
+    """A service record's times: start before end, both inside the order's window, the end not in the
+    future (a record, and so a certificate, never covers a time that has not come)."""
+    who = {"volunteer_id": volunteer_id} if volunteer_id is not None else {}
+    if ended_at <= started_at:
+        raise errors.ValidationFailed("服务结束时间须晚于开始时间", code="record_reversed", details=who)
+    for value, name, label in ((started_at, "started_at", "服务开始时间"), (ended_at, "ended_at", "服务结束时间")):
+        timecheck.within(value, order.window_start, order.window_end, field=name, label=label,
+                         window="群众预约的服务时段", details=who)
+    timecheck.not_future(ended_at, field="ended_at", label="服务结束时间", now=now, details=who)
+
+
 def _hours(start: datetime, end: datetime) -> Decimal:
     return (Decimal((end - start).total_seconds()) / Decimal(3600)).quantize(HOUR, rounding=ROUND_HALF_UP)
 
@@ -242,23 +276,20 @@ def _hours(start: datetime, end: datetime) -> Decimal:
 def complete_order(*, actor, order_id: int, report: str, records: list[RecordInput],
                    expected_event_count=None) -> Order:
     """服务完成: the team reports what was done and each volunteer's service time (travel excluded). Every
-    record lies within the requested window, belongs to an assigned volunteer and overlaps none of their
-    other records; nothing is written when one is wrong."""
+    record lies within the requested window and not in the future (core/timecheck), belongs to an
+    assigned volunteer and overlaps none of their other records; nothing is written when one is wrong."""
     order = _order(actor, order_id)
     require(actor, "volunteers.record_service", order)
     if not records:
         raise errors.ValidationFailed("请填写参与服务的志愿者及服务时长", code="records_required")
     assigned = set(order.volunteers.values_list("pk", flat=True))
     seen: dict[int, list[tuple[datetime, datetime]]] = {}
+    now = clock.now()
     for r in records:
         if r.volunteer_id not in assigned:
             raise errors.ValidationFailed("只能为本单派出的志愿者记录时长", code="record_volunteer_not_assigned",
                                           details={"volunteer_id": r.volunteer_id})
-        if r.ended_at <= r.started_at:
-            raise errors.ValidationFailed("服务结束时间须晚于开始时间", code="record_reversed")
-        if r.started_at < order.window_start or r.ended_at > order.window_end:
-            raise errors.ValidationFailed("服务时间超出了群众预约的服务时段", code="record_outside_window",
-                                          details={"volunteer_id": r.volunteer_id})
+        check_record_times(order, r.started_at, r.ended_at, now=now, volunteer_id=r.volunteer_id)
         for start, end in seen.get(r.volunteer_id, []):
             if r.started_at < end and start < r.ended_at:
                 raise errors.ValidationFailed("同一志愿者的服务时间重叠", code="record_overlap")

@@ -9,10 +9,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from civicgrid.core import audit, clock, errors
+from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.scoping import get_visible, require
 from civicgrid.volunteers.actions._common import _order
-from civicgrid.volunteers.actions.orders import _hours
+from civicgrid.volunteers.actions.orders import _hours, check_record_times
 from civicgrid.volunteers.choices import RecordStatus
 from civicgrid.volunteers.models import (
     PracticeSite,
@@ -25,12 +25,16 @@ from civicgrid.volunteers.models import (
 # --- service records ----------------------------------------------------------------------------------
 
 def confirm_records(*, actor, order_id: int) -> int:
-    """谁记录谁证明: the station confirms the team's records of one order; confirmed hours count."""
+    """谁记录谁证明: the station confirms the team's records of one order; confirmed hours count. A record
+    ending in the future (entered before the check existed) is refused, all records stay unconfirmed."""
     order = _order(actor, order_id)
     require(actor, "volunteers.confirm_service", order)
+    now = clock.now()
     with transaction.atomic():
-        n = order.records.filter(status=RecordStatus.RECORDED).update(
-            status=RecordStatus.CONFIRMED, confirmed_by=actor, confirmed_at=clock.now())
+        pending = order.records.filter(status=RecordStatus.RECORDED)
+        for record in pending.filter(ended_at__gt=timecheck.latest(now)).order_by("ended_at")[:1]:
+            timecheck.not_future(record.ended_at, field="ended_at", label="服务结束时间", now=now)
+        n = pending.update(status=RecordStatus.CONFIRMED, confirmed_by=actor, confirmed_at=now)
         audit.record(actor=actor, action="volunteers.confirm_records", obj=order, details={"records": n})
     return n
 
@@ -46,8 +50,7 @@ def correct_record(*, actor, record_id: int, started_at: datetime, ended_at: dat
     require(actor, "volunteers.confirm_service", order)
     if not (reason or "").strip():
         raise errors.ValidationFailed("请说明更正原因", code="reason_required")
-    if ended_at <= started_at or started_at < order.window_start or ended_at > order.window_end:
-        raise errors.ValidationFailed("服务时间须在预约时段内且结束晚于开始", code="record_outside_window")
+    check_record_times(order, started_at, ended_at, now=clock.now())
     with transaction.atomic():
         record = ServiceRecord.objects.select_for_update().get(pk=record_id)
         before = {"started_at": record.started_at.isoformat(), "ended_at": record.ended_at.isoformat(),

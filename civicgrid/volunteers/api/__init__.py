@@ -10,10 +10,11 @@ certificate verification are public.
 
 from ninja import Router
 
-from civicgrid.volunteers.api import donations, orders, volunteers
+from civicgrid.volunteers.api import batch, donations, orders, volunteers
 from civicgrid.volunteers.api.common import TAGS
 
 router = Router(tags=TAGS)
 router.add_router("", orders.router)
 router.add_router("", volunteers.router)
 router.add_router("", donations.router)
+router.add_router("", batch.router)

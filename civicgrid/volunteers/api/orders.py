@@ -21,7 +21,8 @@ CASE_TYPE = "volunteer_order"
 # the endpoint (POST /orders/{id}/<endpoint>) that takes each workflow action of a volunteer order
 ENDPOINTS = {"accept": "review", "reject": "review", "dispatch": "dispatch", "station_accept": "accept",
              "decline": "decline", "assign_team": "assign", "contact": "contact", "complete": "complete",
-             "rate": "rate", "cancel": "cancel"}
+             "rate": "rate", "cancel": "cancel",
+             "centre_assign": "centre-assign"}
 
 
 # --- catalogue ------------------------------------------------------------------------------------------
@@ -296,6 +297,16 @@ def assign_team(request, order_id: Id, payload: AssignIn):
     return _detail(order)
 
 
+@router.post("/orders/{order_id}/centre-assign", response={200: OrderDetailOut, **ERRORS})
+def centre_assign(request, order_id: Id, payload: AssignIn):
+    """中心直派一个待派订单给服务队伍和志愿者(批量派单见 /batch):队伍须在本中心管辖范围内,
+    志愿者须通过硬性条件;订单已被他人处理时 409 `order_changed`。"""
+    order = actions.centre_assign(actor=request.auth, order_id=order_id, team_code=payload.team,
+                                  volunteer_ids=payload.volunteer_ids,
+                                  expected_event_count=payload.expected_event_count)
+    return _detail(order)
+
+
 @router.post("/orders/{order_id}/contact", response={200: OrderDetailOut, **ERRORS})
 def log_contact(request, order_id: Id, payload: ContactIn):
     """队伍已联系群众(对接),进入服务中。"""
@@ -306,8 +317,8 @@ def log_contact(request, order_id: Id, payload: ContactIn):
 
 @router.post("/orders/{order_id}/complete", response={200: OrderDetailOut, **ERRORS})
 def complete_order(request, order_id: Id, payload: CompleteIn):
-    """服务完成:服务情况和每名志愿者的服务时间(不含路途)。时间须在预约时段内、不与其已有记录重叠,
-    否则 422 `record_outside_window` / `record_overlap`,且不写入任何记录。"""
+    """服务完成:服务情况和每名志愿者的服务时间(不含路途)。时间须在预约时段内、已经过去、不与其已有记录
+    重叠,否则 422 `outside_window` / `time_in_future` / `record_overlap`,且不写入任何记录。"""
     records = [actions.RecordInput(r.volunteer_id, r.started_at, r.ended_at, r.content) for r in payload.records]
     order = actions.complete_order(actor=request.auth, order_id=order_id, report=payload.report, records=records,
                                    expected_event_count=payload.expected_event_count)

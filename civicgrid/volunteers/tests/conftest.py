@@ -78,3 +78,11 @@ def order_input(category: str = "700101", point=POINT_A, **kw) -> actions.OrderI
             "window_end": end, "channel": "resident", "reporter_name": "张大爷", "reporter_phone": "13900000001",
             **point, **kw}
     return actions.OrderInput(**data)
+
+
+def after_service(order, minutes: int = 10):
+    """The clock moved to `minutes` after the order's window: service times are only taken once they have
+    passed (core/timecheck)."""
+    from civicgrid.core import clock
+
+    return clock.at(order.window_end + timedelta(minutes=minutes))

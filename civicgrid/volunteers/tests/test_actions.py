@@ -10,7 +10,7 @@ from civicgrid.core import errors
 from civicgrid.volunteers import actions, queries
 from civicgrid.volunteers.choices import RecordStatus
 from civicgrid.volunteers.models import Order, ServiceRecord
-from civicgrid.volunteers.tests.conftest import POINT_B, order_input
+from civicgrid.volunteers.tests.conftest import POINT_B, after_service, order_input
 
 
 def test_an_order_runs_from_ordering_to_archive(vworld):
@@ -29,15 +29,17 @@ def test_an_order_runs_from_ordering_to_archive(vworld):
                         volunteer_ids=[w.counsellor.pk])
     actions.log_contact(actor=w.counsellor.user, order_id=order.pk, comment="电话联系张大爷,约定上门")
     start = order.window_start
-    actions.complete_order(actor=w.counsellor.user, order_id=order.pk, report="上门疏导1.5小时", records=[
-        actions.RecordInput(w.counsellor.pk, start, start + timedelta(minutes=90), "心理疏导")])
-    actions.rate_order(actor=w.resident, order_id=order.pk, satisfaction=5, comment="很好")
+    with after_service(order):
+        actions.complete_order(actor=w.counsellor.user, order_id=order.pk, report="上门疏导1.5小时", records=[
+            actions.RecordInput(w.counsellor.pk, start, start + timedelta(minutes=90), "心理疏导")])
+        actions.rate_order(actor=w.resident, order_id=order.pk, satisfaction=5, comment="很好")
     order.refresh_from_db()
     assert order.case.state == "archived" and order.case.satisfaction == 5 and order.matched_at is not None
     assert order.team == w.team and list(order.volunteers.all()) == [w.counsellor]
     record = ServiceRecord.objects.get(order=order)
     assert record.hours == Decimal("1.50") and record.status == RecordStatus.RECORDED
-    assert actions.confirm_records(actor=w.station_admin, order_id=order.pk) == 1
+    with after_service(order, minutes=60):
+        assert actions.confirm_records(actor=w.station_admin, order_id=order.pk) == 1
     assert queries.confirmed_hours(w.counsellor) == Decimal("1.50")
     actions_done = list(CaseEvent.objects.filter(case=order.case).values_list("action", flat=True))
     assert actions_done == ["submit", "accept", "dispatch", "station_accept", "assign_team", "contact", "complete",
@@ -110,7 +112,7 @@ def test_hours_outside_the_window_are_refused(vworld):
     with pytest.raises(errors.ValidationFailed) as exc:
         actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
             actions.RecordInput(vworld.counsellor.pk, late, late + timedelta(hours=1))])
-    assert exc.value.code == "record_outside_window"
+    assert exc.value.code == "outside_window"
     assert ServiceRecord.objects.count() == 0
     order.refresh_from_db()
     assert order.case.state == "in_service"
@@ -122,11 +124,12 @@ def test_rating_twice_is_a_conflict(vworld):
                         volunteer_ids=[vworld.counsellor.pk])
     user = vworld.counsellor.user
     actions.log_contact(actor=user, order_id=order.pk, comment="已联系")
-    actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
-        actions.RecordInput(vworld.counsellor.pk, order.window_start, order.window_start + timedelta(hours=1))])
-    actions.rate_order(actor=vworld.resident, order_id=order.pk, satisfaction=4)
-    with pytest.raises(errors.Conflict):
-        actions.rate_order(actor=vworld.resident, order_id=order.pk, satisfaction=1)
+    with after_service(order):
+        actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
+            actions.RecordInput(vworld.counsellor.pk, order.window_start, order.window_start + timedelta(hours=1))])
+        actions.rate_order(actor=vworld.resident, order_id=order.pk, satisfaction=4)
+        with pytest.raises(errors.Conflict):
+            actions.rate_order(actor=vworld.resident, order_id=order.pk, satisfaction=1)
     order.refresh_from_db()
     assert order.case.satisfaction == 4
 
@@ -206,9 +209,10 @@ def _served_and_confirmed(w):
     actions.assign_team(actor=w.station_admin, order_id=order.pk, team_code="T1", volunteer_ids=[w.counsellor.pk])
     user = w.counsellor.user
     actions.log_contact(actor=user, order_id=order.pk, comment="已联系")
-    actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
-        actions.RecordInput(w.counsellor.pk, order.window_start, order.window_start + timedelta(hours=2))])
-    actions.confirm_records(actor=w.station_admin, order_id=order.pk)
+    with after_service(order):
+        actions.complete_order(actor=user, order_id=order.pk, report="完成", records=[
+            actions.RecordInput(w.counsellor.pk, order.window_start, order.window_start + timedelta(hours=2))])
+        actions.confirm_records(actor=w.station_admin, order_id=order.pk)
     return order
 
 

@@ -8,10 +8,11 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases.models import Case
+from civicgrid.core import clock
 from civicgrid.core.models import AuditEvent
 from civicgrid.volunteers import actions
 from civicgrid.volunteers.models import Order, ServiceCertificate, ServiceRecord
-from civicgrid.volunteers.tests.conftest import POINT_A, POINT_B, order_input, tomorrow_at
+from civicgrid.volunteers.tests.conftest import POINT_A, POINT_B, after_service, order_input, tomorrow_at
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +53,9 @@ def served(w, hours: float = 1.5) -> Order:
     actions.assign_team(actor=w.station_admin, order_id=order.pk, team_code="T1", volunteer_ids=[w.counsellor.pk])
     actions.log_contact(actor=w.counsellor.user, order_id=order.pk, comment="已联系")
     start = order.window_start
-    actions.complete_order(actor=w.counsellor.user, order_id=order.pk, report="上门疏导", records=[
-        actions.RecordInput(w.counsellor.pk, start, start + timedelta(hours=hours), "心理疏导")])
+    with after_service(order):
+        actions.complete_order(actor=w.counsellor.user, order_id=order.pk, report="上门疏导", records=[
+            actions.RecordInput(w.counsellor.pk, start, start + timedelta(hours=hours), "心理疏导")])
     return order
 
 
@@ -104,24 +106,25 @@ def test_an_order_runs_through_the_api_from_ordering_to_a_single_rating(client, 
 
     volunteer = w.counsellor.user
     assert post(client, volunteer, f"/orders/{oid}/contact", {"comment": "电话联系张大爷"}).json()["state"] == "in_service"
-    start = tomorrow_at(9)[0]
-    completed = post(client, volunteer, f"/orders/{oid}/complete", {"report": "上门疏导1.5小时", "records": [
-        {"volunteer_id": w.counsellor.pk, "started_at": start.isoformat(),
-         "ended_at": (start + timedelta(minutes=90)).isoformat(), "content": "心理疏导"}]})
-    assert completed.status_code == 200, completed.content
-    assert completed.json()["state"] == "completed"
-    assert [(r["volunteer"], r["hours"], r["status"]) for r in completed.json()["records"]] == [
-        ("王心怡", "1.50", "recorded")]
+    with clock.at(tomorrow_at(9)[1] + timedelta(minutes=10)):  # the service is reported once it is over
+        start = tomorrow_at(9)[0]
+        completed = post(client, volunteer, f"/orders/{oid}/complete", {"report": "上门疏导1.5小时", "records": [
+            {"volunteer_id": w.counsellor.pk, "started_at": start.isoformat(),
+             "ended_at": (start + timedelta(minutes=90)).isoformat(), "content": "心理疏导"}]})
+        assert completed.status_code == 200, completed.content
+        assert completed.json()["state"] == "completed"
+        assert [(r["volunteer"], r["hours"], r["status"]) for r in completed.json()["records"]] == [
+            ("王心怡", "1.50", "recorded")]
 
-    rated = post(client, w.resident, f"/orders/{oid}/rate", {"satisfaction": 5, "comment": "很好"})
-    assert rated.json()["state"] == "archived" and rated.json()["satisfaction"] == 5
-    again = post(client, w.resident, f"/orders/{oid}/rate", {"satisfaction": 1})
-    assert again.status_code == 409 and again.json()["code"] == "action_not_allowed_in_state"
-    assert Case.objects.get().satisfaction == 5
+        rated = post(client, w.resident, f"/orders/{oid}/rate", {"satisfaction": 5, "comment": "很好"})
+        assert rated.json()["state"] == "archived" and rated.json()["satisfaction"] == 5
+        again = post(client, w.resident, f"/orders/{oid}/rate", {"satisfaction": 1})
+        assert again.status_code == 409 and again.json()["code"] == "action_not_allowed_in_state"
+        assert Case.objects.get().satisfaction == 5
 
-    confirmed = post(client, w.station_admin, f"/orders/{oid}/confirm-records")
-    assert [r["status"] for r in confirmed.json()["records"]] == ["confirmed"]
-    assert [o["id"] for o in get(client, w.resident, "/orders").json()["items"]] == [oid]
+        confirmed = post(client, w.station_admin, f"/orders/{oid}/confirm-records")
+        assert [r["status"] for r in confirmed.json()["records"]] == ["confirmed"]
+        assert [o["id"] for o in get(client, w.resident, "/orders").json()["items"]] == [oid]
 
 
 def test_a_stale_event_count_is_a_conflict_and_changes_nothing(client, vworld):
@@ -205,7 +208,7 @@ def test_hours_outside_the_window_are_refused(client, vworld):
     response = post(client, vworld.counsellor.user, f"/orders/{order.pk}/complete", {"report": "完成", "records": [
         {"volunteer_id": vworld.counsellor.pk, "started_at": late.isoformat(),
          "ended_at": (late + timedelta(hours=1)).isoformat()}]})
-    assert response.status_code == 422 and response.json()["code"] == "record_outside_window"
+    assert response.status_code == 422 and response.json()["code"] == "outside_window"
     assert ServiceRecord.objects.count() == 0
     order.refresh_from_db()
     assert order.case.state == "in_service"
@@ -318,7 +321,8 @@ def test_registering_a_volunteer_is_idempotent_and_answers_masked(client, vworld
 def test_a_volunteer_sees_their_own_hours_and_stars(client, vworld):
     w = vworld
     order = served(w, hours=2)
-    actions.confirm_records(actor=w.station_admin, order_id=order.pk)
+    with after_service(order):
+        actions.confirm_records(actor=w.station_admin, order_id=order.pk)
     me = get(client, w.counsellor.user, "/volunteers/me")
     assert me.status_code == 200
     assert (me.json()["name"], me.json()["confirmed_hours"], me.json()["stars"]) == ("王心怡", "2.00", 0)
@@ -332,22 +336,23 @@ def test_a_volunteer_sees_their_own_hours_and_stars(client, vworld):
 def test_a_correction_keeps_the_record_for_confirmation_again(client, vworld):
     w = vworld
     order = served(w)
-    actions.confirm_records(actor=w.station_admin, order_id=order.pk)
-    record = ServiceRecord.objects.get()
-    start = order.window_start
-    response = post(client, w.station_admin, f"/records/{record.pk}/correct", {
-        "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=1)).isoformat(),
-        "content": "心理疏导", "reason": "结束时间填错"})
-    assert response.status_code == 200, response.content
-    assert (response.json()["hours"], response.json()["status"]) == ("1.00", "recorded")
-    assert record.corrections.get().before["hours"] == "1.50"
-    outside = post(client, w.station_admin, f"/records/{record.pk}/correct", {
-        "started_at": (start - timedelta(hours=2)).isoformat(), "ended_at": start.isoformat(),
-        "content": "x", "reason": "y"})
-    assert outside.status_code == 422 and outside.json()["code"] == "record_outside_window"
-    assert post(client, w.station_admin_b, f"/records/{record.pk}/correct", {
-        "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=1)).isoformat(),
-        "content": "x", "reason": "y"}).status_code == 404
+    with after_service(order):
+        actions.confirm_records(actor=w.station_admin, order_id=order.pk)
+        record = ServiceRecord.objects.get()
+        start = order.window_start
+        response = post(client, w.station_admin, f"/records/{record.pk}/correct", {
+            "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=1)).isoformat(),
+            "content": "心理疏导", "reason": "结束时间填错"})
+        assert response.status_code == 200, response.content
+        assert (response.json()["hours"], response.json()["status"]) == ("1.00", "recorded")
+        assert record.corrections.get().before["hours"] == "1.50"
+        outside = post(client, w.station_admin, f"/records/{record.pk}/correct", {
+            "started_at": (start - timedelta(hours=2)).isoformat(), "ended_at": start.isoformat(),
+            "content": "x", "reason": "y"})
+        assert outside.status_code == 422 and outside.json()["code"] == "outside_window"
+        assert post(client, w.station_admin_b, f"/records/{record.pk}/correct", {
+            "started_at": start.isoformat(), "ended_at": (start + timedelta(hours=1)).isoformat(),
+            "content": "x", "reason": "y"}).status_code == 404
 
 
 # --- certificates ------------------------------------------------------------------------------------------
@@ -355,7 +360,8 @@ def test_a_correction_keeps_the_record_for_confirmation_again(client, vworld):
 def test_a_certificate_is_issued_downloaded_as_pdf_and_verified_publicly(client, vworld):
     w = vworld
     order = served(w)
-    actions.confirm_records(actor=w.station_admin, order_id=order.pk)
+    with after_service(order):
+        actions.confirm_records(actor=w.station_admin, order_id=order.pk)
     issued = post(client, w.station_admin, f"/volunteers/{w.counsellor.pk}/certificates", {"site": "S1-1"})
     assert issued.status_code == 201, issued.content
     cert = ServiceCertificate.objects.get()

@@ -1,7 +1,13 @@
 """Volunteer service order (新时代文明实践 群众点单): 点单 → 中心审单 → 派单到实践站 → 站点接单 → 分配队伍 →
-对接 → 服务 → 群众评单 → 归档 (standards-cn §6, 四单 model)."""
+对接 → 服务 → 群众评单 → 归档 (standards-cn §6, 四单 model).
+
+Version 2 adds 中心直派 (`centre_assign`): the centre, batch-matching its pending orders, sends an order
+straight from 待派单 to a team and its volunteers; the team's practice site becomes the main department.
+Version 1 stays as SPEC_V1 for the orders pinned to it."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from civicgrid.cases.workflow.spec import Limit, Spec, State, Transition
 
@@ -11,7 +17,7 @@ TEAM = {"volunteer"}  # members of the assigned team (its co-department)
 REQUESTER = {"reporter"}  # the resident, or the grid worker who ordered on their behalf
 WATCH = {"centre_admin", "system"}
 
-SPEC = Spec(
+SPEC_V1 = Spec(
     key="volunteer_order",
     version=1,
     label="志愿服务点单",
@@ -61,4 +67,20 @@ SPEC = Spec(
         Transition("supervise", "督办", ("in_service",), "in_service", WATCH, requires={"comment"},
                    effects={"supervise"}),
     ),
+)
+
+CENTRE_ASSIGN = Transition("centre_assign", "中心直派志愿者", ("reviewed",), "assigned", CENTRE,
+                           requires={"department", "co_departments"},
+                           effects={"set_department", "add_co_departments", "start_clock"})
+
+SPEC = replace(
+    SPEC_V1,
+    version=2,
+    description=(
+        "群众点单:居民在手机上选择服务并下单(或网格员代老人下单);文明实践中心审单,不予受理须说明原因;"
+        "审核通过后派单到实践站(系统按属地、能力、负荷推荐);站点接单并分配志愿服务队伍,拒单或超时未接单"
+        "退回中心改派;中心也可批量匹配待派订单,直接派给服务队伍和志愿者;队伍联系群众、上门服务并填报"
+        "服务时长;群众评单后归档。紧急救援订单按分钟计时。"
+    ),
+    transitions=(*SPEC_V1.transitions[:3], CENTRE_ASSIGN, *SPEC_V1.transitions[3:]),
 )

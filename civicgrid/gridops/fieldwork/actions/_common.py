@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.utils import timezone
 
-from civicgrid.core import errors
+from civicgrid.core import errors, timecheck
 from civicgrid.geo.choices import RegionLevel
 
-# a phone's clock may run a little ahead of the server's
-CLOCK_SKEW = timedelta(minutes=10)
 REASON_MAX = 200
 
 
@@ -30,14 +28,13 @@ def choice(value, choices, *, label: str, code: str) -> str:
 
 
 def moment(value: datetime | None, now: datetime, *, label: str, code: str) -> datetime:
-    """A time that has happened: defaults to now, may not lie in the future."""
+    """A time that has happened: defaults to now, may not lie in the future (422 `time_in_future` with
+    `details.field` = `code`, core/timecheck)."""
     if value is None:
         return now
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
-    if value > now + CLOCK_SKEW:
-        raise errors.ValidationFailed(f"{label}不能晚于当前时间", code=f"{code}_in_future")
-    return value
+    return timecheck.not_future(value, field=code, label=label, now=now)
 
 
 def later_date(value: date | None, after: date, *, label: str, code: str) -> date | None:

@@ -170,6 +170,8 @@ def record_joint_work(
                                       max_length=200)
     now = clock.now()
     started_at = _common.moment(started_at, now, label="开始时间", code="started_at")
+    if ended_at is not None:
+        ended_at = _common.moment(ended_at, now, label="结束时间", code="ended_at")
     if ended_at is not None and ended_at < started_at:
         raise errors.ValidationFailed("结束时间不能早于开始时间", code="ended_before_started")
     police = _side(police_participants, ("police_liaison",), region, label="参与民警", code="police_participants")

@@ -215,3 +215,13 @@ def test_the_monthly_summary_counts_each_communitys_joint_work(world, case_a, ke
     assert leader["totals"]["to_police"] == 1 and leader["totals"]["key_persons"] is None
     grid = q.monthly_summary(world.grid_a, day=TODAY - timedelta(days=30), today=TODAY)
     assert [(r["community_name"], r["joint_check"]) for r in grid["rows"]] == [("社区A", 1)]
+
+
+def test_a_joint_action_cannot_end_in_the_future(world):
+    with pytest.raises(errors.ValidationFailed) as exc:
+        actions.record_joint_work(
+            actor=world.police_a, kind="patrol", region=world.tree.grid_a, summary="夜间联合巡逻",
+            police_participants=[world.police_a], grid_participants=[world.grid_a],
+            started_at=at(TODAY, 15), ended_at=at(TODAY, 18))  # the clock says 16:00
+    assert exc.value.code == "time_in_future" and exc.value.details["field"] == "ended_at"
+    assert JointRecord.objects.count() == 0

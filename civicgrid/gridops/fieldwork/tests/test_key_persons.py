@@ -191,4 +191,4 @@ def test_the_follow_up_time_cannot_be_in_the_future(world, key_persons):
         actions.record_follow_up(actor=world.grid_a, assignment=key_persons[0], method="phone",
                                  contacted_at=NOW + timedelta(days=1))
 
-    assert exc.value.code == "contacted_at_in_future"
+    assert exc.value.code == "time_in_future" and exc.value.details["field"] == "contacted_at"

@@ -105,7 +105,7 @@ def test_a_visit_form_error_is_shown_in_chinese(world, gw):
     response = gw.post("/gridops/visits/new/", {"household": world.ha1.pk, "purpose": "routine",
                                                 "visited_at": "2030-01-01T10:00"})
 
-    assert response.status_code == 422 and "走访时间不能晚于当前时间" in html(response)
+    assert response.status_code == 422 and "不能登记尚未发生的时间" in html(response)
     assert HouseholdVisit.objects.count() == 0
 
 
@@ -141,7 +141,7 @@ def test_following_up_and_ending_a_key_person_from_the_page(world, key_persons, 
     end = gw.post(f"/gridops/key-persons/{kp.pk}/end/", {"reason": "矫正期满"})
 
     assert follow.status_code == 302 and KeyPersonFollowUp.objects.get().notes == "按时报到"
-    assert bad.status_code == 422 and "联系时间不能晚于当前时间" in html(bad)
+    assert bad.status_code == 422 and "不能登记尚未发生的时间" in html(bad)
     assert end.status_code == 302 and not KeyPersonAssignment.objects.get(pk=kp.pk).is_active
 
 

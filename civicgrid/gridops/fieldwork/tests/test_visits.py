@@ -75,7 +75,7 @@ def test_a_retried_visit_with_the_same_key_is_recorded_once(world):
 
 
 @pytest.mark.parametrize("kwargs,code", [
-    ({"visited_at": NOW + timedelta(hours=1)}, "visited_at_in_future"),
+    ({"visited_at": NOW + timedelta(hours=1)}, "time_in_future"),
     ({"purpose": "party"}, "purpose_unknown"),
     ({"next_follow_up_on": TODAY - timedelta(days=1)}, "next_follow_up_too_early"),
     ({"notes": "长" * 4001}, "notes_too_long"),

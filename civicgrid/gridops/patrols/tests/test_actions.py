@@ -126,7 +126,7 @@ def test_a_patrol_left_running_is_closed_at_its_last_point_by_the_next_start(pw,
 def test_start_offline_time_is_bounded(pw, at):
     with at(0), pytest.raises(errors.ValidationFailed) as exc:
         actions.start_patrol(actor=pw.gw_a, started_at=T0 + timedelta(minutes=30))
-    assert exc.value.code == "started_at_future"
+    assert exc.value.code == "time_in_future" and exc.value.details["field"] == "started_at"
     with at(0), pytest.raises(errors.ValidationFailed) as exc:
         actions.start_patrol(actor=pw.gw_a, started_at=T0 - timedelta(hours=25))
     assert exc.value.code == "started_at_too_old"
@@ -281,3 +281,21 @@ def test_a_batch_planned_before_another_committed_is_worked_out_again(pw, at, mo
     result = upload(pw, at, patrol, walk(40)[20:])
     assert seen == [0, 20] and result.batch.stored == 20
     assert result.patrol.point_count == 40 and result.patrol.distance_m == pytest.approx(39 * STEP_M, abs=0.01)
+
+
+def test_patrol_times_from_the_phone_are_held_to_the_clock(pw, at):
+    with at(0), pytest.raises(errors.ValidationFailed) as exc:
+        actions.record_patrol(actor=pw.gw_a, started_at=T0, ended_at=T0 + timedelta(minutes=30), points=walk(5))
+    assert exc.value.code == "time_in_future" and exc.value.details["field"] == "ended_at"
+    with at(0):
+        patrol, _ = actions.start_patrol(actor=pw.gw_a)
+    with at(10):
+        # points up to now plus the tolerance are kept; one an hour ahead is counted as rejected
+        late = walk(1, t0=T0 + timedelta(hours=1))
+        result = actions.upload_points(actor=pw.gw_a, patrol_id=patrol.pk, points=walk(10) + late)
+        assert (result.batch.stored, result.batch.rejected) == (10, 1)
+        with pytest.raises(errors.ValidationFailed) as exc:
+            actions.end_patrol(actor=pw.gw_a, patrol_id=patrol.pk, ended_at=T0 + timedelta(minutes=20))
+    assert exc.value.code == "time_in_future"
+    with at(20):
+        assert actions.end_patrol(actor=pw.gw_a, patrol_id=patrol.pk, ended_at=T0 + timedelta(minutes=20)).ended_at
