@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from civicgrid.accounts.models import User
+from civicgrid.accounts.models import Department, User
 from civicgrid.cases.actions import submit_case
 from civicgrid.cases.admin_actions import save_routing_rule
 from civicgrid.cases.intake import IntakeInput
@@ -77,6 +77,8 @@ def build_world(tree, person) -> World:
         if role in NAMES:
             User.objects.filter(pk=user.pk).update(display_name=NAMES[role])
         viewers[role] = user
+    # names as long as the district's own (城市管理综合行政执法局): short test names hide squeezed columns
+    Department.objects.filter(pk=person.police.pk).update(name="宏伟区公安分局治安管理大队")
     cases = [person.case]
     for code, text in (("0102", "小区东门外人行道井盖缺失，夜间行人容易踩空，已有老人摔伤，请尽快处理"),
                        ("3001", "6号楼3单元楼道灯坏了半个月，晚上上下楼看不见")):
@@ -180,9 +182,13 @@ LAYOUT = """() => {
   for (const cell of document.querySelectorAll('td, th')) {
     if (!cell.getClientRects().length) continue;
     const text = cell.innerText.trim();
+    if (text.length < 4) continue;
     const style = getComputedStyle(cell), size = parseFloat(style.fontSize);
     const width = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    if (text.length >= 4 && width < 2.5 * size && cell.clientHeight > 4 * size)
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const lines = range.getBoundingClientRect().height / (1.3 * size);  // the text's own lines, not the row's
+    if (width < 2.5 * size && lines > 2.5)
       problems.push('column squeezed to ' + Math.round(width) + 'px: ' + text.slice(0, 12));
   }
   return problems;
