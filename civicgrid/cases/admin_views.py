@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.cases import admin_actions
+from civicgrid.cases import admin_actions, queries
 from civicgrid.cases.admin_actions import PERM, UNIT_LABELS
 from civicgrid.cases.choices import QuestionType, Urgency
 from civicgrid.cases.forms_admin import (
@@ -60,8 +60,9 @@ def routing_test(request):
             status = 422
     elif form.is_bound:
         status = 422
+    workers = queries.labelled_workers(queries.worker_names(result.explanation.get("workers") or {})) if result else []
     return render(request, "cases/admin/routing_test.html", {
-        "form": form, "result": result, "region_options": region_options(),
+        "form": form, "result": result, "workers": workers, "region_options": region_options(),
     }, status=status)
 
 

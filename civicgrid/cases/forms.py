@@ -179,6 +179,11 @@ class ReportForm(DomainErrorMixin, forms.Form):
             self.fields["channel"].error_messages["invalid_choice"] = gettext(
                 "请选择有效的发现方式(网格员上报、巡查发现或入户走访)")
 
+    @property
+    def channel_field(self):
+        """The 发现方式 field when offered (`form.channel` in a template is the default channel's code)."""
+        return self["channel"] if "channel" in self.fields else None
+
     def chosen_channel(self) -> str:
         """The channel of a valid form: the one chosen (if offered and given), else the default."""
         return self.cleaned_data.get("channel") or self.channel
@@ -313,10 +318,14 @@ class TransitionForm(DomainErrorMixin, forms.Form):
 
     expected_event_count = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, transition, case_type: str = "", **kwargs):
+    def __init__(self, *args, transition, case_type: str = "", closes: bool = False, **kwargs):
+        """`closes`: the transition ends the case (its target is terminal); a rating that closes the case
+        needs a written explanation when unsatisfied (actions: unsatisfied_needs_explanation), so the form
+        says so and asks for it."""
         kwargs.setdefault("auto_id", f"id_{transition.action}_%s")  # several action forms share one page
         super().__init__(*args, **kwargs)
         self.transition = transition
+        self.explain_unsatisfied = closes and "satisfaction" in transition.requires
         wanted = set(transition.requires) | {OPTIONAL_BY_EFFECT[e] for e in transition.effects if e in OPTIONAL_BY_EFFECT}
         wanted.add("comment")
         def order(fact):  # required facts first (vocabulary order), then the optional ones, the comment last
@@ -329,7 +338,9 @@ class TransitionForm(DomainErrorMixin, forms.Form):
             field = factory()
             if fact not in transition.requires and fact in ("comment", "co_departments"):
                 field.required = False
-                if fact == "comment":
+                if fact == "comment" and self.explain_unsatisfied:
+                    field.label = gettext("情况说明(评价不满意时必填)")
+                elif fact == "comment":
                     field.label = gettext("意见说明(选填)")
                     field.widget.attrs["rows"] = 2
             kind = DEPARTMENT_KIND.get((case_type, fact))
@@ -338,6 +349,14 @@ class TransitionForm(DomainErrorMixin, forms.Form):
                 field.choices = blank + _departments(kind)
             self.fields[fact] = field
         _required_messages(self)
+
+    def clean(self):
+        data = super().clean()
+        rating = data.get("satisfaction")
+        if (self.explain_unsatisfied and rating and int(rating) <= Satisfaction.DISSATISFIED
+                and not (data.get("comment") or "").strip()):
+            self.add_error("comment", gettext("评价为不满意时,请填写情况说明"))
+        return data
 
     def facts(self) -> tuple[str, dict]:
         """(comment, facts) for transition_case, values in the shapes the engine and action expect."""

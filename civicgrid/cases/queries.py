@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django.db.models import Count, Max, Q, QuerySet
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, gettext_noop
 
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.roles import ROLE_SPECS
@@ -56,9 +58,23 @@ def _uses_unit_roles(case: Case) -> bool:
     return any(t.roles & UNIT_ROLES for t in spec.transitions)
 
 
+def case_conditions(case: Case) -> set[str]:
+    """What holds for the case beyond its state, for the engine's allowed moves (engine.EFFECT_NEEDS)."""
+    return {"extension_pending"} if case.pending_extension_until else set()
+
+
+def action_initial(case: Case, transition) -> dict:
+    """A transition form's starting values: 派遣 offers the department routing chose (the rule's, or the
+    category's default) until someone decides otherwise."""
+    initial = {"expected_event_count": case.event_count}
+    if "department" in transition.requires and case.department_id:
+        initial["department"] = case.department.code
+    return initial
+
+
 def allowed_actions(user, case: Case):
     """Transitions the engine allows this user on this case now (the buttons to show)."""
-    return engine.allowed(spec_for(case.workflow), case.state, case_roles(user, case))
+    return engine.allowed(spec_for(case.workflow), case.state, case_roles(user, case), case_conditions(case))
 
 
 def cases_visible(user) -> QuerySet:
@@ -327,11 +343,10 @@ def present_routing(case: Case, user, *, staff: bool | None = None) -> dict:
     routing = case.routing or {}
     if staff is None:
         staff = bool(case_roles(user, case) - {"reporter"})
-    names = display_names() if staff else {}
+    workers = routing.get("workers") or {}
     out = {
         "region": routing.get("region"), "grid": routing.get("grid"), "reason": routing.get("reason", ""),
-        "workers": {role: [names[u] for u in usernames if u in names]
-                    for role, usernames in (routing.get("workers") or {}).items()},
+        "workers": worker_names(workers) if staff else {role: [] for role in workers},
         "duplicates": _visible_duplicates(case, user, routing.get("duplicates") or []),
     }
     if staff and routing.get("rule"):
@@ -342,6 +357,18 @@ def present_routing(case: Case, user, *, staff: bool | None = None) -> dict:
     if routing.get("tier"):
         out["tier"] = routing["tier"]
     return out
+
+
+def labelled_workers(workers: dict[str, list[str]]) -> list[dict]:
+    """{role: names} as the pages list them: the role's label and its names, roles without names left out."""
+    return [{"role": gettext(ROLE_LABELS[role]) if role in ROLE_LABELS else role, "names": names}
+            for role, names in workers.items() if names]
+
+
+def worker_names(workers: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A routing record's {role: usernames} as {role: display names}: people are never shown by login."""
+    names = display_names()
+    return {role: [names[u] for u in usernames if u in names] for role, usernames in workers.items()}
 
 
 def public_to_reporter(user, ev) -> bool:
@@ -374,6 +401,24 @@ def _visible_duplicates(case: Case, user, duplicates: list[dict]) -> list[dict]:
     return [d for d in duplicates if d["id"] in known]
 
 
+# a fact whose general label misnames it in one case type: a volunteer order's deadline is when the service
+# is due, not a rectification deadline
+FACT_LABEL_BY_TYPE = {("volunteer_order", "deadline"): gettext_noop("服务期限")}
+
+
+def shown_time(value) -> str:
+    """A stored ISO date or time as the page shows it: a date as is, a time in local time to the minute."""
+    text = str(value)
+    if len(text) <= 10:
+        return text
+    moment = parse_datetime(text)
+    if moment is None:
+        return text[:10]
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def present_case(case: Case, user) -> dict:
     """Everything the detail page shows, with labels. `staff` is False for a user who is only the case's
     reporter: they do not see worker names, routing internals or the reporter's own contact details."""
@@ -399,8 +444,7 @@ def present_case(case: Case, user) -> dict:
         departments.insert(0, {"name": case.department.name, "code": case.department.code, "role": "main",
                                "role_label": gettext("主办")})
     routing = present_routing(case, user, staff=staff)
-    workers = [{"role": gettext(ROLE_LABELS[role]) if role in ROLE_LABELS else role, "names": names}
-               for role, names in routing["workers"].items() if names]
+    workers = labelled_workers(routing["workers"])
     rows = list(case.events.order_by("seq"))
     codes = set()
     for ev in rows:
@@ -422,8 +466,8 @@ def present_case(case: Case, user) -> dict:
                 value = dict(FollowUp._meta.get_field("satisfaction").choices).get(value, value)
             elif key == "resolved":
                 value = gettext("已解决") if value else gettext("未解决")
-            elif key == "extension_until":
-                value = str(value)[:10]
+            elif key in ("extension_until", "deadline", "follow_up_date"):
+                value = shown_time(value)
             elif key in ("department", "co_departments"):
                 value = "、".join(names.get(str(v), str(v)) for v in _as_list(value))
             elif key == "tasks":  # 协办任务: each department and what it is asked to do
@@ -435,7 +479,7 @@ def present_case(case: Case, user) -> dict:
                 value = "、".join(str(v) for v in value)
             if not staff and key == "reason" and not public_to_reporter(user, ev):
                 continue
-            extra.append({"label": gettext(label), "value": value})
+            extra.append({"label": gettext(FACT_LABEL_BY_TYPE.get((case.case_type, key), label)), "value": value})
         public = staff or public_to_reporter(user, ev)
         events.append({
             "seq": ev.seq, "actor": ev.actor_name if staff or not ev.actor_id or ev.actor_id == user.pk else "",

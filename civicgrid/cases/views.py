@@ -93,13 +93,14 @@ def _detail(request, case: Case, *, failed: str = "", failed_form=None, error: s
     """Render the detail page; `failed` names the action whose form comes back with its errors."""
     managed_url = actions.MANAGED_BY_APP.get(case.case_type)
     allowed = [] if managed_url else queries.allowed_actions(request.user, case)
+    spec = spec_for(case.workflow)
     forms = []
     for t in allowed:
         if t.action == failed and failed_form is not None:
             form = failed_form
         else:
-            form = TransitionForm(transition=t, case_type=case.case_type,
-                                  initial={"expected_event_count": case.event_count})
+            form = TransitionForm(transition=t, case_type=case.case_type, closes=spec.state(t.target).terminal,
+                                  initial=queries.action_initial(case, t))
         forms.append({"transition": t, "form": form, "open": t.action == failed,
                       "primary": t.target not in t.sources})  # moves the case on (not 催办/督办/延期 loops)
     return render(request, "cases/detail.html", {
@@ -132,7 +133,8 @@ def case_act(request, pk: int, action: str):
         transition = spec_for(case.workflow).transition(action)
     except KeyError:
         raise Http404 from None
-    form = TransitionForm(request.POST, transition=transition, case_type=case.case_type)
+    form = TransitionForm(request.POST, transition=transition, case_type=case.case_type,
+                          closes=spec_for(case.workflow).state(transition.target).terminal)
     if not form.is_valid():
         return _detail(request, case, failed=action, failed_form=form, status=422,
                        error=gettext("「%(action)s」未提交:请检查填写的内容") % {

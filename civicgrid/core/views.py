@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.core import audit, calendars, errors
+from civicgrid.core import audit, audit_labels, calendars, errors
 from civicgrid.core.inputs import DayField
 from civicgrid.core.models import AuditEvent, AuditResult, CalendarDay, CalendarSource
 from civicgrid.core.scoping import require
@@ -80,6 +80,12 @@ def audit_list(request):
                  details={"filters": form.active_filters(), "page": request.GET.get("page", "1")[:10]})
     events = form.filter(AuditEvent.objects.order_by("-id"))
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    for e in page.object_list:  # codes in Chinese; the page keeps each code in a tooltip
+        e.action_label = audit_labels.action_label(e.action)
+        e.roles_label = audit_labels.roles_label(e.actor_roles)
+        e.object_label = audit_labels.object_label(e.object_type) if e.object_type else ""
+        e.fields_label = audit_labels.fields_label(e.fields)
+        e.channel_label = audit_labels.channel_label(e.channel)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "core/audit_list.html", {

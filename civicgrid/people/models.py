@@ -62,6 +62,19 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.address or self.number
 
+    @property
+    def full_address(self) -> str:
+        return full_address(self.address, self.room)
+
+
+def full_address(address: str, room: str) -> str:
+    """The address with the room, said once: an address that already ends with its room keeps it as is
+    (the demo's and many imported registers write "…6号楼3单元201" with room "3单元201")."""
+    address, room = (address or "").strip(), (room or "").strip()
+    if not room or address.endswith(room):
+        return address or room
+    return f"{address} {room}".strip()
+
 
 class Resident(models.Model):
     """A person living in the district. ID number and phone are encrypted; the *_hash columns are

@@ -169,7 +169,7 @@ def _action_forms(user, case: Case, *, failed: str = "", failed_form=None) -> li
     extra = {}
     for part, departments in externals.items():
         if departments:
-            for t in engine.allowed(spec, case.state, EXTERNAL_ROLES[part]):
+            for t in engine.allowed(spec, case.state, EXTERNAL_ROLES[part], case_queries.case_conditions(case)):
                 extra.setdefault(t.action, []).extend(departments)
     moves = list(own) + [t for t in spec.transitions if t.action in extra and t not in own]
     out = []

@@ -301,13 +301,21 @@ class RateForm(StepForm):
 
     satisfaction = forms.TypedChoiceField(label=_("满意度"), coerce=int, widget=forms.RadioSelect,
                                           choices=[(v, label) for v, label in Satisfaction.choices])
-    comment = forms.CharField(label=_("评价(选填)"), required=False, max_length=500,
+    # rating closes the order: an unsatisfied rating needs a written explanation (cases.actions)
+    comment = forms.CharField(label=_("评价(不满意时必填)"), required=False, max_length=500,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.finish()
         self.fields["satisfaction"].error_messages["required"] = gettext("请选择满意度")
+
+    def clean(self):
+        data = super().clean()
+        rating = data.get("satisfaction")
+        if rating and rating <= Satisfaction.DISSATISFIED and not (data.get("comment") or "").strip():
+            self.add_error("comment", gettext("评价为不满意时,请填写情况说明"))
+        return data
 
 
 # ---- registration ------------------------------------------------------------------------------------

@@ -482,14 +482,16 @@ def centre_board(user) -> dict:
 
 def assignable_teams(order: Order) -> list[Team]:
     """Teams a station may send: its own, its institute's and the centre's, able to serve the order's
-    service first (assign_team re-checks)."""
+    service first, and of those the nearest first — the station's own, then its institute's, then the
+    centre's — so the form starts on the community's matching team (assign_team re-checks)."""
     if order.station_id is None:
         return []
     sites = [order.station_id] + ([order.station.parent_id] if order.station.parent_id else [])
     teams = list(Team.objects.filter(Q(site_id__in=sites) | Q(site__level=SiteLevel.CENTRE), is_active=True)
                  .select_related("site").order_by("code"))
     service = catalogue.service_of(order.case.category.code) if order.case.category_id else ""
-    return sorted(teams, key=lambda t: service not in t.capabilities)
+    nearness = {site: rank for rank, site in enumerate(sites)}
+    return sorted(teams, key=lambda t: (service not in t.capabilities, nearness.get(t.site_id, len(sites))))
 
 
 def station_board(user) -> dict:

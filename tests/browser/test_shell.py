@@ -88,7 +88,7 @@ def test_desktop_home_shows_overview(desktop_page, live_server, tree):
 
     login(page, live_server, "sys")
 
-    assert page.locator("#site-menu").is_visible()  # inline on desktop, no toggle
+    assert page.locator("#site-menu nav").is_visible()  # inline on desktop, no toggle
     assert not page.locator("[data-menu-toggle]").is_visible()
     assert not page.locator(".tabbar").is_visible()
     stats = dict(zip(page.locator(".stat .label").all_inner_texts(), page.locator(".stat .value").all_inner_texts(),
@@ -113,7 +113,9 @@ def test_audit_admin_browses_the_log(phone_page, desktop_page, live_server, tree
 
     login(desktop_page, live_server, "auditor", next_path="/audit/")
     assert desktop_page.locator("h1").inner_text() == "审计日志"
-    assert "people.unmask_personal" in desktop_page.locator("table.data").inner_text()
+    table = desktop_page.locator("table.data")
+    assert "查看完整身份证号和电话" in table.inner_text() and "people.unmask_personal" not in table.inner_text()
+    assert table.locator("[data-code='people.unmask_personal']").get_attribute("title") == "people.unmask_personal"
     desktop_page.fill("input[name=actor]", "gw")
     desktop_page.click(".filters button[type=submit]")
     desktop_page.wait_for_load_state("networkidle")

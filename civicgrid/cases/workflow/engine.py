@@ -119,10 +119,21 @@ def apply(spec: Spec, state: str, action: str, roles: Iterable[str], facts: Mapp
                 sla=t.sla if t.sla is not None else target.sla, terminal=target.terminal, clock=target.clock)
 
 
-def allowed(spec: Spec, state: str, roles: Iterable[str]) -> list[Transition]:
-    """Transitions `roles` may take from `state`, in declaration order (facts are not checked)."""
+# effects that only make sense when the case is in a condition beyond its state (the case's
+# `conditions`, computed by the caller): deciding on an extension needs one to be pending
+EFFECT_NEEDS = {"grant_extension": "extension_pending", "deny_extension": "extension_pending"}
+
+
+def allowed(spec: Spec, state: str, roles: Iterable[str], conditions: Iterable[str] | None = None) -> list[Transition]:
+    """Transitions `roles` may take from `state`, in declaration order (facts are not checked). With
+    `conditions` (what holds for the case now, e.g. "extension_pending"), a transition whose effects need
+    a condition that does not hold is left out; None skips that check."""
     role_set = frozenset(roles)
-    return [t for t in spec.transitions if state in t.sources and role_set & t.roles]
+    moves = [t for t in spec.transitions if state in t.sources and role_set & t.roles]
+    if conditions is None:
+        return moves
+    holds = frozenset(conditions)
+    return [t for t in moves if all(EFFECT_NEEDS[e] in holds for e in t.effects if e in EFFECT_NEEDS)]
 
 
 def validate(spec: Spec, known_roles: set[str], known_facts: set[str], known_effects: set[str]) -> list[str]:

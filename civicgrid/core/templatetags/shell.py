@@ -46,6 +46,11 @@ ICONS = {
     "investment_reports": '<rect x="4" y="3" width="16" height="18" rx="2"/><path d="M8 16v-3M12 16v-6M16 16v-4"/>',
     "works": '<path d="M3 20h18M5 20v-5l4-3 4 3v5M15 20v-9l3-2 3 2v9"/>',
     "recognition": '<path d="M12 3l2.6 5.3 5.9.9-4.3 4.1 1 5.8-5.2-2.7-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z"/>',
+    # a star with a check mark: checking and reviewing nominations for the 好人榜
+    "recognition_verify": '<path d="M12 3l2.3 4.7 5.2.8-3.8 3.6.9 5.1-4.6-2.4-4.6 2.4.9-5.1-3.8-3.6 5.2-.8z"/>'
+                          '<path d="M15 19l2 2 4-4"/>',
+    "recognition_review": '<path d="M12 3l2.3 4.7 5.2.8-3.8 3.6.9 5.1-4.6-2.4-4.6 2.4.9-5.1-3.8-3.6 5.2-.8z"/>'
+                          '<path d="M15 20h6M18 17v6"/>',
     "joint_work": '<path d="M12 3l7 3v5c0 4.4-3 7.8-7 9-4-1.2-7-4.6-7-9V6l7-3z"/><path d="M9 12h6M12 9v6"/>',
 }
 

@@ -8,6 +8,7 @@ from django.test import RequestFactory
 
 from civicgrid.core.context import NAV_ENTRIES, nav, nav_entries_for
 from civicgrid.core.permissions import registry
+from civicgrid.core.templatetags.shell import ICONS
 from civicgrid.testing import make_department, make_tree, make_user
 
 
@@ -99,3 +100,7 @@ def test_home_page_shows_cards_for_the_role(client, tree):
     body = client.get("/").content.decode()
     assert 'data-entry="audit"' in body
     assert 'data-entry="people"' not in body and 'href="/people/"' not in body
+
+
+def test_every_nav_entry_has_an_icon():
+    assert [e.key for e in NAV_ENTRIES if e.key not in ICONS] == []  # the home page's cards draw them

@@ -82,7 +82,7 @@ class VisitForm(FieldworkForm):
     def __init__(self, *args, households=(), categories=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["household"].choices = [("", "请选择")] + [
-            (h.pk, f"{h.number} {h.address} {h.room}".strip()) for h in households]
+            (h.pk, f"{h.number} {h.full_address}".strip()) for h in households]
         for i in range(1, OPINION_ROWS + 1):
             self.fields[f"op{i}_content"] = forms.CharField(label=f"意见建议{i}", required=False, max_length=2000,
                                                             widget=forms.Textarea(attrs={"rows": 2}))

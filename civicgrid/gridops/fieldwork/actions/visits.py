@@ -36,7 +36,7 @@ def _open_case(actor, *, content: str, category_code: str, household: Household)
     data = IntakeInput(
         description=content, channel=Channel.VISIT, category_code=category_code or DEFAULT_OPINION_CATEGORY,
         region_code=household.region.code, title=content[:30],
-        address=" ".join(p for p in (household.address, household.room) if p)[:200],
+        address=household.full_address[:200],
     )
     return submit_case(actor=actor, data=data).case
 

@@ -98,7 +98,7 @@ def _address(resident: Resident) -> str:
     household = resident.household
     if household is None:
         return ""
-    return " ".join(p for p in (household.address, household.room) if p)
+    return household.full_address
 
 
 def present_key_person(a: KeyPersonAssignment, viewer, *, today: date, revealed: bool = False) -> dict:

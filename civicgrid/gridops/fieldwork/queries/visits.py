@@ -15,7 +15,7 @@ from civicgrid.geo.models import Region
 from civicgrid.gridops.fieldwork.choices import VisitPurpose
 from civicgrid.gridops.fieldwork.models import HouseholdVisit, VisitOpinion
 from civicgrid.gridops.fieldwork.periods import day_bounds
-from civicgrid.people.models import Household, Resident, ResidentTag
+from civicgrid.people.models import Household, Resident, ResidentTag, full_address
 
 VIEW = "fieldwork.view_visit"
 GRID_LEN = CODE_LENGTH[RegionLevel.GRID]
@@ -145,7 +145,7 @@ def tagged_households(user, *, today: date, region: str = "", overdue_only: bool
             continue
         rows.append({
             "household_id": household["pk"], "number": household["number"],
-            "address": " ".join(p for p in (household["address"], household["room"]) if p),
+            "address": full_address(household["address"], household["room"]),
             "region_code": household["region__code"], "region_name": household["region__name"],
             "tags": sorted(entry["tags"]), "interval_days": entry["interval"], "last_visit": last_day,
             "due_on": due, "days_overdue": overdue, "is_overdue": overdue > 0,
@@ -168,7 +168,7 @@ def present_visit(visit: HouseholdVisit, user, *, opinions: bool = False) -> dic
     purpose = VisitPurpose(shown_purpose(user, visit))
     data = {
         "id": visit.pk, "household_id": household.pk, "household_number": household.number,
-        "address": " ".join(p for p in (household.address, household.room) if p),
+        "address": household.full_address,
         "region_code": visit.region.code, "region_name": visit.region.name, "purpose": purpose.value,
         "purpose_label": str(purpose.label), "visited_at": visit.visited_at,
         "visitor": str(visit.visitor) if visit.visitor_id else "", "participants": visit.participants,
