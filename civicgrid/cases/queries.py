@@ -144,9 +144,13 @@ def type_label(case_type: str) -> str:
     return gettext(spec.label) if spec is not None else case_type
 
 
+# events that are not workflow moves
+OTHER_ACTIONS = {"submit": "上报", "attach": "补充照片", "unmerge": "撤销合并"}
+
+
 def action_label(spec, action: str) -> str:
-    if action == "submit":
-        return gettext("上报")
+    if action in OTHER_ACTIONS:
+        return gettext(OTHER_ACTIONS[action])
     try:
         return transition_label(spec.transition(action))
     except KeyError:

@@ -30,8 +30,11 @@ _CURRENT: tuple[Spec, ...] = (
 
 SPECS: dict[str, Spec] = {spec.key: spec for spec in _CURRENT}
 
+# earlier versions still pinned by cases in flight
+_EARLIER: tuple[Spec, ...] = (urban_event.V1, safety_hazard.V1)
+
 # every shipped (key, version), current ones included
-HISTORY: dict[tuple[str, int], Spec] = {(spec.key, spec.version): spec for spec in _CURRENT}
+HISTORY: dict[tuple[str, int], Spec] = {(spec.key, spec.version): spec for spec in (*_EARLIER, *_CURRENT)}
 
 
 def get(key: str, version: int | None = None) -> Spec:
