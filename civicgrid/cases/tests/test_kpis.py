@@ -11,7 +11,6 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from civicgrid.demo import evidence as demo_evidence
 from civicgrid.cases import actions, kpis
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case, DailyCaseStat
@@ -19,6 +18,7 @@ from civicgrid.cases.tests.conftest import POINT_A, POINT_B
 from civicgrid.cases.workflow import engine, registry
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import errors
+from civicgrid.demo import evidence as demo_evidence
 from civicgrid.testing import make_department, make_user
 
 pytestmark = pytest.mark.django_db

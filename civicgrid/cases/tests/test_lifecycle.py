@@ -1,12 +1,12 @@
 import pytest
 
-from civicgrid.demo import evidence as demo_evidence
 from civicgrid.cases import actions
 from civicgrid.cases.chain import verify_case
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case, CaseEvent, FollowUp, Notification
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.core import errors
+from civicgrid.demo import evidence as demo_evidence
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ from io import BytesIO
 import pytest
 from django.urls import reverse
 
-from civicgrid.demo import evidence as demo_evidence
 from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case, CaseEvent, Notification
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.core.models import AuditEvent
+from civicgrid.demo import evidence as demo_evidence
 from civicgrid.testing import make_user
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from civicgrid.demo import evidence as demo_evidence
 from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case
 from civicgrid.cases.tests.conftest import POINT_A, POINT_B, world  # noqa: F401 (the fixture)
+from civicgrid.demo import evidence as demo_evidence
 from civicgrid.testing import make_user
 
 
