@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import operator
+from functools import lru_cache, reduce
 
 from django.db.models import BooleanField, Count, Max, Q, QuerySet, Value, When
 from django.db.models import Case as CaseWhen
@@ -299,12 +300,7 @@ def onsite_q(user) -> Q | None:
             if states:
                 parts.append(Q(region__code__startswith=assignment.region.code, case_type=case_type,
                                state__in=sorted(states)))
-    if not parts:
-        return None
-    q = parts[0]
-    for part in parts[1:]:
-        q |= part
-    return q
+    return reduce(operator.or_, parts) if parts else None
 
 
 def present_row(case: Case) -> dict:

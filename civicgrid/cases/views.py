@@ -166,39 +166,41 @@ def case_act(request, pk: int, action: str):
     return redirect("cases:detail", pk=pk)
 
 
-@require_POST
-@case_page()
-def case_merge(request, pk: int):
-    """合并重复件: this case into the one named by `into` (one action with a reason), back to `back`."""
-    back = request.POST.get("back", "")
-    back = int(back) if back.isdigit() else pk
-    into = request.POST.get("into", "")
-    count = request.POST.get("expected_event_count", "")
+def _merge_step(request, back: int, run, done: str):
+    """Run one merge or unmerge; a refusal shows its message on the page the user came from."""
     try:
-        if not into.isdigit():
-            raise errors.ValidationFailed("请选择合并到的案件", code="merge_target_invalid")
-        merging.merge(actor=request.user, case_id=pk, into_id=int(into), reason=request.POST.get("reason", ""),
-                      expected_event_count=int(count) if count.isdigit() else None)
+        run()
     except errors.NotFound:
         raise
     except errors.DomainError as exc:
         return _detail(request, _case(request, back), error=exc.message, status=exc.status)
-    messages.success(request, gettext("已合并,并已告知被合并案件的反映人"))
+    messages.success(request, done)
     return redirect("cases:detail", pk=back)
+
+
+@require_POST
+@case_page()
+def case_merge(request, pk: int):
+    """合并重复件: this case into the one named by `into` (one action with a reason), back to `back`."""
+    back, into, count = (request.POST.get(k, "") for k in ("back", "into", "expected_event_count"))
+
+    def run():
+        if not into.isdigit():
+            raise errors.ValidationFailed("请选择合并到的案件", code="merge_target_invalid")
+        merging.merge(actor=request.user, case_id=pk, into_id=int(into), reason=request.POST.get("reason", ""),
+                      expected_event_count=int(count) if count.isdigit() else None)
+
+    return _merge_step(request, int(back) if back.isdigit() else pk, run,
+                       gettext("已合并,并已告知被合并案件的反映人"))
 
 
 @require_POST
 @case_page()
 def case_unmerge(request, pk: int):
     """撤销合并 (the same day only)."""
-    try:
-        merging.unmerge(actor=request.user, case_id=pk, reason=request.POST.get("reason", ""))
-    except errors.NotFound:
-        raise
-    except errors.DomainError as exc:
-        return _detail(request, _case(request, pk), error=exc.message, status=exc.status)
-    messages.success(request, gettext("已撤销合并,案件回到合并前的环节"))
-    return redirect("cases:detail", pk=pk)
+    return _merge_step(request, pk,
+                       lambda: merging.unmerge(actor=request.user, case_id=pk, reason=request.POST.get("reason", "")),
+                       gettext("已撤销合并,案件回到合并前的环节"))
 
 
 # ---- report a problem --------------------------------------------------------------------------------
