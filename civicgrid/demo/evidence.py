@@ -10,7 +10,7 @@ import io
 from civicgrid.cases import evidence
 
 
-def photo_bytes(label: str, size: tuple[int, int] = (320, 240)) -> bytes:
+def photo_bytes(label: str, size: tuple[int, int] = (160, 120)) -> bytes:
     """A JPEG drawn from the label: its hash picks the colours and where a block sits (a scene stand-in)."""
     from PIL import Image, ImageDraw
 

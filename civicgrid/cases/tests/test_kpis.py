@@ -256,7 +256,7 @@ def test_concurrent_intakes_count_every_case_once(world):
 
 def test_pre_dispatch_states_follow_from_the_specs():
     expected = {
-        "urban_event": {"reported", "filed", "rejected", "merged"},
+        "urban_event": {"reported", "verifying", "confirmed", "unfounded", "filed", "rejected", "merged"},
         "citizen_request": {"received", "answered_directly", "merged"},
         "dispute": {"collected", "screened", "dismissed"},
         "safety_hazard": {"found", "dismissed"},
