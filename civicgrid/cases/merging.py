@@ -67,7 +67,7 @@ def merge(*, actor, case_id: int, into_id: int, reason: str, expected_event_coun
     move = next((t for t in spec_for(duplicate.workflow).transitions if MERGE in t.effects), None)
     if move is None:
         raise errors.Conflict("此类案件不能合并", code="merge_not_offered")
-    return actions.transition_case(actor=actor, case_id=duplicate.pk, action=move.action, comment=reason,
+    return actions.transition_case(actor=actor, case_id=duplicate.pk, action=move.action,
                                    facts={"merge_into": main.number, "reason": reason},
                                    expected_event_count=expected_event_count)
 
@@ -116,7 +116,7 @@ def unmerge(*, actor, case_id: int, reason: str) -> Case:
         case.closed_in_time = None
         actions._enter_state(case, spec, event.from_state, now)
         new = actions._append_event(case, actor=actor, role=actions._role_label(actor, case), action="unmerge",
-                                    source=event.to_state, target=event.from_state, comment=reason,
+                                    source=event.to_state, target=event.from_state,
                                     data={"merge_into": main_number, "reason": reason}, now=now)
         case.save()
         kpis.apply_delta(before, kpis.snapshot(case))
