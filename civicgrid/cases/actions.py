@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases import chain, cohandling, duplicates, kpis, notify, queries, sla
+from civicgrid.cases import chain, cohandling, duplicates, evidence, kpis, merging, notify, queries, sla
 from civicgrid.cases.choices import Channel, ContactPreference, DepartmentRole, SlaStatus
 from civicgrid.cases.intake import IntakeInput, check_intake
 from civicgrid.cases.models import Case, CaseDepartment, CaseEvent, FollowUp
@@ -269,8 +269,9 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
         try:
             step = engine.apply(spec, case.state, action, roles, facts)
         except engine.WorkflowError as exc:
-            raise _ENGINE_ERRORS.get(type(exc), errors.ValidationFailed)(
+            raise evidence.refusal(exc) or _ENGINE_ERRORS.get(type(exc), errors.ValidationFailed)(
                 exc.message, code=exc.code, details=getattr(exc, "details", None)) from None
+        files = evidence.for_step(case, action, facts, actor)  # the uploads the step names, checked
         now = clock.now()
         due_before = case.due_at  # the deadline this step answers (the response is measured against it)
         if case.due_at is not None and now > case.due_at and step.target != step.source:
@@ -278,6 +279,7 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
         data = _apply_effects(case, step, facts, actor, now)
         if facts.get("_on_behalf") is not None:
             data["on_behalf_of"] = {"code": facts["_on_behalf"].code, "name": facts["_on_behalf"].name}
+        data.update(evidence.event_data(files))
         if step.target != step.source or step.terminal:
             # after an extension decision the handling deadline is the granted one or the one it had
             keep = bool({"grant_extension", "deny_extension"} & step.effects)
@@ -291,6 +293,7 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
             case.responded_in_time = due_before is None or now <= due_before
         event = _append_event(case, actor=None if system else actor, role=_roles_text(roles),
                               action=action, source=step.source, target=step.target, comment=comment, data=data, now=now)
+        evidence.bind(files, event)
         case.save()
         kpis.apply_delta(kpi_before, kpis.snapshot(case))
         details = {"from": step.source, "to": step.target, "seq": event.seq}
@@ -482,7 +485,9 @@ def _notify_step(case: Case, step, actor, label: str) -> None:
         text = {"supervise": "被督办", "remind": "被催办", "dispatch": "已派遣给您的部门"}[kind]
         notify.notify_ids(notify.department_handler_ids([i for i in ids if i]), case, kind, f"案件 {case.number} {text}",
                       skip=actor)
-    if step.terminal or "record_follow_up" in step.effects:
+    if "merge" in step.effects:
+        merging.notify_merged(case)  # told where their report is handled now
+    elif step.terminal or "record_follow_up" in step.effects:
         notify.notify_reporter(case, "progress", f"已{'办结' if step.terminal else '更新'}:{label}")
     elif case.reporter_id:
         notify.notify_reporter(case, "progress", f"进展:{label}")

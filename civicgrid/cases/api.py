@@ -315,6 +315,55 @@ def add_photo(request, case_id: Id, photo: UploadedFile = File(...)):
     return Status(201, attachment)
 
 
+class AttachmentOut(PhotoOut):
+    name: str
+    pending: bool
+
+
+@router.post("/{case_id}/attachments",
+             response={201: AttachmentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def upload_evidence(request, case_id: Id, file: UploadedFile = File(...)):
+    """上传一个环节的证据(照片,或流程要求文件时的 PDF),返回其 id;随后在 `transitions` 的 `facts.attachments`
+    中引用。请带 `Idempotency-Key` 请求头:弱网重试不会重复上传。类型按内容识别;照片去除 EXIF 等元数据后保存
+    (拍摄位置单独记录),PDF 仅保留页面内容。当前没有您可办理且接收附件的环节时为 409 `no_step_takes_attachments`。"""
+    from civicgrid.cases import evidence
+
+    attachment = evidence.upload(actor=request.auth, case_id=case_id, data=file.read(), name=file.name or "",
+                                 idempotency_key=request.headers.get("Idempotency-Key"))
+    return Status(201, attachment)
+
+
+class MergeIn(Schema):
+    into: int = Field(..., description="主案件 id(较早上报的一件)")
+    reason: RequiredText = Field(..., max_length=500)
+    expected_event_count: int | None = None
+
+
+class UnmergeIn(Schema):
+    reason: RequiredText = Field(..., max_length=500)
+
+
+@router.post("/{case_id}/merge",
+             response={200: TransitionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def merge_case(request, case_id: Id, payload: MergeIn):
+    """将本案作为重复件合并到 `into` 案件(流程的合并动作),并告知本案反映人。"""
+    from civicgrid.cases import merging
+
+    result = merging.merge(actor=request.auth, case_id=case_id, into_id=payload.into, reason=payload.reason,
+                           expected_event_count=payload.expected_event_count)
+    return {"case": result.case, "event": result.event}
+
+
+@router.post("/{case_id}/unmerge", response={200: CaseDetailOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut,
+                                             422: ErrorOut})
+def unmerge_case(request, case_id: Id, payload: UnmergeIn):
+    """撤销当天的合并:案件回到合并前的环节继续办理(次日起为 409 `unmerge_too_late`)。"""
+    from civicgrid.cases import merging
+
+    merging.unmerge(actor=request.auth, case_id=case_id, reason=payload.reason)
+    return _case(request, case_id)
+
+
 class DuplicateOut(Schema):
     id: int
     number: str
@@ -323,6 +372,7 @@ class DuplicateOut(Schema):
     similarity: float
     distance_m: float | None
     score: float
+    created_at: datetime
 
 
 @router.get("/{case_id}/duplicates", response=list[DuplicateOut])
@@ -334,5 +384,5 @@ def case_duplicates(request, case_id: Id):
     visible = set(queries.cases_visible(request.auth).filter(id__in=[c.case.pk for c in candidates])
                   .values_list("id", flat=True))
     return [{"id": c.case.pk, "number": c.case.number, "title": c.case.title, "state": c.case.state,
-             "similarity": c.similarity, "distance_m": c.distance_m, "score": c.score}
+             "similarity": c.similarity, "distance_m": c.distance_m, "score": c.score, "created_at": c.case.created_at}
             for c in candidates if c.case.pk in visible]

@@ -28,7 +28,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 def _required_messages(form: forms.Form) -> None:
     for field in form.fields.values():
-        field.error_messages["required"] = gettext("请填写%(label)s") % {"label": field.label}
+        verb = gettext("请上传%(label)s") if isinstance(field, forms.FileField) else gettext("请填写%(label)s")
+        field.error_messages["required"] = verb % {"label": field.label}
         if isinstance(field, forms.ChoiceField):
             field.error_messages["invalid_choice"] = gettext("请选择有效的%(label)s") % {"label": field.label}
 
@@ -105,6 +106,8 @@ class MultiplePhotoField(forms.FileField):
     def clean(self, data, initial=None):
         single = super().clean
         if isinstance(data, list | tuple):
+            if not data and self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return [single(item, initial) for item in data]
         return [single(data, initial)] if data else []
 
@@ -300,10 +303,23 @@ FACT_FIELDS = {
     "leader": lambda: forms.CharField(label=_("包案领导"), max_length=50),
     "parties": lambda: forms.CharField(label=_("到场当事人"), max_length=200),
     "responsible_party": lambda: forms.CharField(label=_("责任单位/责任人"), max_length=100),
-    "attachments": lambda: forms.CharField(
-        label=_("照片/附件说明"), max_length=500, widget=forms.Textarea(
-            attrs={"rows": 2, "placeholder": _("照片编号或说明,多张用逗号或换行分隔(上传功能稍后提供)")})),
+    "attachments": lambda: MultiplePhotoField(label=_("现场照片")),  # kinds per move: evidence_field()
 }
+
+# what an evidence input accepts, by the kinds a move takes (vocabulary.EVIDENCE)
+EVIDENCE_ACCEPT = {"photo": "image/jpeg,image/png,image/webp", "pdf": "application/pdf"}
+
+
+def evidence_field(transition) -> forms.Field:
+    """The file input of a move that takes evidence: photos, or photos and PDF files (several at once)."""
+    kinds = transition.evidence_kinds
+    label = _("现场照片") if kinds == ("photo",) else _("照片或 PDF 文件")
+    if "attachments" not in transition.requires:
+        label = gettext("%(label)s(选填)") % {"label": label}
+    accept = ",".join(EVIDENCE_ACCEPT[k] for k in kinds)
+    return MultiplePhotoField(label=label, required="attachments" in transition.requires,
+                              widget=MultipleFileInput(attrs={"accept": accept}),
+                              help_text=_("可多张;照片中的位置等信息会在保存时去除"))
 
 # effects whose optional facts the form offers although the action does not require them
 OPTIONAL_BY_EFFECT = {"add_co_departments": "co_departments"}
@@ -314,7 +330,8 @@ class TransitionForm(DomainErrorMixin, forms.Form):
     """The facts one transition requires (plus an optional comment), and the optimistic-lock counter."""
 
     FIELD_BY_CODE_PREFIX = {"department": "department", "extension": "extension_until", "satisfaction": "satisfaction",
-                            "unsatisfied": "comment", "merge": "merge_into"}
+                            "unsatisfied": "comment", "merge": "merge_into", "attachment": "attachments",
+                            "photo": "attachments", "document": "attachments", "too_many_attachments": "attachments"}
 
     expected_event_count = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
 
@@ -328,6 +345,8 @@ class TransitionForm(DomainErrorMixin, forms.Form):
         self.explain_unsatisfied = closes and "satisfaction" in transition.requires
         wanted = set(transition.requires) | {OPTIONAL_BY_EFFECT[e] for e in transition.effects if e in OPTIONAL_BY_EFFECT}
         wanted.add("comment")
+        if transition.evidence_kinds:
+            wanted.add("attachments")
         def order(fact):  # required facts first (vocabulary order), then the optional ones, the comment last
             optional = fact not in transition.requires
             return (optional, optional and fact == "comment", FACT_ORDER.index(fact) if fact in FACT_ORDER else 99)
@@ -335,7 +354,7 @@ class TransitionForm(DomainErrorMixin, forms.Form):
         for fact in sorted(wanted, key=order):
             factory = FACT_FIELDS.get(fact) or (
                 lambda f=fact: forms.CharField(label=gettext(FACT_LABELS[f]) if f in FACT_LABELS else f))
-            field = factory()
+            field = evidence_field(transition) if fact == "attachments" else factory()
             if fact not in transition.requires and fact in ("comment", "co_departments"):
                 field.required = False
                 if fact == "comment" and self.explain_unsatisfied:
@@ -364,6 +383,7 @@ class TransitionForm(DomainErrorMixin, forms.Form):
         data.pop("expected_event_count", None)
         comment = (data.pop("comment", "") or "").strip()
         facts = {}
+        data.pop("attachments", None)  # files: see uploads()
         for key, value in data.items():
             if value in (None, "", []):
                 continue
@@ -371,7 +391,9 @@ class TransitionForm(DomainErrorMixin, forms.Form):
                 value = value == "yes"
             elif hasattr(value, "isoformat"):
                 value = value.isoformat()
-            elif key == "attachments":
-                value = [part.strip() for part in value.replace(",", ",").replace("\n", ",").split(",") if part.strip()]
             facts[key] = value
         return comment, facts
+
+    def uploads(self) -> list[tuple[str, bytes]]:
+        """The evidence files chosen in the form, as (name, bytes)."""
+        return [(f.name or "", f.read()) for f in self.cleaned_data.get("attachments") or []]

@@ -305,6 +305,9 @@ class CaseEvent(models.Model):
 
 
 class Attachment(models.Model):
+    """A photo or document on a case: from the intake (no event), added on its own (an `attach` event), or
+    the evidence of a workflow step — uploaded first (`pending`), then bound to the step's event."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     event = models.ForeignKey(CaseEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments")
     file = models.FileField(upload_to="cases/%Y/%m/")
@@ -315,9 +318,15 @@ class Attachment(models.Model):
     lng = models.FloatField(null=True, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(max_length=120, blank=True)  # the file name as sent (shown for documents)
+    pending = models.BooleanField(default=False)  # uploaded as a step's evidence, the step not yet taken
 
     def __str__(self) -> str:
         return self.file.name
+
+    @property
+    def is_photo(self) -> bool:
+        return self.content_type.startswith("image/")
 
 
 class FollowUp(models.Model):

@@ -28,8 +28,18 @@ def notify_ids(user_ids, case: Case, kind: str, text: str, *, skip=None) -> None
 
 
 def notify_reporter(case: Case, kind: str, text: str) -> None:
-    """The reporter (and the reporters of cases merged into this one) hear about progress."""
-    notify_ids([case.reporter_id, *case.merged.values_list("reporter_id", flat=True)], case, kind, text)
+    """The reporter hears about progress, and so do the reporters of cases merged into this one — on their
+    own case, which is the one they may open."""
+    notify_ids([case.reporter_id], case, kind, text)
+    sms_reporter(case, text)
+    for merged in case.merged.all():
+        if merged.reporter_id or merged.contact_preference == "sms":
+            merged_text = f"(与 {case.number} 合并办理){text}"
+            notify_ids([merged.reporter_id], merged, kind, merged_text)
+            sms_reporter(merged, merged_text)
+
+
+def sms_reporter(case: Case, text: str) -> None:
     if case.contact_preference == "sms" and case.reporter_phone and not case.is_anonymous:
         phone = case.reporter_phone
         transaction.on_commit(lambda: sms.send(phone, f"【基层治理】您反映的问题({case.number}){text}"))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+import operator
+from functools import lru_cache, reduce
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import BooleanField, Count, Max, Q, QuerySet, Value, When
+from django.db.models import Case as CaseWhen
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, gettext_noop
@@ -160,9 +162,13 @@ def type_label(case_type: str) -> str:
     return gettext(spec.label) if spec is not None else case_type
 
 
+# events that are not workflow moves
+OTHER_ACTIONS = {"submit": "上报", "attach": "补充照片", "unmerge": "撤销合并"}
+
+
 def action_label(spec, action: str) -> str:
-    if action == "submit":
-        return gettext("上报")
+    if action in OTHER_ACTIONS:
+        return gettext(OTHER_ACTIONS[action])
     try:
         return transition_label(spec.transition(action))
     except KeyError:
@@ -277,12 +283,40 @@ def worklist_tabs(user) -> list[dict]:
 
 
 def list_cases(user, *, worklist: str = "", **filters) -> QuerySet:
-    """The list page and its export: visible cases of one tab, filtered, newest first."""
+    """The list page and its export: visible cases of one tab, filtered, newest first — a field worker's
+    on-site steps (核实, 核查) ahead of the rest."""
     qs = cases_visible(user)
     if worklist == "todo":
         qs = qs.filter(actionable_q(user))
     qs = filter_cases(qs, worklist=worklist, **filters)
+    onsite = onsite_q(user)
+    if onsite is not None:
+        qs = qs.annotate(onsite=CaseWhen(When(onsite & Q(is_open=True), then=Value(True)), default=Value(False),
+                                      output_field=BooleanField())).order_by("-onsite", "-created_at", "-id")
     return qs.select_related("workflow", "category", "region", "department")
+
+
+FIELD_ROLES = ("micro_grid_worker", "grid_worker")
+
+
+@lru_cache(maxsize=8)
+def _onsite_states(role: str) -> dict[str, frozenset[str]]:
+    """Per current workflow: the states where `role` takes an on-site step (a move that takes evidence)."""
+    return {key: frozenset(s for t in spec.transitions if role in t.roles and t.evidence_kinds for s in t.sources)
+            for key, spec in registry.SPECS.items()}
+
+
+def onsite_q(user) -> Q | None:
+    """Cases waiting for the user's on-site step in their own micro-grid or grid; None for other roles."""
+    parts = []
+    for assignment in user.active_assignments() if getattr(user, "is_authenticated", False) else ():
+        if assignment.role not in FIELD_ROLES or not assignment.region_id:
+            continue
+        for case_type, states in _onsite_states(assignment.role).items():
+            if states:
+                parts.append(Q(region__code__startswith=assignment.region.code, case_type=case_type,
+                               state__in=sorted(states)))
+    return reduce(operator.or_, parts) if parts else None
 
 
 def present_row(case: Case) -> dict:
@@ -297,6 +331,7 @@ def present_row(case: Case) -> dict:
         "sla_status": case.sla_status, "sla_label": case.sla_label,
         "is_supervised": case.is_supervised, "urgency": case.urgency, "urgency_label": case.get_urgency_display(),
         "created_at": case.created_at, "channel_label": case.get_channel_display(),
+        "onsite": getattr(case, "onsite", False),  # waits for the viewer's on-site step (list_cases)
     }
 
 
@@ -473,6 +508,8 @@ def present_case(case: Case, user) -> dict:
             elif key == "tasks":  # 协办任务: each department and what it is asked to do
                 value = ";".join(f"{names.get(t.get('department'), t.get('department'))}:{t.get('task')}"
                                   for t in _as_list(value) if isinstance(t, dict))
+            elif key == "attachments":  # the files themselves are shown beside the timeline
+                value = gettext("%(n)s 个") % {"n": len(_as_list(value))}
             elif key == "on_behalf_of":  # an officer recorded this step for an external department
                 value = value.get("name", "") if isinstance(value, dict) else value
             elif isinstance(value, list):
@@ -618,3 +655,23 @@ def notifications_for(user) -> QuerySet:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def evidence_sides(case: Case) -> dict[str, list[dict]]:
+    """The case's photos and files in two columns: 处置前 (the report and the steps before the hand-off,
+    such as the on-site 核实) and 处置后 (handling, 核查, rework); uploads for a step not yet taken are left out."""
+    from civicgrid.cases.kpis import pre_dispatch_states
+    from civicgrid.cases.models import Attachment
+
+    spec = spec_for(case.workflow)
+    before_states = pre_dispatch_states(spec)
+    sides: dict[str, list[dict]] = {"before": [], "after": []}
+    for a in Attachment.objects.filter(case=case, pending=False).select_related("event").order_by("created_at", "pk"):
+        ev = a.event
+        early = ev is None or ev.seq == 1 or ev.from_state in before_states
+        sides["before" if early else "after"].append({
+            "pk": a.pk, "is_photo": a.is_photo, "name": a.name or gettext("PDF 文件"),
+            "step": action_label(spec, ev.action) if ev is not None else gettext("上报"),
+            "created_at": a.created_at,
+        })
+    return sides

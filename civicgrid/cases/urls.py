@@ -17,6 +17,8 @@ urlpatterns = [
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.case_act, name="act"),
     path("<int:pk>/photos/<int:photo_id>/", views.case_photo, name="photo"),
+    path("<int:pk>/merge/", views.case_merge, name="merge"),
+    path("<int:pk>/unmerge/", views.case_unmerge, name="unmerge"),
 ]
 
 # the routing table and category catalogue (cases.manage_routing)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicgrid.cases import actions, queries
+from civicgrid.cases import actions, evidence, merging, queries
 from civicgrid.cases.export import export_cases_xlsx
 from civicgrid.cases.forms import CaseFilterForm, ReportForm, TransitionForm
 from civicgrid.cases.intake import IntakeInput
@@ -103,9 +103,14 @@ def _detail(request, case: Case, *, failed: str = "", failed_form=None, error: s
                                   initial=queries.action_initial(case, t))
         forms.append({"transition": t, "form": form, "open": t.action == failed,
                       "primary": t.target not in t.sources})  # moves the case on (not 催办/督办/延期 loops)
+    shown = queries.present_case(case, request.user)
+    sides = queries.evidence_sides(case)
     return render(request, "cases/detail.html", {
-        "case": queries.present_case(case, request.user), "actions": forms, "error": error, "failed": failed,
-        "photos": case.attachments.order_by("pk"), "managed_url": managed_url,
+        "case": shown, "actions": forms, "error": error, "failed": failed, "sides": sides,
+        "evidence_columns": [("before", gettext("处置前"), sides["before"]), ("after", gettext("处置后"), sides["after"])],
+        "managed_url": managed_url,
+        "duplicates": merging.candidates(request.user, case) if shown["staff"] else [],
+        "can_unmerge": merging.can_unmerge(request.user, case),
     }, status=status)
 
 
@@ -114,6 +119,8 @@ def case_photo(request, pk: int, photo_id: int):
     """A case photo (the metadata-free copy), only for those who may see the case."""
     case = _case(request, pk)
     photo = get_object_or_404(Attachment, case=case, pk=photo_id)
+    if photo.pending and photo.uploaded_by_id != request.user.pk:
+        raise Http404  # a step's upload is its uploader's until the step is taken
     response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -133,7 +140,7 @@ def case_act(request, pk: int, action: str):
         transition = spec_for(case.workflow).transition(action)
     except KeyError:
         raise Http404 from None
-    form = TransitionForm(request.POST, transition=transition, case_type=case.case_type,
+    form = TransitionForm(request.POST, request.FILES, transition=transition, case_type=case.case_type,
                           closes=spec_for(case.workflow).state(transition.target).terminal)
     if not form.is_valid():
         return _detail(request, case, failed=action, failed_form=form, status=422,
@@ -141,8 +148,9 @@ def case_act(request, pk: int, action: str):
                            "action": queries.transition_label(transition)})
     comment, facts = form.facts()
     try:
-        result = actions.transition_case(actor=request.user, case_id=case.pk, action=action, comment=comment,
-                                         facts=facts, expected_event_count=form.cleaned_data["expected_event_count"])
+        result = evidence.transition_with_files(
+            actor=request.user, case_id=case.pk, action=action, uploads=form.uploads(), comment=comment,
+            facts=facts, expected_event_count=form.cleaned_data["expected_event_count"])
     except errors.NotFound:
         raise  # 404 via case_page
     except errors.DomainError as exc:
@@ -158,6 +166,43 @@ def case_act(request, pk: int, action: str):
         "action": queries.transition_label(transition),
         "state": queries.state_label(result.case.case_type, result.case.state, spec)})
     return redirect("cases:detail", pk=pk)
+
+
+def _merge_step(request, back: int, run, done: str):
+    """Run one merge or unmerge; a refusal shows its message on the page the user came from."""
+    try:
+        run()
+    except errors.NotFound:
+        raise
+    except errors.DomainError as exc:
+        return _detail(request, _case(request, back), error=exc.message, status=exc.status)
+    messages.success(request, done)
+    return redirect("cases:detail", pk=back)
+
+
+@require_POST
+@case_page()
+def case_merge(request, pk: int):
+    """合并重复件: this case into the one named by `into` (one action with a reason), back to `back`."""
+    back, into, count = (request.POST.get(k, "") for k in ("back", "into", "expected_event_count"))
+
+    def run():
+        if not into.isdigit():
+            raise errors.ValidationFailed("请选择合并到的案件", code="merge_target_invalid")
+        merging.merge(actor=request.user, case_id=pk, into_id=int(into), reason=request.POST.get("reason", ""),
+                      expected_event_count=int(count) if count.isdigit() else None)
+
+    return _merge_step(request, int(back) if back.isdigit() else pk, run,
+                       gettext("已合并,并已告知被合并案件的反映人"))
+
+
+@require_POST
+@case_page()
+def case_unmerge(request, pk: int):
+    """撤销合并 (the same day only)."""
+    return _merge_step(request, pk,
+                       lambda: merging.unmerge(actor=request.user, case_id=pk, reason=request.POST.get("reason", "")),
+                       gettext("已撤销合并,案件回到合并前的环节"))
 
 
 # ---- report a problem --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category
 from civicgrid.core import clock, errors
+from civicgrid.demo import evidence
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
 
@@ -144,7 +145,7 @@ def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dic
         if rng.random() < 0.15:
             steps += [("fail_review", "grid", {"reason": "整改不到位", "deadline": 3}, 24),
                       ("submit_rectification", "handler", {"comment": "再次整改", "attachments": ["整改照片"]}, 48)]
-        steps += [("pass_review", "grid", {"comment": "复查合格,予以销号"}, 24)]
+        steps += [("pass_review", "grid", {"comment": "复查合格,予以销号", "attachments": ["复查照片"]}, 24)]
     else:  # hard_case
         steps += [("assign_leader", "dispatcher", {"leader": "leader"}, 4), ("convene", "dispatcher", {}, 48),
                   ("decide", "dispatcher", {"department": dept, "comment": "会商确定办理方案"}, 24),
@@ -222,8 +223,8 @@ def generate(*, seed: int, count: int, end: datetime | None = None, days: int = 
                 if "deadline" in facts:
                     facts["deadline"] = (job.at + timedelta(days=facts["deadline"])).date().isoformat()
                 try:
-                    actions.transition_case(actor=actor, case_id=case.pk, action=action,
-                                            comment=facts.pop("comment", ""), facts=facts)
+                    # with generated photos where the step takes them, uploaded as a phone would
+                    evidence.take(actor, case.pk, action, facts, comment=facts.pop("comment", ""))
                     stats["steps"] += 1
                 except errors.DomainError:
                     stats["refused"] += 1

@@ -29,6 +29,9 @@ CLOSING = frozenset({CLOSED, DUPLICATE, NOT_COUNCILS_RESPONSIBILITY, NO_FURTHER_
 STATES: dict[str, dict[str, str]] = {
     "urban_event": {
         "reported": FOR_TRIAGE,  # 已上报: awaiting 立案
+        "verifying": INVESTIGATING,  # 待核实: the field verifier goes to look (version 2)
+        "confirmed": INVESTIGATING,  # 核实属实, awaiting 立案
+        "unfounded": INVESTIGATING,  # 核实不属实, awaiting the centre's decision
         "filed": OPEN,  # 已立案
         "dispatched": ACTION_SCHEDULED,  # 已派遣 to a department
         "processing": IN_PROGRESS,  # 处置中
@@ -61,7 +64,7 @@ STATES: dict[str, dict[str, str]] = {
 }
 
 # transitions whose update reads differently from the state they lead to
-ACTIONS: dict[str, str] = {"rework": REOPEN, "return": ACTION_SCHEDULED}
+ACTIONS: dict[str, str] = {"rework": REOPEN, "return": ACTION_SCHEDULED, "unmerge": REOPEN}
 
 
 def extended_state(case_type: str, state: str) -> str:

@@ -91,7 +91,7 @@ def with_details(qs):
     return qs.prefetch_related(
         Prefetch("events", queryset=CaseEvent.objects.order_by("seq").only(
             "id", "case_id", "seq", "action", "from_state", "to_state", "created_at")),
-        Prefetch("attachments", queryset=Attachment.objects.filter(Q(event__isnull=True) | Q(event__seq=1))
+        Prefetch("attachments", queryset=Attachment.objects.filter(Q(event__isnull=True) | Q(event__seq=1), pending=False)
                  .order_by("id").only("id", "case_id", "content_type")),
     )
 

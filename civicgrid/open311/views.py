@@ -169,7 +169,8 @@ def media(request, pk: int):
     from civicgrid.geo.models import Region
 
     district = Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).first()
-    attachment = Attachment.objects.filter(pk=pk, case__in=queries.public_cases(district) if district else []).first()
+    attachment = Attachment.objects.filter(pk=pk, pending=False,  # a step's upload not yet taken is nobody's to see
+                                           case__in=queries.public_cases(district) if district else []).first()
     if attachment is None or (attachment.event_id and attachment.event.seq != 1):
         raise Http404
     return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)

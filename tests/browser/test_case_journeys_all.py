@@ -21,6 +21,7 @@ from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.models import Case, Category
 from civicgrid.cases.workflows import spec_for
 from civicgrid.demo.cases import _script
+from civicgrid.demo.evidence import photo_bytes
 from civicgrid.testing import make_department, make_tree, make_user
 from tests.browser.conftest import screenshot
 
@@ -160,8 +161,10 @@ def fill_facts(page, case: Case, action: str, facts: dict) -> None:
             page.select_option(f"{form} select[name={key}]", str(value))
         elif key == "co_departments":
             page.select_option(f"{form} select[name={key}]", list(value))
-        elif key == "attachments":
-            page.fill(f"{form} [name=attachments]", ",".join(value))
+        elif key == "attachments":  # the labels stand for photos taken on the spot
+            page.set_input_files(f"{form} input[name=attachments]", files=[
+                {"name": f"{i}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(f"{case.pk}-{label}")}
+                for i, label in enumerate(value)])
         else:
             page.fill(f"{form} [name={key}]", str(value))
 

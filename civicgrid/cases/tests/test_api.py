@@ -27,7 +27,7 @@ def test_create_then_full_api_journey(client, world):
 
     client.force_login(world.dispatcher)
     detail = client.get(f"/api/v1/cases/{cid}").json()
-    assert [a["action"] for a in detail["allowed_actions"]][:3] == ["file", "reject", "merge"]
+    assert [a["action"] for a in detail["allowed_actions"]][:4] == ["send_to_verify", "file", "reject", "merge"]
     for action, facts in [("file", {}), ("dispatch", {"department": "CGJ"})]:
         response = post(client, f"/api/v1/cases/{cid}/transitions", {"action": action, "facts": facts})
         assert response.status_code == 200, response.content

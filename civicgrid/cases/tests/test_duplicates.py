@@ -45,8 +45,10 @@ def test_intake_suggests_near_similar_case_and_merge_informs_both_reporters(clie
                                  ("callback", {"satisfaction": 5, "resolved": True}, world.dispatcher)]:
         actions.transition_case(actor=actor, case_id=first.pk, action=action, facts=facts)
     assert Case.objects.get(pk=first.pk).state == "closed"
-    # the reporter of the merged duplicate hears the outcome too
-    assert Notification.objects.filter(user=world.resident_b, case=first).exists()
+    # the reporter of the merged duplicate hears the outcome too, on their own case (the one they may open)
+    outcome = Notification.objects.filter(user=world.resident_b, case=second).order_by("-pk").first()
+    assert "已办结" in outcome.text and first.number in outcome.text
+    assert not Notification.objects.filter(user=world.resident_b, case=first).exists()
 
 
 @pytest.mark.django_db

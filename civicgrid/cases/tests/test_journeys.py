@@ -24,6 +24,17 @@ def post(client, path, body):
     return client.post(path, body, content_type="application/json")
 
 
+def upload(client, cid, label):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civicgrid.demo.evidence import photo_bytes
+
+    photo = SimpleUploadedFile("p.jpg", photo_bytes(label), content_type="image/jpeg")
+    response = client.post(f"/api/v1/cases/{cid}/attachments", {"file": photo}, headers={"Idempotency-Key": label})
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
 def happy_script(case_type, category):
     """A seeded script that ends in the type's normal closing state (no rejection, no failed mediation)."""
     for seed in range(200):
@@ -59,6 +70,8 @@ def test_case_type_journey_through_the_api(client, world, case_type):
         client.force_login(actor)
         allowed = [a["action"] for a in client.get(f"/api/v1/cases/{cid}").json()["allowed_actions"]]
         assert action in allowed, (action, allowed, case.state)
+        if facts.get("attachments"):  # each photo uploaded first, as a phone does, then referenced
+            facts["attachments"] = [upload(client, cid, f"{cid}-{label}") for label in facts["attachments"]]
         response = post(client, f"/api/v1/cases/{cid}/transitions",
                         {"action": action, "comment": facts.pop("comment", ""), "facts": facts})
         assert response.status_code == 200, (action, response.json())

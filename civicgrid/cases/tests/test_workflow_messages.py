@@ -50,7 +50,7 @@ def test_helpers_translate_in_english_and_keep_chinese_by_default():
         assert queries.type_label("dispute") == "Dispute"
         assert queries.action_label(spec, "return") == "Return"
         assert queries.action_label(spec, "submit") == "Report"
-        assert queries.action_label(registry.SPECS["urban_event"], "verify") == "Check passed"
+        assert queries.action_label(registry.SPECS["urban_event"], "verify") == "On-site check passed"
         assert queries.role_label("grid_worker,reporter") == "Grid worker、Reporter (this case)"
         assert ("received", "Received") in queries.state_choices("citizen_request")
 

@@ -21,15 +21,24 @@ def problems(spec: Spec) -> list[str]:
     return engine.validate(spec, set(vocabulary.ROLES), set(vocabulary.FACTS), set(vocabulary.EFFECTS))
 
 
+# the frozen checksums of versions that cases may still be pinned to: these must never change
+PINNED = {("urban_event", 1): "d9757d43c6a89c20ea7c7a5a943d66d8b309c66db6d7a6230007f0e5b7a7403b",
+          ("safety_hazard", 1): "830d07ae4bb7689f2a176c6b4a78bc15688a47a59fb1ec6ad3f0b83e8cbd7ae1",
+          ("volunteer_order", 1): "2628cf3352382adce2b1042f8ed980a6beb410fad981260943181ab853d729c0"}
+
+
 def test_the_case_types_are_registered_with_their_earlier_versions():
     assert sorted(registry.SPECS) == ["citizen_request", "dispute", "enterprise_relief", "hard_case",
                                       "project_blocker", "safety_hazard", "service_request", "urban_event",
                                       "volunteer_order"]
-    assert {spec.key: spec.version for spec in SPECS if spec.version != 1} == {"volunteer_order": 2}
-    # version 1 of the volunteer order stays readable for the orders pinned to it, unchanged as data
+    assert {s.key: s.version for s in SPECS if s.version != 1} == {
+        "urban_event": 2, "safety_hazard": 2, "volunteer_order": 2}
+    for (key, version), checksum in PINNED.items():
+        old = registry.get(key, version)
+        assert old.checksum() == checksum and problems(old) == []
+    assert registry.get("urban_event", 2) is registry.SPECS["urban_event"]
     first = registry.get("volunteer_order", 1)
     assert "centre_assign" not in first.actions() and "centre_assign" in registry.get("volunteer_order").actions()
-    assert first.checksum() == "2628cf3352382adce2b1042f8ed980a6beb410fad981260943181ab853d729c0"
     assert registry.get("dispute") is registry.SPECS["dispute"]
     assert registry.get("dispute", 1) is registry.SPECS["dispute"]
     with pytest.raises(KeyError):
@@ -129,7 +138,7 @@ def test_validate_finds_a_trap_that_never_reaches_a_terminal_state():
 
 def test_docs_match_the_specs():
     directory = REPO / "docs" / "workflows"
-    expected = docs.rendered(SPECS)
+    expected = docs.rendered(SPECS, docs.earlier_versions())
     on_disk = {p.name: p.read_text(encoding="utf-8") for p in directory.glob("*.md")}
     assert sorted(on_disk) == sorted(expected), "regenerate: python -m civicgrid.cases.workflow.docs"
     for name, text in expected.items():
@@ -168,3 +177,24 @@ def test_a_limit_since_another_state_round_trips_and_must_name_a_state():
                                      State("b", "完", True)),
                (Transition("go", "走", ("a",), "b", {"dispatcher"}, effects={"close"}),))
     assert "state 'a' counts its limit since unknown state 'nowhere'" in problems(bad)
+
+
+def test_evidence_kinds_are_data_written_only_when_set():
+    plain = Transition("a", "甲", ("x",), "y", {"dispatcher"}, requires={"attachments"})
+    assert "evidence" not in plain.to_dict() and plain.evidence_kinds == ("photo",)
+    assert Transition("b", "乙", ("x",), "y", {"dispatcher"}).evidence_kinds == ()
+    docs_too = Transition("c", "丙", ("x",), "y", {"dispatcher"}, evidence=("photo", "pdf"))
+    assert Transition.from_dict(docs_too.to_dict()) == docs_too and docs_too.to_dict()["evidence"] == ["photo", "pdf"]
+    states = (State("x", "甲"), State("y", "乙", terminal=True))
+    bad = Spec("t", 1, "测试", "x", states, (Transition("c", "丙", ("x",), "y", {"dispatcher"}, evidence=("video",)),))
+    assert engine.validate(bad, {"dispatcher"}, set(), set()) == ["transition 'c' takes unknown evidence 'video'"]
+
+
+def test_the_field_verifier_has_steps_before_filing_and_before_closing():
+    spec = registry.SPECS["urban_event"]
+    field = {"micro_grid_worker", "grid_worker"}
+    for action in ("confirm", "refute", "verify"):
+        t = spec.transition(action)
+        assert t.roles == field and "attachments" in t.requires, action
+    assert set(spec.transition("file").sources) == {"reported", "confirmed", "unfounded"}
+    assert "dispatcher" not in spec.transition("verify").roles

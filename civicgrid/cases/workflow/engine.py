@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from civicgrid.cases.workflow.spec import Limit, Spec, Transition
-from civicgrid.cases.workflow.vocabulary import FACT_CHOICES, FACT_LABELS
+from civicgrid.cases.workflow.vocabulary import EVIDENCE, FACT_CHOICES, FACT_LABELS
 
 
 @dataclass(frozen=True)
@@ -162,6 +162,7 @@ def validate(spec: Spec, known_roles: set[str], known_facts: set[str], known_eff
         problems += [f"{where} names unknown role {r!r}" for r in sorted(t.roles - known_roles)]
         problems += [f"{where} requires unknown fact {f!r}" for f in sorted(t.requires - known_facts)]
         problems += [f"{where} has unknown effect {e!r}" for e in sorted(t.effects - known_effects)]
+        problems += [f"{where} takes unknown evidence {k!r}" for k in t.evidence if k not in EVIDENCE]
     for s in spec.states:
         if s.since is not None and s.since not in state_keys:
             problems.append(f"state {s.key!r} counts its limit since unknown state {s.since!r}")

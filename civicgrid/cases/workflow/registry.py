@@ -31,9 +31,7 @@ _CURRENT: tuple[Spec, ...] = (
 SPECS: dict[str, Spec] = {spec.key: spec for spec in _CURRENT}
 
 # versions replaced by a newer one, kept for the cases pinned to them
-_EARLIER: tuple[Spec, ...] = (
-    volunteer_order.SPEC_V1,
-)
+_EARLIER: tuple[Spec, ...] = (volunteer_order.SPEC_V1, urban_event.V1, safety_hazard.V1)
 
 # every shipped (key, version), current ones included
 HISTORY: dict[tuple[str, int], Spec] = {(spec.key, spec.version): spec for spec in (*_EARLIER, *_CURRENT)}

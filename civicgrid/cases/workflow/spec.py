@@ -72,9 +72,13 @@ class Transition:
     requires: frozenset[str] = frozenset()  # facts that must be present and non-empty
     effects: frozenset[str] = frozenset()  # side effects the action layer performs
     sla: Limit | None = None  # overrides the target state's limit when entered by this move (e.g. 重办)
+    # kinds of file (vocabulary.EVIDENCE) the move takes as its `attachments`; only written to the data when
+    # set. Empty: photos where `attachments` is required, none otherwise (see `evidence_kinds`)
+    evidence: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # accept any iterable in definitions, store canonical immutable types
+        object.__setattr__(self, "evidence", tuple(self.evidence))
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "roles", frozenset(self.roles))
         object.__setattr__(self, "requires", frozenset(self.requires))
@@ -84,6 +88,11 @@ class Transition:
     def is_self_loop(self) -> bool:
         return self.sources == (self.target,)
 
+    @property
+    def evidence_kinds(self) -> tuple[str, ...]:
+        """The kinds of file this move takes (an empty tuple: it takes none)."""
+        return self.evidence or (("photo",) if "attachments" in self.requires else ())
+
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
             "action": self.action, "label": self.label, "sources": list(self.sources), "target": self.target,
@@ -91,13 +100,16 @@ class Transition:
         }
         if self.sla is not None:
             d["sla"] = self.sla.to_dict()
+        if self.evidence:
+            d["evidence"] = list(self.evidence)
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Transition:
         return cls(action=d["action"], label=d["label"], sources=tuple(d["sources"]), target=d["target"],
                    roles=frozenset(d["roles"]), requires=frozenset(d.get("requires", ())),
-                   effects=frozenset(d.get("effects", ())), sla=Limit.from_dict(d.get("sla")))
+                   effects=frozenset(d.get("effects", ())), sla=Limit.from_dict(d.get("sla")),
+                   evidence=tuple(d.get("evidence", ())))
 
 
 @dataclass(frozen=True)

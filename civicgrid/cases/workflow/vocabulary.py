@@ -108,6 +108,13 @@ FACT_CHOICES: dict[str, tuple[str, ...]] = {
     "outcome": ("litigation", "arbitration", "petition", "escalate"),
 }
 
+# Evidence: the kinds of file a transition may take as its `attachments` (Transition.evidence), checked by
+# content when uploaded (cases/evidence.py).
+EVIDENCE: dict[str, str] = {
+    "photo": "照片(JPEG、PNG、WebP)",
+    "pdf": "PDF 文件",
+}
+
 # Effects: side effects the Django action layer performs after the engine allows a step.
 EFFECTS: dict[str, str] = {
     "start_clock": "start or restart the handling clock; deadline = the deadline fact, else the limit",

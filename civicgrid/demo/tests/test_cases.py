@@ -23,6 +23,9 @@ def test_every_case_type_is_generated_through_the_workflow(generated):
     assert CaseEvent.objects.count() == generated["cases"] + generated["steps"] + CaseEvent.objects.filter(
         actor__isnull=True).exclude(action="submit").count()
     assert all(verify_case(case) is None for case in Case.objects.all())
+    # steps that take evidence carry the photos a phone would have uploaded
+    with_files = CaseEvent.objects.filter(action__in=["feedback", "verify", "submit_rectification", "pass_review"])
+    assert with_files.exists() and all(event.attachments.exists() for event in with_files)
 
 
 @pytest.mark.django_db

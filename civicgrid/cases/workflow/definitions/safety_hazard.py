@@ -1,6 +1,11 @@
-"""Safety hazard (安全隐患): 发现 → 整改通知 → 整改中 → 复查 → 销号, 复查不合格再整改."""
+"""Safety hazard (安全隐患): 发现 → 整改通知 → 整改中 → 复查 → 销号, 复查不合格再整改.
+
+Version 2 takes documents as evidence: the signed 整改通知书 (PDF or photo) with the notice, photos or a
+整改报告 (PDF) with the rectification, and 复查 photos, required to 销号. Version 1 stays for cases pinned to it."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from civicgrid.cases.workflow.spec import Limit, Spec, State, Transition
 
@@ -10,7 +15,7 @@ INSPECTOR = {"grid_worker", "community_admin", "street_admin", "department_handl
 RECTIFIER = {"enterprise_contact", "department_handler", "grid_worker"}
 WATCH = {"dispatcher", "leader", "street_admin", "system"}
 
-SPEC = Spec(
+V1 = Spec(
     key="safety_hazard",
     version=1,
     label="安全隐患",
@@ -42,5 +47,19 @@ SPEC = Spec(
         Transition("remind", "催办", ("rectifying",), "rectifying", WATCH - {"leader"}, effects={"remind"}),
         Transition("supervise", "督办", ("rectifying",), "rectifying", WATCH,
                    requires={"comment"}, effects={"supervise"}),
+    ),
+)
+
+PHOTO_OR_PDF = ("photo", "pdf")
+
+SPEC = replace(
+    V1,
+    version=2,
+    transitions=tuple(
+        replace(t, evidence=PHOTO_OR_PDF) if t.action in ("issue_notice", "submit_rectification")
+        else replace(t, requires=t.requires | {"attachments"}) if t.action == "pass_review"
+        else replace(t, evidence=("photo",)) if t.action == "fail_review"
+        else t
+        for t in V1.transitions
     ),
 )

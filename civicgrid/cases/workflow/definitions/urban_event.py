@@ -1,6 +1,12 @@
-"""数字城管 urban management event/component case: the 7-step closed loop (standards-cn §3)."""
+"""数字城管 urban management event/component case: the 7-step closed loop (standards-cn §3).
+
+Version 2 gives the field verifier (监督员: the micro-grid or grid worker of the place) their own steps: the
+on-site 核实 of a report before 立案, and the 核查 of the result, each with photos, before 结案. Version 1
+stays as it was for the cases pinned to it."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from civicgrid.cases.workflow.spec import Limit, Spec, State, Transition
 
@@ -9,7 +15,7 @@ HANDLER = {"department_handler"}  # 专业部门 处置人员
 CHECKER = {"grid_worker", "micro_grid_worker"}  # 监督员 on site
 WATCH = {"dispatcher", "leader", "system"}
 
-SPEC = Spec(
+V1 = Spec(
     key="urban_event",
     version=1,
     label="城市管理事件部件",
@@ -60,5 +66,45 @@ SPEC = Spec(
         Transition("remind", "催办", ("processing",), "processing", WATCH, effects={"remind"}),
         Transition("supervise", "督办", ("processing",), "processing", WATCH,
                    requires={"comment"}, effects={"supervise"}),
+    ),
+)
+
+
+def _v1(action: str) -> Transition:
+    return V1.transition(action)
+
+
+PRE_FILING = ("reported", "verifying", "confirmed", "unfounded")
+
+SPEC = replace(
+    V1,
+    version=2,
+    description=(
+        "数字城管七步闭环:信息收集、案卷建立、任务派遣、任务处理、处理反馈、核查结案、综合评价。"
+        "立案前由所在微网格(网格)的监督员现场核实并拍照;派遣起算处置时限并纳入督办;部门可退回重派、"
+        "申请延期;处理反馈须附处置后照片;监督员现场核查并拍照,通过后结案,不通过返工。"
+    ),
+    states=(
+        V1.state("reported"),
+        State("verifying", "待核实", sla=Limit(1, "work_hours")),
+        State("confirmed", "核实属实", sla=Limit(1, "work_hours")),
+        State("unfounded", "核实不属实", sla=Limit(1, "work_hours")),
+        *V1.states[1:],
+    ),
+    transitions=(
+        Transition("send_to_verify", "派监督员核实", ("reported",), "verifying", DISPATCH),
+        Transition("confirm", "现场核实属实", ("reported", "verifying"), "confirmed", CHECKER,
+                   requires={"comment", "attachments"}),
+        Transition("refute", "现场核实不属实", ("reported", "verifying"), "unfounded", CHECKER,
+                   requires={"reason", "attachments"}),
+        replace(_v1("file"), sources=("reported", "confirmed", "unfounded")),
+        replace(_v1("reject"), sources=PRE_FILING),
+        replace(_v1("merge"), sources=(*PRE_FILING, "filed")),
+        *(_v1(a) for a in ("dispatch", "sign", "return", "request_extension", "approve_extension",
+                           "deny_extension", "feedback")),
+        # 核查 is on site: the field verifier's, with photos; the centre may still send the work back
+        replace(_v1("verify"), label="现场核查通过", roles=frozenset(CHECKER)),
+        replace(_v1("rework"), evidence=("photo",)),
+        *(_v1(a) for a in ("close", "evaluate", "remind", "supervise")),
     ),
 )
