@@ -41,8 +41,7 @@ def buildings(tree):
 
 def test_buildings_in_a_box_come_as_footprints_with_estate_labels(buildings, resident):
     response = resident.get("/api/v1/people/map/buildings?bbox=123.11,41.11,123.13,41.13")
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "private, max-age=600"
+    assert (response.status_code, response["Cache-Control"]) == (200, "private, max-age=600")
     body = response.json()
     assert body["type"] == "FeatureCollection" and body["truncated"] is False
     assert body["bbox"] == [123.11, 41.11, 123.13, 41.13]
