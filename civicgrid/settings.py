@@ -303,6 +303,11 @@ TEST_CLOCK = False
 # Leaflet tile URL template; empty means "no tile server": the map draws GeoJSON layers on a blank canvas.
 MAP_TILE_URL = env("MAP_TILE_URL") or ""
 MAP_TILE_ATTRIBUTION = env("MAP_TILE_ATTRIBUTION") or ""
+# The datum the tiles are drawn in: "wgs84" (OpenStreetMap and most providers) or "gcj02" (AMap/高德, Tencent
+# and other licensed Chinese providers). Stored coordinates are always WGS84; a gcj02 map shifts them for display.
+MAP_TILE_CRS = (env("MAP_TILE_CRS") or "wgs84").strip().lower()
+if MAP_TILE_CRS not in ("wgs84", "gcj02"):
+    raise ImproperlyConfigured(f"CIVICGRID_MAP_TILE_CRS must be wgs84 or gcj02, not {MAP_TILE_CRS!r}")
 
 # Seconds between checks of the boundary version stamp by each process's locator.
 GEO_STAMP_CHECK_SECONDS = float(env("GEO_STAMP_CHECK_SECONDS") or 2)

@@ -161,7 +161,6 @@ class ReportForm(DomainErrorMixin, forms.Form):
         self.fields["category"].widget.attrs.update({  # swaps in the category's extra questions
             "hx-get": reverse("cases:report_questions"), "hx-target": "#questions", "hx-trigger": "change"})
         places = queries.report_places()
-        self.streets = places["streets"]
         self.fields["region"].choices = [("", gettext("不选(以地图选点为准)"))] + places["grids"]
         if channel == "hotline":
             self.fields["reporter_name"].required = True

@@ -619,10 +619,9 @@ def category_questions(code: str) -> list[dict]:
 
 
 def report_places() -> dict:
-    """Where a report can be placed without a map pin: active grids grouped by community; and the street
-    outlines drawn under the report map. Street and grid names and outlines are public administrative
-    geography (no people data), so this read is deliberately unscoped: a resident needs them to report."""
-    from civicgrid.geo import geojson
+    """Where a report can be placed without a map pin: active grids grouped by community. Grid names are
+    public administrative geography (no people data), so this read is deliberately unscoped: a resident
+    needs them to report. The map under the form draws itself from the geo base-map endpoints."""
     from civicgrid.geo.choices import RegionLevel
     from civicgrid.geo.models import Region
 
@@ -631,8 +630,7 @@ def report_places() -> dict:
     groups: dict[str, list[tuple[str, str]]] = {}
     for code, name in active.filter(level=RegionLevel.GRID).order_by("code").values_list("code", "name"):
         groups.setdefault(communities.get(code[:12], code[:12]), []).append((code, name))
-    streets = active.filter(level=RegionLevel.STREET, boundary__isnull=False).order_by("code")
-    return {"grids": list(groups.items()), "streets": geojson.feature_collection(streets)}
+    return {"grids": list(groups.items())}
 
 
 def intake_channel(user) -> str:

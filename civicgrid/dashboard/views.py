@@ -104,7 +104,8 @@ def heat_map(request):
     return render(request, "dashboard/map.html", {
         "scope": scope, "switch": scopes.switcher(scope), "metrics": queries.HEAT_METRICS,
         "config": {"dataUrl": f"/dashboard/map/data/?region={scope.region_code}", "tileUrl": settings.MAP_TILE_URL,
-                   "tileAttribution": settings.MAP_TILE_ATTRIBUTION, "day": (today - timedelta(days=1)).isoformat(),
+                   "tileAttribution": settings.MAP_TILE_ATTRIBUTION, "tileCrs": settings.MAP_TILE_CRS,
+                   "day": (today - timedelta(days=1)).isoformat(),
                    "labels": {**queries.HEAT_METRICS, "patrol": "巡查达标率%", "list": "查看案件清单",
                               "patrolList": "查看巡查日报", "none": "无数据", "failed": "地图数据加载失败"}},
     })

@@ -1,7 +1,7 @@
-"""/api/v1/geo/: the region tree, point location and boundaries as GeoJSON (all scoped)."""
+"""/api/v1/geo/: the region tree, point location and boundaries as GeoJSON (all scoped), and the report
+map's base map: public layers and place names for a point (unscoped public geography, signed-in callers)."""
 
-from __future__ import annotations
-
+from django.http import HttpResponse
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
@@ -93,3 +93,41 @@ def locate(request, lat: Finite, lng: Finite):
 def boundaries(request, level: str | None = None, parent: str | None = None):
     """可见区域边界的 GeoJSON FeatureCollection;不带参数时为网格层。"""
     return queries.boundaries_feature_collection(request.auth, level=level, parent=parent)
+
+
+class PlaceRef(Schema):
+    code: str
+    name: str
+
+
+class PlaceOut(Schema):
+    found: bool = Field(..., description="点位是否落在某个社区/网格内")
+    street: PlaceRef | None
+    community: PlaceRef | None
+    grid: PlaceRef | None
+    micro_grid: PlaceRef | None
+    label: str = Field(..., description="供显示的名称,如“曙光街道 幸福社区 第三网格”;区外为空")
+
+
+MAP_CACHE = "private, max-age=600"
+
+
+@router.get("/map/layers/{level}", response={200: dict, 304: None, 422: ErrorOut}, url_name="geo_map_layer")
+def map_layer(request, level: str):
+    """底图图层(公开的行政区划地理,不含人员数据):`level` 为 street、community 或 grid;每个区域带名称、
+    简称 `label` 与标注点 `label_at`。带 ETag,配置版本不变时 `If-None-Match` 得 304。"""
+    body = queries.map_layer_json(level)
+    etag = f'"{queries.map_version()}-{level}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/geo+json")
+    response["ETag"] = etag
+    response["Cache-Control"] = MAP_CACHE
+    return response
+
+
+@router.get("/place", response={200: PlaceOut, 422: ErrorOut}, url_name="geo_place")
+def place(request, lat: Finite, lng: Finite):
+    """WGS84 坐标所在的街道、社区、网格、微网格名称(公开地名,不受查看范围限制);区外 `found` 为 false。"""
+    return queries.place_names(lng, lat)

@@ -6,12 +6,15 @@ parent (grids of a street), without one the parent's direct children.
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from civicgrid.core import confcache
 from civicgrid.core.errors import ValidationFailed
 from civicgrid.core.scoping import can, get_visible, grant_for
-from civicgrid.geo import geojson
+from civicgrid.geo import basemap, geojson
 from civicgrid.geo.choices import CODE_LENGTH, LEVEL_ORDER, RegionLevel
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
@@ -133,3 +136,85 @@ def _boundaries(regions, level: str | None, parent: str | None) -> dict:
         level = RegionLevel.GRID
     regions = _below(regions.filter(is_active=True, boundary__isnull=False), parent, level)
     return geojson.feature_collection(regions.order_by("code"))
+
+
+# ---- the base map: public administrative geography ---------------------------------------------------
+# Street, community and grid names and outlines are public (no people data): a resident needs them to place
+# a report, so these reads are deliberately unscoped. Micro-grids (5,684 in the demo) are left out of the
+# layers; the place look-up still names them.
+
+MAP_LEVELS = (RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID)
+
+
+def parse_map_level(level: str | None) -> str:
+    if level not in MAP_LEVELS:
+        choices = "、".join(f"{value}({RegionLevel(value).label})" for value in MAP_LEVELS)
+        raise ValidationFailed(f"底图层级 {level!r} 无效,可选:{choices}", code="invalid_level",
+                               details={"level": level, "choices": list(MAP_LEVELS)})
+    return level
+
+
+def map_layer(level: str) -> dict:
+    """One base-map layer as a FeatureCollection: outline, name, short label and label point per active
+    region. Built once per configuration version (regions are watched by confcache), so every request in
+    every process reads it from memory until a region changes."""
+    level = parse_map_level(level)
+    return confcache.current().get(("geo.map_layer", level), lambda: _map_layer(level))
+
+
+def map_layer_json(level: str) -> bytes:
+    """`map_layer` serialised, cached alongside it."""
+    level = parse_map_level(level)
+    return confcache.current().get(("geo.map_layer_json", level),
+                                   lambda: json.dumps(map_layer(level), ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def map_version() -> str:
+    """The version the layers were built from: their ETag."""
+    return confcache.current().token
+
+
+def _map_layer(level: str) -> dict:
+    regions = list(Region.objects.filter(is_active=True, level=level, boundary__isnull=False).order_by("code"))
+    parents = dict(Region.objects.filter(code__in={r.code[:-3] for r in regions}).values_list("code", "name"))
+    features = []
+    for r in regions:
+        features.append({
+            "type": "Feature", "id": r.code, "geometry": r.boundary,
+            "properties": {
+                "code": r.code, "name": r.name, "level": r.level,
+                "label": basemap.short_label(r.name, parents.get(r.code[:-3])),
+                "label_at": [r.center_lng, r.center_lat] if r.center_lng is not None else None,
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def place_names(lng: float, lat: float) -> dict:
+    """The names of the regions containing a WGS84 point, street to micro-grid; `found` false outside the
+    district. Names only: the same public geography as the layers."""
+    geojson.check_coordinates(lng, lat)
+    chain = get_locator().locate(lng, lat)
+    by_level = {r.level: {"code": r.code, "name": r.name} for r in chain}
+    parts = [by_level[level]["name"] for level in (RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID)
+             if level in by_level]
+    grid = by_level.get(RegionLevel.GRID)
+    community = by_level.get(RegionLevel.COMMUNITY)
+    if grid and community:  # "幸福社区 第三网格", not the grid's full name repeating the community's
+        parts[-1] = basemap.short_label(grid["name"], community["name"])
+    return {
+        "found": RegionLevel.GRID in by_level or RegionLevel.COMMUNITY in by_level,
+        **{level: by_level.get(level) for level in (RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID,
+                                                     RegionLevel.MICRO_GRID)},
+        "label": " ".join(parts),
+    }
+
+
+def search_places(q: str, limit: int = 5) -> list[Region]:
+    """Communities and grids whose name contains `q`, for the map's search box (public names)."""
+    q = (q or "").strip()[:MAX_QUERY]
+    if not q:
+        return []
+    regions = Region.objects.filter(is_active=True, level__in=(RegionLevel.COMMUNITY, RegionLevel.GRID),
+                                    name__icontains=q, center_lng__isnull=False)
+    return list(regions.defer("boundary").order_by("level", "code")[:limit])

@@ -74,7 +74,7 @@ def region_map(request):
         "apiUrl": reverse("api-v1:geo_boundaries") + (f"?{urlencode(params)}" if params else ""),
         "detailUrl": reverse("geo:region_detail", args=["__code__"]),
         "tileUrl": settings.MAP_TILE_URL,
-        "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+        "tileAttribution": settings.MAP_TILE_ATTRIBUTION, "tileCrs": settings.MAP_TILE_CRS,
         "error": error,
         "text": {"empty": "范围内没有可显示的边界", "failed": "边界加载失败,请稍后重试",
                  "detail": "查看详情 ›", "count": "共 %s 个区域;点按多边形查看名称与代码。"},

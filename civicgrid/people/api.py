@@ -5,8 +5,6 @@ them in full and is audit-logged. Out-of-scope ids answer 404. Creates accept an
 header so that a phone may retry safely.
 """
 
-from __future__ import annotations
-
 from datetime import date
 
 from django.http import HttpResponse
@@ -20,6 +18,8 @@ from civicgrid.api.params import Id, RequiredText
 from civicgrid.core import errors
 from civicgrid.core.scoping import get_visible
 from civicgrid.core.web import XLSX
+from civicgrid.geo import basemap
+from civicgrid.geo import queries as geo_queries
 from civicgrid.geo.models import Region
 from civicgrid.people import actions, queries
 from civicgrid.people.choices import Relation, ResidenceType
@@ -257,3 +257,33 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+# ---- the report map's base map: buildings as public geography (no household or resident data) ----------
+
+class MapHitOut(Schema):
+    kind: str = Field(..., description="building(楼栋)、community(社区/村)或 grid(网格)")
+    code: str
+    name: str
+    address: str = ""
+    area: str = Field("", description="所属社区(楼栋)或上级名称")
+    lng: float
+    lat: float
+
+
+@router.get("/map/buildings", response={200: dict, 422: ErrorOut}, url_name="people_map_buildings")
+def map_buildings(request, response: HttpResponse, bbox: str):
+    """范围内的楼栋轮廓(由楼栋坐标与层数、单元数推出的示意轮廓)与小区名称标注。`bbox`:西,南,东,北(WGS84,
+    每边不超过 0.05 度,按 0.0025 度网格向外取整)。只含楼栋名称、地址、层数与位置,不含住户或人员数据。"""
+    response["Cache-Control"] = "private, max-age=600"
+    return queries.map_buildings(basemap.parse_bbox(bbox))
+
+
+@router.get("/map/search", response={200: list[MapHitOut], 422: ErrorOut}, url_name="people_map_search")
+def map_search(request, q: str = ""):
+    """地图搜索:名称或地址包含 `q` 的楼栋,以及名称包含 `q` 的社区和网格(各最多 8 条、5 条)。"""
+    hits = queries.search_buildings(q)
+    for region in geo_queries.search_places(q):
+        hits.append({"kind": region.level, "code": region.code, "name": region.name, "address": "",
+                     "area": "", "lng": region.center_lng, "lat": region.center_lat})
+    return hits

@@ -17,6 +17,8 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from civicgrid.core import masking
 from civicgrid.core.scoping import can, grant_for
+from civicgrid.geo import basemap
+from civicgrid.geo.models import Region
 from civicgrid.people.models import Building, Household, Resident, ResidentTag, Tag
 
 SENSITIVE_TAGS = "people.view_sensitive_tags"
@@ -154,3 +156,46 @@ def present_household(household: Household, viewer, *, members: bool = False) ->
 
 def household_members(household: Household, viewer) -> QuerySet[Resident]:
     return with_tags(residents_visible(viewer, household_id=household.pk, active=None).order_by("-is_active", "id"))
+
+
+# ---- the base map: buildings as public geography ---------------------------------------------------------
+# A building's name, address and place are what a street map shows; nothing about who lives there (no
+# household, resident or count of either) leaves these reads, so they are not scoped: a resident uses them
+# to aim a report.
+
+MAP_BUILDINGS_LIMIT = 3000
+SEARCH_LIMIT = 8
+
+
+def map_buildings(bbox: tuple[float, float, float, float]) -> dict:
+    """Buildings with a position inside `bbox` (west, south, east, north) as footprint polygons, plus one
+    label per estate; `truncated` when more than MAP_BUILDINGS_LIMIT fall inside."""
+    west, south, east, north = bbox
+    rows = list(
+        Building.objects.filter(lng__gte=west, lng__lte=east, lat__gte=south, lat__lte=north)
+        .order_by("code").values_list("code", "name", "address", "floors", "units", "lng", "lat")[:MAP_BUILDINGS_LIMIT + 1]
+    )
+    truncated = len(rows) > MAP_BUILDINGS_LIMIT
+    rows = rows[:MAP_BUILDINGS_LIMIT]
+    features = [{
+        "type": "Feature", "id": code,
+        "geometry": {"type": "Polygon", "coordinates": [basemap.footprint(lng, lat, floors, units)]},
+        "properties": {"code": code, "name": name, "address": address, "floors": floors, "point": [lng, lat]},
+    } for code, name, address, floors, units, lng, lat in rows]
+    return {"type": "FeatureCollection", "features": features, "bbox": list(bbox), "truncated": truncated,
+            "estates": basemap.estate_labels((name, lng, lat) for _, name, _, _, _, lng, lat in rows)}
+
+
+def search_buildings(q: str, limit: int = SEARCH_LIMIT) -> list[dict]:
+    """Buildings with a position whose name or address contains `q`, with their community's name."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    rows = list(
+        Building.objects.filter(Q(name__icontains=q) | Q(address__icontains=q), lng__isnull=False, lat__isnull=False)
+        .order_by("code").values("code", "name", "address", "lng", "lat", "region__code")[:limit]
+    )
+    communities = dict(Region.objects.filter(code__in={r["region__code"][:12] for r in rows})
+                       .values_list("code", "name"))
+    return [{"kind": "building", "code": r["code"], "name": r["name"], "address": r["address"],
+             "area": communities.get(r["region__code"][:12], ""), "lng": r["lng"], "lat": r["lat"]} for r in rows]

@@ -133,7 +133,6 @@ def order(request):
     status = 422 if request.method == "POST" else 200
     return render(request, "volunteers/order.html", {
         "form": form, "emergency_notice": catalogue.EMERGENCY_NOTICE,
-        "streets": case_queries.report_places()["streets"],
         "emergency_codes": [c for _group, items in queries.service_choices() for c, _name in items
                             if catalogue.service_of(c) == catalogue.EMERGENCY]}, status=status)
 

@@ -46,7 +46,7 @@ def public_map(request):
         "outlines": queries.street_outlines(),
         "legend": [(label, KIND_COLORS[value]) for value, label in WorkKind.choices],
         "map_config": {"apiUrl": api, "colors": KIND_COLORS, "tileUrl": settings.MAP_TILE_URL,
-                       "tileAttribution": settings.MAP_TILE_ATTRIBUTION,
+                       "tileAttribution": settings.MAP_TILE_ATTRIBUTION, "tileCrs": settings.MAP_TILE_CRS,
                        "text": {"empty": gettext("所选范围内还没有完工项目"), "failed": gettext("地图数据加载失败"),
                                 "count": gettext("共 %s 个完工项目")}}})
 

@@ -227,3 +227,31 @@ def test_admin_pages_on_a_phone(phone_page, live_server, campaign, tmp_path):
     page.wait_for_selector("[data-row='10']")
     assert _no_horizontal_overflow(page)
     screenshot(page, "campaign-designer-phone")
+
+
+def test_form_works_offline_right_after_the_first_visit(phone_page, live_server, campaign):
+    """One online visit is enough: the page keeps its own copy and the worker its files, so a reload
+    without a network still opens the household list and a household's form fills and queues."""
+    page = phone_page
+    collect = f"/gridops/campaigns/{campaign.pk}/collect/"
+    login(page, live_server, "mgw", next_path=collect)
+    page.wait_for_selector("[data-collect-root][data-ready='1']")
+    page.wait_for_selector("[data-collect-root][data-offline-ready='1']", timeout=15_000)
+
+    page.context.set_offline(True)
+    page.reload()  # the first reload ever: served by the service worker from what the first visit kept
+    page.wait_for_selector("[data-collect-root][data-ready='1']")
+    assert page.evaluate("Boolean(navigator.serviceWorker.controller)")
+    assert page.locator("#sync-bar").get_attribute("data-net-state") == "offline"
+    assert page.locator(".hh-name").count() == 5
+    # the page's files came from the worker's cache: styled and scripted
+    assert page.evaluate("getComputedStyle(document.querySelector('.hh-card')).display") != "inline"
+    _fill(page, "1单元101", "3", tested=True, verified=True)
+    assert page.locator("#sync-bar").get_attribute("data-queue-count") == "1"
+    assert page.locator(".hh[data-state=pending]").count() == 1
+    screenshot(page, "campaign-first-visit-offline-phone")
+    assert CampaignAnswer.objects.count() == 0
+
+    page.context.set_offline(False)
+    wait_until(page, "document.querySelector('#sync-bar').dataset.queueCount === '0'", timeout=30_000)
+    assert CampaignAnswer.objects.count() == 1

@@ -105,12 +105,12 @@ def test_user_text_on_maps_and_charts_is_shown_as_text(live_server, watched, set
     screenshot(page, "xss-grid-map")
     assert_nothing_ran(page, seen)
 
-    # the report form's map: street names are permanent labels
+    # the report form's map: street names are labels on the map
     page.goto(f"{live_server.url}/cases/report/")
-    label = page.locator(".leaflet-tooltip.street-label").filter(has_text="street")
-    label.wait_for()
-    assert label.inner_text() == payload("street")
-    assert page.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+    label = page.locator(".map-label.street").filter(has_text="street")
+    label.first.wait_for()
+    assert label.first.inner_text() == payload("street")
+    assert page.locator(".map-label img, .map-label script").count() == 0
     screenshot(page, "xss-report-map")
     assert_nothing_ran(page, seen)
 

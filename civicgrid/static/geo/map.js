@@ -9,7 +9,7 @@
   function say(text) { status.textContent = text; status.hidden = !text; }
   if (cfg.error) { say(cfg.error); return; }
 
-  var map = L.map("map", { zoomSnap: 0.25, attributionControl: !!cfg.tileUrl, preferCanvas: false });
+  var map = L.map("map", { crs: window.civicgrid.gcj02.crsFor(cfg.tileUrl ? cfg.tileCrs : ""), zoomSnap: 0.25, attributionControl: !!cfg.tileUrl, preferCanvas: false });
   if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution, maxZoom: 19 }).addTo(map); }
   map.setView([41.15, 123.2], 11);
 

@@ -10,7 +10,7 @@
     var status = document.getElementById("heat-status");
     var legend = document.getElementById("heat-legend");
     var form = document.getElementById("heat-controls");
-    var map = L.map("heat-map", { zoomSnap: 0.25, attributionControl: !!cfg.tileUrl });
+    var map = L.map("heat-map", { crs: window.civicgrid.gcj02.crsFor(cfg.tileUrl ? cfg.tileCrs : ""), zoomSnap: 0.25, attributionControl: !!cfg.tileUrl });
     if (cfg.tileUrl) L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution, maxZoom: 19 }).addTo(map);
     map.setView([41.15, 123.2], 11);
     var layer = null, data = null;

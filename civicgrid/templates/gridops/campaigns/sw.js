@@ -1,6 +1,7 @@
 /* civicgrid campaigns service worker (served by views.service_worker at {{ scope }}sw.js).
    Keeps the shell's static files and the campaign list and household-list pages, so that a worker who
-   opened a household list can reload it without a network. Answers are NOT handled here: the page queues
+   opened a household list can reload it without a network. The page's script stores the first visit's
+   copy itself (the worker installs while that page loads and so never sees its request). Answers are NOT handled here: the page queues
    them in IndexedDB and posts them to the API itself (no request under /api/ is ever cached).
    Version {{ version }}. */
 "use strict";
@@ -34,7 +35,8 @@ async function networkFirst(request) {
     if (response.ok && !response.redirected) cache.put(request, response.clone());
     return response;
   } catch (err) {
-    const cached = await cache.match(request, { ignoreSearch: true });
+    // ignoreVary: the copy the page kept of itself on the first visit was requested by fetch(), not by a navigation
+    const cached = await cache.match(request, { ignoreSearch: true, ignoreVary: true });
     if (cached) return cached;
     return new Response("<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
       "<title>离线</title><p style='font:16px sans-serif;padding:1rem'>当前没有网络,且本页尚未在本机保存。" +

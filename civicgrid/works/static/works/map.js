@@ -8,7 +8,7 @@
   var status = document.getElementById("map-status");
   function say(text) { status.textContent = text; status.hidden = !text; }
 
-  var map = L.map("map", { zoomSnap: 0.25, attributionControl: !!cfg.tileUrl });
+  var map = L.map("map", { crs: window.civicgrid.gcj02.crsFor(cfg.tileUrl ? cfg.tileCrs : ""), zoomSnap: 0.25, attributionControl: !!cfg.tileUrl });
   if (cfg.tileUrl) { L.tileLayer(cfg.tileUrl, { attribution: cfg.tileAttribution, maxZoom: 19 }).addTo(map); }
   map.setView([41.15, 123.2], 12);
   // the streets under the works, so the map has a place without a tile server

@@ -5,7 +5,8 @@
 // 2. The household list (#campaign-data present): fill forms offline. Answers are queued in IndexedDB
 //    (localStorage when IndexedDB is unavailable), each with its own idempotency key, and posted to the
 //    API one by one whenever the network is there; re-sending a key never makes a second row. The
-//    service worker (/gridops/campaigns/sw.js) keeps this page and its files for reloading offline.
+//    service worker (/gridops/campaigns/sw.js) keeps this page and its files for reloading offline, from the
+//    first visit on (keepThisPage).
 (function () {
   "use strict";
 
@@ -487,12 +488,18 @@
 
     // a different user on this phone: forget the saved pages of the previous one (their queue stays theirs)
     var who = String(data.user);
+    var forgotten = Promise.resolve();
     if (localStorage.getItem("civicgrid-campaigns:user") !== who) {
-      if (window.caches) caches.delete("civicgrid-campaigns-pages");
+      if (window.caches) forgotten = caches.delete(PAGES_CACHE).catch(function () {});
       localStorage.setItem("civicgrid-campaigns:user", who);
     }
-    if ("serviceWorker" in navigator) {
-      navigator.serviceWorker.register(data.sw, { scope: data.scope }).catch(function () { /* offline reload unavailable */ });
+    if ("serviceWorker" in navigator && window.caches) {
+      navigator.serviceWorker.register(data.sw, { scope: data.scope })
+        .then(function () { return forgotten; })
+        .then(keepThisPage)
+        .then(function () { return navigator.serviceWorker.ready; })
+        .then(function () { root.dataset.offlineReady = "1"; })
+        .catch(function () { /* offline reload unavailable */ });
     }
     Promise.all([loadKnown(), loadQueue()]).then(function () {
       root.dataset.ready = "1";
@@ -500,6 +507,18 @@
       sync();
     }, function (err) {
       bar.textContent = "本机存储不可用:" + err;
+    });
+  }
+
+  // The first visit is not yet under the service worker (it installs while the page loads), so the page
+  // keeps a copy of itself in the worker's page cache now: offline, the worker answers a reload from it.
+  var PAGES_CACHE = "civicgrid-campaigns-pages";
+  function keepThisPage() {
+    var url = location.href.split("#")[0];
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } }).then(function (response) {
+      // a lapsed session is redirected to the login page: keep real pages only
+      if (!response.ok || response.redirected) return;
+      return caches.open(PAGES_CACHE).then(function (cache) { return cache.put(url, response); });
     });
   }
 
