@@ -33,6 +33,13 @@ def endpoint(view):
     return wrapped
 
 
+def refused(request, error):
+    """The input guard's refusal (a NUL in the input, a body too large) in the Open311 error list."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    status = 400 if error.status == 422 else error.status
+    return formats.error(fmt, Open311Error(status, f"{error.code}: {error.message}"))
+
+
 def index(request):
     """The endpoint's HTML page (recommended by the spec): what is served and how to get a key."""
     return render(request, "open311/index.html", {

@@ -298,3 +298,13 @@ def test_client_updates_show_on_the_case_page_for_staff_escaped(client, o311):
     assert 'href="https://fms.example/p/1.jpg"' in section and ">FIXED<" in section
     assert section.index('data-open311-update="fms-1"') < section.index('data-open311-update="fms-2"')
     assert second.case_id == case.pk
+
+
+def test_input_the_guard_refuses_answers_in_the_open311_error_format(client, o311):
+    for fmt in ("json", "xml"):
+        response = client.get(f"{BASE}/requests.{fmt}?service_code=01%0002")
+        assert response.status_code == 400
+        [error] = errors_of(response, fmt)
+        assert str(error["code"]) == "400" and error["description"].startswith("nul_byte")
+    response = post(client, o311, description="a\x00b")
+    assert response.status_code == 400 and errors_of(response)[0]["description"].startswith("nul_byte")
