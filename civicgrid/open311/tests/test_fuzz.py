@@ -14,38 +14,19 @@ import re
 from pathlib import Path
 
 import pytest
-import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
 from django.http import QueryDict
-from hypothesis import HealthCheck, settings
-from schemathesis.config import SchemathesisConfig
 
+from civicgrid.api.tests import fuzzing
 from civicgrid.testing import rolled_back
 
 DOCUMENT = Path(__file__).parent / "openapi.json"
 SEED = 311
-SHARED_DB = [HealthCheck.function_scoped_fixture]
-
-
-def _schema(max_examples: int, coverage: bool = False):
-    config = SchemathesisConfig.from_dict({
-        "seed": SEED,
-        "generation": {"max-examples": max_examples, "deterministic": True, "database": "none"},
-        "phases": {"stateful": {"enabled": False},
-                   "coverage": {"enabled": True, "unexpected-methods": ["DELETE", "PUT"] if coverage else [],
-                                "generation": {"mode": "all" if coverage else "positive"}}},
-    })
-    loaded = schemathesis.openapi.from_dict(json.loads(DOCUMENT.read_text()), config=config)
-    loaded.app = WSGIHandler()
-    return loaded
-
-
-schema = _schema(5)
-long_schema = _schema(60, coverage=True)
+schema = fuzzing.load(json.loads(DOCUMENT.read_text()), seed=SEED, max_examples=5)
+long_schema = fuzzing.load(json.loads(DOCUMENT.read_text()), seed=SEED, max_examples=60, coverage=True)
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, _keep_connection):
+def world(django_db_setup, django_db_blocker, _isolated):
     """One district with the case catalogue, a key and a published request, for the whole module (each
     test's writes are rolled back with its savepoint)."""
     from civicgrid.cases.actions import sync_categories
@@ -67,26 +48,8 @@ def world(django_db_setup, django_db_blocker, _keep_connection):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _keep_connection():
-    """A finished request must not close the connection that holds the test's transaction."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _forget_counters():
-    """The per-key rate limit counts in the cache, not in the rolled-back transaction."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def _isolated():
+    yield from fuzzing.isolation()
 
 
 def _with_world(case, world) -> None:
@@ -113,17 +76,7 @@ def _run(case, world) -> None:
     check_answer(response.status_code, response.content, f"{case.method} {case.formatted_path}")
 
 
-@schema.parametrize()
-@settings(suppress_health_check=SHARED_DB)
-def test_open311_operations(db, world, case):
-    _run(case, world)
-
-
-@pytest.mark.slow
-@long_schema.parametrize()
-@settings(suppress_health_check=SHARED_DB)
-def test_open311_operations_longer(db, world, case):
-    _run(case, world)
+test_open311_operations, test_open311_operations_longer = fuzzing.operation_tests(schema, long_schema, _run)
 
 
 def test_the_document_covers_every_json_route():
