@@ -308,3 +308,12 @@ def test_input_the_guard_refuses_answers_in_the_open311_error_format(client, o31
         assert str(error["code"]) == "400" and error["description"].startswith("nul_byte")
     response = post(client, o311, description="a\x00b")
     assert response.status_code == 400 and errors_of(response)[0]["description"].startswith("nul_byte")
+
+
+def test_a_method_an_endpoint_does_not_take_answers_405_in_the_error_format(client, o311):
+    response = client.delete(f"{BASE}/services.json")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert errors_of(response) == [{"code": 405, "description": "method DELETE is not allowed here"}]
+    response = client.put(f"{BASE}/requests.xml")
+    assert response.status_code == 405 and response["Allow"] == "GET, POST"
+    assert errors_of(response, "xml")[0]["code"] == "405"
