@@ -189,6 +189,27 @@ def enterprise_export(user, params: dict, progress: Progress) -> Output:
     return Output(f"企业名录-{today():%Y%m%d}.xlsx", content, seen[0])
 
 
+def disbursement_list_params(user, raw: dict) -> dict:
+    """The disbursement list's programme, period, search text and batch (subsidies/disbursements/)."""
+    fields = ("programme", "since", "until", "q", "batch")
+    return {"filters": {k: str(raw[k]).replace("\x00", "")[:40] for k in fields if raw.get(k)}, "region": ""}
+
+
+def disbursement_export(user, params: dict, progress: Progress) -> Output:
+    from civicgrid.subsidies import excel, queries
+    from civicgrid.subsidies.forms import period_filters
+
+    filters = params["filters"]
+    batch = filters.get("batch", "")
+    batch_id = int(batch) if batch.isdecimal() and 0 < int(batch) < 2**31 else None
+    qs = queries.search(queries.disbursements_visible(user, batch_id=batch_id, **period_filters(filters)),
+                        filters.get("q", ""))
+    seen = [0]
+    progress(5, "读取发放明细")
+    content = excel.export_disbursements(actor=user, queryset=qs, progress=_rows_progress(progress, "已写入", seen))
+    return Output(f"补贴发放明细-{today():%Y%m%d}.xlsx", content, seen[0])
+
+
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("monthly", "运行月报", scopes.KPI_PERM, ("xlsx", "pdf"), monthly_report),
     Kind("department_ranking", "部门绩效排名", scopes.KPI_PERM, ("xlsx", "pdf"), department_ranking),
@@ -199,4 +220,6 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in (
          clean=case_list_params),
     Kind("enterprise_export", "企业名录导出", "enterprises.export_enterprises", ("xlsx",), enterprise_export,
          monthly=False, personal=True, clean=enterprise_list_params),
+    Kind("disbursement_export", "补贴发放明细导出", "subsidies.export", ("xlsx",), disbursement_export, monthly=False,
+         personal=True, clean=disbursement_list_params),
 )}
