@@ -28,6 +28,7 @@ from civicgrid.people.api import router as people_router
 from civicgrid.publicservice.api import router as publicservice_router
 from civicgrid.recognition.api import router as recognition_router
 from civicgrid.relief.api import router as relief_router
+from civicgrid.reports.api import router as reports_router
 from civicgrid.subsidies.api import router as subsidies_router
 from civicgrid.volunteers.api import router as volunteers_router
 from civicgrid.webhooks.api import router as webhooks_router
@@ -89,5 +90,6 @@ api.add_router("/recognition", recognition_router)
 api.add_router("/works", works_router)
 api.add_router("/open311", open311_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/reports", reports_router)
 
 urlpatterns = [path("", api.urls)]

@@ -28,11 +28,13 @@ def _dt(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def export_cases_xlsx(*, actor, qs, filters: dict | None = None) -> bytes:
-    """An .xlsx of the cases in `qs` (already scoped to `actor`), at most MAX_ROWS rows."""
+def export_cases_xlsx(*, actor, qs, filters: dict | None = None, progress=None) -> bytes:
+    """An .xlsx of the cases in `qs` (already scoped to `actor`), at most MAX_ROWS rows. `progress(done,
+    total)` is told every 500 rows (the background export's progress bar)."""
     from openpyxl import Workbook
 
     require(actor, queries.VIEW)
+    total = min(qs.count(), MAX_ROWS) if progress else 0
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(gettext("案件"))
     xlsx.write_row(sheet, [str(header) for header in HEADERS])
@@ -51,6 +53,10 @@ def export_cases_xlsx(*, actor, qs, filters: dict | None = None) -> bytes:
             str(case.get_satisfaction_display()) if case.satisfaction else "",
         ])
         count += 1
+        if progress and count % 500 == 0:
+            progress(count, total)
+    if progress:
+        progress(count, count)
     with transaction.atomic():
         audit.record(actor=actor, action="cases.export_cases", object_type="cases.case",
                      details={"rows": count, "filters": {k: str(v) for k, v in (filters or {}).items()}})

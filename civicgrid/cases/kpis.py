@@ -669,8 +669,13 @@ def kpis(*, region_code: str | Iterable[str] | None = None, department_id: int |
 
 
 def _breakdown_sums(by: str, *, region_code=None, reach: Grant | None = None, now=None, **filters):
-    if by not in ("region", "department", "case_type", "category", "month"):
+    if by not in ("region", "grid", "department", "case_type", "category", "month"):
         raise ValueError(f"unknown breakdown {by!r}")
+    if by == "grid":  # every grid under the region codes (a micro-grid's cases count for its grid)
+        sums = _live_sums(by="region", child_depth=GRID_CODE_LENGTH, region_code=region_code, reach=reach, now=now,
+                          **filters)
+        # a case placed above grid level (a street's own) belongs to no grid
+        return {key: counts for key, counts in sums.items() if key and len(key) == GRID_CODE_LENGTH}
     child_depth = None
     if by == "region":
         codes = _as_list(region_code)
@@ -686,9 +691,10 @@ def _breakdown_sums(by: str, *, region_code=None, reach: Grant | None = None, no
 def breakdown(by: str, *, region_code=None, department_id=None, since: date | None = None, until: date | None = None,
               case_type=None, family=None, category=None, reach: Grant | None = None,
               now: datetime | None = None) -> list[dict[str, Any]]:
-    """The KPIs per region one level down (by="region": region_code must be one code), per main department
-    ("department", key = department id, 0 = none), "case_type", top-level "category" ("" = none) or
-    creation "month" (key = its first day) — the groups that have cases, in key order."""
+    """The KPIs per region one level down (by="region": region_code must be one code), per grid ("grid":
+    every grid under region_code, key = the 15-digit grid code), per main department ("department", key =
+    department id, 0 = none), "case_type", top-level "category" ("" = none) or creation "month" (key = its
+    first day) — the groups that have cases, in key order."""
     sums = _breakdown_sums(by, region_code=region_code, department_id=department_id, since=since, until=until,
                            case_type=case_type, family=family, category=category, reach=reach, now=now)
     return [{"key": key, **figures(counts)} for key, counts in sorted(sums.items(), key=lambda kv: str(kv[0]))
@@ -715,6 +721,18 @@ def open_breakdown(by: str, *, region_code=None, department_id=None, case_type=N
                            case_type=case_type, family=family, category=category, reach=reach, now=now)
     return [{"key": key, **_open_of(counts)} for key, counts in sorted(sums.items(), key=lambda kv: str(kv[0]))
             if counts["open"]]
+
+
+def oversight_counts(*, region_code=None, department_id=None, case_type=None, family=None, category=None,
+                     reach: Grant | None = None) -> dict[str, int]:
+    """Open cases under 督办 (`supervised`) and awaiting dispatch (`unassigned`: no main department yet —
+    the 待派遣 list), with the same filters as open_counts(). The rollups hold no such flags: these are
+    counted on the open Case rows, which the `is_open` filter keeps to the cases in hand, not the history."""
+    q = _cases_q(region_code=region_code, department_id=department_id, case_type=case_type, family=family,
+                 category=category, reach=reach, since=None, until=None)
+    counts = Case.objects.filter(q, is_open=True).aggregate(
+        supervised=Count("pk", filter=Q(is_supervised=True)), unassigned=Count("pk", filter=Q(department__isnull=True)))
+    return {name: int(value or 0) for name, value in counts.items()}
 
 
 def kpis_from_cases(*, region_code=None, department_id=None, since: date | None = None, until: date | None = None,

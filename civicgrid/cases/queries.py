@@ -565,6 +565,16 @@ def last_events(case_ids) -> dict[int, object]:
     return {ev.case_id: ev for ev in CaseEvent.objects.filter(pairs)}
 
 
+def board_counts(user, now=None) -> dict[str, int]:
+    """The board's tiles from the KPI module (every family, the caller's KPI reach), as the dashboards
+    count them: open / due soon / overdue now, under 督办, awaiting dispatch, and closed."""
+    from civicgrid.cases import kpis
+
+    filters = {"family": "all", "reach": grant_for(user, "cases.view_kpis")}
+    closed = kpis.kpis(now=now, **filters)["counts"]["closed"]
+    return {**kpis.open_counts(now=now, **filters), **kpis.oversight_counts(**filters), "closed": closed}
+
+
 def board_summary(user) -> dict:
     """The dispatcher board: open cases by type and state, by department (with overdue), the 待派遣 and
     overdue lists — aggregate queries over the user's visible cases."""
@@ -586,7 +596,7 @@ def board_summary(user) -> dict:
     )
     related = ("workflow", "category", "region", "department")
     return {
-        "counts": worklist_counts(user),
+        "counts": board_counts(user, now),
         "by_state": by_state,
         "by_department": by_department,
         "unassigned": [present_row(c) for c in open_cases.filter(worklist_q("unassigned", now))

@@ -6,7 +6,6 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.case_list, name="list"),
-    path("export/", views.case_export, name="export"),
     path("report/", views.report, name="report"),
     path("report/questions/", views.report_questions, name="report_questions"),
     path("mine/", views.mine, name="mine"),

@@ -5,26 +5,21 @@ shows the action's Chinese message.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from civicgrid.cases import actions, evidence, merging, queries
-from civicgrid.cases.export import export_cases_xlsx
 from civicgrid.cases.forms import CaseFilterForm, ReportForm, TransitionForm
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Attachment, Case, Notification
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import errors
 from civicgrid.core.scoping import get_visible
-from civicgrid.core.web import XLSX, permission_page
+from civicgrid.core.web import permission_page
 
 PAGE_SIZE = 20
 RELATED = ("workflow", "category", "region", "department", "merged_into")
@@ -67,20 +62,6 @@ def case_list(request):
         "query": _query_without(request), "filter_query": _query_without(request, "tab"),
         "filtered": bool(filters), "unread": queries.unread_count(user),
     })
-
-
-@case_page()
-def case_export(request):
-    if queries.is_self_scoped(request.user):
-        raise PermissionDenied
-    tab = request.GET.get("tab") or "open"
-    filters = CaseFilterForm(request.GET or None).filters()
-    qs = queries.list_cases(request.user, worklist="" if tab == "all" else tab, **filters)
-    content = export_cases_xlsx(actor=request.user, qs=qs, filters={"tab": tab, **filters})
-    response = HttpResponse(content, content_type=XLSX)
-    name = f"案件清单-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 # ---- one case ----------------------------------------------------------------------------------------

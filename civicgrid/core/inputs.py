@@ -110,6 +110,11 @@ class PayloadTooLarge(errors.DomainError):
     message = "请求内容过大"
 
 
+# path prefix -> answer(request, error): a refusal in the format of the interface that owns the prefix,
+# registered by its app (Open311 answers its own error list)
+REFUSAL_ANSWERS: dict = {}
+
+
 class InputGuardMiddleware:
     """Refuses, before any view parses it, a request whose path, query string, form fields or JSON body
     carry a NUL (422 `nul_byte`), or whose body passes MAX_REQUEST_BYTES, or whose fields (files aside)
@@ -130,6 +135,9 @@ class InputGuardMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return JsonResponse(refused.as_dict(), status=refused.status)
+        for prefix, answer in REFUSAL_ANSWERS.items():
+            if request.path.startswith(prefix):
+                return answer(request, refused)
         status = 400 if refused.status == 422 else refused.status
         return HttpResponse(refused.message, status=status, content_type="text/plain; charset=utf-8")
 

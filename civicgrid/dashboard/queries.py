@@ -1,15 +1,12 @@
 """The dashboards' reads. Every case figure comes from the one KPI module (`civicgrid.cases.kpis`:
-`kpis_for`, `breakdown`, `open_counts`), for the scope's region or department, KPI family and the caller's
-reach; the other counts are the counts of the case lists the figures link to (`cases.queries.list_cases`
-with the same filters), so a figure and its list cannot disagree."""
+`kpis_for`, `breakdown`, `open_counts`, `open_breakdown`, `oversight_counts`), for the scope's region or
+department, KPI family and the caller's reach; the figures link to the case lists with the same filters,
+and tests hold each figure to the count of its list."""
 
 from __future__ import annotations
 
 from datetime import date
 from urllib.parse import urlencode
-
-from django.db.models import Count
-from django.db.models.functions import Substr
 
 from civicgrid.cases import kpis as kpi_module
 from civicgrid.cases import queries as case_queries
@@ -78,13 +75,16 @@ def trend(scope, months: int = 12) -> list[tuple[date, dict]]:
 
 
 def live_counts(scope) -> dict[str, int]:
-    """Open / due soon / overdue now from the KPI module (every family, as the case lists count them);
-    supervised and unassigned: the counts of those case-list tabs."""
+    """Open / due soon / overdue now, under 督办 and awaiting dispatch, from the KPI module (every
+    family, as the case lists count them)."""
     filters = {**_filters(scope), "family": LIVE_FAMILY}
-    counts = dict(kpi_module.open_counts(**filters))
-    for tab in ("supervised", "unassigned"):
-        counts[tab] = case_queries.list_cases(scope.user, worklist=tab, **scope.filters()).count()
-    return counts
+    return {**kpi_module.open_counts(**filters), **kpi_module.oversight_counts(**filters)}
+
+
+def reported(scope, since: date, until: date) -> int:
+    """Cases of every family reported in [since, until] (the big screen's 今日上报)."""
+    filters = {**_filters(scope), "family": LIVE_FAMILY}
+    return kpi_module.kpis(since=since, until=until, **filters)["counts"]["created"]
 
 
 def by_case_type(scope) -> list[dict]:
@@ -138,22 +138,21 @@ def subregions_ranking(scope) -> list[dict]:
     return ranked([{"name": names.get(r["key"], r["key"]), "code": r["key"], "kpis": r} for r in rows])
 
 
-# ---- the heat map: counts of the case lists per grid ----------------------------------------------------
+# ---- the heat map: the KPI module's counts per grid -----------------------------------------------------
 
 HEAT_METRICS = {"open": "在办", "overdue": "已超期", "month": "本月上报"}
 
 
-def heat(scope, metric: str, day: date) -> dict[str, int]:
-    """{grid code: count} of the scope's cases: open, overdue, or reported this month (governance and
-    the rest alike, as the lists `heat_url` opens)."""
-    if metric == "month":
-        qs = case_queries.list_cases(scope.user, worklist="", since=periods.first_of(day), until=day,
-                                     **scope.filters())
-    else:
-        qs = case_queries.list_cases(scope.user, worklist=metric, **scope.filters())
-    rows = (qs.annotate(grid=Substr("region__code", 1, kpi_module.GRID_CODE_LENGTH)).values("grid")
-            .annotate(n=Count("id")).order_by())
-    return {row["grid"]: row["n"] for row in rows if len(row["grid"]) == kpi_module.GRID_CODE_LENGTH}
+def heat(scope, day: date) -> dict[str, dict[str, int]]:
+    """{metric: {grid code: count}} of the scope's cases — open and overdue now, reported from the 1st of
+    `day`'s month to `day` — from the KPI module's grid breakdown (every family, as the lists `heat_url`
+    opens count them)."""
+    filters = {**_filters(scope), "family": LIVE_FAMILY}
+    live = kpi_module.open_breakdown("grid", **filters)
+    reported = kpi_module.breakdown("grid", since=periods.first_of(day), until=day, **filters)
+    return {"open": {r["key"]: r["open"] for r in live},
+            "overdue": {r["key"]: r["overdue"] for r in live if r["overdue"]},
+            "month": {r["key"]: r["counts"]["created"] for r in reported}}
 
 
 def heat_url(metric: str, grid: str, day: date) -> str:

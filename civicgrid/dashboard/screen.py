@@ -27,7 +27,7 @@ def heat_geojson(scope, *, today: date, patrol_day: date) -> dict:
     viewers of the patrol report, the day's patrol coverage per grid (workers who met the rule / under it)."""
     from civicgrid.geo import geojson
 
-    counts = {metric: queries.heat(scope, metric, today) for metric in queries.HEAT_METRICS}
+    counts = queries.heat(scope, today)
     coverage = {}
     if has_perm_anywhere(scope.user, PATROL_PERM):
         from civicgrid.gridops.patrols import compliance
@@ -51,8 +51,7 @@ def counters(scope) -> dict:
     today = timezone.localtime(clock.now()).date()
     live = queries.live_counts(scope)
     month = queries.month_kpis(scope, periods.first_of(today))
-    reported_today = case_queries.list_cases(scope.user, worklist="", since=today, until=today,
-                                             **scope.filters()).count()
+    reported_today = queries.reported(scope, today, today)
     latest = (case_queries.list_cases(scope.user, worklist="", **scope.filters()).select_related(None)
               .select_related("region").only("title", "created_at", "region__name")
               .order_by("-created_at", "-id")[:LATEST])

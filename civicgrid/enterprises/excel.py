@@ -204,15 +204,19 @@ def _rows(enterprise: Enterprise) -> dict[str, str]:
 
 
 @translation.override("zh-hans")  # the sheet round-trips through import, which reads Chinese labels
-def export_enterprises_xlsx(*, actor, park: str = "") -> bytes:
+def export_enterprises_xlsx(*, actor, filters: dict | None = None, progress=None) -> bytes:
     """The registry data of the enterprises the actor may export (no metrics, no credit flags), in the
-    import format."""
+    import format, with the list's filters (queries.filter_enterprises). `progress(done, total)` is told
+    every 500 rows (the background export's progress bar)."""
     from openpyxl import Workbook
 
+    from civicgrid.enterprises.queries import filter_enterprises
+
     require(actor, EXPORT)
-    qs = Enterprise.objects.visible_to(actor, EXPORT).select_related("park").order_by("park__code", "name")
-    if park:
-        qs = qs.filter(park__code=park)
+    filters = filters or {}
+    qs = filter_enterprises(Enterprise.objects.visible_to(actor, EXPORT).select_related("park"), **filters)
+    qs = qs.order_by("park__code", "name", "id")
+    total = qs.count() if progress else 0
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     xlsx.write_row(sheet, HEADERS)  # a name starting with "=" stays text, never a formula
@@ -221,9 +225,13 @@ def export_enterprises_xlsx(*, actor, park: str = "") -> bytes:
         row = _rows(enterprise)
         xlsx.write_row(sheet, [row[c.key] for c in COLUMNS])
         count += 1
+        if progress and count % 500 == 0:
+            progress(count, total)
+    if progress:
+        progress(count, count)
     with transaction.atomic():
         audit.record(actor=actor, action="enterprises.export_enterprises", object_type="enterprises.enterprise",
-                     details={"park": park or None, "enterprises": count})
+                     details={"filters": {k: str(v) for k, v in filters.items()}, "enterprises": count})
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

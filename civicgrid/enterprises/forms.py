@@ -45,6 +45,21 @@ class FilterForm(forms.Form):
         self.fields["qualification"].choices = [("", _("全部"))] + [(k.code, k.name) for k in kinds]
 
 
+def filter_form(data) -> FilterForm:
+    from civicgrid.enterprises import queries
+
+    return FilterForm(data or None, parks=queries.parks(), kinds=queries.qualification_kinds())
+
+
+def list_filters(form: FilterForm, data) -> dict:
+    """The list's filters (queries.filter_enterprises): the form's valid fields and the dashboards'
+    `listing` link parameter; the list and its export read them alike."""
+    filters = {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    if data.get("listing"):
+        filters["listing"] = str(data["listing"])[:20]
+    return filters
+
+
 class MetricsForm(DomainErrorsMixin, forms.Form):
     """One year's figures (the contact portal and the 360° page)."""
 

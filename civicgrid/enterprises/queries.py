@@ -55,11 +55,15 @@ def today() -> date:
 # --- enterprises ------------------------------------------------------------------------------------
 
 
-def enterprises_visible(user, *, q: str = "", park: str = "", status: str = "", industry: str = "",
-                        qualification: str = "", size: str = "", on: date | None = None):
-    """The enterprises the user may see, filtered (name/USCC text, park code, status, industry code prefix,
-    a qualification kind held on `on`, size class)."""
-    qs = Enterprise.objects.visible_to(user, VIEW).select_related("park")
+def enterprises_visible(user, **filters):
+    """The enterprises the user may see, filtered (see filter_enterprises)."""
+    return filter_enterprises(Enterprise.objects.visible_to(user, VIEW).select_related("park"), **filters)
+
+
+def filter_enterprises(qs, *, q: str = "", park: str = "", status: str = "", industry: str = "",
+                       qualification: str = "", size: str = "", listing: str = "", on: date | None = None):
+    """The list's filters (name/USCC text, park code, status, industry code prefix, a qualification kind
+    held on `on`, size class, listing board), shared by the list and its export."""
     q = (q or "").strip()[:MAX_QUERY]
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__startswith=q.upper()))
@@ -74,6 +78,8 @@ def enterprises_visible(user, *, q: str = "", park: str = "", status: str = "", 
         qs = qs.filter(id__in=held.values("enterprise_id"))
     if size:
         qs = qs.filter(size_class=size)
+    if listing:
+        qs = qs.filter(listing_board=listing)
     return qs.order_by("name", "id")
 
 

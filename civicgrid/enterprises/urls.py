@@ -9,7 +9,6 @@ urlpatterns = [
     path("zone/", views.zone, name="zone"),
     path("zone/parks.geojson", views.parks_geojson, name="parks_geojson"),
     path("list/", views.enterprise_list, name="list"),
-    path("export.xlsx", views.export, name="export"),
     path("import/", views.import_, name="import"),
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("worklist/", views.worklist, name="worklist"),

@@ -109,11 +109,8 @@ def parks_geojson(request):
 
 @permission_page(ZONE)
 def enterprise_list(request):
-    form = eforms.FilterForm(request.GET or None, parks=queries.parks(), kinds=queries.qualification_kinds())
-    filters = form.cleaned_data if form.is_valid() else {}
-    qs = queries.enterprises_visible(request.user, **{k: v for k, v in filters.items() if v})
-    if request.GET.get("listing"):
-        qs = qs.filter(listing_board=request.GET["listing"])
+    form = eforms.filter_form(request.GET)
+    qs = queries.enterprises_visible(request.user, **eforms.list_filters(form, request.GET))
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -121,14 +118,6 @@ def enterprise_list(request):
         "form": form, "page": page, "query": query.urlencode(),
         "can_import": has_perm_anywhere(request.user, excel.IMPORT),
         "can_export": has_perm_anywhere(request.user, excel.EXPORT)})
-
-
-@permission_page(excel.EXPORT)
-def export(request):
-    data = excel.export_enterprises_xlsx(actor=request.user, park=request.GET.get("park", ""))
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="enterprises.xlsx"'
-    return response
 
 
 @permission_page(excel.IMPORT)

@@ -15,6 +15,7 @@ from civicgrid.core.scoping import Grant
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.models import Region
 from civicgrid.open311.formats import Open311Error
+from civicgrid.open311.models import ClientUpdate
 
 WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
@@ -193,3 +194,9 @@ def updates(region: Region, params) -> list[CaseEvent]:
         raise Open311Error(400, "start_date and end_date may be at most 90 days apart")
     return list(CaseEvent.objects.filter(case__in=public_cases(region), created_at__gte=start, created_at__lte=end)
                 .select_related("case", "case__category").order_by("created_at", "id")[:MAX_REQUESTS])
+
+
+def client_updates(case_id: int) -> list[ClientUpdate]:
+    """What client applications posted on one case (the case page's staff view; the caller has already
+    read the case through the scoping chokepoint)."""
+    return list(ClientUpdate.objects.filter(case_id=case_id).select_related("key").order_by("created_at", "id"))

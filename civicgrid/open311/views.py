@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from civicgrid.cases.models import Attachment
 from civicgrid.core import confcache
@@ -20,17 +20,33 @@ from civicgrid.open311.formats import Open311Error
 SPEC_URL = "http://wiki.open311.org/GeoReport_v2"
 
 
-def endpoint(view):
-    """Answers Open311Error in the spec's error format, in the format the URL asked for."""
+def endpoint(*methods: str):
+    """An Open311 view: answers Open311Error, and a method it does not take (405 with `Allow`), in the
+    spec's error format and the format the URL asked for. CSRF-exempt: the clients hold an api_key, not a
+    browser session (a GET is no write anyway)."""
+    allowed = methods or ("GET",)
 
-    @wraps(view)
-    def wrapped(request, *args, fmt: str, **kwargs):
-        try:
-            return view(request, *args, fmt=fmt, **kwargs)
-        except Open311Error as exc:
-            return formats.error(fmt, exc)
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, fmt: str, **kwargs):
+            try:
+                if request.method not in allowed:
+                    raise Open311Error(405, f"method {request.method} is not allowed here",
+                                       headers={"Allow": ", ".join(allowed)})
+                return view(request, *args, fmt=fmt, **kwargs)
+            except Open311Error as exc:
+                return formats.error(fmt, exc)
 
-    return wrapped
+        return csrf_exempt(wrapped)
+
+    return decorate
+
+
+def refused(request, error):
+    """The input guard's refusal (a NUL in the input, a body too large) in the Open311 error list."""
+    fmt = "xml" if request.path.endswith(".xml") else "json"
+    status = 400 if error.status == 422 else error.status
+    return formats.error(fmt, Open311Error(status, f"{error.code}: {error.message}"))
 
 
 def index(request):
@@ -42,8 +58,7 @@ def index(request):
     })
 
 
-@require_GET
-@endpoint
+@endpoint()
 def discovery(request, *, fmt: str):
     changeset = present.w3c(_changeset())
     base = request.build_absolute_uri(reverse("open311:index"))
@@ -72,8 +87,7 @@ def _service(category) -> dict:
     }
 
 
-@require_GET
-@endpoint
+@endpoint()
 def services(request, *, fmt: str):
     queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
     listed = confcache.current().get(("open311_services", queries.case_types()),
@@ -81,8 +95,7 @@ def services(request, *, fmt: str):
     return formats.respond(fmt, "services", listed)
 
 
-@require_GET
-@endpoint
+@endpoint()
 def service_definition(request, code: str, *, fmt: str):
     queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
     category = queries.service(code)
@@ -99,9 +112,7 @@ def service_definition(request, code: str, *, fmt: str):
     return formats.respond(fmt, "service_definition", {"service_code": category.code, "attributes": attributes})
 
 
-@csrf_exempt  # a client application with an api_key, not a browser session
-@require_http_methods(["GET", "POST"])
-@endpoint
+@endpoint("GET", "POST")
 def requests(request, *, fmt: str):
     if request.method == "POST":
         return _post(request, fmt)
@@ -129,8 +140,7 @@ def _post(request, fmt: str):
         status=201 if posted.created else 200)
 
 
-@require_GET
-@endpoint
+@endpoint()
 def service_request(request, number: str, *, fmt: str):
     region = queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
     case = queries.request(region, number)
@@ -140,17 +150,14 @@ def service_request(request, number: str, *, fmt: str):
                            [present.service_request(case, request=request, extensions=extensions, names=names)])
 
 
-@require_GET
-@endpoint
+@endpoint()
 def token(request, token: str, *, fmt: str):
     """Every service is `realtime` (the id comes back at once), so no token ever exists."""
     queries.jurisdiction(request.GET.get("jurisdiction_id", ""))
     raise Open311Error(404, f"token {token!r} not found: this server answers every POST with its id at once")
 
 
-@csrf_exempt  # a client application with an api_key, not a browser session
-@require_http_methods(["GET", "POST"])
-@endpoint
+@endpoint("GET", "POST")
 def request_updates(request, *, fmt: str):
     if request.method == "POST":
         key = actions.authenticate(request.POST.get("api_key", ""))

@@ -24,6 +24,7 @@ from civicgrid.geo.models import Region
 from civicgrid.people import actions, queries
 from civicgrid.people.choices import Relation, ResidenceType
 from civicgrid.people.excel import export_people_xlsx, import_people_xlsx, template_xlsx
+from civicgrid.people.excel.exporter import SYNC_MAX_ROWS
 from civicgrid.people.models import Building, Household, Resident
 
 router = Router(tags=["人口 people"])
@@ -244,11 +245,13 @@ def import_template(request):
     return _xlsx(template_xlsx(user=request.auth), "户和居民导入模板.xlsx")
 
 
-@router.get("/export", response={200: None, 403: ErrorOut, 404: ErrorOut})
+@router.get("/export", response={200: None, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def export_people(request, region: str = ""):
     """导出本人范围内的户和居民(.xlsx,与导入格式相同)。无 people.unmask_personal 权限时脱敏;
-    含完整信息的导出记入审计日志。"""
-    return _xlsx(export_people_xlsx(actor=request.auth, region=region or None), "户和居民.xlsx")
+    含完整信息的导出记入审计日志。即时导出至多 5000 名居民(超过:422 `export_too_large`);
+    更大的范围请用 POST /reports/runs(kind=people_export)在后台生成。"""
+    return _xlsx(export_people_xlsx(actor=request.auth, region=region or None, max_rows=SYNC_MAX_ROWS),
+                 "户和居民.xlsx")
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:

@@ -16,6 +16,7 @@ from civicgrid.core.scoping import can, get_visible, has_perm_anywhere
 from civicgrid.core.web import XLSX, permission_page
 from civicgrid.people import actions, queries
 from civicgrid.people.excel import export_people_xlsx, import_people_xlsx, template_xlsx
+from civicgrid.people.excel.exporter import SYNC_MAX_ROWS
 from civicgrid.people.forms import HouseholdSearchForm, ImportForm, ResidentForm, RevealForm, SearchForm
 from civicgrid.people.models import Household, Resident
 
@@ -176,4 +177,6 @@ def import_template(request):
 
 @people_page("people.export_people")
 def export_view(request):
-    return _xlsx(export_people_xlsx(actor=request.user, region=request.GET.get("region") or None), "户和居民.xlsx")
+    """The synchronous export (at most SYNC_MAX_ROWS residents); the page's 导出 runs in the background."""
+    return _xlsx(export_people_xlsx(actor=request.user, region=request.GET.get("region") or None,
+                                    max_rows=SYNC_MAX_ROWS), "户和居民.xlsx")

@@ -20,6 +20,8 @@ def clean_params(actor, kind, raw: dict) -> dict:
     if fmt not in kind.formats:
         raise errors.ValidationFailed("不支持的文件格式", code="format_invalid")
     params = {"format": fmt, "region": (raw.get("region") or "").strip()}
+    if kind.clean is not None:
+        params = {"format": fmt, **kind.clean(actor, raw)}
     if kind.monthly:
         month = periods.parse_month(raw.get("month"), today())
         if month is None or month > periods.first_of(today()):

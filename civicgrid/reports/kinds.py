@@ -38,6 +38,9 @@ class Kind:
     build: Callable[[object, dict, Progress], Output]
     monthly: bool = True  # takes a month
     personal: bool = False  # holds personal data: only its requester sees it
+    # a list export's parameters from the request (its list's filters), checked when it is asked for:
+    # clean(user, raw) -> a JSON-able dict; None: just the region
+    clean: Callable[[object, dict], dict] | None = None
 
 
 def today() -> date:
@@ -112,9 +115,99 @@ def patrol_compliance(user, params: dict, progress: Progress) -> Output:
 def people_export(user, params: dict, progress: Progress) -> Output:
     from civicgrid.people.excel.exporter import export_people_xlsx
 
-    progress(10, "导出户和居民")
-    content = export_people_xlsx(actor=user, region=params.get("region") or None)
-    return Output(f"户和居民-{params.get('region') or '全部'}-{today():%Y%m%d}.xlsx", content)
+    seen = [0]
+    progress(5, "读取户和居民")
+    content = export_people_xlsx(actor=user, region=params.get("region") or None,
+                                 progress=_rows_progress(progress, "已写入居民", seen))
+    return Output(f"户和居民-{params.get('region') or '全部'}-{today():%Y%m%d}.xlsx", content, seen[0])
+
+
+def _rows_progress(progress: Progress, label: str, seen: list[int]):
+    """A list export's progress(done, total) as the run's percentage (10-90 %), keeping the row count."""
+    def told(done: int, total: int) -> None:
+        seen[:] = [done]
+        progress(10 + 80 * done // max(total, 1), f"{label} {done}/{total}")
+    return told
+
+
+CASE_TABS = ("todo", "all", "open", "due_soon", "overdue", "supervised", "unassigned", "closed")
+
+
+def case_list_params(user, raw: dict) -> dict:
+    """The case list's tab and filters as the list page reads them (its CaseFilterForm: invalid filters
+    are ignored there too), refused when the list is more than the export holds."""
+    from civicgrid.cases import queries as case_queries
+    from civicgrid.cases.export import MAX_ROWS
+    from civicgrid.core import errors
+
+    if case_queries.is_self_scoped(user):
+        raise errors.Forbidden()
+    tab = raw.get("tab") if raw.get("tab") in CASE_TABS else "open"
+    fields = ("q", "case_type", "family", "category", "state", "region", "department", "since", "until")
+    # NUL cannot be stored (PostgreSQL); the list's form refuses it anyway
+    params = {"tab": tab, "filters": {k: str(raw[k]).replace("\x00", "")[:50] for k in fields if raw.get(k)}}
+    rows = _case_list(user, params).count()
+    if rows > MAX_ROWS:
+        raise errors.ValidationFailed(f"当前清单共 {rows} 件,超过单次导出上限 {MAX_ROWS} 件,请缩小筛选范围",
+                                      code="export_too_large", details={"rows": rows, "max_rows": MAX_ROWS})
+    return {**params, "region": params["filters"].get("region", "")[:20]}
+
+
+def _case_list(user, params: dict):
+    from civicgrid.cases import queries as case_queries
+    from civicgrid.cases.forms import CaseFilterForm
+
+    filters = CaseFilterForm(params["filters"] or None).filters()
+    return case_queries.list_cases(user, worklist="" if params["tab"] == "all" else params["tab"], **filters)
+
+
+def case_export(user, params: dict, progress: Progress) -> Output:
+    from civicgrid.cases.export import export_cases_xlsx
+
+    seen = [0]
+    progress(5, "读取案件清单")
+    content = export_cases_xlsx(actor=user, qs=_case_list(user, params), filters={"tab": params["tab"],
+                                **params["filters"]}, progress=_rows_progress(progress, "已写入案件", seen))
+    return Output(f"案件清单-{today():%Y%m%d}.xlsx", content, seen[0])
+
+
+def enterprise_list_params(user, raw: dict) -> dict:
+    """The enterprise list's filters as the list page reads them (its FilterForm and `listing`)."""
+    from civicgrid.enterprises import forms as enterprise_forms
+
+    filters = enterprise_forms.list_filters(enterprise_forms.filter_form(raw), raw)
+    return {"filters": filters, "region": ""}
+
+
+def enterprise_export(user, params: dict, progress: Progress) -> Output:
+    from civicgrid.enterprises.excel import export_enterprises_xlsx
+
+    seen = [0]
+    progress(5, "读取企业名录")
+    content = export_enterprises_xlsx(actor=user, filters=params["filters"],
+                                      progress=_rows_progress(progress, "已写入企业", seen))
+    return Output(f"企业名录-{today():%Y%m%d}.xlsx", content, seen[0])
+
+
+def disbursement_list_params(user, raw: dict) -> dict:
+    """The disbursement list's programme, period, search text and batch (subsidies/disbursements/)."""
+    fields = ("programme", "since", "until", "q", "batch")
+    return {"filters": {k: str(raw[k]).replace("\x00", "")[:40] for k in fields if raw.get(k)}, "region": ""}
+
+
+def disbursement_export(user, params: dict, progress: Progress) -> Output:
+    from civicgrid.subsidies import excel, queries
+    from civicgrid.subsidies.forms import period_filters
+
+    filters = params["filters"]
+    batch = filters.get("batch", "")
+    batch_id = int(batch) if batch.isdecimal() and 0 < int(batch) < 2**31 else None
+    qs = queries.search(queries.disbursements_visible(user, batch_id=batch_id, **period_filters(filters)),
+                        filters.get("q", ""))
+    seen = [0]
+    progress(5, "读取发放明细")
+    content = excel.export_disbursements(actor=user, queryset=qs, progress=_rows_progress(progress, "已写入", seen))
+    return Output(f"补贴发放明细-{today():%Y%m%d}.xlsx", content, seen[0])
 
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (
@@ -123,4 +216,10 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("patrol_compliance", "网格员巡查达标月报", "patrols.view_compliance", ("xlsx", "pdf"), patrol_compliance),
     Kind("people_export", "户和居民导出", "people.export_people", ("xlsx",), people_export, monthly=False,
          personal=True),
+    Kind("case_export", "案件清单导出", "cases.view_case", ("xlsx",), case_export, monthly=False, personal=True,
+         clean=case_list_params),
+    Kind("enterprise_export", "企业名录导出", "enterprises.export_enterprises", ("xlsx",), enterprise_export,
+         monthly=False, personal=True, clean=enterprise_list_params),
+    Kind("disbursement_export", "补贴发放明细导出", "subsidies.export", ("xlsx",), disbursement_export, monthly=False,
+         personal=True, clean=disbursement_list_params),
 )}

@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from civicgrid.core import errors
@@ -60,11 +61,15 @@ def request_report(request):
         if not form.is_valid():
             return archive(request, form=form, status=422)
         params = form.cleaned_data
-    else:
-        params = {"region": request.POST.get("region", ""), "format": "xlsx"}
+    else:  # a list export: the list's filters, posted by its page (the kind checks them)
+        params = {**request.POST.dict(), "format": "xlsx"}
     try:
         run = actions.request_report(actor=user, kind=kind, params=params)
     except errors.ValidationFailed as exc:
+        if not spec.monthly:
+            back = request.POST.get("next", "")
+            back = back if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) else ""
+            return render(request, "reports/refused.html", {"kind": spec, "error": exc, "back": back}, status=422)
         form = ReportForm(request.POST, kinds=queries.kinds_for(user), regions=_regions(user))
         form.is_valid()
         form.add_error(None, exc.message)

@@ -378,9 +378,11 @@ def totals(request, since: Day | None = None, until: Day | None = None, programm
 
 @router.get("/export", response={200: None, **ERRORS})
 def export(request, programme: str = "", since: Day | None = None, until: Day | None = None):
-    """导出发放明细(.xlsx;个人姓名与身份证号脱敏;导出记入审计日志)。"""
+    """导出发放明细(.xlsx;个人姓名与身份证号脱敏;导出记入审计日志)。即时导出至多 10000 笔(超过:422
+    `export_too_large`);更大的范围请用 POST /reports/runs(kind=disbursement_export)在后台生成。"""
     qs = queries.disbursements_visible(request.auth, programme=programme, since=since, until=until)
-    return _xlsx(excel.export_disbursements(actor=request.auth, queryset=qs), "补贴发放明细.xlsx")
+    return _xlsx(excel.export_disbursements(actor=request.auth, queryset=qs, max_rows=excel.SYNC_MAX_ROWS),
+                 "补贴发放明细.xlsx")
 
 
 @router.get("/my", response={200: list[OwnOut], **ERRORS})

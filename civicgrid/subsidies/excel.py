@@ -29,6 +29,7 @@ from civicgrid.subsidies.models import Beneficiary, Disbursement, PaymentBatch, 
 
 EXPORT = "subsidies.export"
 MAX_ROWS = 20000
+SYNC_MAX_ROWS = 10000  # what GET /api/v1/subsidies/export answers at once; more runs in the background
 SHEET_TITLE = "补贴发放明细"
 
 
@@ -166,11 +167,18 @@ def _recipient(d: Disbursement) -> tuple[str, str]:
     return masking.mask_name(d.beneficiary.name), masking.mask_id_number(d.beneficiary.id_number)
 
 
-def export_disbursements(*, actor, queryset) -> bytes:
-    """The disbursements given (already scoped by the caller's query) as a sheet; persons masked."""
+def export_disbursements(*, actor, queryset, max_rows: int | None = None, progress=None) -> bytes:
+    """The disbursements given (already scoped by the caller's query) as a sheet; persons masked. More than
+    `max_rows`: 422 `export_too_large`. `progress(done, total)` is told every 500 rows."""
     from openpyxl import Workbook
 
     require(actor, EXPORT)
+    total = queryset.count() if max_rows is not None or progress else 0
+    if max_rows is not None and total > max_rows:
+        raise errors.ValidationFailed(
+            f"共 {total} 笔,超过即时导出上限 {max_rows} 笔:请在发放明细页点“导出 Excel”(后台生成,带进度),"
+            "或经接口 POST /api/v1/reports/runs 申请 disbursement_export", code="export_too_large",
+            details={"rows": total, "max_rows": max_rows})
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     xlsx.write_row(sheet, ["补贴项目", "收款人", "证件号/信用代码", "金额", "币种", "发放日期", "凭证号", "来源", "发放依据"])
@@ -180,6 +188,10 @@ def export_disbursements(*, actor, queryset) -> bytes:
         xlsx.write_row(sheet, [d.programme.name, name, code, float(d.amount), d.currency, d.paid_on, d.reference,
                                str(d.get_source_display()), d.basis])
         count += 1
+        if progress and count % 500 == 0:
+            progress(count, total)
+    if progress:
+        progress(count, count)
     with transaction.atomic():
         audit.record(actor=actor, action="subsidies.export", object_type="subsidies.disbursement",
                      details={"disbursements": count})

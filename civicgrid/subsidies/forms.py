@@ -39,5 +39,11 @@ class PeriodForm(forms.Form):
     until = forms.DateField(label=_("止"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def period_filters(data) -> dict:
+    """The disbursement list's programme and period (invalid: none), as the list and its export read them."""
+    form = PeriodForm(data or None)
+    return {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+
+
 class RevealForm(_DomainErrors, forms.Form):
     reason = forms.CharField(label=_("查看事由"), max_length=200)

@@ -14,7 +14,6 @@ urlpatterns = [
     path("batches/", views.batches, name="batches"),
     path("batches/template/<str:code>.xlsx", views.batch_template, name="batch_template"),
     path("disbursements/", views.disbursements, name="disbursements"),
-    path("disbursements/export.xlsx", views.export, name="export"),
     path("disbursements/<int:pk>/", views.disbursement, name="disbursement"),
     path("totals/", views.totals, name="totals"),
     path("my/", views.my_subsidies, name="my"),

@@ -180,8 +180,7 @@ def _positive(value) -> int | None:
 
 
 def _period(request) -> dict:
-    form = sforms.PeriodForm(request.GET or None)
-    return {k: v for k, v in form.cleaned_data.items() if v} if form.is_valid() else {}
+    return sforms.period_filters(request.GET)
 
 
 @permission_page(VIEW_DISBURSEMENT)
@@ -195,12 +194,6 @@ def disbursements(request):
         "page": page, "rows": rows, "period": period, "q": request.GET.get("q", ""),
         "programmes": queries.programmes(request.user), "can_export": has_perm_anywhere(request.user, excel.EXPORT),
         "query": request.GET.urlencode()})
-
-
-@permission_page(excel.EXPORT)
-def export(request):
-    qs = queries.disbursements_visible(request.user, **_period(request))
-    return _xlsx(excel.export_disbursements(actor=request.user, queryset=qs), "补贴发放明细.xlsx")
 
 
 @require_http_methods(["GET", "POST"])

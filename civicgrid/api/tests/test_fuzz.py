@@ -15,20 +15,14 @@ import json
 from types import SimpleNamespace
 
 import pytest
-import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
-from hypothesis import HealthCheck, settings
-from schemathesis.config import SchemathesisConfig
 
+from civicgrid.api.tests import fuzzing
 from civicgrid.api.urls import api
 from civicgrid.core.web import XLSX
 from civicgrid.testing import rolled_back
 
 ROLES = ["resident", "micro_grid_worker", "dispatcher", "leader", "station_admin"]
 SEED = 13
-# every example of one test shares the test's savepoint: state built up by earlier examples is more
-# ground to fuzz, and it all goes when the test ends
-SHARED_DB = [HealthCheck.function_scoped_fixture]
 ERROR_KEYS = {"code", "message", "details"}
 
 # Markers only side B's objects carry: none may reach a side-A role.
@@ -37,27 +31,13 @@ SIDE_B_ADDRESS = "乙侧幸福里9号"
 SIDE_B_DESCRIPTION = "乙侧路灯不亮请修理"
 
 
-def _config(max_examples: int, coverage: bool) -> SchemathesisConfig:
-    return SchemathesisConfig.from_dict({
-        "seed": SEED,
-        "generation": {"max-examples": max_examples, "deterministic": True, "database": "none"},
-        "phases": {"stateful": {"enabled": False},
-                   "coverage": {"enabled": True, "unexpected-methods": [] if not coverage else ["DELETE", "PATCH"],
-                                "generation": {"mode": "all" if coverage else "positive"}}},
-    })
+def _document() -> dict:
+    """The app's own OpenAPI document (built without a request: serving it reads the database)."""
+    return json.loads(api.renderer.render(None, api.get_openapi_schema(), response_status=200))
 
 
-def _schema(max_examples: int, coverage: bool = False):
-    """The app's own OpenAPI document (built without a request: serving it reads the database), called
-    in process through WSGI."""
-    document = json.loads(api.renderer.render(None, api.get_openapi_schema(), response_status=200))
-    loaded = schemathesis.openapi.from_dict(document, config=_config(max_examples, coverage))
-    loaded.app = WSGIHandler()  # not civicgrid.wsgi: that one warms the locator up on import
-    return loaded
-
-
-schema = _schema(4)
-long_schema = _schema(50, coverage=True)
+schema = fuzzing.load(_document(), seed=SEED, max_examples=4)
+long_schema = fuzzing.load(_document(), seed=SEED, max_examples=50, coverage=True)
 
 
 @pytest.fixture(scope="module")
@@ -100,28 +80,8 @@ def world(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _keep_connection():
-    """What Django's test client does around a request: a finished request must not close the
-    connection that holds the test's transaction."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
-
-    for signal in (request_started, request_finished):
-        signal.disconnect(close_old_connections)
-    yield
-    for signal in (request_started, request_finished):
-        signal.connect(close_old_connections)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _forget_counters():
-    """Fuzzing signs in with wrong passwords and looks people up by the hundred: the throttles' counters
-    live in the cache, not in the rolled-back transaction, and must not refuse later modules' requests."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def _isolated():
+    yield from fuzzing.isolation()
 
 
 def _readable(response) -> str:
@@ -157,17 +117,7 @@ def _run(case, world) -> None:
         _check(case, response, role, world["markers"])
 
 
-@schema.parametrize()
-@settings(suppress_health_check=SHARED_DB)
-def test_api_operations(db, world, case):
-    _run(case, world)
-
-
-@pytest.mark.slow
-@long_schema.parametrize()
-@settings(suppress_health_check=SHARED_DB)
-def test_api_operations_longer(db, world, case):
-    _run(case, world)
+test_api_operations, test_api_operations_longer = fuzzing.operation_tests(schema, long_schema, _run)
 
 
 def test_every_operation_documents_the_error_answer():

@@ -46,7 +46,7 @@ def action_buttons(response) -> list[str]:
 def test_anonymous_is_sent_to_login(client, world):
     case = submit(world)
     for url in (reverse("cases:list"), detail_url(case), reverse("cases:report"), reverse("cases:board"),
-                reverse("cases:inbox"), reverse("cases:export")):
+                reverse("cases:inbox")):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
 
@@ -226,21 +226,44 @@ def test_filters_narrow_the_list(client, world):
     assert [r["number"] for r in response.context["rows"]] == [water.number]
 
 
-def test_export_returns_an_xlsx_with_masked_phones(client, world):
+def test_export_runs_in_the_background_with_the_lists_filters_for_its_requester_only(client, world):
     from openpyxl import load_workbook
 
-    submit(world, actor=world.dispatcher, channel="hotline", reporter_name="王女士", reporter_phone="13812345678")
+    from civicgrid.reports.tests.helpers import export_through_page
+
+    wanted = submit(world, actor=world.dispatcher, channel="hotline", reporter_name="王女士",
+                    reporter_phone="13812345678")
+    submit(world, actor=world.dispatcher, channel="hotline", reporter_name="李先生", reporter_phone="13900001111")
     client.force_login(world.dispatcher)
-    response = client.get(reverse("cases:export") + "?tab=all")
-    assert response.status_code == 200
+    html = client.get(reverse("cases:list") + f"?tab=all&q={wanted.number}").content.decode()
+    assert 'name="kind" value="case_export"' in html and f'name="q" value="{wanted.number}"' in html
+    run, response = export_through_page(client, "case_export", tab="all", q=wanted.number)
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][0] == "案件编号" and len(rows) == 2
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert rows[0][0] == "案件编号" and [r[0] for r in rows[1:]] == [wanted.number] and run.rows == 1
     assert "*******5678" in rows[1] and "13812345678" not in rows[1]
     assert AuditEvent.objects.filter(action="cases.export_cases").count() == 1
+    assert run.params["filters"] == {"q": wanted.number} and run.params["tab"] == "all"
 
+    client.force_login(make_user("disp2", "dispatcher", world.tree.district))  # another dispatcher
+    assert client.get(f"/reports/{run.pk}/").status_code == 404
+    assert client.get(f"/reports/{run.pk}/download/").status_code == 404
     client.force_login(world.resident)
-    assert client.get(reverse("cases:export")).status_code == 403
+    assert client.post("/reports/request/", {"kind": "case_export", "tab": "all"}).status_code == 403
+
+
+def test_an_export_larger_than_the_cap_is_refused_with_its_reason(client, world, monkeypatch):
+    from civicgrid.cases import export
+    from civicgrid.reports.models import ReportRun
+
+    submit(world)
+    submit(world)
+    monkeypatch.setattr(export, "MAX_ROWS", 1)
+    client.force_login(world.dispatcher)
+    response = client.post("/reports/request/", {"kind": "case_export", "tab": "all", "next": "/cases/?tab=all"})
+    html = response.content.decode()
+    assert response.status_code == 422 and 'data-error="export_too_large"' in html and "共 2 件" in html
+    assert 'href="/cases/?tab=all"' in html and not ReportRun.objects.exists()
 
 
 # ---- report form ---------------------------------------------------------------------------------------

@@ -219,3 +219,67 @@ def test_domain_dashboards_count_what_their_links_open(client, cases):
         assert _list_count(client, tile.href) == tile.value
     orders = tiles(panels(client.get("/dashboard/volunteers/"))["volunteer_orders"])
     assert orders["orders"].href.startswith("/volunteers/stats/?since=")
+
+
+def _hand_counts(now) -> dict:
+    """The heat map's and the live tiles' figures counted in Python over every Case row (no SQL filter)."""
+    from civicgrid.cases.models import Case
+
+    first = periods.first_of(timezone.localdate(now))
+    out = {"open": {}, "overdue": {}, "month": {}, "supervised": 0, "unassigned": 0}
+    for case in Case.objects.select_related("region"):
+        grid = case.region.code[:kpis.GRID_CODE_LENGTH]
+        if case.is_open:
+            out["open"][grid] = out["open"].get(grid, 0) + 1
+            out["supervised"] += case.is_supervised
+            out["unassigned"] += case.department_id is None
+            if case.due_at is not None and case.due_at < now:
+                out["overdue"][grid] = out["overdue"].get(grid, 0) + 1
+        if first <= timezone.localdate(case.created_at) <= timezone.localdate(now):
+            out["month"][grid] = out["month"].get(grid, 0) + 1
+    return out
+
+
+def test_heat_map_and_live_counts_are_the_kpi_modules_as_the_clock_moves(client, cases):
+    from civicgrid.cases.models import Case
+    from civicgrid.core import clock
+
+    w = cases
+    district = w.tree.district.code
+    reach = grant_for(w.leader, "cases.view_kpis")
+    Case.objects.filter(state="dispatched", due_at__gt=timezone.now()).update(is_supervised=True)  # 督办 one
+    client.force_login(w.leader)
+    latest_due = max(Case.objects.filter(is_open=True, due_at__isnull=False).values_list("due_at", flat=True))
+    seen = []
+    for now in (timezone.now(), latest_due + timezone.timedelta(minutes=1)):
+        with clock.at(now):
+            body = client.get(f"/dashboard/map/data/?region={district}").json()
+            live = tiles(panels(client.get(f"/dashboard/region/{district}/"))["case_live"])
+            board = client.get("/cases/board/").context["board"]["counts"]
+            screen = client.get(f"/dashboard/screen/live/?region={district}").context["live"]
+            module_open = {r["key"]: r for r in kpis.open_breakdown("grid", region_code=district, family="all",
+                                                                    reach=reach)}
+            first = periods.first_of(timezone.localdate(now))
+            module_month = {r["key"]: r["counts"]["created"] for r in kpis.breakdown(
+                "grid", region_code=district, family="all", reach=reach, since=first, until=timezone.localdate(now))}
+            oversight = kpis.oversight_counts(region_code=district, family="all", reach=reach)
+            hand = _hand_counts(now)
+            listed = {tab: _list_count(client, live[tab].href) for tab in ("supervised", "unassigned", "overdue")}
+        shown = {f["properties"]["code"]: f["properties"] for f in body["features"]}
+        for metric in ("open", "overdue"):
+            assert {g: p[metric] for g, p in shown.items() if p[metric]} == hand[metric] == {
+                g: r[metric] for g, r in module_open.items() if r[metric]}, metric
+        assert {g: p["month"] for g, p in shown.items() if p["month"]} == hand["month"] == module_month
+        assert (live["supervised"].value, live["unassigned"].value) == (oversight["supervised"],
+                                                                         oversight["unassigned"])
+        assert (oversight["supervised"], oversight["unassigned"]) == (hand["supervised"], hand["unassigned"])
+        assert {k: board[k] for k in ("supervised", "unassigned")} == oversight
+        assert board["overdue"] == live["overdue"].value == screen["overdue"] == sum(hand["overdue"].values())
+        assert listed == {tab: live[tab].value for tab in listed}
+        seen.append((shown[w.tree.grid_a.code]["overdue"], live["overdue"].value, live["supervised"].value))
+    grid_a, grid_b = w.tree.grid_a.code, w.tree.grid_b.code
+    # the fixture by hand: grid A holds three open cases (one overdue), grid B two; six reported this month
+    assert (seen[0], _hand_counts(timezone.now())["open"]) == ((1, 1, 1), {grid_a: 3, grid_b: 2})
+    assert seen[1][0] == sum(1 for c in Case.objects.filter(is_open=True, region__code__startswith=grid_a)
+                             if c.due_at is not None) > 1  # later, every open deadline in grid A has passed
+    assert seen[1][1] > seen[0][1]

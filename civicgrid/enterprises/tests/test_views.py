@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from civicgrid.enterprises import actions
 from civicgrid.enterprises.models import YearMetrics
+from civicgrid.reports.tests.helpers import export_through_page
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +103,13 @@ def test_zone_page_and_list_and_export(client, zworld):
     assert counts == {"PA": 1, "PB": 0}
     html = page(client, w.officer_a, "/enterprises/list/?q=测试").content.decode()
     assert w.ent_a.name in html and w.ent_b.name not in html
-    data = page(client, w.officer_a, "/enterprises/export.xlsx").content
-    assert load_workbook(BytesIO(data)).active.max_row == 2
+    html = page(client, w.officer_a, "/enterprises/list/?q=测试").content.decode()
+    assert 'name="kind" value="enterprise_export"' in html and 'name="q" value="测试"' in html
+    _run, response = export_through_page(client, "enterprise_export", q=w.ent_b.name)
+    assert load_workbook(BytesIO(b"".join(response.streaming_content))).active.max_row == 1  # B is not A's
+    run, response = export_through_page(client, "enterprise_export", q="测试")
+    rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
+    assert [r[1] for r in rows[1:]] == [w.ent_a.name] and run.rows == 1
 
 
 def test_public_approvals_and_figures_page(client, zworld):

@@ -268,3 +268,52 @@ def test_client_updates_are_kept_once_and_told_to_the_handlers(client, o311):
     assert case.state == "dispatched"  # a client's update never moves the case
     for fields, status in (({"service_request_id": "nope"}, 404), ({"update_id": ""}, 400), ({"api_key": "x"}, 403)):
         assert client.post(f"{BASE}/servicerequestupdates.json", {**body, **fields}).status_code == status
+
+
+def test_client_updates_show_on_the_case_page_for_staff_escaped(client, o311):
+    from django.utils import timezone
+
+    from civicgrid.open311.models import ClientUpdate
+
+    number = post(client, o311).json()[0]["service_request_id"]
+    case = Case.objects.get(number=number)
+    page = f"/cases/{case.pk}/"
+    client.force_login(o311.dispatcher)
+    assert 'id="open311-updates"' not in client.get(page).content.decode()  # nothing posted: no section
+    for update_id, fields in (("fms-1", {"description": "<script>alert(1)</script>垃圾还在\n第二行",
+                                         "updated_datetime": "2026-12-06T10:00:00+08:00",
+                                         "media_url": "javascript:alert(2)"}),
+                              ("fms-2", {"status": "fixed", "media_url": "https://fms.example/p/1.jpg"})):
+        body = {"api_key": o311.key, "service_request_id": number, "update_id": update_id, **fields}
+        assert client.post(f"{BASE}/servicerequestupdates.json", body).status_code == 201
+    first, second = ClientUpdate.objects.order_by("id")
+    html = client.get(page).content.decode()
+    section = html[html.index('id="open311-updates"'):]
+    section = section[:section.index("</section>")]
+    assert section.count("随手拍") == 2  # the client application's name on each update
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;垃圾还在<br>第二行" in section and "<script>alert" not in section
+    assert f"{timezone.localtime(first.created_at):%Y-%m-%d %H:%M}" in section
+    assert "2026-12-06 10:00" in section  # the client's own time
+    assert 'href="javascript:' not in section and "javascript:alert(2)" in section  # shown, never a link
+    assert 'href="https://fms.example/p/1.jpg"' in section and ">FIXED<" in section
+    assert section.index('data-open311-update="fms-1"') < section.index('data-open311-update="fms-2"')
+    assert second.case_id == case.pk
+
+
+def test_input_the_guard_refuses_answers_in_the_open311_error_format(client, o311):
+    for fmt in ("json", "xml"):
+        response = client.get(f"{BASE}/requests.{fmt}?service_code=01%0002")
+        assert response.status_code == 400
+        [error] = errors_of(response, fmt)
+        assert str(error["code"]) == "400" and error["description"].startswith("nul_byte")
+    response = post(client, o311, description="a\x00b")
+    assert response.status_code == 400 and errors_of(response)[0]["description"].startswith("nul_byte")
+
+
+def test_a_method_an_endpoint_does_not_take_answers_405_in_the_error_format(client, o311):
+    response = client.delete(f"{BASE}/services.json")
+    assert response.status_code == 405 and response["Allow"] == "GET"
+    assert errors_of(response) == [{"code": 405, "description": "method DELETE is not allowed here"}]
+    response = client.put(f"{BASE}/requests.xml")
+    assert response.status_code == 405 and response["Allow"] == "GET, POST"
+    assert errors_of(response, "xml")[0]["code"] == "405"

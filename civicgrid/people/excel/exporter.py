@@ -28,10 +28,17 @@ def _workbook_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
+# what a synchronous request (the API's GET /people/export, /people/export/) may export: about a second
+# of work; more runs in the background (reports kind people_export, POST /api/v1/reports/runs)
+SYNC_MAX_ROWS = 5000
+
+
 @translation.override("zh-hans")  # the sheet round-trips through import, which reads Chinese labels
-def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
+def export_people_xlsx(*, actor, region: str | Region | None = None, max_rows: int | None = None,
+                       progress=None) -> bytes:
     """An .xlsx of the active residents (with their households) the actor may export, optionally within
-    one region (a code prefix inside the actor's reach)."""
+    one region (a code prefix inside the actor's reach). More than `max_rows` residents: 422
+    `export_too_large`. `progress(done, total)` is told every 500 rows."""
     from openpyxl import Workbook
 
     require(actor, "people.export_people")
@@ -48,6 +55,12 @@ def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
     qs = qs.select_related("region", "household", "household__building").prefetch_related(
         Prefetch("tags", queryset=ResidentTag.objects.select_related("tag").order_by("tag__code"))
     ).order_by("household__number", "id")
+    total = qs.count() if max_rows is not None or progress else 0
+    if max_rows is not None and total > max_rows:
+        raise errors.ValidationFailed(
+            f"共 {total} 名居民,超过即时导出上限 {max_rows} 名:请在人口页面点“导出”(后台生成,带进度),"
+            "或经接口 POST /api/v1/reports/runs 申请 people_export", code="export_too_large",
+            details={"rows": total, "max_rows": max_rows})
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
@@ -74,6 +87,10 @@ def export_people_xlsx(*, actor, region: str | Region | None = None) -> bytes:
         xlsx.write_row(sheet, [row[c.key] for c in COLUMNS])
         count += 1
         unmasked += show
+        if progress and count % 500 == 0:
+            progress(count, total)
+    if progress:
+        progress(count, count)
     with transaction.atomic():
         audit.record(actor=actor, action="people.export_people", object_type="people.resident",
                      fields=["id_number", "phone"] if unmasked else "",

@@ -119,3 +119,20 @@ def test_the_export_endpoint_answers_an_xlsx_for_an_admin(world):
 
 def test_the_export_endpoint_refuses_a_grid_worker(world, api):
     assert api.get("/api/v1/people/export").status_code == 403
+
+
+def test_a_synchronous_export_over_the_cap_points_to_the_background_run(world, monkeypatch):
+    from civicgrid.people import api as people_api
+
+    admin = make_user("ca_cap", "community_admin", world.tree.community_a)
+    residents = Resident.objects.visible_to(admin, "people.export_people").filter(is_active=True).count()
+    assert residents >= 1
+    monkeypatch.setattr(people_api, "SYNC_MAX_ROWS", residents - 1)
+
+    response = Client(headers=bearer(admin)).get("/api/v1/people/export")
+
+    body = response.json()
+    assert response.status_code == 422 and body["code"] == "export_too_large"
+    assert body["details"] == {"rows": residents, "max_rows": residents - 1} and "/api/v1/reports/runs" in body["message"]
+    monkeypatch.setattr(people_api, "SYNC_MAX_ROWS", residents)
+    assert Client(headers=bearer(admin)).get("/api/v1/people/export").status_code == 200

@@ -6,6 +6,8 @@ import pytest
 from openpyxl import Workbook
 
 from civicgrid.core import xlsx
+from civicgrid.reports.tests.helpers import export_through_page
+from civicgrid.subsidies import excel
 from civicgrid.subsidies.models import Beneficiary, Disbursement, PaymentBatch
 from civicgrid.subsidies.tests.conftest import bad_checksum, person_id
 from civicgrid.testing import xlsx_cells, xlsx_texts
@@ -106,5 +108,16 @@ def test_batch_page_shows_the_row_report_and_imports_nothing(rsj):
     page = rsj.post("/subsidies/batches/", {"programme": "unemployment_insurance",
                                             "file": SimpleUploadedFile("g.xlsx", sheet(GOOD))})
     assert page.status_code == 302 and Disbursement.objects.count() == 3
-    export = rsj.get("/subsidies/disbursements/export.xlsx?programme=unemployment_insurance")
-    assert export.status_code == 200 and person_id(11) not in xlsx_texts(export.content)
+    html = rsj.get("/subsidies/disbursements/?programme=unemployment_insurance").content.decode()
+    assert 'name="kind" value="disbursement_export"' in html and 'name="programme" value="unemployment_insurance"' in html
+    run, export = export_through_page(rsj, "disbursement_export", programme="unemployment_insurance", q="PZ1")
+    texts = xlsx_texts(b"".join(export.streaming_content))
+    assert run.rows == 1 and person_id(11) not in texts and "PZ1" in texts  # the list's filters: one row
+
+
+def test_a_synchronous_api_export_over_the_cap_is_refused(rsj, monkeypatch):
+    upload(rsj, sheet(GOOD))
+    monkeypatch.setattr(excel, "SYNC_MAX_ROWS", 2)
+    response = rsj.get("/api/v1/subsidies/export")
+    assert response.status_code == 422 and response.json()["code"] == "export_too_large"
+    assert response.json()["details"] == {"rows": 3, "max_rows": 2}
