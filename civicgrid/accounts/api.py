@@ -71,18 +71,7 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_roles(obj):
-        return [
-            {
-                "id": a.pk,
-                "role": a.role,
-                "role_label": str(a.get_role_display()),
-                "region_code": a.region.code if a.region_id else None,
-                "region_name": a.region.name if a.region_id else None,
-                "department_code": a.department.code if a.department_id else None,
-                "department_name": a.department.name if a.department_id else None,
-            }
-            for a in obj.active_assignments()
-        ]
+        return [_assignment_out(a) for a in obj.active_assignments()]
 
 
 @router.get("/me", response=UserOut)
@@ -164,10 +153,21 @@ def _user_out(user: User) -> User:
 @router.post("/users", response={201: UserCreatedOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 def create_user(request, payload: UserIn):
     """系统管理员新建账号。不设初始密码:有手机号时激活链接以短信发送;没有时在 `activation_link` 中返回一次。"""
+    require(request.auth, "accounts.change_user")
     user = actions.create_user(actor=request.auth, username=payload.username, password=None,
                                display_name=payload.display_name, phone=payload.phone)
     link = onboarding.issue_activation(actor=request.auth, user=user, base_url=_base_url(request))
     return Status(201, {"user": user, "activation_link": link})
+
+
+@router.post("/users/import", response={201: ImportOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut})
+def import_users(request, file: UploadedFile = File(...)):
+    """安全管理员批量导入工作人员(.xlsx,列见导入模板:用户名、姓名、手机号、角色、区域编码、部门编码)。全部行
+    通过才导入;否则 422 `import_rows_invalid`,`details` 为 [{row, column, code, message}],不导入任何账号。
+    新账号的激活链接以短信发到本人手机,接口不返回任何密码或链接。"""
+    result = onboarding.import_staff(actor=request.auth, file=file, base_url=_base_url(request))
+    return Status(201, {"created": len(result.created), "sms_sent": result.sms_sent,
+                        "usernames": [u.username for u in result.created]})
 
 
 @router.patch("/users/{user_id}", response={200: UserOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
@@ -256,16 +256,6 @@ def remove_role(request, user_id: Id, assignment_id: Id):
         raise errors.NotFound("角色不存在", code="assignment_not_found")
     actions.remove_role(actor=request.auth, assignment=assignment)
     return Status(204, None)
-
-
-@router.post("/users/import", response={201: ImportOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut})
-def import_users(request, file: UploadedFile = File(...)):
-    """安全管理员批量导入工作人员(.xlsx,列见导入模板:用户名、姓名、手机号、角色、区域编码、部门编码)。全部行
-    通过才导入;否则 422 `import_rows_invalid`,`details` 为 [{row, column, code, message}],不导入任何账号。
-    新账号的激活链接以短信发到本人手机,接口不返回任何密码或链接。"""
-    result = onboarding.import_staff(actor=request.auth, file=file, base_url=_base_url(request))
-    return Status(201, {"created": len(result.created), "sms_sent": result.sms_sent,
-                        "usernames": [u.username for u in result.created]})
 
 
 class DepartmentOut(Schema):

@@ -101,7 +101,7 @@ def _qr_svg(device) -> str:
     import segno
 
     # segno writes the SVG itself (no user text inside): an inline image, no script
-    return mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#111", border=2))
+    return mark_safe(segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#111", border=4))
 
 
 def _enrolment(device) -> dict:

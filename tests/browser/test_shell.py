@@ -113,7 +113,9 @@ def test_audit_admin_browses_the_log(phone_page, desktop_page, live_server, tree
 
     login(desktop_page, live_server, "auditor", next_path="/audit/")
     assert desktop_page.locator("h1").inner_text() == "审计日志"
-    assert "people.unmask_personal" in desktop_page.locator("table.data").inner_text()
+    shown = desktop_page.locator("table.data").inner_text()
+    assert "查看完整身份证号和电话" in shown and "网格员" in shown  # labels, not the codes the log stores
+    assert "people.unmask_personal" not in shown and "grid_worker" not in shown
     desktop_page.fill("input[name=actor]", "gw")
     desktop_page.click(".filters button[type=submit]")
     desktop_page.wait_for_load_state("networkidle")
