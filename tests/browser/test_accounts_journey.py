@@ -28,6 +28,7 @@ DESKTOP_1440 = {"width": 1440, "height": 900}
 def page(browser):
     context = browser.new_context(viewport=DESKTOP_1440, locale="zh-CN")
     page = context.new_page()
+    page.set_default_timeout(90_000)  # a shared 2-core machine: the live server's first answers can be slow
     page.on("dialog", lambda dialog: dialog.accept())  # the data-confirm prompts
     yield page
     context.close()

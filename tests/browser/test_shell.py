@@ -42,7 +42,7 @@ def test_grid_worker_on_a_phone_signs_in_switches_language_and_signs_out(phone_p
     assert page.locator("#site-menu").is_visible()
     assert page.locator("#site-menu nav a").all_inner_texts() == [
         "首页", "区域网格", "网格地图", "人口管理", "案件", "上报问题", "志愿服务", "网格工作", "日常巡查", "专项排查",
-        "接口文档"]
+        "人员交接", "接口文档"]
     screenshot(page, "home-phone-menu")
 
     page.click(".lang-switch button")
