@@ -147,6 +147,17 @@ def handover_candidates(actor):
 
 
 def successor_candidates(actor, leaver):
-    """Whom the actor may name as successor: active accounts they can see, other than the leaver and themself."""
-    qs = users_for_admin(actor) if admin_perm(actor) else User.objects.visible_to(actor, "accounts.view_user")
+    """Whom the actor may name as successor: active accounts they can see, other than the leaver and themself.
+    For an administrator, the people near the leaver's patch (workers of the same grid, or community for a
+    grid worker) and accounts with no role yet, not the whole district in one list."""
+    if admin_perm(actor):
+        near = {a.region.code[:-3] for a in RoleAssignment.objects.filter(
+            user=leaver, is_active=True, role__in=FIELD_ROLES).select_related("region") if len(a.region.code) > 6}
+        qs = users_for_admin(actor)
+        if near:
+            placed = reduce(or_, [Q(assignments__region__code__startswith=code, assignments__is_active=True)
+                                  for code in near])
+            qs = qs.filter(placed | ~Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), is_active=True)))
+    else:
+        qs = User.objects.visible_to(actor, "accounts.view_user")
     return qs.filter(is_active=True).exclude(pk__in=[leaver.pk, actor.pk]).distinct().order_by("username")

@@ -39,7 +39,7 @@ def staff_file(tree, n: int = 20):
     sheet = book.active
     write_row(sheet, ["用户名", "姓名", "手机号", "角色", "区域编码", "部门编码"])
     for i in range(n):
-        write_row(sheet, [f"wgy{i:02d}", f"微网格员{i:02d}", f"1390000{i:04d}", "微网格员", tree.micro_b.code, ""])
+        write_row(sheet, [f"wgy{i:02d}", f"微网格员{i:02d}", f"1390000{i:04d}", "微网格员", tree.micro_a.code, ""])
     OUTPUT.mkdir(parents=True, exist_ok=True)
     path = OUTPUT / "staff-import.xlsx"
     book.save(path)

@@ -209,3 +209,14 @@ def test_grid_worker_hands_over_on_the_page(client, people, tree):
     assert client.post(url, {"successor": str(successor.pk), "reason": "调离"}).status_code == 302
     assert not RoleAssignment.objects.get(user=leaver).is_active
     assert RoleAssignment.objects.filter(user=successor, region=tree.micro_a, is_active=True).exists()
+
+
+def test_the_successor_list_is_the_leavers_grid_and_new_accounts(people, tree):
+    from civicgrid.accounts.queries import successor_candidates
+
+    leaver = make_user("mg_old", "micro_grid_worker", tree.micro_a)
+    make_user("mg_near", "micro_grid_worker", tree.micro_a)
+    make_user("mg_far", "micro_grid_worker", tree.micro_b)
+    make_user("newcomer")
+    names = {u.username for u in successor_candidates(people["system_admin"], leaver)}
+    assert names == {"mg_near", "gw", "newcomer"}
