@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",  # second sign-in factor for administrators (TOTP and recovery codes)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "civicgrid.core",
     "civicgrid.accounts",
     "civicgrid.geo",
@@ -200,6 +203,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Two-factor sign-in (TOTP, docs/security.md AUTH-6): the three administrator roles always need it; these role
+# codes (comma-separated, e.g. "dispatcher,street_admin") need it too.
+TWO_FACTOR_ROLES = [r.strip() for r in (env("TWO_FACTOR_ROLES") or "").split(",") if r.strip()]
+OTP_TOTP_ISSUER = "civicgrid"
+# How long a new account's one-time activation link (set your own password) stays valid.
+ACTIVATION_LINK_HOURS = env_int("ACTIVATION_LINK_HOURS", 72)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -202,3 +202,25 @@ def another_value(field, value, other_pk: int):
     if isinstance(field, models.CharField | models.TextField):
         return ((value or "") + "x")[-(field.max_length or 1000):]
     raise AssertionError(f"no edit for {type(field).__name__} {field.name}: add one to another_value")
+
+
+def enrol_totp(user):
+    """A confirmed authenticator for `user` (as after enrolment), for tests that sign in with a code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def totp_code(user=None, *, device=None) -> str:
+    """The code `user`'s authenticator shows now, computed from its key as the phone app does. A code is
+    good once: after one was used in this time step, the next step's (still within the device's
+    tolerance of one step) is returned, so a test may sign in again at once."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = device or TOTPDevice.objects.filter(user=user).order_by("-confirmed", "-id").first()
+    device.refresh_from_db()
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    ahead = max(0, device.last_t + 1 - now.t())
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + ahead).token()
+    return f"{code:0{device.digits}d}"

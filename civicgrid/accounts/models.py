@@ -6,9 +6,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.roles import ROLE_SPECS, Role, ScopeKind
-from civicgrid.core import confcache
+from civicgrid.core import confcache, crypto
 from civicgrid.core.fields import EncryptedTextField
 from civicgrid.core.scoping import Grant, Scope, ScopedQuerySet
+
+
+def phone_lookup_hash(value: str) -> str:
+    """The keyed hash an account's mobile number is found by (the same as a resident's: people.phone_hash)."""
+    return crypto.lookup_hash(value, purpose="phone")
 
 
 class DepartmentKind(models.TextChoices):
@@ -76,11 +81,11 @@ class User(AbstractUser):
 
     def scope_values(self) -> tuple[list[str], list[int], int | None]:
         assignments = self.active_assignments()
-        return (
-            [a.region.code for a in assignments if a.region_id],
-            [a.department_id for a in assignments if a.department_id],
-            self.pk,
-        )
+        codes = [a.region.code for a in assignments if a.region_id]
+        departments = [a.department_id for a in assignments if a.department_id]
+        # an account with no role yet (just created, or every role removed) belongs to the whole district:
+        # the district's account administrators reach it (queries.users_for_admin lists it for them)
+        return (codes if assignments else root_region_codes()), departments, self.pk
 
     def active_assignments(self) -> list[RoleAssignment]:
         """The user's active role assignments, from the configuration snapshot (an assignment change
@@ -183,3 +188,32 @@ class ApiToken(models.Model):
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now and self.user.is_active
 
+
+
+def root_region_codes() -> list[str]:
+    """The codes of the top regions (the district), from the configuration snapshot."""
+    from civicgrid.geo.models import Region
+
+    return confcache.current().get(("root_region_codes",),
+                                   lambda: list(Region.objects.filter(parent=None).values_list("code", flat=True)))
+
+
+class ActivationToken(models.Model):
+    """A one-time link a new account's owner opens to set their own password: only a hash is kept; it
+    expires, and it is used once (a newer link replaces the older ones)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="activation_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # how it reached its owner: "sms" (sent to the account's phone) or "shown" (shown once to the administrator)
+    delivery = models.CharField(max_length=8, default="sms")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+    def is_usable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.used_at is None and self.expires_at > now and self.user.is_active

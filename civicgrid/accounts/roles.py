@@ -116,12 +116,13 @@ ROLE_SPECS: dict[str, RoleSpec] = {
         _spec(Role.RESIDENT, ScopeKind.SELF, None, *_RECOGNITION_NOMINATE, *_CASES, *_ORDER, *_PS_RESIDENT),
         _spec(Role.MICRO_GRID_WORKER, ScopeKind.REGION, "micro_grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_CASES, *_ORDER, *_FIELD),
+        # a grid worker chooses who takes over a leaving micro-grid worker's tasks (accounts.hand_over)
         _spec(Role.GRID_WORKER, ScopeKind.REGION, "grid", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
-              *_PERSONAL, *_CASES, *_ORDER, *_FIELD, *_KEY_PERSONS),
+              *_PERSONAL, *_CASES, *_ORDER, *_FIELD, *_KEY_PERSONS, "accounts.view_user", "accounts.hand_over"),
         _spec(Role.COMMUNITY_ADMIN, ScopeKind.REGION, "community", *_RECOGNITION_NOMINATE,
               "recognition.verify_nomination", "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_PERSONAL, "people.import_people", "people.export_people", "accounts.view_user",
-              *_CASES, "cases.view_kpis", *_FIELD_ADMIN, *_KEY_PERSONS),
+              "accounts.hand_over", *_CASES, "cases.view_kpis", *_FIELD_ADMIN, *_KEY_PERSONS),
         _spec(Role.STREET_ADMIN, ScopeKind.REGION, "street", "recognition.view_nomination", "works.view_work",
               "geo.view_region", *_PEOPLE_READ, *_PEOPLE_WRITE,
               *_PERSONAL, "people.import_people", "people.export_people", "accounts.view_user",
@@ -161,11 +162,12 @@ ROLE_SPECS: dict[str, RoleSpec] = {
               "fieldwork.view_activity", *_ENTERPRISE_READ, "figures.view_figures", *_INNOVATION_READ, *_INVESTMENT_READ,
               *_SUBSIDY_READ, "relief.view_relief"),
         _spec(Role.SYSTEM_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "geo.change_region",
-              "accounts.view_department", "accounts.manage_department", "cases.manage_routing", "core.change_calendar",
+              "accounts.view_user", "accounts.change_user", "accounts.hand_over", "accounts.view_department",
+              "accounts.manage_department", "cases.manage_routing", "core.change_calendar",
               "enterprises.manage_catalogue", "open311.manage_keys", "webhooks.manage_webhooks", "publicservice.manage_catalogue",
               "subsidies.view_programme", "subsidies.manage_programme"),
         _spec(Role.SECURITY_ADMIN, ScopeKind.REGION, "district", "geo.view_region", "accounts.view_user",
-              "accounts.manage_user", "accounts.view_department",
+              "accounts.manage_user", "accounts.import_users", "accounts.view_department",
               "privacy.export_subject_data"),  # the 个人信息保护负责人's desk: copies on a resident's request
         _spec(Role.AUDIT_ADMIN, ScopeKind.REGION, "district", "core.view_auditevent"),
         # the account an Open311 key posts as: its region is the key's jurisdiction (the district or a street)
@@ -175,3 +177,6 @@ ROLE_SPECS: dict[str, RoleSpec] = {
 
 # 等保 AC-1: the three administrator roles are never held together by one user.
 SEPARATED_ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+# the roles whose region is a worker's own patch: on hand-over it passes to a successor (actions.handover)
+FIELD_ROLES = (Role.MICRO_GRID_WORKER, Role.GRID_WORKER)

@@ -23,3 +23,17 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return f"至少包含大写字母、小写字母、数字、特殊字符中的 {self.min_classes} 类。"
+
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$", re.ASCII)
+
+
+def clean_mobile(value: str | None) -> str:
+    """A mainland mobile number (11 digits starting 1[3-9]; spaces, dashes and +86 dropped), or "" when empty.
+    Raises ValueError with the Chinese message when it is not one."""
+    raw = re.sub(r"[\s-]", "", value or "")
+    if raw.startswith("+86"):
+        raw = raw[3:]
+    if raw and not MOBILE.match(raw):
+        raise ValueError("手机号格式不正确:应为11位,以1开头")
+    return raw

@@ -121,6 +121,15 @@ NAV_ENTRIES: tuple[NavEntry, ...] = (
     NavEntry("innovation", _("科技创新"), "/innovation/", "innovation.view_innovation",
              _("创新平台、产学研合作与揭榜挂帅")),
     NavEntry("figures", _("数据核对"), "/figures/", "figures.view_figures", _("文章各项数据由记录实时计算")),
+    # 三员分立: the system administrator keeps accounts and departments, the security administrator grants roles
+    NavEntry("accounts", _("账号管理"), "/accounts/users/", "accounts.change_user",
+             _("创建、编辑、停用和启用工作人员账号")),
+    NavEntry("grants", _("授权管理"), "/accounts/users/", "accounts.manage_user",
+             _("分配和撤销角色与管辖范围,批量导入工作人员")),
+    NavEntry("departments", _("部门管理"), "/accounts/departments/", "accounts.manage_department",
+             _("区直部门、公共服务单位与实践阵地")),
+    NavEntry("handover", _("人员交接"), "/accounts/handover/", "accounts.hand_over",
+             _("人员离岗时把其网格和任务交给接替人")),
     NavEntry("api_docs", _("接口文档"), "/api/v1/docs", None, _("开放接口说明")),
 )
 

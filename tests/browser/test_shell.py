@@ -42,7 +42,7 @@ def test_grid_worker_on_a_phone_signs_in_switches_language_and_signs_out(phone_p
     assert page.locator("#site-menu").is_visible()
     assert page.locator("#site-menu nav a").all_inner_texts() == [
         "首页", "区域网格", "网格地图", "人口管理", "案件", "上报问题", "志愿服务", "网格工作", "日常巡查", "专项排查",
-        "接口文档"]
+        "人员交接", "接口文档"]
     screenshot(page, "home-phone-menu")
 
     page.click(".lang-switch button")
@@ -116,6 +116,7 @@ def test_audit_admin_browses_the_log(phone_page, desktop_page, live_server, tree
     table = desktop_page.locator("table.data")
     assert "查看完整身份证号和电话" in table.inner_text() and "people.unmask_personal" not in table.inner_text()
     assert table.locator("[data-code='people.unmask_personal']").get_attribute("title") == "people.unmask_personal"
+    assert "网格员" in table.inner_text() and "grid_worker" not in table.inner_text()
     desktop_page.fill("input[name=actor]", "gw")
     desktop_page.click(".filters button[type=submit]")
     desktop_page.wait_for_load_state("networkidle")

@@ -56,10 +56,10 @@ def test_token_is_stored_hashed_expires_and_revokes(settings):
 def test_password_complexity(password, ok):
     user = User(username="zhang")
     if ok:
-        actions._check_password(password, user)
+        actions.check_password(password, user)
     else:
         with pytest.raises(errors.ValidationFailed) as exc:
-            actions._check_password(password, user)
+            actions.check_password(password, user)
         assert exc.value.code == "weak_password"
 
 

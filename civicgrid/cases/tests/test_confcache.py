@@ -46,7 +46,7 @@ def test_a_new_worker_hears_of_the_next_case(world):
 
 
 def test_a_deactivated_worker_is_no_longer_told(world):
-    admin = make_user("sec", "security_admin", world.tree.district)
+    admin = make_user("sys", "system_admin", world.tree.district)
     assert told(world.grid_a, submit(world))
     account_actions.set_user_active(actor=admin, user=world.grid_a, is_active=False)
     assert not told(world.grid_a, submit(world))

@@ -174,3 +174,10 @@ def test_verify_audit_exits_1_at_the_first_edited_row(events, capsys):
     out = capsys.readouterr().out
     assert "rows checked: 1" in out
     assert f"first broken id: {second.pk}" in out
+
+
+def test_actions_and_roles_show_as_labels_with_the_code_kept_in_the_title(client, auditor, events):
+    client.force_login(auditor)
+    body = client.get(URL).content.decode()
+    assert ">查看完整身份证号和电话<" in body and 'title="people.unmask_personal"' in body
+    assert ">网格员<" in body and ">grid_worker<" not in body

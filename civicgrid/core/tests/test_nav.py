@@ -28,7 +28,7 @@ def test_every_nav_permission_is_declared(db):
 
 @pytest.mark.parametrize("role,where,expected", [
     ("grid_worker", "grid_a", ["regions", "map", "people", "cases", "report", "volunteers", "fieldwork", "patrols",
-                               "campaigns", "api_docs"]),
+                               "campaigns", "handover", "api_docs"]),
     ("micro_grid_worker", "micro_a", ["regions", "map", "people", "cases", "report", "volunteers", "fieldwork",
                                       "patrols", "campaigns", "api_docs"]),
     ("police_liaison", "community_a", ["regions", "map", "people", "cases", "report", "joint_work", "api_docs"]),
@@ -39,7 +39,8 @@ def test_every_nav_permission_is_declared(db):
                             "innovation", "figures", "api_docs"]),
     ("centre_admin", "district", ["regions", "map", "cases", "report", "dashboard", "board", "volunteers",
                                   "recognition", "recognition_review", "works", "api_docs"]),
-    ("system_admin", "district", ["regions", "map", "routing", "api_docs"]),
+    ("system_admin", "district", ["regions", "map", "routing", "accounts", "departments", "handover", "api_docs"]),
+    ("security_admin", "district", ["regions", "map", "grants", "api_docs"]),
     ("audit_admin", "district", ["audit", "api_docs"]),
     ("resident", None, ["cases", "report", "volunteers", "publicservice", "recognition"]),  # no API documentation
 ])
