@@ -19,6 +19,18 @@ MAX_ACTIVITY = timedelta(hours=12)
 CLOCK_SKEW = timedelta(minutes=5)  # a phone's clock may run a little ahead
 
 
+def _check_times(started_at: datetime, ended_at: datetime, now: datetime) -> None:
+    if timezone.is_naive(started_at) or timezone.is_naive(ended_at):
+        raise errors.ValidationFailed("服务时间须带时区", code="time_naive")
+    for wrong, message, code in (
+        (ended_at <= started_at, "服务结束时间须晚于开始时间", "record_reversed"),
+        (ended_at - started_at > MAX_ACTIVITY, "一次活动的服务时长不超过12小时", "record_too_long"),
+        (ended_at > now + CLOCK_SKEW, "活动尚未结束,不能记录服务时长", "record_in_future"),
+    ):
+        if wrong:
+            raise errors.ValidationFailed(message, code=code)
+
+
 def record_activity_service(*, actor, team_code: str, started_at: datetime, ended_at: datetime, content: str,
                             volunteer_ids: list[int]) -> list[ServiceRecord]:
     """Record and confirm the service of the team's members who took part in one activity: one record each,
@@ -31,15 +43,8 @@ def record_activity_service(*, actor, team_code: str, started_at: datetime, ende
     content = (content or "").strip()
     if not content:
         raise errors.ValidationFailed("请填写活动内容", code="content_required")
-    if timezone.is_naive(started_at) or timezone.is_naive(ended_at):
-        raise errors.ValidationFailed("服务时间须带时区", code="time_naive")
-    if ended_at <= started_at:
-        raise errors.ValidationFailed("服务结束时间须晚于开始时间", code="record_reversed")
-    if ended_at - started_at > MAX_ACTIVITY:
-        raise errors.ValidationFailed("一次活动的服务时长不超过12小时", code="record_too_long")
     now = clock.now()
-    if ended_at > now + CLOCK_SKEW:
-        raise errors.ValidationFailed("活动尚未结束,不能记录服务时长", code="record_in_future")
+    _check_times(started_at, ended_at, now)
     ids = list(dict.fromkeys(volunteer_ids or ()))
     if not ids:
         raise errors.ValidationFailed("请选择参加活动的志愿者", code="records_required")
