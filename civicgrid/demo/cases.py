@@ -21,10 +21,14 @@ from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category
 from civicgrid.core import clock, errors
-from civicgrid.demo import evidence
+from civicgrid.demo import evidence, photos
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
 
+# share of reports with a scene photo, by who reports: field workers photograph most problems, residents often
+PHOTO_SHARE = {"urban_event": 0.75, "safety_hazard": 0.8, "dispute": 0.0, "resident": 0.6}
+AFTER_PHOTO_STEPS = {"feedback", "submit_rectification"}  # the handler shows the result
+AFTER_PHOTO_SHARE = 0.7
 TYPE_SHARE = {"urban_event": 0.42, "citizen_request": 0.36, "dispute": 0.1, "safety_hazard": 0.08, "hard_case": 0.04}
 SATISFACTION = [(5, 0.55), (4, 0.27), (3, 0.1), (2, 0.05), (1, 0.03)]
 
@@ -82,7 +86,8 @@ def _sign_delay(rng) -> float:
 
 
 def _script(rng, case_type: str, category: Category) -> list[tuple[str, str, dict, float]]:
-    """(action, who, facts, hours until the step) for one case; `who` is dispatcher/handler/grid/reporter."""
+    """(action, who, facts, hours until the step) for one case; `who` is dispatcher/handler/grid/reporter.
+    The department named is the category's default; a replay sends the case where routing put it."""
     dept = category.default_department.code if category.default_department_id else "CGJ"
     sat = _pick(rng, SATISFACTION)
     steps: list[tuple[str, str, dict, float]] = []
@@ -162,7 +167,8 @@ def _intake(rng, case_type: str, category: Category, region: Region, actors: Act
         lng, lat = region.center_lng, region.center_lat  # the jitter left the district at its edge
     if case_type == "citizen_request" and actors.resident is not None and rng.random() < 0.15:
         return actors.resident, IntakeInput(description=f"{category.name}:请尽快处理", channel="resident",
-                                            category_code=category.code, region_code=region.code)
+                                            category_code=category.code, region_code=region.code,
+                                            photos=_photos(rng, category, PHOTO_SHARE["resident"], lat, lng))
     if case_type in ("citizen_request", "hard_case"):
         return actors.dispatcher, IntakeInput(
             description=f"市民来电反映{category.name}问题,请核实处理", channel="hotline", category_code=category.code,
@@ -171,7 +177,15 @@ def _intake(rng, case_type: str, category: Category, region: Region, actors: Act
     channel = "visit" if case_type == "dispute" else "grid"
     return actors.grid_worker(region), IntakeInput(
         description=f"巡查发现{category.name},位置如定位所示", channel=channel, category_code=category.code,
-        lat=lat if region.center_lat else None, lng=lng if region.center_lng else None, region_code=region.code)
+        lat=lat if region.center_lat else None, lng=lng if region.center_lng else None, region_code=region.code,
+        photos=_photos(rng, category, PHOTO_SHARE.get(case_type, 0), lat, lng))
+
+
+def _photos(rng, category: Category, share: float, lat: float, lng: float) -> list[bytes]:
+    """One or two scene photos of the problem for `share` of the reports (taken where it was reported)."""
+    if rng.random() >= share:
+        return []
+    return [photos.scene(rng, category.name, stamp="现场", lat=lat, lng=lng) for _ in range(rng.choice((1, 1, 2)))]
 
 
 def generate(*, seed: int, count: int, end: datetime | None = None, days: int = 365, progress=None) -> dict[str, int]:
@@ -183,58 +197,103 @@ def generate(*, seed: int, count: int, end: datetime | None = None, days: int = 
         categories.setdefault(cat.case_type, []).append(cat)
     micro = list(Region.objects.filter(level="micro_grid").order_by("code").only("id", "code", "center_lng", "center_lat"))
     start = end - timedelta(days=days)
-    queue: list[Job] = []
-    seq = 0
+    replay = Replay(rng, actors, end)
     for _ in range(count):
-        at = _working_time(rng, start + timedelta(days=rng.random() * days))
-        seq += 1
-        heapq.heappush(queue, Job(at, seq, 0, [("__submit__",)]))
-    stats = {"cases": 0, "steps": 0, "refused": 0, "sweeps": 0}
-    next_sweep = start.replace(hour=23, minute=0)
-    while queue and queue[0].at <= end:
-        job = heapq.heappop(queue)
-        while next_sweep <= job.at:
-            actions.check_sla(now=next_sweep)
-            stats["sweeps"] += 1
-            next_sweep += timedelta(days=1)
-        with clock.at(job.at):
-            if job.steps[0] == ("__submit__",):
-                case_type = _pick(rng, list(TYPE_SHARE.items()))
-                category = rng.choice(categories[case_type])
-                region = rng.choice(micro)
-                actor, data = _intake(rng, case_type, category, region, actors)
-                case = actions.submit_case(actor=actor, data=data).case
-                stats["cases"] += 1
-                steps = _script(rng, case_type, category)
-                reporter = actor
-                job = Job(job.at, job.seq, case.pk, [(*s, reporter) for s in steps])
-            else:
-                action, who, facts, _hours, reporter = job.steps.pop(0)
-                case = actions.Case.objects.select_related("region").get(pk=job.case_id)
-                actor = {"dispatcher": actors.dispatcher, "grid": actors.grid_worker(case.region),
-                         "reporter": reporter if reporter is not None else actors.dispatcher}.get(who)
-                if who == "handler":
-                    actor = actors.handler(case.department_id or Department.objects.get(code="CGJ").pk)
-                if who == "reporter" and reporter is not None and reporter.pk != (case.reporter_id or 0):
-                    actor = actors.dispatcher  # phoned-in requests are called back by the hotline
-                facts = dict(facts)
-                if "extension_days" in facts:
-                    facts["extension_until"] = (case.due_at or job.at) + timedelta(days=facts.pop("extension_days"))
-                if "deadline" in facts:
-                    facts["deadline"] = (job.at + timedelta(days=facts["deadline"])).date().isoformat()
-                try:
-                    # with generated photos where the step takes them, uploaded as a phone would
-                    evidence.take(actor, case.pk, action, facts, comment=facts.pop("comment", ""))
-                    stats["steps"] += 1
-                except errors.DomainError:
-                    stats["refused"] += 1
+        replay.push(_working_time(rng, start + timedelta(days=rng.random() * days)), 0, [("__submit__",)])
+
+    def submit(job: Job) -> Job:
+        case_type = _pick(rng, list(TYPE_SHARE.items()))
+        category = rng.choice(categories[case_type])
+        region = rng.choice(micro)
+        actor, data = _intake(rng, case_type, category, region, actors)
+        case = actions.submit_case(actor=actor, data=data).case
+        replay.stats["cases"] += 1
+        return Job(job.at, job.seq, case.pk, [(*s, actor) for s in _script(rng, case_type, category)])
+
+    replay.run(submit=submit, sweep_from=start.replace(hour=23, minute=0))
+    return replay.stats
+
+
+class Replay:
+    """Runs case jobs in time order on `clock.at(...)`: each job does its next step and is queued again at
+    the following step's time, until the script ends, a step is refused or its time is past `end`."""
+
+    def __init__(self, rng, actors: Actors, end: datetime):
+        self.rng, self.actors, self.end = rng, actors, end
+        self.queue: list[Job] = []
+        self.seq = 0
+        self.stats = {"cases": 0, "steps": 0, "refused": 0, "sweeps": 0, "photos": 0}
+        self.cgj = None
+
+    def push(self, at: datetime, case_id: int, steps: list) -> None:
+        self.seq += 1
+        heapq.heappush(self.queue, Job(at, self.seq, case_id, steps))
+
+    def after(self, at: datetime, hours: float) -> datetime:
+        """`hours` after `at`, moved into the working day (8:30–18:00) when it falls outside."""
+        nxt = timezone.localtime(at + timedelta(hours=hours))  # times read back from the database are UTC
+        if nxt.hour < 8 or nxt.hour >= 18:
+            nxt = _working_time(self.rng, nxt + timedelta(days=1 if nxt.hour >= 18 else 0))
+        return nxt
+
+    def run(self, *, submit=None, sweep_from: datetime | None = None) -> None:
+        """`submit` turns a ("__submit__",) job into a case's job; the daily SLA sweep runs from `sweep_from`
+        (none when not given, but once at the end)."""
+        next_sweep = sweep_from
+        while self.queue and self.queue[0].at <= self.end:
+            job = heapq.heappop(self.queue)
+            while next_sweep is not None and next_sweep <= job.at:
+                actions.check_sla(now=next_sweep)
+                self.stats["sweeps"] += 1
+                next_sweep += timedelta(days=1)
+            with clock.at(job.at):
+                if job.steps[0] == ("__submit__",):
+                    job = submit(job)
+                elif not self._step(job):
                     continue
-        if job.steps:
-            hours = job.steps[0][3]
-            nxt = job.at + timedelta(hours=hours)
-            if nxt.hour < 8 or nxt.hour >= 18:
-                nxt = _working_time(rng, nxt + timedelta(days=1 if nxt.hour >= 18 else 0))
-            seq += 1
-            heapq.heappush(queue, Job(nxt, seq, job.case_id, job.steps))
-    actions.check_sla(now=end)
-    return stats
+            if job.steps:
+                self.push(self.after(job.at, job.steps[0][3]), job.case_id, job.steps)
+        actions.check_sla(now=self.end)
+
+    def _step(self, job: Job) -> bool:
+        """The job's next step through the case actions; False when the engine refused it."""
+        action, who, facts, _hours, reporter = job.steps.pop(0)
+        case = actions.Case.objects.select_related("region", "category", "department").get(pk=job.case_id)
+        actor = self._actor(case, who, reporter)
+        facts = self._facts(case, facts, job.at)
+        try:
+            # with generated photos where the step takes them, uploaded as a phone would
+            evidence.take(actor, case.pk, action, facts, comment=facts.pop("comment", ""))
+        except errors.DomainError:
+            self.stats["refused"] += 1
+            return False
+        self.stats["steps"] += 1
+        if action in AFTER_PHOTO_STEPS and self.rng.random() < AFTER_PHOTO_SHARE:
+            # the handler photographs the result (处置后), at the place the case was reported
+            label = case.category.name if case.category_id else case.title[:10]
+            actions.add_photo(actor=actor, case_id=case.pk, data=photos.scene(
+                self.rng, label, stamp="处置后", lat=case.lat, lng=case.lng))
+            self.stats["photos"] += 1
+        return True
+
+    def _actor(self, case, who: str, reporter) -> User:
+        actors = self.actors
+        if who == "handler":
+            if self.cgj is None:
+                self.cgj = Department.objects.get(code="CGJ").pk
+            return actors.handler(case.department_id or self.cgj)
+        if who == "reporter" and reporter is not None and reporter.pk == (case.reporter_id or 0):
+            return reporter
+        return actors.grid_worker(case.region) if who == "grid" else actors.dispatcher
+
+    def _facts(self, case, facts: dict, at: datetime) -> dict:
+        facts = dict(facts)
+        if "department" in facts and case.department_id:  # where routing (a rule, or the default) put it
+            facts["department"] = case.department.code
+        if "co_departments" in facts:
+            facts["co_departments"] = [c for c in facts["co_departments"] if c != facts.get("department")]
+        if "extension_days" in facts:
+            facts["extension_until"] = (case.due_at or at) + timedelta(days=facts.pop("extension_days"))
+        if "deadline" in facts:
+            facts["deadline"] = (timezone.localtime(at) + timedelta(days=facts["deadline"])).date().isoformat()
+        return facts

@@ -1,9 +1,15 @@
-"""The last 30 days of daily patrols (日常巡查) for the demo's grid workers, replayed through the real
-patrol actions on `clock.at(...)`: every grid gets one to three checkpoints (school, market, hazard spot);
-each worker has a habit — most patrol every day for 70–130 minutes and pass their checkpoints, some miss
-days, cut patrols short or skip a checkpoint — so the daily compliance report has realistic gaps. Points
-are recorded every 30 s along a walk inside the grid (with GPS noise, the odd wild fix and the odd poor
-one), uploaded in batches of 100 during the patrol; a few patrols report a finding, which becomes a case.
+"""The last 30 days of daily patrols (日常巡查) for the demo's grid workers: every grid gets one to three
+checkpoints (school, market, hazard spot, through the real action); each worker has a habit — most patrol
+every day for 70–130 minutes and pass their checkpoints, some miss days, cut patrols short or skip a
+checkpoint — so the daily compliance report has realistic gaps. Points are recorded every 30 s along a walk
+inside the grid (with GPS noise, the odd wild fix and the odd poor one).
+
+About 8,000 patrols of some 200 points each are written in bulk, a day at a time (one run through the
+upload actions took most of the demo build): each patrol is stored ended, with the figures the upload
+actions keep — distance, kept points, anchor, duration — from the same track rule (track.py) over all its
+points, and its checkpoint visits from the same first-kept-point rule (uploads.new_visits); one audit
+record (`demo.patrols`) covers them. A few patrols report a finding through the real action
+(`report_finding`), with text that matches its category (findings.py); it opens a case.
 
 Deterministic for a seed (and the day it runs on: the 30 days end yesterday). Running it again adds
 nothing: grids that have checkpoints keep them, worker-days that have a patrol are left alone.
@@ -25,14 +31,16 @@ from shapely.geometry import Point, shape
 
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases.models import Category
-from civicgrid.core import clock
+from civicgrid.core import audit, clock
+from civicgrid.demo.findings import FINDING_PHRASES
 from civicgrid.geo.models import Region
-from civicgrid.gridops.patrols import actions
-from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES
+from civicgrid.gridops.patrols import actions, uploads
+from civicgrid.gridops.patrols import rows as patrol_rows
+from civicgrid.gridops.patrols import track as tracks
+from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, PatrolStatus
 from civicgrid.gridops.patrols.models import Checkpoint, Patrol
 
 INTERVAL_S = 30
-BATCH = 100
 WALK_MPS = 1.1  # a patrol on foot, with stops
 M_PER_DEG = 6_371_008.8 * math.pi / 180
 NAMED_MICRO_WORKER = "microworker"
@@ -40,7 +48,6 @@ NAMED_MICRO_WORKER = "microworker"
 # (habit, share, P(miss a day), P(cut a patrol short), P(skip a checkpoint))
 HABITS = [("diligent", 0.62, 0.02, 0.03, 0.03), ("average", 0.28, 0.08, 0.12, 0.15), ("lax", 0.10, 0.30, 0.35, 0.45)]
 CHECKPOINTS = [("school", "{}小学门口"), ("market", "{}农贸市场"), ("hazard", "{}边坡隐患点")]
-FINDINGS = ["人行道井盖缺失", "路边堆放垃圾", "楼道堆物堵塞消防通道", "邻里因停车发生争执", "占道经营", "路灯不亮"]
 
 
 @dataclass
@@ -149,8 +156,10 @@ def _checkpoints(rng: random.Random, regions: list[Region], at: datetime, counts
 
 
 def _finding_categories() -> list[str]:
-    return list(Category.objects.filter(case_type__in=FINDING_CASE_TYPES, is_active=True, parent__isnull=False)
-                .order_by("code").values_list("code", flat=True))
+    """The finding categories that exist and have phrases: a finding's text matches its category."""
+    return [code for code in Category.objects.filter(case_type__in=FINDING_CASE_TYPES, is_active=True,
+                                                     parent__isnull=False).order_by("code").values_list("code", flat=True)
+            if code in FINDING_PHRASES]
 
 
 def build(*, seed: int, days: int = 30, say=print, limit: int | None = None, today: date | None = None) -> dict:
@@ -174,6 +183,7 @@ def build(*, seed: int, days: int = 30, say=print, limit: int | None = None, tod
         say(f"巡查:{len(workers)} 名网格员,{counts['checkpoints']} 个点位,{days} 天……")
         for offset in range(days):
             day = first_day + timedelta(days=offset)
+            planned = []
             for assignment in workers:
                 habit = habits[assignment.pk]
                 if rng.random() < habit.miss:
@@ -181,16 +191,31 @@ def build(*, seed: int, days: int = 30, say=print, limit: int | None = None, tod
                     continue
                 if (assignment.user_id, day) in done:
                     continue
-                _one_patrol(rng, assignment, day, habit, areas[assignment.region_id],
-                            checkpoints.get(assignment.region_id, []), categories, tz, counts)
+                planned.append(_plan(rng, assignment, day, habit, areas[assignment.region_id],
+                                     checkpoints.get(assignment.region_id, []), categories, tz))
+            _write(rng, planned, categories, counts)
             if offset % 10 == 9:
                 say(f"  已生成 {offset + 1} 天,巡查 {counts['patrols']} 次")
+        if counts["patrols"]:
+            audit.record(actor=None, action="demo.patrols", object_type="patrols.patrol",
+                         details={k: v for k, v in sorted(counts.items())})
     counts["seconds"] = round(time.monotonic() - started, 1)
     return dict(counts)
 
 
-def _one_patrol(rng, assignment, day: date, habit: Habit, area: Area, checkpoints, categories, tz, counts) -> None:
-    worker = assignment.user
+@dataclass
+class Planned:
+    """One worker's patrol of one day, worked out before anything is written."""
+
+    assignment: RoleAssignment
+    started_at: datetime
+    ended_at: datetime
+    points: list[actions.PointInput]
+    short: bool
+    finding: actions.PointInput | None  # where a problem was spotted, if one was
+
+
+def _plan(rng, assignment, day: date, habit: Habit, area: Area, checkpoints, categories, tz) -> Planned:
     start_minute = rng.randrange(7 * 60 + 30, 10 * 60 + 30)
     t0 = datetime.combine(day, dtime(start_minute // 60, start_minute % 60), tz)
     short = rng.random() < habit.short
@@ -199,29 +224,52 @@ def _one_patrol(rng, assignment, day: date, habit: Habit, area: Area, checkpoint
     rng.shuffle(stops)
     waypoints = [area.point(rng)] + [p for stop in stops for p in (area.point(rng), stop)]
     points = _route(rng, area, waypoints, minutes * 60, t0)
-    end = t0 + timedelta(minutes=minutes)
-    with clock.at(t0):
-        patrol, _ = actions.start_patrol(actor=worker, region_code=assignment.region.code)
-    events: list[tuple[datetime, int, object]] = []
-    for i in range(0, len(points), BATCH):
-        batch = points[i:i + BATCH]
-        events.append((batch[-1].recorded_at + timedelta(seconds=20), 0, batch))
+    finding = None
     if categories and rng.random() < 0.03:
         spot = points[rng.randrange(len(points))]
         if area.geom.contains(Point(spot.lng, spot.lat)):  # not a wild fix
-            events.append((spot.recorded_at + timedelta(minutes=1), 1, spot))
-    for at, kind, payload in sorted(events, key=lambda e: (e[0], e[1])):
-        with clock.at(min(at, end + timedelta(minutes=2))):
-            if kind == 0:
-                result = actions.upload_points(actor=worker, patrol_id=patrol.pk, points=payload)
-                counts["points"] += result.batch.stored
-                counts["visits"] += len(result.new_visits)
-            else:
-                category = rng.choice(categories)
-                actions.report_finding(actor=worker, patrol_id=patrol.pk, data=actions.FindingInput(
-                    description=rng.choice(FINDINGS), lat=payload.lat, lng=payload.lng, category_code=category))
-                counts["findings"] += 1
-    with clock.at(end + timedelta(minutes=2)):
-        actions.end_patrol(actor=worker, patrol_id=patrol.pk, ended_at=end)
-    counts["patrols"] += 1
-    counts["short_patrols"] += 1 if short else 0
+            finding = spot
+    return Planned(assignment, t0, t0 + timedelta(minutes=minutes), points, short, finding)
+
+
+def _write(rng, planned: list[Planned], categories: list[str], counts: Counter) -> None:
+    """A day's patrols in bulk: each ended patrol with the figures the upload actions keep (the track rule
+    of track.py over all its points, in time order), its points and its checkpoint visits; then the
+    findings through the real action, which opens their cases."""
+    if not planned:
+        return
+    tracks_ = []
+    rows_ = []
+    for p in planned:
+        points = uploads.checked(p.points)
+        track = tracks.build_track(tracks.Fix._make(pt) for pt in points)
+        tracks_.append((points, track))
+        rows_.append(Patrol(
+            worker_id=p.assignment.user_id, region_id=p.assignment.region_id, day=timezone.localdate(p.started_at),
+            started_at=p.started_at, ended_at=p.ended_at, status=PatrolStatus.ENDED, distance_m=track.distance_m,
+            duration_s=int((p.ended_at - p.started_at).total_seconds()), point_count=len(points),
+            kept_count=len(track.kept), last_point_at=points[-1].recorded_at if points else None,
+            anchor_at=track.kept[-1].at if track.kept else None, created_at=p.started_at))
+    Patrol.objects.bulk_create(rows_, batch_size=500)
+    visits = []
+    for p, patrol, (points, track) in zip(planned, rows_, tracks_, strict=True):
+        patrol.region = p.assignment.region
+        patrol_rows.insert_points(patrol.pk, points)
+        visits += uploads.new_visits(patrol, track.kept, done=set())
+        counts["points"] += len(points)
+        counts["patrols"] += 1
+        counts["short_patrols"] += 1 if p.short else 0
+    if visits:
+        patrol_rows.insert_visits(visits)
+    counts["visits"] += len(visits)
+    for p, patrol in zip(planned, rows_, strict=True):
+        if p.finding is not None:
+            _report(rng, p, patrol, categories, counts)
+
+
+def _report(rng, p: Planned, patrol: Patrol, categories: list[str], counts: Counter) -> None:
+    code = rng.choice(categories)
+    with clock.at(min(p.finding.recorded_at + timedelta(minutes=1), p.ended_at + timedelta(minutes=2))):
+        actions.report_finding(actor=p.assignment.user, patrol_id=patrol.pk, data=actions.FindingInput(
+            description=rng.choice(FINDING_PHRASES[code]), lat=p.finding.lat, lng=p.finding.lng, category_code=code))
+    counts["findings"] += 1

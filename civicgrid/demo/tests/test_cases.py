@@ -20,8 +20,10 @@ def test_every_case_type_is_generated_through_the_workflow(generated):
     assert generated["cases"] == 60 and Case.objects.count() == 60
     assert set(Case.objects.values_list("case_type", flat=True)) >= {"urban_event", "citizen_request", "dispute"}
     assert Case.objects.filter(is_open=False).count() > 30
-    assert CaseEvent.objects.count() == generated["cases"] + generated["steps"] + CaseEvent.objects.filter(
-        actor__isnull=True).exclude(action="submit").count()
+    # each case's intake, each scripted step, each 处置后 photo (an attach event) and the SLA sweep's own
+    assert generated["photos"] > 0
+    assert CaseEvent.objects.count() == generated["cases"] + generated["steps"] + generated["photos"] + \
+        CaseEvent.objects.filter(actor__isnull=True).exclude(action="submit").count()
     assert all(verify_case(case) is None for case in Case.objects.all())
     # steps that take evidence carry the photos a phone would have uploaded
     with_files = CaseEvent.objects.filter(action__in=["feedback", "verify", "submit_rectification", "pass_review"])

@@ -12,6 +12,9 @@ actions (`civicgrid.volunteers.actions`, `civicgrid.accounts.actions`) at `clock
   assign (volunteers from the shortlist) → contact → complete → rate → confirm. Each order is planned
   around a volunteer who can serve it (a team the station can use, certificate valid, available, in
   range, not booked), so every order is matched; the last few may still be in service.
+* Activities and certificates (`activities.py`): each community's 敬老 team's weekly visits and monthly
+  activities, recorded and confirmed by the station, so the most faithful volunteers reach one star; and
+  certificates issued to about a third of those with 20 confirmed hours or more.
 * Donations (`donations.py`, seed figure 4): money and goods received at stations in four rounds and distributed to
   low-income (低保户) households so that those distributions sum to 5万余元; goods collected on 捐赠服务
   orders go to other households in need.
@@ -29,6 +32,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.models import User
 from civicgrid.core import audit, clock
+from civicgrid.demo.volunteers import activities
 from civicgrid.demo.volunteers.donations import LOW_INCOME_TARGET, donate, low_income_households
 from civicgrid.demo.volunteers.orders import ORDERS, replay_orders
 from civicgrid.demo.volunteers.structure import DAYS, build_structure
@@ -51,6 +55,7 @@ def generate(*, seed: int, scale: float = 1.0, orders: int = ORDERS, now: dateti
         world = build_structure(seed=seed, scale=scale, now=now)
         goods = replay_orders(seed=seed, world=world, count=orders, now=now).goods if orders > 0 else []
         counts = Counter(donate(seed=seed, world=world, now=now, goods=goods))
+        counts.update(activities.build(seed=seed, world=world, now=now))
         figures = queries.stats(User.objects.get(username="centre"), since=today - timedelta(days=DAYS + 2))
         counts.update(
             sites=len(world.sites), teams=len(world.teams), volunteers=len(world.vols),

@@ -2,6 +2,7 @@
 the same transaction as the order's own rows, so the engine decides who may do what, and the order, the
 case and its hash-chained events never disagree."""
 
+from civicgrid.volunteers.actions.activities import record_activity_service
 from civicgrid.volunteers.actions.batch import Outcome, Pick, accept_batch, centre_assign
 from civicgrid.volunteers.actions.donations import distribute_donation, record_donation
 from civicgrid.volunteers.actions.orders import (
@@ -36,5 +37,5 @@ __all__ = [
     "assign_team", "cancel_order", "centre_assign",
     "complete_order", "confirm_records", "correct_record", "create_site", "create_team", "decline_order",
     "dispatch_order", "distribute_donation", "issue_certificate", "join_team", "leave_team", "log_contact", "place_order", "rate_order",
-    "record_donation", "register_volunteer", "return_overdue_dispatches", "review_order", "set_volunteer_status",
+    "record_activity_service", "record_donation", "register_volunteer", "return_overdue_dispatches", "review_order", "set_volunteer_status",
 ]

@@ -11,6 +11,8 @@ from civicgrid.demo import cases as demo_cases
 from civicgrid.demo import enterprises as demo_enterprises
 from civicgrid.demo import fieldwork as demo_fieldwork
 from civicgrid.demo import patrols as demo_patrols
+from civicgrid.demo import routing as demo_routing
+from civicgrid.demo import triage as demo_triage
 from civicgrid.demo import volunteers as demo_volunteers
 
 
@@ -57,6 +59,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         counts = result.counts
         sync_categories()
+        demo_routing.build(say=self.stdout.write)  # before any case: cases are routed by the rules
         if cases > 0:
             self.stdout.write(f"正在按真实流程生成 {cases} 件演示案件(一年)……")
             made = demo_cases.generate(seed=seed, count=cases)
@@ -81,7 +84,12 @@ class Command(BaseCommand):
             demo_campaigns.build(seed=seed, say=self.stdout.write)
             if patrol_days > 0:
                 self.stdout.write(f"正在生成近{patrol_days}天的日常巡查(轨迹、点位打卡、巡查发现)……")
-                demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write)
+                made = demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write)
+                self.stdout.write(f"巡查 {made.get('patrols', 0)} 次,轨迹点 {made.get('points', 0)} 个,"
+                                  f"点位经过 {made.get('visits', 0)} 次,巡查发现 {made.get('findings', 0)} 件"
+                                  f"(用时 {made.get('seconds')} 秒)。")
+            self.stdout.write("正在分拨现场上报的案件(走访、排查、警情移交、专项排查、巡查发现)……")
+            demo_triage.build(seed=seed, say=self.stdout.write)
         for later in stages.STAGES:
             self._run_stage(later, seed)
         self.stdout.write(self.style.SUCCESS(

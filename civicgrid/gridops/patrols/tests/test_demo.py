@@ -1,16 +1,20 @@
-"""The demo's patrols are made through the real actions on a small demo district: checkpoints in every
-grid used, patrols with stored points and consistent figures, and a compliance report with gaps."""
+"""The demo's patrols on a small demo district: checkpoints in every grid used (through the action), patrols
+written in bulk with the figures and visits the upload actions would have kept, and a compliance report
+with gaps."""
 
 from datetime import date, timedelta
 
 import pytest
 
 from civicgrid.accounts.models import User
+from civicgrid.core import clock
 from civicgrid.core.audit import verify_chain
+from civicgrid.gridops.patrols import actions
 from civicgrid.gridops.patrols.compliance import daily_report
 from civicgrid.gridops.patrols.models import Checkpoint, Patrol, PatrolPoint
 from civicgrid.gridops.patrols.rows import fixes
 from civicgrid.gridops.patrols.track import build_track
+from civicgrid.gridops.patrols.uploads import FIGURES
 from civicgrid.testing import rolled_back
 
 TODAY = date(2025, 6, 30)
@@ -58,3 +62,23 @@ def test_the_compliance_report_has_gaps(demo):
     judged = [w for r in reports for w in r.workers if w.under_rule and w.patrols]
     assert judged and all(w.km > 0 for w in judged)
     assert any(w.covered for w in judged)
+
+
+@pytest.mark.django_db
+def test_bulk_patrols_equal_the_same_patrols_sent_through_the_action(demo):
+    """Each sampled patrol is removed and its points sent whole through `record_patrol`: the action keeps
+    exactly the figures and checkpoint visits the bulk write stored."""
+    sampled = list(Patrol.objects.filter(visits__isnull=False).select_related("worker", "region").distinct()[:4])
+    sampled += list(Patrol.objects.filter(visits__isnull=True).select_related("worker", "region")[:2])
+    assert len(sampled) >= 4
+    for bulk in sampled:
+        points = [actions.PointInput(f.at, f.lat, f.lng, f.accuracy) for f in fixes(bulk.pk)]
+        figures = {name: getattr(bulk, name) for name in FIGURES}
+        visits = sorted(bulk.visits.values_list("checkpoint_id", "visited_at", "lat", "lng", "distance_m"))
+        bulk.findings.all().delete()
+        bulk.delete()
+        with clock.at(bulk.ended_at + timedelta(minutes=3)):
+            patrol, created = actions.record_patrol(actor=bulk.worker, started_at=bulk.started_at,
+                                                    ended_at=bulk.ended_at, points=points, region_code=bulk.region.code)
+        assert created and {name: getattr(patrol, name) for name in FIGURES} == figures
+        assert sorted(patrol.visits.values_list("checkpoint_id", "visited_at", "lat", "lng", "distance_m")) == visits
