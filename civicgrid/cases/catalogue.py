@@ -91,7 +91,7 @@ CATEGORIES: list[Cat] = [
     Cat("3011", "市场监管与消费维权", "citizen_request", "SCJG"),
     Cat("3012", "意见建议", "citizen_request", ""),
     # PIPL arts. 46-47: correcting or deleting one's personal data, answered through the same closed loop
-    Cat("3013", "个人信息更正删除", "citizen_request", "", "居民申请查询、更正、补充或删除本人信息",
+    Cat("3090", "个人信息更正删除", "citizen_request", "", "居民申请查询、更正、补充或删除本人信息",
         "已更正或删除,或书面说明不予办理的理由"),
     # ---- 安全隐患 (safety_hazard) ---------------------------------------------------------------------
     Cat("40", "安全隐患", "safety_hazard", "YJJ"),

@@ -263,7 +263,10 @@ class Replay:
         facts = self._facts(case, facts, job.at)
         try:
             # with generated photos where the step takes them, uploaded as a phone would
-            evidence.take(actor, case.pk, action, facts, comment=facts.pop("comment", ""))
+            scene = case.category.name if case.category_id else case.title[:10]
+            evidence.take(actor, case.pk, action, facts, comment=facts.pop("comment", ""),
+                          make_photo=lambda i, label: photos.scene(self.rng, scene, stamp=str(label)[:8],
+                                                                   lat=case.lat, lng=case.lng))
         except errors.DomainError:
             self.stats["refused"] += 1
             return False

@@ -27,13 +27,14 @@ def photo_bytes(label: str, size: tuple[int, int] = (160, 120)) -> bytes:
     return out.getvalue()
 
 
-def take(actor, case_id: int, action: str, facts: dict, comment: str = ""):
+def take(actor, case_id: int, action: str, facts: dict, comment: str = "", make_photo=None):
     """One scripted step: the photos its `attachments` labels stand for, generated, uploaded and taken with
     the step in one go (cases.evidence.transition_with_files: all or nothing)."""
     facts = dict(facts)
     labels = facts.pop("attachments", None) or []
     if labels and all(str(x).isdigit() for x in labels):  # real ids already
         facts["attachments"], labels = labels, []
-    uploads = [("", photo_bytes(f"{case_id}-{i}-{label}")) for i, label in enumerate(labels)]
+    make_photo = make_photo or (lambda i, label: photo_bytes(f"{case_id}-{i}-{label}"))
+    uploads = [("", make_photo(i, label)) for i, label in enumerate(labels)]
     return evidence.transition_with_files(actor=actor, case_id=case_id, action=action, uploads=uploads,
                                           comment=comment, facts=facts)

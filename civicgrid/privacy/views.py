@@ -55,7 +55,7 @@ def correction(request):
         return render(request, "privacy/my_data.html", {"form": form, "sources": SOURCES}, status=422)
     title = dict((s.key, s.title) for s in SOURCES)[form.cleaned_data["section"]]
     root = Region.objects.filter(parent__isnull=True).order_by("code").first()
-    data = IntakeInput(category_code="3013", region_code=root.code if root else "",
+    data = IntakeInput(category_code="3090", region_code=root.code if root else "",
                        title=f"个人信息更正:{title}",
                        description=f"不对的内容:{form.cleaned_data['wrong']}\n应当为:{form.cleaned_data['wanted']}")
     try:

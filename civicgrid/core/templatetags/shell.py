@@ -51,6 +51,12 @@ ICONS = {
                           '<path d="M15 19l2 2 4-4"/>',
     "recognition_review": '<path d="M12 3l2.3 4.7 5.2.8-3.8 3.6.9 5.1-4.6-2.4-4.6 2.4.9-5.1-3.8-3.6 5.2-.8z"/>'
                           '<path d="M15 20h6M18 17v6"/>',
+    # account administration (三员分立): accounts, role grants, departments, hand-over
+    "accounts": '<circle cx="12" cy="8" r="4"/><path d="M4 21c1-4 4-6 8-6s7 2 8 6"/>',
+    "grants": '<circle cx="8" cy="15" r="4"/><path d="M11 12l9-9M17 6l3 3M15 8l2 2"/>',
+    "departments": '<rect x="9" y="3" width="6" height="5"/><rect x="3" y="16" width="6" height="5"/>'
+                   '<rect x="15" y="16" width="6" height="5"/><path d="M12 8v4M6 16v-4h12v4"/>',
+    "handover": '<path d="M4 9h13l-4-4M20 15H7l4 4"/>',
     "joint_work": '<path d="M12 3l7 3v5c0 4.4-3 7.8-7 9-4-1.2-7-4.6-7-9V6l7-3z"/><path d="M9 12h6M12 9v6"/>',
 }
 

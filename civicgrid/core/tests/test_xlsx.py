@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]  # the civicgrid package
 # enterprise and disbursement lists' exports run in the background, reports.kinds: their tests open the
 # background run's file: cases.tests.test_export, enterprises.tests.test_views, subsidies.tests.test_excel)
 EXPORT_TESTS = {
+    # a JSON/PDF copy of one person's data (PIPL), not a sheet: its test opens both
+    "privacy/subject-export/": "civicgrid.privacy.tests.test_privacy::"
+                               "test_staff_export_needs_the_permission_and_a_reason",
     "people/export/": "civicgrid.people.tests.test_export_text::test_people_export_writes_names_and_addresses_as_text",
     "api/v1/people/export": "civicgrid.people.tests.test_export_text::"
                             "test_people_export_writes_names_and_addresses_as_text",

@@ -69,7 +69,7 @@ def test_a_correction_request_becomes_a_case_on_the_citizen_request_loop(client,
     client.force_login(world.resident)
     response = client.post("/privacy/correction/", {"section": "account", "wrong": "姓名写错了",
                                                     "wanted": "张三丰", "idempotency_key": "corr-1"})
-    case = Case.objects.get(category__code="3013")
+    case = Case.objects.get(category__code="3090")
     assert response.status_code == 302 and case.reporter == world.resident
     assert case.case_type == "citizen_request" and "张三丰" in case.description
 
