@@ -9,7 +9,7 @@ from civicgrid.accounts.models import User
 from civicgrid.core.audit import verify_chain
 from civicgrid.gridops.patrols.compliance import daily_report
 from civicgrid.gridops.patrols.models import Checkpoint, Patrol, PatrolPoint
-from civicgrid.gridops.patrols.rows import fixes
+from civicgrid.gridops.patrols.sql import fixes
 from civicgrid.gridops.patrols.track import build_track
 from civicgrid.testing import rolled_back
 
