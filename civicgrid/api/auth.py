@@ -21,12 +21,12 @@ class BearerToken(HttpBearer):
 
 
 class Session(SessionAuth):
-    def _get_key(self, request):
+    def __call__(self, request):
         # CSRF guards a session. A request without the session cookie has none to guard, and one that names
         # a bearer token chose the token: both get 401 when the token fails, not a CSRF 403.
         if "Authorization" in request.headers or settings.SESSION_COOKIE_NAME not in request.COOKIES:
             return None
-        return super()._get_key(request)
+        return super().__call__(request)
 
     def authenticate(self, request, key):
         if key is None:

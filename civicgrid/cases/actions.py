@@ -14,17 +14,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases import chain, cohandling, duplicates, evidence, kpis, merging, notify, queries, sla
+from civicgrid.cases import (
+    chain,
+    cohandling,
+    duplicates,
+    effects,
+    evidence,
+    kpis,
+    merging,
+    notify,
+    queries,
+    sla,
+    sql,
+)
 from civicgrid.cases.choices import Channel, ContactPreference, DepartmentRole, SlaStatus
 from civicgrid.cases.intake import IntakeInput, check_intake
-from civicgrid.cases.models import Case, CaseDepartment, CaseEvent, FollowUp
+from civicgrid.cases.models import Case, CaseDepartment, CaseEvent
 from civicgrid.cases.queries import case_roles
 from civicgrid.cases.routing import route
 from civicgrid.cases.workflow import engine
 from civicgrid.cases.workflows import current_definition, spec_for
-from civicgrid.core import audit, clock, confcache, errors, fastsql
+from civicgrid.core import audit, clock, confcache, errors
 from civicgrid.core.calendars import load_calendar
-from civicgrid.core.idempotency import create_once, fingerprint, run_once
+from civicgrid.core.idempotency import fingerprint, remember, replay, run_once
 from civicgrid.core.scoping import get_visible, require
 from civicgrid.webhooks import outbox
 
@@ -45,9 +57,8 @@ _ENGINE_ERRORS = {
 
 
 def _append_event(case: Case, *, actor, role: str, action: str, source: str, target: str,
-                  comment: str = "", data: dict | None = None, now=None, pk: bool = True) -> CaseEvent:
-    """The next event of the case's hash chain (`pk=False`: nobody needs its id, so inside
-    `fastsql.batched()` the insert can wait for the next round trip)."""
+                  comment: str = "", data: dict | None = None, now=None) -> CaseEvent:
+    """The next event of the case's hash chain (the caller saves the case's event count and last hash)."""
     event = CaseEvent(
         case=case, seq=case.event_count + 1, actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(str(actor) if getattr(actor, "pk", None) else "系统"), actor_role=role, action=action,
@@ -55,7 +66,7 @@ def _append_event(case: Case, *, actor, role: str, action: str, source: str, tar
         prev_hash=case.last_event_hash,
     )
     event.hash = chain.event_hash(case.last_event_hash, event)
-    fastsql.insert(event, pk=pk)  # every step writes one: built once, not compiled per call
+    sql.insert_event(event)
     case.event_count = event.seq
     case.last_event_hash = event.hash
     return event
@@ -72,11 +83,7 @@ def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, m
     else:
         case.due_at = sla.due_at(_limit_start(case, spec, state, now, move_sla), limit, calendar)
     sla.refresh(case, now)
-    terminal = spec.state(state).terminal
-    case.is_open = not terminal
-    if terminal:
-        case.closed_at = now
-        case.closed_in_time = not case.was_overdue
+    case.is_open = not spec.state(state).terminal  # the `close` effect sets the finished marks
 
 
 def _limit_start(case: Case, spec, state: str, now, move_sla):
@@ -102,92 +109,68 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
                 managed: bool = False) -> SubmitResult:
     """Intake from any channel. A retried submission with the same key (and body) returns the first case.
     `body`: what the key stands for when the caller's request holds more than `data` (a volunteer order's
-    time window); `data` itself by default.
-
-    Everything that only reads (validation, routing, the deadline, the duplicate search) happens before
-    the transaction, so the write lock — SQLite's database lock, PostgreSQL's audit-chain head — is held
-    only for the writes."""
+    time window); `data` itself by default."""
     require(actor, "cases.create_case")
-    digest = fingerprint(data if body is None else body) if idempotency_key else None  # as sent, photos raw
-    cleaned = _clean_photos(data)
+    key_body = fingerprint(data if body is None else body) if idempotency_key else None  # photos as sent
+    photos = _clean_photos(data)
     config = confcache.current()  # categories, regions, rules, workers, workflow rows, calendar
     checked = check_intake(actor, data, config)
     if checked.case_type in INTAKE_BY_APP and not managed:
         raise errors.ValidationFailed("此类诉求须在其业务页面提交", code="case_type_needs_app_intake",
                                       details={"url": INTAKE_BY_APP[checked.case_type]})
-    now = clock.now()
-    events: list[CaseEvent] = []
-    with fastsql.reads_ahead():
-        # on PostgreSQL the duplicate search and the new case's id travel with the transaction's first
-        # statement; elsewhere they are in at once, and the insert's values are worked out before the write
-        # lock, which then covers little more than the statements
-        case, spec, routed, likely = _prepare_case(actor, data, checked, config, now)
-        pk = fastsql.reserve_pk(Case)
-        values = _insert_values(case, likely, pk) if likely.ready and pk is None else None
-        snapshot = kpis.snapshot(case)
-        entry = audit.build(actor=actor, action="cases.submit_case", object_type="cases.case", ts=now,
-                            details={"number": "", "case_type": case.case_type, "channel": case.channel})
-
-        def create() -> Case:
-            # run_once batches the writes nobody reads back: on PostgreSQL the case (its id reserved), its
-            # event and number, the KPI rollup and the notifications travel with the audit head's lock, the
-            # rest with the key and COMMIT
-            fastsql.insert(case, values=values or _insert_values(case, likely, pk))
-            case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
-            for dept in routed.co_departments:
-                CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
-            for photo in cleaned:
-                _store_photo(case, photo, actor, event=None)
-            # the roles (a handling department's among them) need the saved case and its co-departments
-            events.append(_append_event(case, actor=actor, role=_role_label(actor, case), action="submit",
-                                        source="", target=spec.initial, comment="", data={"channel": case.channel},
-                                        now=now, pk=False))
-            fastsql.update(case, ["number", "event_count", "last_event_hash"])
-            kpis.apply_delta(None, snapshot)
-            # the place's grid and micro-grid workers hear of it; dispatchers watch their board instead
-            notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
-            outbox.case_created(case)  # webhook subscribers, in this transaction (docs/webhooks.md)
-            entry.object_id, entry.details["number"] = str(case.pk), case.number
-            audit.append(entry)
-            return case
-
-        case, created = create_once(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case,
-                                    create=create, body=digest)
-    return SubmitResult(case=case, created=created, events=events if created else None)
+    with transaction.atomic():
+        earlier = replay(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case, body=key_body)
+        if earlier is not None:
+            return SubmitResult(case=earlier, created=False)
+        now = clock.now()
+        definition = current_definition(checked.case_type, config)
+        spec = spec_for(definition)
+        routed = route(checked.region, checked.category, config)
+        case = _new_case(actor, data, checked, definition, routed, now)
+        _enter_state(case, spec, spec.initial, now, calendar=load_calendar(config))
+        _note_duplicates(case)
+        sql.insert_case(case)
+        case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
+        for dept in routed.co_departments:
+            CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.CO)
+        for photo in photos:
+            _store_photo(case, photo, actor, event=None)
+        # the roles (a handling department's among them) need the saved case and its co-departments
+        event = _append_event(case, actor=actor, role=_role_label(actor, case), action="submit", source="",
+                              target=spec.initial, data={"channel": case.channel}, now=now)
+        sql.update_case(case, ["number", "event_count", "last_event_hash"])
+        kpis.apply_delta(None, kpis.snapshot(case))
+        remember(key=idempotency_key, actor=actor, action="cases.submit_case", obj=case, body=key_body)
+        audit.record(actor=actor, action="cases.submit_case", obj=case, ts=now,
+                     details={"number": case.number, "case_type": case.case_type, "channel": case.channel})
+        # in-app notices and the webhook outbox are rows of this transaction; both are sent after it commits
+        notify.notify_ids(routed.worker_ids, case, "new_case", f"新案件 {case.number}:{case.title}", skip=actor)
+        outbox.case_created(case)
+    return SubmitResult(case=case, created=True, events=[event])
 
 
-def _insert_values(case: Case, likely: duplicates.Search, pk: fastsql.Ahead | None) -> list:
-    """The new case's likely duplicates (on its routing record) and its reserved id, then the values its
-    insert sends."""
-    kept = [c for c in likely.candidates() if c.score >= 0.3]
-    case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score} for c in kept]
-    case.visible_duplicates = queries.visible_candidates(case.created_by, [c.case for c in kept])
-    if pk is not None:
-        case.pk = pk.rows()[0][0]
-    return fastsql.insert_values(case)
-
-
-def _prepare_case(actor, data: IntakeInput, checked, config, now):
-    """The unsaved case with its workflow, route and first deadline, and the search for its likely
-    duplicates (whose read may still be waiting)."""
-    definition = current_definition(checked.case_type, config)
-    spec = spec_for(definition)
-    routed = route(checked.region, checked.category, config)
-    case = Case(
-        case_type=checked.case_type, workflow=definition, state=spec.initial, category=checked.category,
-        title=checked.title, description=data.description.strip(), channel=checked.channel,
-        urgency=checked.urgency, answers=checked.answers, region=checked.region, lat=data.lat, lng=data.lng,
-        address=data.address.strip(), reporter=actor if checked.channel in SELF_REPORTED else None,
+def _new_case(actor, data: IntakeInput, checked, definition, routed, now) -> Case:
+    """The unsaved case as the intake describes it (`_enter_state` puts it in its first state)."""
+    return Case(
+        case_type=checked.case_type, workflow=definition, category=checked.category, title=checked.title, description=data.description.strip(),
+        channel=checked.channel, urgency=checked.urgency, answers=checked.answers, region=checked.region,
+        lat=data.lat, lng=data.lng, address=data.address.strip(),
+        reporter=actor if checked.channel in SELF_REPORTED else None,
         reporter_name="" if data.is_anonymous else data.reporter_name.strip(),
         reporter_phone="" if data.is_anonymous else data.reporter_phone.strip(),
         is_anonymous=data.is_anonymous, contact_preference=data.contact_preference or ContactPreference.ONLINE,
         created_by=actor, department=routed.department, routing=routed.explanation, created_at=now,
     )
-    _enter_state(case, spec, spec.initial, now, calendar=load_calendar(config))
-    likely = duplicates.search(category_id=checked.category.pk if checked.category else None,
-                               case_type=checked.case_type, lat=data.lat, lng=data.lng,
-                               description=f"{checked.title} {case.description}", region_code=checked.region.code)
-    return case, spec, routed, likely
+
+
+def _note_duplicates(case: Case) -> None:
+    """Record the new case's likely duplicates on its routing record (and which of them its reporter may
+    see, for the answer)."""
+    likely = duplicates.find(category_id=case.category_id, case_type=case.case_type, lat=case.lat, lng=case.lng,
+                             description=f"{case.title} {case.description}", region_code=case.region.code)
+    kept = [c for c in likely if c.score >= 0.3]
+    case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score} for c in kept]
+    case.visible_duplicates = queries.visible_candidates(case.created_by, [c.case for c in kept])
 
 
 def _clean_photos(data: IntakeInput) -> list:
@@ -276,7 +259,7 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
         due_before = case.due_at  # the deadline this step answers (the response is measured against it)
         if case.due_at is not None and now > case.due_at and step.target != step.source:
             case.was_overdue = True  # the step is left late, whether or not the sweep has run since
-        data = _apply_effects(case, step, facts, actor, now)
+        data = effects.apply(case, step, facts, actor, now)
         if facts.get("_on_behalf") is not None:
             data["on_behalf_of"] = {"code": facts["_on_behalf"].code, "name": facts["_on_behalf"].name}
         data.update(evidence.event_data(files))
@@ -304,178 +287,6 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
         outbox.case_moved(case, action=action, source=step.source, target=step.target,
                           rated="record_rating" in step.effects)
     return TransitionResult(case=case, event=event)
-
-
-def _department(value) -> Department:
-    dept = Department.objects.filter(code=str(value)).first() or (
-        Department.objects.filter(pk=value).first() if str(value).isdigit() else None)
-    if dept is None or not dept.is_active:
-        raise errors.ValidationFailed(f"部门不存在:{value}", code="department_unknown")
-    return dept
-
-
-def _apply_effects(case: Case, step, facts: dict, actor, now) -> dict:
-    """Side effects the spec names; returns the data recorded on the event."""
-    effects = step.effects
-    data: dict[str, Any] = {}
-    if "set_department" in effects:
-        dept = _department(facts["department"])
-        case.department = dept
-        CaseDepartment.objects.filter(case=case, role=DepartmentRole.MAIN).delete()
-        CaseDepartment.objects.filter(case=case, department=dept).delete()
-        CaseDepartment.objects.create(case=case, department=dept, role=DepartmentRole.MAIN)
-        data["department"] = dept.code
-    if "add_co_departments" in effects and facts.get("co_departments"):
-        codes = facts["co_departments"]
-        codes = [codes] if isinstance(codes, str) else list(codes)
-        for code in codes:
-            dept = _department(code)
-            if dept.pk != case.department_id:
-                CaseDepartment.objects.get_or_create(case=case, department=dept, defaults={"role": DepartmentRole.CO})
-        data["co_departments"] = codes
-    if "assign_tasks" in effects and not engine.is_empty(facts.get("tasks")):
-        data["tasks"] = cohandling.assign(case, facts["tasks"], now)
-    if "complete_task" in effects:
-        data.update(cohandling.complete(case, actor, now, comment=str(facts.get("comment", "")),
-                                   on_behalf=facts.get("_on_behalf")))
-    if "require_tasks_done" in effects:
-        cohandling.require_done(case)
-    if "stop_clock" in effects:
-        case.agreed_due_at = None
-    if "start_clock" in effects:
-        case.agreed_due_at = _deadline(facts.get("deadline"), now) if facts.get("deadline") else None
-        if case.agreed_due_at is not None:
-            data["deadline"] = case.agreed_due_at.isoformat()
-    if "supervise" in effects:
-        case.is_supervised = True
-    if "remind" in effects:
-        case.reminder_count += 1
-    if "request_extension" in effects:
-        until = _parse_datetime(facts.get("extension_until"))
-        if until <= (case.due_at or now):
-            raise errors.ValidationFailed("延期后的期限须晚于当前期限", code="extension_not_later")
-        case.pending_extension_until = until
-        case.held_due_at = case.due_at
-        data["extension_until"] = until.isoformat()
-    if "grant_extension" in effects:
-        if case.pending_extension_until is None:
-            raise errors.Conflict("没有待审批的延期申请", code="no_pending_extension")
-        case.due_at = case.pending_extension_until
-        case.pending_extension_until = None
-        case.extension_count += 1
-        sla.refresh(case, now)
-        data["due_at"] = case.due_at.isoformat()
-    if "deny_extension" in effects:
-        case.pending_extension_until = None
-        case.due_at = case.held_due_at
-        sla.refresh(case, now)
-    if "count_return" in effects:
-        # the returning unit stops being the handler and loses sight of the case (the events keep the
-        # history); co-handling units stay until the next dispatch decides
-        case.return_count += 1
-        case.department = None
-        CaseDepartment.objects.filter(case=case, role=DepartmentRole.MAIN).delete()
-    if "count_rework" in effects:
-        case.rework_count += 1
-    if "record_follow_up" in effects or "record_rating" in effects:
-        data.update(_record_follow_up(case, step, facts, actor))
-    for key in ("risk_level", "complexity"):
-        if facts.get(key):
-            setattr(case, key, str(facts[key]))
-            data[key] = str(facts[key])
-    if "assign_leader" in effects:
-        leader = _leader(facts.get("leader"))
-        case.routing = {**case.routing, "leader": {"id": leader.pk, "username": leader.username, "name": str(leader)}}
-        facts["leader"] = str(leader)
-        notify.notify_ids([leader.pk], case, "assigned", f"您已包案:{case.number} {case.title}", skip=actor)
-    if "set_tier" in effects and facts.get("tier"):
-        case.routing = {**case.routing, "tier": str(facts["tier"])}
-    for key in ("parties", "agreement_form", "agreement_text", "outcome", "leader", "method", "reason", "tier",
-                "responsible_party"):
-        value = facts.get(key)
-        if value not in (None, ""):
-            data[key] = value if isinstance(value, str | int | float | bool | list | dict) else str(value)
-    if "merge" in effects:
-        main = Case.objects.filter(number=str(facts.get("merge_into", ""))).first()
-        if main is None or main.pk == case.pk or not main.is_open:
-            raise errors.ValidationFailed("合并目标案件不存在或已办结", code="merge_target_invalid")
-        case.merged_into = main
-        data["merge_into"] = main.number
-    if "reopen" in effects:
-        case.closed_at = None
-        case.closed_in_time = None
-    return data
-
-
-def _leader(value):
-    """包案领导: an active user holding the leader role, named by username or by name."""
-    from django.db.models import Q
-
-    from civicgrid.accounts.models import User
-
-    text = str(value or "").strip()
-    candidates = User.objects.with_role("leader").filter(is_active=True).filter(
-        Q(username=text) | Q(display_name=text))
-    found = list(candidates[:2])
-    if len(found) != 1:
-        raise errors.ValidationFailed("包案领导须为系统中的一名领导(填写用户名或姓名)", code="leader_unknown")
-    return found[0]
-
-
-def _deadline(value, now):
-    """The `deadline` fact: a date (end of that working day) or a date-time; it must lie ahead."""
-    from datetime import date, datetime
-
-    if isinstance(value, datetime):
-        moment = value if timezone.is_aware(value) else timezone.make_aware(value)
-    else:
-        try:
-            moment = sla.end_of_working_day(value if isinstance(value, date) else date.fromisoformat(str(value)[:10]))
-        except ValueError:
-            raise errors.ValidationFailed("期限格式有误,应为 YYYY-MM-DD", code="deadline_invalid") from None
-    if moment <= now:
-        raise errors.ValidationFailed("期限须晚于当前时间", code="deadline_in_past")
-    return moment
-
-
-def _parse_datetime(value):
-    from datetime import datetime
-
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value))
-        except ValueError:
-            raise errors.ValidationFailed("延期日期格式有误,应为 YYYY-MM-DD 或 ISO 时间", code="extension_until_invalid") from None
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
-
-
-def _record_follow_up(case: Case, step, facts: dict, actor) -> dict:
-    satisfaction = facts.get("satisfaction")
-    if satisfaction not in (None, ""):
-        try:
-            satisfaction = int(satisfaction)
-        except (TypeError, ValueError):
-            satisfaction = 0
-        if not 1 <= satisfaction <= 5:
-            raise errors.ValidationFailed("满意度须为1–5", code="satisfaction_invalid")
-    else:
-        satisfaction = None
-    resolved = facts.get("resolved")
-    if isinstance(resolved, str):
-        resolved = resolved.lower() in {"1", "true", "yes", "是", "已解决"}
-    # 好差评: an unsatisfied rating must lead to rework, or be closed only with a written explanation
-    if satisfaction is not None and satisfaction <= 2 and step.terminal and not facts.get("comment"):
-        raise errors.ValidationFailed("不满意评价须重办整改,或填写情况说明后办结", code="unsatisfied_needs_explanation")
-    FollowUp.objects.create(case=case, method=str(facts.get("method") or "online")[:10], contacted=True,
-                            resolved=resolved, satisfaction=satisfaction, comment=str(facts.get("comment", "")),
-                            by=actor if getattr(actor, "pk", None) else None)
-    if satisfaction is not None:
-        case.satisfaction = satisfaction
-    if resolved is not None:
-        case.resolved = bool(resolved)
-    return {"satisfaction": satisfaction, "resolved": resolved}
 
 
 def _notify_step(case: Case, step, actor, label: str) -> None:

@@ -6,7 +6,6 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import BaseModel, create_model
 
-from civicgrid.api import answers
 from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
@@ -248,8 +247,7 @@ def create_case(request, payload: CaseIn):
     if result.events is None:  # a replay: the case as stored, checked against the schema as usual
         return Status(200, result.case)
     result.case.answer_events = result.events  # the answer lists them without reading them back
-    # the case this request just wrote: built without re-validation (api/answers.py)
-    return answers.respond(request, answers.trusted(CaseDetailOut, result.case, {"request": request}), 201)
+    return Status(201, result.case)
 
 
 # --- KPIs (docs/kpis.md); declared before the /{case_id} routes, which would match "kpis" first ---------

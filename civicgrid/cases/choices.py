@@ -40,6 +40,19 @@ class FollowUpMethod(models.TextChoices):
     ONLINE = "online", _("网上评价")
 
 
+class AgreementForm(models.TextChoices):
+    WRITTEN = "written", _("书面协议")
+    ORAL = "oral", _("口头协议")
+
+
+class DisputeTier(models.TextChoices):
+    """Where a dispute is mediated (分级调处), lowest first: escalation moves one way only."""
+
+    COMMUNITY = "community", _("村社")
+    STREET = "street", _("街道")
+    DISTRICT = "district", _("区")
+
+
 class Satisfaction(models.IntegerChoices):
     VERY_SATISFIED = 5, _("非常满意")
     SATISFIED = 4, _("满意")

@@ -44,15 +44,24 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 
-from civicgrid.cases.choices import SlaStatus
-from civicgrid.cases.models import Case, DailyCaseStat, FollowUp, MonthlyCaseStat, WorkflowDefinition
+from civicgrid.cases import sql
+from civicgrid.cases.choices import AgreementForm, SlaStatus
+from civicgrid.cases.models import (
+    Case,
+    DailyCaseStat,
+    FollowUp,
+    MediationAgreement,
+    MediationSession,
+    MonthlyCaseStat,
+    WorkflowDefinition,
+)
 from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.spec import Spec
 from civicgrid.cases.workflows import spec_for
-from civicgrid.core import clock, errors, fastsql
+from civicgrid.core import clock, errors
 from civicgrid.core.scoping import Grant, grant_for, require
 
 KPI_TZ = ZoneInfo("Asia/Shanghai")  # cohort days are local dates
@@ -68,7 +77,8 @@ DISPUTE_FAILED_STATES = frozenset({"failed"})  # 调解不成 (未化解)
 COUNTERS = (
     "created", "dispatched", "response_due", "responded_in_time", "closed", "closed_in_time", "overdue",
     "reworked", "extended", "followed_up", "rated", "satisfied", "resolution_known", "resolved",
-    "handling_seconds", "dispute_concluded", "dispute_resolved", "open", "open_due_soon", "open_overdue",
+    "handling_seconds", "dispute_concluded", "dispute_resolved", "dispute_mediated", "dispute_written", "open",
+    "open_due_soon", "open_overdue",
 )
 KEY_FIELDS = ("day", "region_code", "department_key", "case_type", "category_key")
 MONTH_KEY_FIELDS = ("month", "region_code", "department_key", "case_type", "category_key")
@@ -115,6 +125,8 @@ KPIS = (
     Kpi("follow_up_rate", "回访率", "followed_up", "closed"),
     Kpi("mean_handling_hours", "平均办理时长", "handling_seconds", "closed", per=3600),
     Kpi("dispute_resolution_rate", "化解率", "dispute_resolved", "dispute_concluded"),
+    Kpi("mediation_record_rate", "调解笔录率", "dispute_mediated", "dispute_concluded"),
+    Kpi("written_agreement_rate", "书面协议率", "dispute_written", "dispute_resolved"),
 )
 
 
@@ -146,9 +158,19 @@ def day_of(moment: datetime) -> date:
     return moment.astimezone(KPI_TZ).date()
 
 
-def contribution(case: Case, *, has_follow_up: bool) -> Contribution:
+@dataclass(frozen=True)
+class Records:
+    """What a case's own rows add to its contribution: at least one FollowUp, MediationSession, written
+    MediationAgreement."""
+
+    follow_up: bool = False
+    mediation: bool = False
+    written_agreement: bool = False
+
+
+def contribution(case: Case, records: Records = Records()) -> Contribution:  # noqa: B008 (frozen)
     """The rollup key and counter values one case adds. Pure given the case's fields (with
-    `case.region` and `case.workflow` loaded) and whether it has at least one FollowUp row."""
+    `case.region` and `case.workflow` loaded) and its `records`."""
     responded = case.responded_at is not None
     closed = case.closed_at is not None
     dispatched = (responded or case.return_count > 0
@@ -157,6 +179,7 @@ def contribution(case: Case, *, has_follow_up: bool) -> Contribution:
     recorded = case.recorded_sla_status
     waiting_late = (dispatched and not responded and case.is_open and recorded == SlaStatus.OVERDUE)
     dispute = case.case_type == DISPUTE
+    concluded = dispute and case.state in DISPUTE_RESOLVED_STATES | DISPUTE_FAILED_STATES
     values = {
         "created": 1,
         "dispatched": dispatched,
@@ -167,14 +190,16 @@ def contribution(case: Case, *, has_follow_up: bool) -> Contribution:
         "overdue": case.was_overdue,
         "reworked": case.rework_count > 0,
         "extended": case.extension_count > 0,
-        "followed_up": closed and has_follow_up,
+        "followed_up": closed and records.follow_up,
         "rated": case.satisfaction is not None,
         "satisfied": case.satisfaction is not None and case.satisfaction >= SATISFIED_MIN,
         "resolution_known": case.resolved is not None,
         "resolved": case.resolved is True,
         "handling_seconds": int((case.closed_at - case.created_at).total_seconds()) if closed else 0,
-        "dispute_concluded": dispute and case.state in DISPUTE_RESOLVED_STATES | DISPUTE_FAILED_STATES,
+        "dispute_concluded": concluded,
         "dispute_resolved": dispute and case.state in DISPUTE_RESOLVED_STATES,
+        "dispute_mediated": concluded and records.mediation,
+        "dispute_written": dispute and case.state in DISPUTE_RESOLVED_STATES and records.written_agreement,
         "open": case.is_open,
         "open_due_soon": case.is_open and recorded == SlaStatus.DUE_SOON,
         "open_overdue": case.is_open and recorded == SlaStatus.OVERDUE,
@@ -210,9 +235,12 @@ def month_keys(key: Key) -> list[tuple]:
 
 
 def snapshot(case: Case) -> Contribution:
-    """`contribution(case)`, looking up the FollowUp flag (only a closed case needs it)."""
-    has_follow_up = case.closed_at is not None and FollowUp.objects.filter(case_id=case.pk).exists()
-    return contribution(case, has_follow_up=has_follow_up)
+    """`contribution(case)`, looking up its records (only a closed case or a concluded dispute needs them)."""
+    follow_up = case.closed_at is not None and FollowUp.objects.filter(case_id=case.pk).exists()
+    concluded = case.case_type == DISPUTE and case.state in DISPUTE_RESOLVED_STATES | DISPUTE_FAILED_STATES
+    mediation = concluded and MediationSession.objects.filter(case_id=case.pk).exists()
+    written = concluded and MediationAgreement.objects.filter(case_id=case.pk, form=AgreementForm.WRITTEN).exists()
+    return contribution(case, Records(follow_up, mediation, written))
 
 
 # --- incremental maintenance -------------------------------------------------------------------
@@ -235,27 +263,7 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
             for key in sorted(rows):
                 changes = {name: value for name, value in rows[key].items() if value}
                 if changes:
-                    _add(table, key, changes)
-
-
-def _add(table, key: tuple, changes: dict[str, int]) -> None:
-    """One upsert statement (SQLite and PostgreSQL share the syntax): insert the row with the changes, or
-    add them to the row that is there — no read, no savepoint, no lost race."""
-    counters = tuple(sorted(changes))
-    sql = fastsql.statement(("kpi_upsert", table.__name__, counters), lambda: _upsert_sql(table, counters))
-    extra = [len(key[1])] if table is MonthlyCaseStat else []  # the month rows' depth
-    fastsql.execute(sql, [*key, *extra, *(changes.get(n, 0) for n in COUNTERS)])
-
-
-def _upsert_sql(table, counters) -> str:
-    keys = KEY_FIELDS if table is DailyCaseStat else MONTH_KEY_FIELDS
-    extra = () if table is DailyCaseStat else ("depth",)
-    name = table._meta.db_table
-    columns = [*keys, *extra, *COUNTERS]  # the columns have no database default: a new row names them all
-    quote = connection.ops.quote_name
-    return (f"INSERT INTO {name} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
-            f"ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
-            + ", ".join(f"{quote(n)} = {name}.{quote(n)} + excluded.{quote(n)}" for n in counters))
+                    sql.add_to_rollup(table, key, changes)
 
 
 def _load(case_id: int) -> Case:
@@ -277,10 +285,7 @@ def recompute_rollups() -> int:
     of daily rows. Holds the rollup tables' write locks (PostgreSQL) so concurrent case actions wait, then
     apply their delta on top of the rebuilt rows."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for table in (DailyCaseStat, MonthlyCaseStat):
-                    cursor.execute(f"LOCK TABLE {table._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+        sql.lock_rollups()
         rows = compute_rollups()
         DailyCaseStat.objects.all().delete()
         DailyCaseStat.objects.bulk_create(
@@ -312,12 +317,14 @@ def compute_rollups() -> dict[Key, dict[str, int]]:
     out). Read-only; `recompute_rollups` writes it."""
     definitions = {d.pk: d for d in WorkflowDefinition.objects.all()}
     followed = set(FollowUp.objects.values_list("case_id", flat=True).distinct())
+    mediated = set(MediationSession.objects.values_list("case_id", flat=True).distinct())
+    written = set(MediationAgreement.objects.filter(form=AgreementForm.WRITTEN).values_list("case_id", flat=True))
     totals: dict[Key, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
     cases = Case.objects.select_related("region").only(*CASE_FIELDS, "region__code").order_by()
     category_key(None)
     for case in cases.iterator(chunk_size=2000):
         case.workflow = definitions[case.workflow_id]
-        key, values = contribution(case, has_follow_up=case.pk in followed)
+        key, values = contribution(case, Records(case.pk in followed, case.pk in mediated, case.pk in written))
         row = totals[key]
         for name, value in values.items():
             row[name] += value
@@ -766,6 +773,10 @@ def kpis_from_cases(*, region_code=None, department_id=None, since: date | None 
         "resolved": Q(resolved=True),
         "dispute_concluded": dispute & Q(state__in=DISPUTE_RESOLVED_STATES | DISPUTE_FAILED_STATES),
         "dispute_resolved": dispute & Q(state__in=DISPUTE_RESOLVED_STATES),
+        "dispute_mediated": dispute & Q(state__in=DISPUTE_RESOLVED_STATES | DISPUTE_FAILED_STATES)
+                            & Q(Exists(MediationSession.objects.filter(case_id=OuterRef("pk")))),
+        "dispute_written": dispute & Q(state__in=DISPUTE_RESOLVED_STATES) & Q(Exists(
+            MediationAgreement.objects.filter(case_id=OuterRef("pk"), form=AgreementForm.WRITTEN))),
         "open": Q(is_open=True),
         "open_due_soon": due_soon_now,
         "open_overdue": overdue_now,

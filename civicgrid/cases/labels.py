@@ -18,7 +18,7 @@ from pathlib import Path
 
 from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.spec import Spec
-from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS, ROLE_LABELS
+from civicgrid.cases.workflow.vocabulary import CASE_ROLE_LABELS, FACT_LABELS, FACT_VALUE_LABELS
 
 PATH = Path(__file__).resolve().parent / "workflow_messages.py"
 
@@ -31,7 +31,7 @@ def labels(specs: Iterable[Spec] | None = None) -> list[str]:
         found.append(spec.label)
         found += [state.label for state in spec.states]
         found += [transition.label for transition in spec.transitions]
-    found += ROLE_LABELS.values()
+    found += CASE_ROLE_LABELS.values()
     found += FACT_LABELS.values()
     for values in FACT_VALUE_LABELS.values():
         found += values.values()

@@ -7,9 +7,11 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from civicgrid.cases.choices import (
+    AgreementForm,
     Channel,
     ContactPreference,
     DepartmentRole,
+    DisputeTier,
     FollowUpMethod,
     Satisfaction,
     SlaStatus,
@@ -345,6 +347,42 @@ class FollowUp(models.Model):
         return f"{self.case_id} {self.get_method_display()}"
 
 
+class MediationSession(models.Model):
+    """调解笔录: one mediation session of a dispute — who took part, what was said, at which tier."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediation_sessions")
+    held_at = models.DateTimeField(default=timezone.now)
+    tier = models.CharField(max_length=10, choices=DisputeTier.choices, default=DisputeTier.COMMUNITY)
+    parties = models.JSONField(default=list)  # the parties' names, in the order given
+    notes = models.TextField()
+    mediator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    mediator_name = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.held_at:%Y-%m-%d}"
+
+
+class MediationAgreement(models.Model):
+    """调解协议: what the parties agreed when a mediation succeeded, written or oral (口头协议 recorded
+    by the mediator). A dispute mediated again after a failed follow-up may reach another one."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mediation_agreements")
+    form = models.CharField(max_length=10, choices=AgreementForm.choices)
+    text = models.TextField()
+    parties = models.JSONField(default=list)
+    reached_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["reached_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.get_form_display()}"
+
+
 class Notification(models.Model):
     """In-app inbox entry; SMS copies go through the configured gateway after commit."""
 
@@ -388,6 +426,8 @@ class CaseStatCounters(models.Model):
     handling_seconds = models.BigIntegerField(default=0)  # sum over closed cases of closed_at - created_at
     dispute_concluded = models.IntegerField(default=0)
     dispute_resolved = models.IntegerField(default=0)
+    dispute_mediated = models.IntegerField(default=0)  # concluded, with a mediation session on record
+    dispute_written = models.IntegerField(default=0)  # resolved, with a written agreement on record
     # open cases, and those whose recorded status is 即将超期 / 超期 (reads add the clock's moves since)
     open = models.IntegerField(default=0)
     open_due_soon = models.IntegerField(default=0)

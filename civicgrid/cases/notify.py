@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from civicgrid.accounts.models import RoleAssignment
+from civicgrid.cases import sql
 from civicgrid.cases.models import Case, Notification
-from civicgrid.core import fastsql, sms
+from civicgrid.core import sms
 
 
 def department_handler_ids(department_ids) -> list[int]:
@@ -22,9 +23,9 @@ def notify_ids(user_ids, case: Case, kind: str, text: str, *, skip=None) -> None
             for uid in dict.fromkeys(user_ids) if uid is not None and uid != skip_id]
     if len(rows) > 10:
         Notification.objects.bulk_create(rows)
-    else:  # the common case (a grid's workers): prepared statements, nothing compiled
+    else:  # the common case (a grid's workers): statements built once, nothing compiled
         for row in rows:
-            fastsql.insert(row, pk=False)
+            sql.insert_notification(row)
 
 
 def notify_reporter(case: Case, kind: str, text: str) -> None:

@@ -12,13 +12,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, gettext_noop
 
 from civicgrid.accounts.models import Department
-from civicgrid.accounts.roles import ROLE_SPECS
+from civicgrid.accounts.roles import ROLE_SPECS, Role
 from civicgrid.cases.choices import SlaStatus
 from civicgrid.cases.intake import channels_for
 from civicgrid.cases.models import Case, CaseDepartment, Category, FollowUp, Notification
 from civicgrid.cases.routing import display_names
 from civicgrid.cases.workflow import engine, registry
-from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS, ROLE_LABELS
+from civicgrid.cases.workflow.vocabulary import CASE_ROLE_LABELS, FACT_LABELS, FACT_VALUE_LABELS
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import clock, confcache
 from civicgrid.core.masking import mask_phone
@@ -180,8 +180,12 @@ def transition_label(transition) -> str:
     return gettext(transition.label)
 
 
+# every role's label: the account roles' own (accounts.Role), then the roles a user holds on one case
+ROLE_LABELS = {**{role.value: role.label for role in Role}, **CASE_ROLE_LABELS}
+
+
 def role_label(codes: str) -> str:
-    return "、".join(gettext(ROLE_LABELS[c]) if c in ROLE_LABELS else c for c in codes.split(",") if c)
+    return "、".join(gettext(str(ROLE_LABELS[c])) if c in ROLE_LABELS else c for c in codes.split(",") if c)
 
 
 def type_choices() -> list[tuple[str, str]]:
@@ -540,10 +544,28 @@ def present_case(case: Case, user) -> dict:
         "contact_label": case.get_contact_preference_display(), "is_anonymous": case.is_anonymous,
         "routing_reason": routing.get("reason", ""), "workers": workers if staff else [],
         "departments": departments, "events": events, "follow_ups": follow_ups,
+        "mediation": mediation_record(case) if staff and case.case_type == "dispute" else None,
         "event_count": case.event_count, "satisfaction": case.get_satisfaction_display() if case.satisfaction else "",
         "pending_extension_until": case.pending_extension_until, "closed_at": case.closed_at,
         "merged_into": case.merged_into.number if case.merged_into_id else "",
         "is_terminal": spec.state(case.state).terminal if spec.has_state(case.state) else not case.is_open,
+    }
+
+
+def mediation_record(case: Case) -> dict:
+    """A dispute's 调解记录 for its staff: the tier mediating now, escalations with their reasons, every
+    session (parties, notes, mediator) and the agreements reached."""
+    from civicgrid.cases.choices import DisputeTier
+
+    tiers = dict(DisputeTier.choices)
+    return {
+        "tier": tiers.get(case.routing.get("tier") or DisputeTier.COMMUNITY, ""),
+        "escalations": [{**e, "from": tiers.get(e.get("from"), ""), "to": tiers.get(e.get("to"), "")}
+                        for e in case.routing.get("escalations", [])],
+        "sessions": [{"held_at": s.held_at, "tier": s.get_tier_display(), "parties": "、".join(s.parties),
+                      "notes": s.notes, "mediator": s.mediator_name} for s in case.mediation_sessions.all()],
+        "agreements": [{"reached_at": a.reached_at, "form": a.get_form_display(), "text": a.text,
+                        "parties": "、".join(a.parties)} for a in case.mediation_agreements.all()],
     }
 
 

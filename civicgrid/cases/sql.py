@@ -1,22 +1,145 @@
-"""Raw SQL for the case KPI rollups (docs/kpis.md): the whole-table rebuild as set-based statements, for
-an import or a benchmark of millions of cases where `kpis.compute_rollups()` (one Python pass per case)
-takes too long. The same definitions as `kpis.contribution()`; `tests/test_sql.py` checks that each
-statement's answer equals the ORM's on SQLite and PostgreSQL."""
+"""The raw SQL of cases, one named function per statement; `tests/test_sql.py` checks that each answer
+equals the ORM's on SQLite and PostgreSQL.
+
+- The intake's writes (case, event, notifications) and the duplicate search, built once per process
+  with core.sql: the ORM's per-query compilation was most of an intake's CPU (docs/performance.md).
+- The KPI rollups (docs/kpis.md): the per-change upsert, and the whole-table rebuild as set-based
+  statements for an import or a benchmark of millions of cases, where `kpis.compute_rollups()` (one
+  Python pass per case) takes too long. The same definitions as `kpis.contribution()`.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import connection, transaction
 
-from civicgrid.cases.choices import SlaStatus
+from civicgrid.cases.choices import AgreementForm, SlaStatus
 from civicgrid.cases.models import (
     Case,
+    CaseEvent,
     Category,
     DailyCaseStat,
     FollowUp,
+    MediationAgreement,
+    MediationSession,
     MonthlyCaseStat,
+    Notification,
     WorkflowDefinition,
 )
+from civicgrid.core import sql
 from civicgrid.geo.models import Region
+
+# ---- the intake's writes ----------------------------------------------------------------------------------
+
+
+def insert_case(case: Case) -> Case:
+    """INSERT the new case; its id comes back."""
+    return sql.insert(case)
+
+
+def update_case(case: Case, names) -> None:
+    """UPDATE the named fields of the case (and `updated_at`)."""
+    sql.update(case, names)
+
+
+def insert_event(event: CaseEvent) -> CaseEvent:
+    """INSERT the next event of a case's hash chain (every step writes one)."""
+    return sql.insert(event)
+
+
+def insert_notification(notification: Notification) -> Notification:
+    return sql.insert(notification)
+
+
+# ---- likely duplicates --------------------------------------------------------------------------------------
+
+# with where each candidate stands in the scope (region, department, reporter): whether the person reporting
+# may see it is then known without another read (queries.visible_candidates)
+DUPLICATE_FIELDS = ("id", "number", "title", "description", "lat", "lng", "state", "created_at", "region",
+                    "department", "reporter")
+
+
+def _duplicates_sql(by_category: bool, by_point: bool, exclude: bool) -> str:
+    # "c.is_open" exactly as the partial index's condition: SQLite uses a partial index only when the
+    # query repeats its WHERE term, and "is_open = 1" does not (it then read every case of the category)
+    where = ["c.is_open", "c.case_type = %s", "c.created_at >= %s",
+             "c.category_id = %s" if by_category else "c.category_id IS NULL"]
+    join = ""
+    if by_point:
+        where += ["c.lat BETWEEN %s AND %s", "c.lng BETWEEN %s AND %s"]
+    else:
+        join = f" JOIN {sql.table(Region)} r ON r.id = c.region_id"
+        where.append("r.code = %s")
+    if exclude:
+        where.append("c.id <> %s")
+    return (f"SELECT {sql.columns(Case, DUPLICATE_FIELDS, 'c')} FROM {sql.table(Case)} c{join} "
+            f"WHERE {' AND '.join(where)} LIMIT 200")
+
+
+def duplicate_statement(*, by_category: bool, by_point: bool, exclude: bool) -> str:
+    """The candidate search for one shape of question (built once per shape; intake runs it every time)."""
+    return sql.statement(("cases.duplicates", by_category, by_point, exclude),
+                         lambda: _duplicates_sql(by_category, by_point, exclude))
+
+
+def open_cases_near(*, case_type: str, since: datetime, category_id: int | None,
+                    box: tuple[float, float, float, float] | None, region_code: str = "",
+                    exclude_id: int | None = None) -> list[tuple]:
+    """Rows (`DUPLICATE_FIELDS` in the model's order) of at most 200 open cases of the type and category
+    (None: none) created since `since`, inside `box` (lat_min, lat_max, lng_min, lng_max) or else in the
+    region `region_code`."""
+    params = [case_type, sql.param(Case, "created_at", since)]
+    if category_id:
+        params.append(category_id)
+    params += list(box) if box is not None else [region_code]
+    if exclude_id:
+        params.append(exclude_id)
+    statement = duplicate_statement(by_category=bool(category_id), by_point=box is not None,
+                                    exclude=bool(exclude_id))
+    return sql.fetchall(statement, params)
+
+
+def duplicate_case(row) -> Case:
+    """A Case from a row of `open_cases_near` (the other fields deferred)."""
+    return sql.load(Case, row, DUPLICATE_FIELDS)
+
+
+# ---- KPI rollups --------------------------------------------------------------------------------------------
+
+
+def add_to_rollup(table, key: tuple, changes: dict[str, int]) -> None:
+    """One upsert statement (SQLite and PostgreSQL share the syntax): insert the rollup row with the
+    changes, or add them to the row that is there — no read, no savepoint, no lost race."""
+    from civicgrid.cases import kpis
+
+    counters = tuple(sorted(changes))
+    statement = sql.statement(("cases.kpi_upsert", table.__name__, counters), lambda: _upsert_sql(table, counters))
+    extra = [len(key[1])] if table is MonthlyCaseStat else []  # the month rows' depth
+    sql.execute(statement, [*key, *extra, *(changes.get(n, 0) for n in kpis.COUNTERS)])
+
+
+def lock_rollups() -> None:
+    """PostgreSQL: hold both rollup tables against concurrent writers until the transaction ends (a case
+    action then waits and applies its delta on top of the rebuilt rows). SQLite's writer lock does so."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in (DailyCaseStat, MonthlyCaseStat):
+                cursor.execute(f"LOCK TABLE {sql.table(table)} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def _upsert_sql(table, counters) -> str:
+    from civicgrid.cases import kpis
+
+    keys = kpis.KEY_FIELDS if table is DailyCaseStat else kpis.MONTH_KEY_FIELDS
+    extra = () if table is DailyCaseStat else ("depth",)
+    name = table._meta.db_table
+    columns = [*keys, *extra, *kpis.COUNTERS]  # the columns have no database default: a new row names them all
+    quote = connection.ops.quote_name
+    return (f"INSERT INTO {name} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
+            f"ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
+            + ", ".join(f"{quote(n)} = {name}.{quote(n)} + excluded.{quote(n)}" for n in counters))
+
 
 # the counters as SQL over one case row `c` (region `r`, category `g`); %(…)s are parameters
 _COUNTERS = {
@@ -37,6 +160,10 @@ _COUNTERS = {
     "resolved": "c.resolved",
     "dispute_concluded": "c.case_type = %(dispute)s AND c.state IN ({dispute_concluded})",
     "dispute_resolved": "c.case_type = %(dispute)s AND c.state IN ({dispute_resolved})",
+    "dispute_mediated": ("c.case_type = %(dispute)s AND c.state IN ({dispute_concluded})"
+                         " AND EXISTS (SELECT 1 FROM {session} s WHERE s.case_id = c.id)"),
+    "dispute_written": ("c.case_type = %(dispute)s AND c.state IN ({dispute_resolved})"
+                        " AND EXISTS (SELECT 1 FROM {agreement} a WHERE a.case_id = c.id AND a.form = %(written)s)"),
     "open": "c.is_open",
     "open_due_soon": "c.is_open AND c.recorded_sla_status = %(due_soon)s",
     "open_overdue": "c.is_open AND c.recorded_sla_status = %(overdue)s",
@@ -60,7 +187,7 @@ def _daily_sql() -> tuple[str, dict]:
     from civicgrid.cases import kpis
 
     params: dict = {"overdue": SlaStatus.OVERDUE, "due_soon": SlaStatus.DUE_SOON, "dispute": kpis.DISPUTE,
-                    "satisfied_min": kpis.SATISFIED_MIN}
+                    "satisfied_min": kpis.SATISFIED_MIN, "written": AgreementForm.WRITTEN.value}
     pre = []
     for i, definition in enumerate(WorkflowDefinition.objects.order_by("pk")):
         states = sorted(kpis._pre_dispatch_of(definition))
@@ -85,6 +212,7 @@ def _daily_sql() -> tuple[str, dict]:
     sums = []
     for name, condition in _COUNTERS.items():
         expr = condition.format(dispatched=dispatched, followup=FollowUp._meta.db_table,
+                                session=MediationSession._meta.db_table, agreement=MediationAgreement._meta.db_table,
                                 dispute_concluded=concluded, dispute_resolved=resolved)
         sums.append(f"SUM(CASE WHEN {expr} THEN 1 ELSE 0 END) AS {connection.ops.quote_name(name)}")
     # whole seconds, truncated as Python's int(timedelta.total_seconds()) does; SQLite stores the text
@@ -139,9 +267,7 @@ def rebuild_rollups() -> int:
     keys = ", ".join(quote(n) for n in kpis.KEY_FIELDS)
     sql, params = _daily_sql()
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for table in (daily, monthly):
-                cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        lock_rollups()
         cursor.execute(f"DELETE FROM {monthly}")
         cursor.execute(f"DELETE FROM {daily}")
         cursor.execute(f"INSERT INTO {daily} ({keys}, {counters}) SELECT {keys}, {counters} FROM ({sql}) AS t",

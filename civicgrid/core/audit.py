@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.utils import timezone
 
-from civicgrid.core import context, fastsql
+from civicgrid.core import context, sql
 from civicgrid.core.models import AuditChainHead, AuditEvent, AuditResult
 
 # the fields each row's hash covers (attnames: actor_id, not actor)
@@ -87,8 +87,7 @@ def build(
     details: dict | None = None,
     ts=None,
 ) -> AuditEvent:
-    """The entry `record` would write, not yet chained: an action that builds it before taking the write
-    lock fills in what it learns inside (the new object's id) and then calls `append`."""
+    """The entry `record` writes, not yet chained (`append` chains and writes it)."""
     info = context.current()
     if obj is not None:
         object_type = object_type or f"{obj._meta.app_label}.{obj._meta.model_name}"
@@ -123,20 +122,19 @@ def append(event: AuditEvent) -> None:
 
 
 def _append(event: AuditEvent) -> None:
-    """Lock the chain head, insert the event after it, move the head. Inside `fastsql.batched()` the lock
-    travels with the writes waiting before it and the insert and move with those after."""
-    head_table = fastsql.table(AuditChainHead)
-    head_sql = fastsql.statement("audit_head",
-                                 lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{fastsql.for_update()}")
-    row = fastsql.fetchone(head_sql)
+    """Lock the chain head, insert the event after it, move the head (statements built once: every write
+    of the project runs them)."""
+    head_table = sql.table(AuditChainHead)
+    head_sql = sql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{sql.for_update()}")
+    row = sql.fetchone(head_sql)
     if row is None:  # the first event ever: make the head, then lock it like everyone else
         AuditChainHead.objects.get_or_create(pk=1)
-        row = fastsql.fetchone(head_sql)
+        row = sql.fetchone(head_sql)
     event.prev_hash = row[0]
     event.hash = chain_hash(row[0], event)
-    fastsql.insert(event, pk=False)
-    fastsql.execute(fastsql.statement("audit_move_head", lambda: f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"),
-                    [event.hash])
+    sql.insert(event)
+    sql.execute(sql.statement("audit_move_head", lambda: f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"),
+                [event.hash])
 
 
 class ChainCheck(NamedTuple):

@@ -15,9 +15,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
-from civicgrid.core import crypto, errors, fastsql
+from civicgrid.core import crypto, errors, sql
 from civicgrid.core.models import IdempotencyKey
 
 T = TypeVar("T")
@@ -61,49 +61,68 @@ def _canonical(value: Any) -> Any:
 REUSED_MESSAGE = "该幂等键已用于另一个不同的请求,请为新的提交使用新的幂等键"
 
 
+def replay(*, key: str | None, actor, action: str, model, body: Any):
+    """What an earlier call with this key made, or None: the first half of `run_once`, for an action that
+    writes in its own body. Same key with another body: 422 `idempotency_key_reused`. Inside the
+    action's transaction."""
+    if not key:
+        return None
+    if len(key) > 100:
+        raise errors.ValidationFailed("幂等键过长(最多100个字符)", code="idempotency_key_too_long")
+    existing = _earlier(_actor_id(actor), action, key)
+    if existing is None:
+        return None
+    object_id, earlier_digest = existing
+    if earlier_digest and earlier_digest != fingerprint(body):  # keys stored before bodies were hashed match any
+        raise errors.ValidationFailed(REUSED_MESSAGE, code="idempotency_key_reused")
+    return model.objects.get(pk=object_id)
+
+
+def remember(*, key: str | None, actor, action: str, obj, body: Any) -> None:
+    """Store the key with what it made: the second half of `run_once`. No savepoint: a concurrent twin
+    that committed first makes the key's insert fail, and the Conflict raised here rolls back the
+    caller's whole transaction, as a lost race must."""
+    if not key:
+        return
+    try:
+        sql.insert(IdempotencyKey(
+            key=key, actor_id=_actor_id(actor), action=action, body_hash=fingerprint(body),
+            object_type=f"{obj._meta.app_label}.{obj._meta.model_name}", object_id=str(obj.pk),
+        ))
+    except IntegrityError as exc:
+        _lost_race(exc)
+
+
 def run_once(*, key: str | None, actor, action: str, model, create: Callable[[], T], body: Any) -> tuple[T, bool]:
     """Run `create()` once per (actor, action, key); returns (object, created). `body`: the validated
     input the object is made from (see `fingerprint`); an earlier call with the same key and another body
     is 422 `idempotency_key_reused`, and nothing is written.
 
     Must be called inside the action's transaction. A concurrent duplicate loses on the unique
-    constraint and gets the winner's object.
+    constraint and gets 409 `idempotency_in_progress`.
     """
-    if not key:
-        return create(), True
-    if len(key) > 100:
-        raise errors.ValidationFailed("幂等键过长(最多100个字符)", code="idempotency_key_too_long")
-    digest = fingerprint(body)
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    existing = _earlier(actor_id, action, key)
-    if existing is not None:
-        object_id, earlier_digest = existing
-        if earlier_digest and earlier_digest != digest:  # keys stored before bodies were hashed match any
-            raise errors.ValidationFailed(REUSED_MESSAGE, code="idempotency_key_reused")
-        return model.objects.get(pk=object_id), False
+    digest = fingerprint(body) if key else None
+    earlier = replay(key=key, actor=actor, action=action, model=model, body=digest)
+    if earlier is not None:
+        return earlier, False
     try:
-        # Writes nobody reads back wait and travel together (fastsql.batched: fewer round trips to
-        # PostgreSQL). No savepoint: a concurrent twin that committed first makes the key's insert fail,
-        # and the Conflict raised here rolls back the caller's whole transaction, as a lost race must.
-        with fastsql.batched():
-            obj = create()
-            fastsql.insert(IdempotencyKey(
-                key=key, actor_id=actor_id, action=action, body_hash=digest,
-                object_type=f"{model._meta.app_label}.{model._meta.model_name}", object_id=str(obj.pk),
-            ), pk=False)
+        obj = create()
     except IntegrityError as exc:
         _lost_race(exc)
+    remember(key=key, actor=actor, action=action, obj=obj, body=digest)
     return obj, True
+
+
+def _actor_id(actor) -> int | None:
+    return actor.pk if getattr(actor, "is_authenticated", False) else None
 
 
 def create_once(*, key: str | None, actor, action: str, model, create: Callable[[], T], body: Any
                 ) -> tuple[T, bool]:
-    """`run_once` in a transaction of its own, `fastsql.atomic()`: on PostgreSQL its BEGIN and COMMIT travel
-    with the statements, and the key's insert with the COMMIT — so a twin's key, committed first, is
-    found there, after `run_once` has returned. The body is hashed before the transaction opens."""
+    """`run_once` in a transaction of its own (the body is hashed before it opens)."""
     digest = fingerprint(body) if key else None
     try:
-        with fastsql.atomic():
+        with transaction.atomic():
             return run_once(key=key, actor=actor, action=action, model=model, create=create, body=digest)
     except IntegrityError as exc:
         _lost_race(exc)
@@ -119,8 +138,8 @@ def _earlier(actor_id, action: str, key: str) -> tuple[str, str] | None:
     """The object id an earlier call with this key made and its body's hash, if any (every retried create
     asks this)."""
     anonymous = actor_id is None
-    sql = fastsql.statement(f"idempotency_lookup_{anonymous}", lambda: (
-        f"SELECT object_id, body_hash FROM {fastsql.table(IdempotencyKey)} WHERE {fastsql.quote('key')} = %s AND action = %s "
+    lookup = sql.statement(f"idempotency_lookup_{anonymous}", lambda: (
+        f"SELECT object_id, body_hash FROM {sql.table(IdempotencyKey)} WHERE {sql.quote('key')} = %s AND action = %s "
         f"AND actor_id {'IS NULL' if anonymous else '= %s'}"))
-    row = fastsql.fetchone(sql, [key, action] if anonymous else [key, action, actor_id])
+    row = sql.fetchone(lookup, [key, action] if anonymous else [key, action, actor_id])
     return (row[0], row[1]) if row else None

@@ -35,7 +35,7 @@ from civicgrid.core import audit, clock
 from civicgrid.demo.findings import FINDING_PHRASES
 from civicgrid.geo.models import Region
 from civicgrid.gridops.patrols import actions, uploads
-from civicgrid.gridops.patrols import rows as patrol_rows
+from civicgrid.gridops.patrols import sql as patrol_rows
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, PatrolStatus
 from civicgrid.gridops.patrols.models import Checkpoint, Patrol

@@ -67,7 +67,7 @@ def test_out_of_range_days_and_numbers_answer_422(client, leader, url):
 
 @pytest.mark.parametrize("path", ["points", "end"])
 def test_huge_path_id_on_a_raw_sql_route_is_422(client, worker, path):
-    """The patrol routes read with raw SQL (fastsql), which Django's range check does not cover."""
+    """The patrol routes read with raw SQL (patrols/sql.py), which Django's range check does not cover."""
     body = {"points": []} if path == "points" else {}
     response = client.post(f"/api/v1/gridops/patrols/{HUGE}/{path}", body, content_type="application/json",
                            headers=bearer(worker))

@@ -55,8 +55,8 @@ def test_intake_suggests_near_similar_case_and_merge_informs_both_reporters(clie
 def test_candidate_search_uses_the_open_cases_index(world):
     """The search must walk the partial (category, lat) index of open cases, not every case of the
     category ever reported: intake would slow down as the district's history grows."""
-    from civicgrid.core import fastsql
+    from civicgrid.cases.sql import duplicate_statement
 
-    sql = fastsql.statement(("duplicates", True, True, False), lambda: duplicates._search_sql(True, True, False))
+    sql = duplicate_statement(by_category=True, by_point=True, exclude=False)
     params = ["urban_event", "2026-01-01 00:00:00", 1, 41.0, 41.1, 123.0, 123.1]
     assert "case_open_category_lat" in query_plan(sql, params)

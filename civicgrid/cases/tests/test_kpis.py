@@ -99,7 +99,7 @@ def book(world):
     # C5 urban event rejected at filing (closed, never dispatched)
     c5 = step(d, submit(g, "0102"), "reject", reason="不属于受理范围")
 
-    # C7 dispute 化解, followed up (基本满意), closed;  C8 dispute 未化解
+    # C7 dispute 化解 (written agreement), followed up (基本满意), closed;  C8 dispute 未化解 after one session
     c7 = submit(g, "2002")
     c8 = submit(g, "2002")
     for case in (c7, c8):
@@ -109,6 +109,7 @@ def book(world):
     c7 = step(g, c7, "resolve", agreement_form="written", agreement_text="双方达成协议")
     c7 = step(g, c7, "follow_up", method="phone", comment="已履行", satisfaction=3)
     c7 = step(g, c7, "close")
+    c8 = step(g, c8, "record_mediation", parties="王五、赵六", comment="组织调解一次")
     c8 = step(g, c8, "fail", reason="一方拒绝", outcome="litigation")
 
     # C9 urban event in grid B, only reported
@@ -138,6 +139,8 @@ HAND_COUNTS = {
     "handling_seconds": (10 + 30 + 50 + 1 + 20 + 9) * 3600,
     "dispute_concluded": 2,  # C7 C8
     "dispute_resolved": 1,  # C7
+    "dispute_mediated": 1,  # C8 (C7 was settled without a recorded session)
+    "dispute_written": 1,  # C7
     "open": 3,  # C4 C6 C9
     "open_due_soon": 0,
     "open_overdue": 1,  # C6
@@ -153,6 +156,8 @@ HAND_KPIS = {
     "follow_up_rate": 0.6667,  # 4 / 6
     "mean_handling_hours": 20.0,  # 120 h / 6
     "dispute_resolution_rate": 0.5,  # 1 / 2
+    "mediation_record_rate": 0.5,  # 1 / 2
+    "written_agreement_rate": 1.0,  # 1 / 1
 }
 
 

@@ -12,7 +12,7 @@ from civicgrid.cases.forms import TransitionForm
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.cases.workflow import registry
-from civicgrid.cases.workflow.vocabulary import FACT_LABELS, FACT_VALUE_LABELS, ROLE_LABELS
+from civicgrid.cases.workflow.vocabulary import CASE_ROLE_LABELS, FACT_LABELS, FACT_VALUE_LABELS
 
 STALE = "civicgrid/cases/workflow_messages.py is stale: run `python -m civicgrid.cases.labels`, then makemessages"
 
@@ -27,7 +27,7 @@ def test_every_label_is_marked_once():
     wanted = set()
     for spec in registry.HISTORY.values():
         wanted |= {spec.label} | {s.label for s in spec.states} | {t.label for t in spec.transitions}
-    wanted |= {*ROLE_LABELS.values(), *FACT_LABELS.values()}
+    wanted |= {*CASE_ROLE_LABELS.values(), *FACT_LABELS.values()}
     wanted |= {v for values in FACT_VALUE_LABELS.values() for v in values.values()}
     assert set(marked) == wanted
     text = labels.PATH.read_text(encoding="utf-8")

@@ -69,6 +69,16 @@ def test_labels_are_chinese_and_states_with_a_running_clock_have_limits(spec):
         assert not s.terminal or s.sla is None, s.key
 
 
+def test_the_account_roles_are_those_of_accounts_and_their_labels_come_from_there():
+    from civicgrid.accounts.roles import Role
+    from civicgrid.cases.queries import ROLE_LABELS
+
+    assert vocabulary.ACCOUNT_ROLES == set(Role.values) - {Role.API_CLIENT}
+    assert {code: str(label) for code, label in ROLE_LABELS.items() if code in vocabulary.ACCOUNT_ROLES} == {
+        role.value: str(role.label) for role in Role if role != Role.API_CLIENT}
+    assert set(ROLE_LABELS) >= vocabulary.ROLES
+
+
 def test_vocabulary_is_complete_and_every_effect_is_used():
     assert set(vocabulary.FACT_LABELS) == set(vocabulary.FACTS)
     assert set(vocabulary.FACT_CHOICES) <= set(vocabulary.FACTS)

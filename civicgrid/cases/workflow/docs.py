@@ -12,12 +12,13 @@ from pathlib import Path
 
 from civicgrid.cases.workflow.spec import Limit, Spec
 from civicgrid.cases.workflow.vocabulary import (
+    ACCOUNT_ROLES,
+    CASE_ROLE_LABELS,
     EFFECTS,
     EVIDENCE,
     FACT_CHOICES,
     FACT_LABELS,
     FACTS,
-    ROLE_LABELS,
 )
 
 _UNIT_LABELS = {"work_hours": "工作时", "work_days": "工作日", "hours": "小时", "days": "天"}
@@ -91,9 +92,10 @@ def render_index(specs: Iterable[Spec], earlier: Iterable[Spec] = ()) -> str:
                   "created under. " + "; ".join(f"`{s.key}` v{s.version} (checksum `{s.checksum()[:12]}…`)"
                                                 for s in earlier) + "."]
     lines += ["", "## Roles", "",
-              "Account roles as in [roles](../roles.md), plus `reporter` (the person who reported this case) "
-              "and `system` (the periodic SLA task).", "", "| Role | Label |", "|---|---|"]
-    lines += [f"| `{k}` | {v} |" for k, v in ROLE_LABELS.items()]
+              "The account roles of [roles](../roles.md): "
+              + ", ".join(f"`{k}`" for k in sorted(ACCOUNT_ROLES))
+              + "; and the roles a user holds on one case:", "", "| Role | Label |", "|---|---|"]
+    lines += [f"| `{k}` | {v} |" for k, v in CASE_ROLE_LABELS.items()]
     lines += ["", "## Facts", "",
               "Inputs a transition may require. Empty means missing: None, a blank string, an empty list; "
               "`false` and `0` are values.", "", "| Fact | Label | Meaning | Choices |", "|---|---|---|---|"]

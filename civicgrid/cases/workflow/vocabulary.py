@@ -6,33 +6,23 @@ exactly the effects below, so adding a word here is a contract change for both s
 
 from __future__ import annotations
 
-# Role codes as in civicgrid/accounts/roles.py, plus two pseudo-roles the action layer grants:
-# "reporter" (the user who reported this very case) and "system" (the periodic SLA task).
-ROLE_LABELS: dict[str, str] = {
-    "resident": "居民",
-    "micro_grid_worker": "微网格员",
-    "grid_worker": "网格员",
-    "community_admin": "社区管理员",
-    "street_admin": "街道管理员",
-    "dispatcher": "指挥中心调度员",
-    "department_handler": "部门承办人",
-    "police_liaison": "社区民警",
-    "volunteer": "志愿者",
-    "station_admin": "实践站管理员",
-    "centre_admin": "文明实践中心管理员",
-    "enterprise_officer": "企业服务专员",
-    "enterprise_contact": "企业联系人",
-    "leader": "领导",
-    "system_admin": "系统管理员",
-    "security_admin": "安全管理员",
-    "audit_admin": "审计管理员",
+# The account roles' codes (civicgrid/accounts/roles.py `Role`, less the API client; the package is pure, so
+# a test holds them equal): their labels come from there (cases.queries.ROLE_LABELS), not repeated here.
+ACCOUNT_ROLES: frozenset[str] = frozenset({
+    "resident", "micro_grid_worker", "grid_worker", "community_admin", "street_admin", "dispatcher",
+    "department_handler", "police_liaison", "volunteer", "station_admin", "centre_admin", "enterprise_officer",
+    "enterprise_contact", "leader", "system_admin", "security_admin", "audit_admin",
+})
+# Pseudo-roles the action layer grants per case: "reporter" (the user who reported this very case),
+# "system" (the periodic SLA task), and the staff of the case's departments where a workflow names them
+# (cases.queries).
+CASE_ROLE_LABELS: dict[str, str] = {
     "reporter": "报告人(本案)",
     "system": "系统(定时任务)",
-    # granted per case to staff of the case's departments where a workflow names them (cases.queries):
     "lead_unit": "主办单位人员(本案)",
     "co_unit": "协办单位人员(本案)",
 }
-ROLES: frozenset[str] = frozenset(ROLE_LABELS)
+ROLES: frozenset[str] = ACCOUNT_ROLES | frozenset(CASE_ROLE_LABELS)
 
 # Facts: named inputs a transition may require (present and non-empty, see engine.is_empty).
 FACTS: dict[str, str] = {

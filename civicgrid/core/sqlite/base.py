@@ -1,35 +1,22 @@
-"""Django's SQLite backend with a writer queue shared by all processes on the machine.
+"""Django's SQLite backend with owner-only database files and WAL checkpoints kept out of commits.
 
-SQLite lets one writer in at a time and makes the others poll (its busy handler sleeps 1, 2, 5, 10 …
-ms between tries), so two gunicorn workers writing at once waste most of a wait asleep. Here every
-transaction first takes an exclusive `flock` on a file beside the database, waiting in short steps,
-and only then runs `BEGIN IMMEDIATE`; the lock is released at commit or rollback. A write statement
-outside a transaction (autocommit) queues the same way for its own duration — polling SQLite's lock it
-would starve behind the queue's quick hand-overs. Tools that do not use this backend still meet SQLite's
-own lock, so correctness never depends on the queue. See docs/architecture.md ("SQLite: the writer
-queue").
+SQLite checkpoints the WAL inside the commit that takes it past 1,000 pages: the copy and its fsync then
+run while that connection holds the write lock, and every other writer waits. Here the commit's own
+automatic checkpoint only starts at a backstop size, and each process runs a PASSIVE checkpoint (which
+never blocks writers) after every CHECKPOINT_EVERY of its commits. See docs/architecture.md ("SQLite").
+
+Writers take turns through SQLite's own lock (`BEGIN IMMEDIATE`, busy timeout). A cross-process writer
+queue on a lock file used to sit in front of it; a test could not show the starvation it was kept for,
+so it went (issue 19).
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-import re
 import sqlite3
-import time
 
-from django.db import OperationalError
 from django.db.backends.sqlite3 import base
 
-from civicgrid.core import fastsql
-
-_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.IGNORECASE)
-
-
-# SQLite checkpoints the WAL inside the commit that takes it past 1,000 pages: the copy and its fsync then
-# run while this process holds the writer queue, and every other writer waits. Here the commit's own
-# automatic checkpoint only starts at a backstop size, and each process runs a PASSIVE checkpoint (which
-# never blocks writers) after every CHECKPOINT_EVERY of its commits, once it has left the queue.
 CHECKPOINT_EVERY = 32
 AUTOCHECKPOINT_BACKSTOP = 10_000  # pages (about 40 MB): for writers that never commit through here
 
@@ -48,71 +35,14 @@ def _owner_only(path: str) -> None:
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
-    _queue_fd: int | None = None
-    _queued = False
     _commits = 0
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.execute_wrappers.append(self._queue_autocommit_write)
-
-    # core/fastsql may skip it: it bypasses Django's cursor only inside a transaction
-    @fastsql.safe_to_bypass
-    def _queue_autocommit_write(self, execute, sql, params, many, context):
-        if self._queued or self.in_atomic_block or not _WRITE.match(sql):
-            return execute(sql, params, many, context)
-        self._enter_queue()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self._leave_queue()
-
-    def _queue_path(self) -> str | None:
-        name = str(self.settings_dict["NAME"])
-        if not name or name == ":memory:" or "mode=memory" in name:
-            return None
-        return name + "-writers.lock"
-
-    def _enter_queue(self) -> None:
-        if self._queued or self.transaction_mode is None:
-            return
-        if self._queue_fd is None:
-            path = self._queue_path()
-            if path is None:
-                return
-            self._queue_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + float(self.settings_dict["OPTIONS"].get("timeout", 5))
-        pause = 0.0002
-        while True:
-            try:
-                fcntl.flock(self._queue_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise OperationalError("database is locked (writer queue)") from None
-                time.sleep(pause)
-                pause = min(pause * 1.5, 0.002)
-        self._queued = True
-
-    def _leave_queue(self) -> None:
-        if self._queued and self._queue_fd is not None:
-            fcntl.flock(self._queue_fd, fcntl.LOCK_UN)
-        self._queued = False
-
-    def _start_transaction_under_autocommit(self):
-        self._enter_queue()
-        try:
-            super()._start_transaction_under_autocommit()
-        except BaseException:
-            self._leave_queue()
-            raise
 
     def get_new_connection(self, conn_params):
         path = self._file_path()
         if path is not None:
             _owner_only(path)
         conn = super().get_new_connection(conn_params)
-        if self._queue_path() is not None:
+        if path is not None:
             conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_BACKSTOP}")
         return conn
 
@@ -126,32 +56,14 @@ class DatabaseWrapper(base.DatabaseWrapper):
         try:
             return super()._commit()
         finally:
-            was_queued = self._queued
-            self._leave_queue()
-            if was_queued:
-                self._commits += 1
-                if self._commits % CHECKPOINT_EVERY == 0:
-                    self.checkpoint()
+            self._commits += 1
+            if self._commits % CHECKPOINT_EVERY == 0:
+                self.checkpoint()
 
     def checkpoint(self) -> None:
         """Copy the WAL's committed pages into the database file without blocking anyone (PASSIVE)."""
-        if self.connection is not None and self._queue_path() is not None and not self.connection.in_transaction:
+        if self.connection is not None and self._file_path() is not None and not self.connection.in_transaction:
             try:
                 self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             except sqlite3.Error:  # never masks the commit's own outcome; an undone checkpoint waits for the next
                 pass
-
-    def _rollback(self):
-        try:
-            return super()._rollback()
-        finally:
-            self._leave_queue()
-
-    def _close(self):
-        try:
-            return super()._close()
-        finally:
-            self._leave_queue()
-            if self._queue_fd is not None:
-                os.close(self._queue_fd)
-                self._queue_fd = None

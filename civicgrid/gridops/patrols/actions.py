@@ -6,7 +6,7 @@ unique per (patrol, recorded_at) and inserted ignoring conflicts, so a re-sent b
 the patrol's distance, duration and checkpoint visits are those of all stored points in time order
 (uploads.py, track.py), so the figures never depend on the order batches arrived in. Each action is
 atomic and writes its audit record in the same transaction. The phone's requests run on prepared
-statements (rows.py), not the ORM.
+statements (sql.py), not the ORM.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from civicgrid.cases.actions import submit_case
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category
-from civicgrid.core import audit, clock, errors, fastsql, timecheck
+from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.idempotency import create_once
 from civicgrid.core.models import AuditResult
 from civicgrid.core.scoping import in_grant, require
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
-from civicgrid.gridops.patrols import queries, rows, uploads
+from civicgrid.gridops.patrols import queries, sql, uploads
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, CheckpointKind, PatrolStatus, VisitMethod
 from civicgrid.gridops.patrols.models import (
@@ -72,7 +72,7 @@ def _own(actor, patrol_id: int, action: str) -> Patrol:
     One prepared statement, then the reach test `visible_to` would apply (the phone calls this on every
     upload)."""
     require(actor, PATROL)
-    patrol = rows.patrol_with_region(patrol_id)
+    patrol = sql.patrol_with_region(patrol_id)
     if patrol is None or not in_grant(patrol, patrol_grant(actor)):
         raise errors.NotFound()
     if patrol.worker_id != actor.pk:
@@ -110,7 +110,7 @@ def _close_forgotten(actor, patrol: Patrol) -> None:
     patrol.status = PatrolStatus.ENDED
     patrol.ended_at = min(patrol.last_point_at or patrol.started_at, patrol.started_at + MAX_SPAN)
     patrol.duration_s = int((patrol.ended_at - patrol.started_at).total_seconds())
-    fastsql.update(patrol, ["status", "ended_at", "duration_s"])
+    sql.update_patrol(patrol, ["status", "ended_at", "duration_s"])
     audit.record(actor=actor, action="patrols.end_patrol", obj=patrol,
                  details={"ended_at": patrol.ended_at.isoformat(), "forgotten": True})
 
@@ -130,14 +130,14 @@ def start_patrol(*, actor, region_code: str = "", started_at: datetime | None = 
         raise errors.ValidationFailed("只能补传24小时内开始的巡查", code="started_at_too_old")
 
     def create() -> Patrol:
-        active = rows.active_patrol(actor.pk)
+        active = sql.active_patrol(actor.pk)
         if active is not None and active.started_at + MAX_SPAN < start:
             _close_forgotten(actor, active)
         elif active is not None:
             raise errors.Conflict("已有进行中的巡查,请先结束", code="patrol_active", details={"patrol_id": active.pk})
-        if rows.ended_after(actor.pk, start):
+        if sql.ended_after(actor.pk, start):
             raise errors.ValidationFailed("开始时间早于上一次巡查的结束时间", code="patrol_overlap")
-        patrol = fastsql.insert(Patrol(worker=actor, region=region, day=timezone.localdate(start), started_at=start,
+        patrol = sql.insert_patrol(Patrol(worker=actor, region=region, day=timezone.localdate(start), started_at=start,
                                        created_at=now))
         audit.record(actor=actor, action="patrols.start_patrol", obj=patrol,
                      details={"region": region.code, "started_at": start.isoformat()})
@@ -167,13 +167,13 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
     made: dict = {}
 
     def create() -> PatrolBatch:
-        locked = rows.locked_patrol(patrol)
+        locked = sql.locked_patrol(patrol)
         current = plan
         if locked.point_count != plan.stored or locked.ended_at != patrol.ended_at:
             current = uploads.plan(locked, points, now)  # another upload or the end came first: work it out again
         uploads.apply(locked, current)
         made["visits"], made["patrol"] = current.visits, locked
-        batch = fastsql.insert(PatrolBatch(patrol=locked, received=len(points), stored=len(current.fresh),
+        batch = sql.insert_batch(PatrolBatch(patrol=locked, received=len(points), stored=len(current.fresh),
                                            rejected=current.rejected, created_at=now))
         audit.record(actor=actor, action="patrols.upload_points", obj=locked,
                      details={"batch": batch.pk, "received": batch.received, "stored": batch.stored,
@@ -185,7 +185,7 @@ def upload_points(*, actor, patrol_id: int, points: list[PointInput],
     if batch.patrol_id != patrol.pk:  # a key stored before bodies were hashed
         raise errors.ValidationFailed("该幂等键已用于另一次巡查的上传", code="idempotency_key_reused")
     if "patrol" not in made:  # a replay: the patrol as it is now
-        made["patrol"] = rows.patrol_with_region(patrol.pk)
+        made["patrol"] = sql.patrol_with_region(patrol.pk)
         made["patrol"].worker = actor
     return UploadResult(patrol=made["patrol"], batch=batch, created=created, new_visits=made.get("visits", []))
 
@@ -203,7 +203,7 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
     end = _aware(ended_at, "ended_at") if ended_at is not None else now
     timecheck.not_future(end, field="ended_at", label="巡查结束时间", now=now)
     with transaction.atomic():
-        locked = rows.locked_patrol(patrol)
+        locked = sql.locked_patrol(patrol)
         if locked.status == PatrolStatus.ENDED:
             return locked
         if end < locked.started_at:
@@ -211,7 +211,7 @@ def end_patrol(*, actor, patrol_id: int, ended_at: datetime | None = None) -> Pa
         locked.status = PatrolStatus.ENDED
         locked.ended_at = min(end, locked.started_at + MAX_SPAN)
         locked.duration_s = int((locked.ended_at - locked.started_at).total_seconds())  # the points are as they were
-        fastsql.update(locked, ["status", "ended_at", "duration_s"])
+        sql.update_patrol(locked, ["status", "ended_at", "duration_s"])
         audit.record(actor=actor, action="patrols.end_patrol", obj=locked,
                      details={"ended_at": locked.ended_at.isoformat(), "distance_m": round(locked.distance_m, 1),
                               "duration_s": locked.duration_s, "points": locked.point_count})
@@ -245,17 +245,17 @@ def record_patrol(*, actor, started_at: datetime, ended_at: datetime, points: li
     track = tracks.build_track(fixes)  # worked out before the transaction
 
     def create() -> Patrol:
-        if rows.overlaps(actor.pk, start, end):
+        if sql.overlaps(actor.pk, start, end):
             raise errors.ValidationFailed("与本人的另一次巡查时间重叠", code="patrol_overlap")
-        patrol = fastsql.insert(Patrol(
+        patrol = sql.insert_patrol(Patrol(
             worker=actor, region=region, day=timezone.localdate(start), started_at=start, ended_at=end,
             status=PatrolStatus.ENDED, distance_m=track.distance_m, duration_s=int((end - start).total_seconds()),
             point_count=len(fixes), kept_count=len(track.kept), last_point_at=fixes[-1].at if fixes else None,
             anchor_at=track.kept[-1].at if track.kept else None, created_at=now))
-        rows.insert_points(patrol.pk, fresh.values())
+        sql.insert_points(patrol.pk, fresh.values())
         visits = uploads.new_visits(patrol, track.kept, done=set())
         if visits:
-            rows.insert_visits(visits)
+            sql.insert_visits(visits)
         audit.record(actor=actor, action="patrols.record_patrol", obj=patrol,
                      details={"region": region.code, "started_at": start.isoformat(), "ended_at": end.isoformat(),
                               "points": len(fixes), "rejected": rejected, "distance_m": round(track.distance_m, 1)})

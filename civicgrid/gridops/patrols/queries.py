@@ -15,7 +15,7 @@ from civicgrid.core import audit, errors
 from civicgrid.core.scoping import get_visible, grant_for, scope_q
 from civicgrid.geo.choices import CODE_LENGTH, RegionLevel
 from civicgrid.geo.models import Region
-from civicgrid.gridops.patrols import rows
+from civicgrid.gridops.patrols import sql
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import PatrolStatus
 from civicgrid.gridops.patrols.models import (
@@ -92,7 +92,7 @@ def can_patrol(user) -> bool:
 # ---- tracks ----------------------------------------------------------------------------------------
 
 def track_of(patrol: Patrol) -> tracks.Track:
-    return tracks.build_track(rows.fixes(patrol.pk))
+    return tracks.build_track(sql.fixes(patrol.pk))
 
 
 def _local(moment) -> str:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from civicgrid.core import errors, fastsql, timecheck
-from civicgrid.gridops.patrols import queries, rows
+from civicgrid.core import errors, timecheck
+from civicgrid.gridops.patrols import queries, sql
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import VisitMethod
 from civicgrid.gridops.patrols.models import CheckpointVisit, Patrol
@@ -104,7 +104,7 @@ def plan(patrol: Patrol, points, now: datetime) -> Plan:
     resumable = patrol.kept_count == 0 or patrol.anchor_at is not None
     if patrol.point_count and not (resumable and last is not None and min(f.at for f in new) > last):
         return _replan(patrol, points, low, high)
-    tail = rows.fixes(patrol.pk, since=patrol.anchor_at) if patrol.anchor_at is not None else []
+    tail = sql.fixes(patrol.pk, since=patrol.anchor_at) if patrol.anchor_at is not None else []
     track = tracks.build_track(tail + new)
     kept = track.kept[1:] if tail else track.kept  # the anchor was counted before
     return Plan(patrol.point_count, list(fresh.values()), rejected, changed=True,
@@ -115,7 +115,7 @@ def plan(patrol: Patrol, points, now: datetime) -> Plan:
 
 def _replan(patrol: Patrol, points, low: datetime, high: datetime) -> Plan:
     """The whole track again, from every stored point and the batch's new ones."""
-    stored = rows.fixes(patrol.pk)
+    stored = sql.fixes(patrol.pk)
     fresh, rejected = fresh_points(points, low, high, have={f.at for f in stored})
     if not fresh:
         return Plan(len(stored), [], rejected, changed=False)
@@ -129,13 +129,13 @@ def _replan(patrol: Patrol, points, low: datetime, high: datetime) -> Plan:
 def new_visits(patrol: Patrol, kept: list[tracks.Fix], done: set[int] | None = None) -> list[CheckpointVisit]:
     """Visits of checkpoints of the patrol's grid that the kept track reaches and the patrol has not
     visited (`done`, read when not given), each at the first kept point inside its radius."""
-    places = rows.checkpoint_places(queries.grid_code(patrol.region.code)) if kept else []
+    places = sql.checkpoint_places(queries.grid_code(patrol.region.code)) if kept else []
     if not places:
         return []
     reached = {place_id for fix in kept for place_id, _ in tracks.nearest(fix.lat, fix.lng, places)}
     if not reached:
         return []
-    done = rows.visited(patrol.pk) if done is None else done
+    done = sql.visited(patrol.pk) if done is None else done
     todo = [p for p in places if p[0] in reached and p[0] not in done]
     visits = []
     for fix in kept:
@@ -153,7 +153,7 @@ def apply(patrol: Patrol, planned: Plan) -> None:
     """Write the planned points, the patrol's new figures and visits (inside the transaction)."""
     if not planned.changed:
         return
-    rows.insert_points(patrol.pk, planned.fresh)
+    sql.insert_points(patrol.pk, planned.fresh)
     patrol.point_count = planned.stored + len(planned.fresh)
     patrol.kept_count = planned.kept_count
     patrol.distance_m = planned.distance_m
@@ -161,6 +161,6 @@ def apply(patrol: Patrol, planned: Plan) -> None:
     patrol.anchor_at = planned.anchor_at
     end = patrol.ended_at or patrol.last_point_at
     patrol.duration_s = max(0, int((end - patrol.started_at).total_seconds())) if end else 0
-    fastsql.update(patrol, FIGURES)
+    sql.update_patrol(patrol, FIGURES)
     if planned.visits:
-        rows.insert_visits(planned.visits)
+        sql.insert_visits(planned.visits)

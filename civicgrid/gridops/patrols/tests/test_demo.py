@@ -12,7 +12,7 @@ from civicgrid.core.audit import verify_chain
 from civicgrid.gridops.patrols import actions
 from civicgrid.gridops.patrols.compliance import daily_report
 from civicgrid.gridops.patrols.models import Checkpoint, Patrol, PatrolPoint
-from civicgrid.gridops.patrols.rows import fixes
+from civicgrid.gridops.patrols.sql import fixes
 from civicgrid.gridops.patrols.track import build_track
 from civicgrid.gridops.patrols.uploads import FIGURES
 from civicgrid.testing import rolled_back

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
-from django.db.models import signals
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
-from civicgrid.gridops.patrols import actions, rows, uploads
+from civicgrid.gridops.patrols import actions, sql, uploads
 from civicgrid.gridops.patrols import track as tracks
-from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, PatrolBatch, PatrolPoint
+from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, PatrolPoint
 from civicgrid.gridops.patrols.tests.conftest import POINT_A, T0, walk
 
 pytestmark = pytest.mark.django_db
@@ -136,14 +136,8 @@ def test_only_new_kept_points_are_tested_but_visits_are_found(pw, at):
 
 # ---- the prepared statements ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("model", [Patrol, PatrolBatch, PatrolPoint, CheckpointVisit], ids=lambda m: m.__name__)
-def test_models_written_by_statements_have_no_signal_receivers(model):
-    for signal in (signals.pre_save, signals.post_save):
-        assert not signal.has_listeners(model), f"{model.__name__} has {signal} receivers the statements skip"
-
-
 def test_times_are_stored_as_the_orm_stores_them():
-    adapt = rows.time_adapter()
+    adapt = sql.time_adapter()
     for moment in (T0, T0 + timedelta(microseconds=123456), T0.astimezone(ZoneInfo("UTC")),
                    T0.astimezone(ZoneInfo("America/New_York")) + timedelta(days=200)):
         assert adapt(moment) == connection.ops.adapt_datetimefield_value(moment)
@@ -152,13 +146,13 @@ def test_times_are_stored_as_the_orm_stores_them():
 def test_a_patrol_read_by_statement_equals_the_orm_row(pw, at):
     patrol = start(pw, at)
     upload(pw, at, patrol, walk(5))
-    fast = rows.patrol_with_region(patrol.pk)
+    fast = sql.patrol_with_region(patrol.pk)
     slow = Patrol.objects.select_related("region").get(pk=patrol.pk)
     for field in Patrol._meta.concrete_fields:
         assert getattr(fast, field.attname) == getattr(slow, field.attname), field.name
     assert (fast.region.code, fast.region.name) == (slow.region.code, slow.region.name)
-    assert rows.fixes(patrol.pk) == [tracks.Fix._make(p) for p in walk(5)]
-    assert rows.patrol_with_region(patrol.pk + 1000) is None
+    assert sql.fixes(patrol.pk) == [tracks.Fix._make(p) for p in walk(5)]
+    assert sql.patrol_with_region(patrol.pk + 1000) is None
 
 
 def test_checkpoint_places_cover_the_grid_and_its_micro_grids_only(pw, at):
@@ -166,6 +160,40 @@ def test_checkpoint_places_cover_the_grid_and_its_micro_grids_only(pw, at):
         micro = actions.create_checkpoint(actor=pw.community_a, data=actions.CheckpointInput(
             region_code=pw.tree.micro_a.code, name="桥头", lat=41.12, lng=123.12))
     Checkpoint.objects.filter(pk=pw.market.pk).update(is_active=False)
-    places = rows.checkpoint_places(pw.tree.grid_a.code)
+    places = sql.checkpoint_places(pw.tree.grid_a.code)
     assert sorted(p[0] for p in places) == sorted([pw.school.pk, micro.pk])
-    assert rows.checkpoint_places(pw.tree.grid_b.code) == []
+    assert sql.checkpoint_places(pw.tree.grid_b.code) == []
+
+
+def test_every_patrol_statement_answers_as_the_orm(pw, at):
+    """patrols/sql.py against the ORM, on the database the suite runs on (SQLite and PostgreSQL in CI)."""
+    from django.db import transaction
+
+    patrol = start(pw, at)
+    upload(pw, at, patrol, walk(12))  # past 实验小学: one visit
+    moment = T0 + timedelta(seconds=90)
+    with transaction.atomic():
+        locked = sql.locked_patrol(sql.patrol_with_region(patrol.pk))
+        active = sql.active_patrol(pw.gw_a.pk)
+    orm = Patrol.objects.get(pk=patrol.pk)
+    for field in Patrol._meta.concrete_fields:
+        assert getattr(locked, field.attname) == getattr(orm, field.attname), field.name
+        assert getattr(active, field.attname) == getattr(orm, field.attname), field.name
+    assert sql.active_patrol(pw.gw_b.pk) == Patrol.objects.filter(worker=pw.gw_b, status="active").first()
+    for at_moment in (moment, T0 - timedelta(hours=1)):
+        assert sql.ended_after(pw.gw_a.pk, at_moment) == Patrol.objects.filter(
+            worker=pw.gw_a, ended_at__gt=at_moment).exists()
+        end = at_moment + timedelta(minutes=30)
+        assert sql.overlaps(pw.gw_a.pk, at_moment, end) == Patrol.objects.filter(
+            worker=pw.gw_a, started_at__lt=end).filter(Q(ended_at__gt=at_moment) | Q(status="active")).exists()
+    assert sql.visited(patrol.pk) == set(CheckpointVisit.objects.filter(patrol=patrol).values_list(
+        "checkpoint_id", flat=True)) == {pw.school.pk}
+    assert sql.fixes(patrol.pk, since=moment) == [
+        tracks.Fix(p.recorded_at, p.lat, p.lng, p.accuracy)
+        for p in PatrolPoint.objects.filter(patrol=patrol, recorded_at__gte=moment).order_by("recorded_at")]
+    places = Checkpoint.objects.filter(region__code__startswith=pw.tree.grid_a.code, is_active=True)
+    assert sql.checkpoint_places(pw.tree.grid_a.code) == [
+        (c.pk, c.lat, c.lng, c.radius_m) for c in places.order_by("region__code", "name")]
+    before = PatrolPoint.objects.filter(patrol=patrol).count()
+    sql.insert_points(patrol.pk, walk(14)[10:])  # two stored already, two new
+    assert PatrolPoint.objects.filter(patrol=patrol).count() == before + 2

@@ -1,6 +1,7 @@
-"""The statements of the phone's hot path (start, upload, end, send whole), built once per process with
-core/fastsql: every upload runs a handful of them, and the ORM's per-query compilation cost more than
-the work itself (docs/gridops/patrols.md, "Upload speed")."""
+"""The raw statements of patrols: the phone's hot path (start, upload, end, send whole), built once per
+process with core.sql: every upload runs a handful of them, and the ORM's per-query compilation cost more
+than the work itself (docs/gridops/patrols.md, "Upload speed"). tests/test_sql.py compares each with the
+ORM's answer on both databases."""
 
 from __future__ import annotations
 
@@ -10,58 +11,70 @@ from functools import partial
 
 from django.db import connection
 
-from civicgrid.core import fastsql
+from civicgrid.core import sql
 from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY as REGION_FIELDS
 from civicgrid.geo.models import Region
 from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import PatrolStatus
-from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, PatrolPoint
+from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, PatrolBatch, PatrolPoint
+
+
+def insert_patrol(patrol: Patrol) -> Patrol:
+    return sql.insert(patrol)
+
+
+def update_patrol(patrol: Patrol, names) -> None:
+    sql.update(patrol, names)
+
+
+def insert_batch(batch: PatrolBatch) -> PatrolBatch:
+    return sql.insert(batch)
 
 
 def patrol_with_region(patrol_id: int) -> Patrol | None:
     """The patrol with its region loaded (the caller checks the reach)."""
-    row = fastsql.fetchone(fastsql.statement("patrols.with_region", lambda: (
-        f"SELECT {fastsql.columns(Patrol, alias='p')}, {fastsql.columns(Region, REGION_FIELDS, 'r')} "
-        f"FROM {fastsql.table(Patrol)} p JOIN {fastsql.table(Region)} r ON r.id = p.region_id WHERE p.id = %s")),
+    row = sql.fetchone(sql.statement("patrols.with_region", lambda: (
+        f"SELECT {sql.columns(Patrol, alias='p')}, {sql.columns(Region, REGION_FIELDS, 'r')} "
+        f"FROM {sql.table(Patrol)} p JOIN {sql.table(Region)} r ON r.id = p.region_id WHERE p.id = %s")),
         [patrol_id])
     if row is None:
         return None
-    patrol = fastsql.load(Patrol, row)
-    patrol.region = fastsql.load(Region, row[len(Patrol._meta.concrete_fields):], REGION_FIELDS)
+    patrol = sql.load(Patrol, row)
+    patrol.region = sql.load(Region, row[sql.width(Patrol):], REGION_FIELDS)
     return patrol
 
 
 def locked_patrol(patrol: Patrol) -> Patrol:
     """The patrol's row read again under the row lock (inside the transaction); its region and worker are
     carried over from `patrol` (they never change)."""
-    row = fastsql.fetchone(fastsql.statement("patrols.locked", lambda: (
-        f"SELECT {fastsql.columns(Patrol)} FROM {fastsql.table(Patrol)} WHERE id = %s{fastsql.for_update()}")), [patrol.pk])
-    locked = fastsql.load(Patrol, row)
+    row = sql.fetchone(sql.statement("patrols.locked", lambda: (
+        f"SELECT {sql.columns(Patrol)} FROM {sql.table(Patrol)} WHERE id = %s{sql.for_update()}")), [patrol.pk])
+    locked = sql.load(Patrol, row)
     locked.region, locked.worker = patrol.region, patrol.worker
     return locked
 
 
 def active_patrol(worker_id: int) -> Patrol | None:
     """The worker's active patrol, locked."""
-    row = fastsql.fetchone(fastsql.statement("patrols.active", lambda: (
-        f"SELECT {fastsql.columns(Patrol)} FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND status = %s"
-        f"{fastsql.for_update()}")), [worker_id, PatrolStatus.ACTIVE.value])
-    return None if row is None else fastsql.load(Patrol, row)
+    row = sql.fetchone(sql.statement("patrols.active", lambda: (
+        f"SELECT {sql.columns(Patrol)} FROM {sql.table(Patrol)} WHERE worker_id = %s AND status = %s"
+        f"{sql.for_update()}")), [worker_id, PatrolStatus.ACTIVE.value])
+    return None if row is None else sql.load(Patrol, row)
 
 
 def ended_after(worker_id: int, moment: datetime) -> bool:
     """Has the worker a patrol that ended after `moment`?"""
-    return fastsql.fetchone(fastsql.statement("patrols.ended_after", lambda: (
-        f"SELECT 1 FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND ended_at > %s LIMIT 1")),
-        [worker_id, fastsql.param(Patrol, "ended_at", moment)]) is not None
+    return sql.fetchone(sql.statement("patrols.ended_after", lambda: (
+        f"SELECT 1 FROM {sql.table(Patrol)} WHERE worker_id = %s AND ended_at > %s LIMIT 1")),
+        [worker_id, sql.param(Patrol, "ended_at", moment)]) is not None
 
 
 def overlaps(worker_id: int, start: datetime, end: datetime) -> bool:
     """Does a patrol of the worker (ended, or still active) overlap [start, end]?"""
-    return fastsql.fetchone(fastsql.statement("patrols.overlaps", lambda: (
-        f"SELECT 1 FROM {fastsql.table(Patrol)} WHERE worker_id = %s AND started_at < %s "
+    return sql.fetchone(sql.statement("patrols.overlaps", lambda: (
+        f"SELECT 1 FROM {sql.table(Patrol)} WHERE worker_id = %s AND started_at < %s "
         "AND (ended_at > %s OR status = %s) LIMIT 1")),
-        [worker_id, fastsql.param(Patrol, "started_at", end), fastsql.param(Patrol, "ended_at", start),
+        [worker_id, sql.param(Patrol, "started_at", end), sql.param(Patrol, "ended_at", start),
          PatrolStatus.ACTIVE.value]) is not None
 
 
@@ -84,9 +97,9 @@ def time_adapter():
 def _insert_ignoring(model, columns: Sequence[str], rows: int) -> str:
     """INSERT of `rows` rows in one statement, skipping those that would break a unique constraint."""
     values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * rows)
-    head = f"INSERT {'OR IGNORE ' if connection.vendor == 'sqlite' else ''}INTO {fastsql.table(model)} "
+    head = f"INSERT {'OR IGNORE ' if connection.vendor == 'sqlite' else ''}INTO {sql.table(model)} "
     tail = "" if connection.vendor == "sqlite" else " ON CONFLICT DO NOTHING"
-    return f"{head}({', '.join(map(fastsql.quote, columns))}) VALUES {values}{tail}"
+    return f"{head}({', '.join(map(sql.quote, columns))}) VALUES {values}{tail}"
 
 
 CHUNK = 500  # rows per statement: well inside SQLite's and PostgreSQL's limits on parameters
@@ -96,9 +109,9 @@ def _insert_many(model, columns: Sequence[str], values: list[tuple]) -> None:
     """Multi-row INSERTs: one statement per chunk is cheaper than executemany's statement per row."""
     for i in range(0, len(values), CHUNK):
         chunk = values[i:i + CHUNK]
-        sql = fastsql.statement(("patrols.insert", model, len(chunk)),
+        statement = sql.statement(("patrols.insert", model, len(chunk)),
                                 partial(_insert_ignoring, model, columns, len(chunk)))
-        fastsql.execute(sql, [v for row in chunk for v in row])
+        sql.execute(statement, [v for row in chunk for v in row])
 
 
 def insert_points(patrol_id: int, points: Iterable) -> None:
@@ -114,14 +127,14 @@ def fixes(patrol_id: int, since: datetime | None = None) -> list[tracks.Fix]:
     sqlite = connection.vendor == "sqlite"
     # on SQLite the time is read as text: the column's declared type would run Django's slow regex parser
     at = "CAST(recorded_at AS TEXT)" if sqlite else "recorded_at"
-    base = f"SELECT {at}, lat, lng, accuracy FROM {fastsql.table(PatrolPoint)} WHERE patrol_id = %s"
+    base = f"SELECT {at}, lat, lng, accuracy FROM {sql.table(PatrolPoint)} WHERE patrol_id = %s"
     if since is None:
-        sql = fastsql.statement("patrols.fixes", lambda: f"{base} ORDER BY recorded_at")
+        statement = sql.statement("patrols.fixes", lambda: f"{base} ORDER BY recorded_at")
         params = [patrol_id]
     else:
-        sql = fastsql.statement("patrols.fixes_since", lambda: f"{base} AND recorded_at >= %s ORDER BY recorded_at")
+        statement = sql.statement("patrols.fixes_since", lambda: f"{base} AND recorded_at >= %s ORDER BY recorded_at")
         params = [patrol_id, time_adapter()(since)]
-    rows = fastsql.fetchall(sql, params)
+    rows = sql.fetchall(statement, params)
     Fix = tracks.Fix
     if sqlite:
         parse = datetime.fromisoformat
@@ -138,16 +151,16 @@ def checkpoint_places(grid_code: str) -> list[tuple[int, float, float, float]]:
     else:
         prefix = grid_code.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where, params = "r.code LIKE %s", [prefix + "%"]
-    sql = fastsql.statement("patrols.places", lambda: (
-        f"SELECT c.id, c.lat, c.lng, c.radius_m FROM {fastsql.table(Checkpoint)} c "
-        f"JOIN {fastsql.table(Region)} r ON r.id = c.region_id WHERE {where} AND c.is_active ORDER BY r.code, c.name"))
-    return [tuple(row) for row in fastsql.fetchall(sql, params)]
+    statement = sql.statement("patrols.places", lambda: (
+        f"SELECT c.id, c.lat, c.lng, c.radius_m FROM {sql.table(Checkpoint)} c "
+        f"JOIN {sql.table(Region)} r ON r.id = c.region_id WHERE {where} AND c.is_active ORDER BY r.code, c.name"))
+    return [tuple(row) for row in sql.fetchall(statement, params)]
 
 
 def visited(patrol_id: int) -> set[int]:
-    sql = fastsql.statement("patrols.visited", lambda: (
-        f"SELECT checkpoint_id FROM {fastsql.table(CheckpointVisit)} WHERE patrol_id = %s"))
-    return {row[0] for row in fastsql.fetchall(sql, [patrol_id])}
+    statement = sql.statement("patrols.visited", lambda: (
+        f"SELECT checkpoint_id FROM {sql.table(CheckpointVisit)} WHERE patrol_id = %s"))
+    return {row[0] for row in sql.fetchall(statement, [patrol_id])}
 
 
 def insert_visits(visits: list[CheckpointVisit]) -> None:

@@ -1,0 +1,191 @@
+"""A statement cache for the hottest request paths: each statement is built once per process and database
+vendor from the model's `_meta`, instead of compiled by the ORM on every call (about a millisecond each on a
+small VM — most of a case intake's CPU, docs/performance.md).
+
+The ORM's meaning is kept: values are prepared by the fields' own `pre_save`/`get_db_prep_save` (encrypted
+fields encrypt, JSON is dumped) and rows are read back through the converters the ORM applies, so a row
+written here reads back identically through a queryset and the other way round. Statements run on Django's
+own cursor (`connection.cursor()`), so query logging, execute wrappers and error translation apply.
+
+Model signals are not sent: the first time a statement is built for a model, `_no_receivers` refuses a
+model that has pre_save/post_save receivers. Only an app's `sql.py` (and core) imports this module
+(an import-linter contract in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db import models as m
+from django.db.models import AutoField, Model, signals
+
+M = TypeVar("M", bound=Model)
+_cache: dict[tuple, Any] = {}
+
+# Field classes whose database value is the Python value itself when that value is a plain str, int, float,
+# bool or None: exactly these classes, not subclasses (an encrypted TextField is not plain)
+_PLAIN_FIELDS = (m.CharField, m.TextField, m.IntegerField, m.SmallIntegerField, m.BigIntegerField,
+                 m.PositiveIntegerField, m.PositiveSmallIntegerField, m.PositiveBigIntegerField, m.BooleanField,
+                 m.FloatField, m.AutoField, m.BigAutoField, m.SmallAutoField)
+_PLAIN_VALUES = (str, int, float, bool, type(None))
+
+
+class SignalReceivers(RuntimeError):
+    """A model with save signal receivers was handed to a statement that would skip them."""
+
+
+def _cached(key: tuple, build: Callable[[], Any]) -> Any:
+    key = (connection.vendor, *key)
+    found = _cache.get(key)
+    if found is None:
+        found = _cache[key] = build()
+    return found
+
+
+def statement(name: Hashable, build: Callable[[], str]) -> str:
+    """A hand-written statement, built by `build()` once per process and database vendor."""
+    return _cached(("sql", name), build)
+
+
+def quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def table(model) -> str:
+    return quote(model._meta.db_table)
+
+
+def _fields(model, names: Sequence[str] | None) -> tuple:
+    """The named concrete fields (all by default) in the model's order, which `Model.from_db` expects."""
+    meta = model._meta
+    if names is None:
+        return tuple(meta.concrete_fields)
+    wanted = {meta.get_field(name) for name in names}
+    return tuple(f for f in meta.concrete_fields if f in wanted)
+
+
+def columns(model, names: Sequence[str] | None = None, alias: str = "") -> str:
+    """`alias.col1, alias.col2, …` for the fields (all concrete fields by default) in the model's order,
+    which is the order `load` reads them in."""
+    prefix = f"{alias}." if alias else ""
+    return _cached(("columns", model, tuple(names or ()), alias),
+                   lambda: ", ".join(prefix + quote(f.column) for f in _fields(model, names)))
+
+
+def width(model, names: Sequence[str] | None = None) -> int:
+    """How many columns `columns(model, names)` selects: where the next model's columns start in a row."""
+    return len(_fields(model, names))
+
+
+def _converters(model, names) -> tuple:
+    def build():
+        fields = _fields(model, names)
+        chains = tuple(tuple(connection.ops.get_db_converters(f.get_col(model._meta.db_table))
+                             + f.get_db_converters(connection)) for f in fields)
+        return tuple(f.attname for f in fields), chains
+    return _cached(("converters", model, tuple(names or ())), build)
+
+
+def load(model: type[M], row: Sequence[Any], names: Sequence[str] | None = None) -> M:
+    """A model instance from a row selected with `columns(model, names)` (fields left out stay deferred)."""
+    attnames, chains = _converters(model, names)
+    values = list(row[:len(attnames)])
+    for i, chain in enumerate(chains):
+        for convert in chain:
+            values[i] = convert(values[i], None, connection)
+    return model.from_db(connection.alias, None if names is None else list(attnames), values)
+
+
+def param(model, name: str, value: Any) -> Any:
+    """A value for a WHERE clause on `model.name`, prepared as a queryset filter would."""
+    return model._meta.get_field(name).get_db_prep_value(value, connection, prepared=False)
+
+
+def for_update() -> str:
+    """` FOR UPDATE` where the database locks rows (SQLite's writer lock covers the whole database)."""
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+def _no_receivers(model) -> None:
+    for signal in (signals.pre_save, signals.post_save):
+        if signal.has_listeners(model):
+            raise SignalReceivers(f"{model.__name__} has save signal receivers that core.sql would skip: "
+                                  "write it through the ORM")
+
+
+def _writer(field, add: bool) -> Callable[[Model], Any]:
+    """value_of(obj): what the ORM's save sends for `field`, skipping the method calls for plain values."""
+    attname = field.attname
+    target = field.target_field if isinstance(field, m.ForeignKey) else field
+    plain = type(target) in _PLAIN_FIELDS
+    needs_pre_save = isinstance(field, m.DateField | m.FileField)  # auto_now(_add), file names
+
+    def value_of(obj):
+        value = field.pre_save(obj, add) if needs_pre_save else getattr(obj, attname)
+        if plain and type(value) in _PLAIN_VALUES:
+            return value
+        return field.get_db_prep_save(value, connection)
+    return value_of
+
+
+def _insert_plan(model, auto: bool) -> tuple:
+    def build():
+        _no_receivers(model)
+        fields = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
+        sql = (f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) "
+               f"VALUES ({', '.join(['%s'] * len(fields))})")
+        returning = auto and connection.features.can_return_columns_from_insert
+        if returning:
+            sql += f" RETURNING {quote(model._meta.pk.column)}"
+        return sql, tuple(_writer(f, True) for f in fields), returning
+    return _cached(("insert", model, auto), build)
+
+
+def insert(obj: M) -> M:
+    """INSERT one instance (every concrete field); an unset auto primary key comes back from the database."""
+    model = type(obj)
+    auto = obj.pk is None and isinstance(model._meta.pk, AutoField)
+    sql, writers, returning = _insert_plan(model, auto)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value_of(obj) for value_of in writers])
+        if auto:
+            obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def update(obj: Model, names: Iterable[str]) -> None:
+    """UPDATE the named fields of a saved instance (auto_now fields are refreshed as save() would)."""
+    model, names = type(obj), tuple(names)
+
+    def build():
+        _no_receivers(model)
+        fields = [model._meta.get_field(name) for name in names]
+        fields += [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) and f not in fields]
+        sql = (f"UPDATE {table(model)} SET {', '.join(f'{quote(f.column)} = %s' for f in fields)} "
+               f"WHERE {quote(model._meta.pk.column)} = %s")
+        return sql, tuple(_writer(f, False) for f in fields)
+    sql, writers = _cached(("update", model, names), build)
+    execute(sql, [*(value_of(obj) for value_of in writers), obj.pk])
+
+
+def execute(sql: str, params: Sequence[Any] = ()) -> int:
+    """A statement whose rows nobody reads; returns the row count."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def fetchone(sql: str, params: Sequence[Any] = ()) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
