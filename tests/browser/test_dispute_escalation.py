@@ -38,7 +38,7 @@ def test_a_failed_mediation_is_escalated_to_the_street(desktop_page, live_server
     login(page, live_server, "gw", next_path=f"/cases/{dispute.pk}/")
     page.click("#act-escalate summary")
     page.wait_for_selector("#act-escalate[open] form")
-    page.select_option("#act-escalate select[name=tier]", "street")
+    page.check("#act-escalate input[name=tier][value=street]")  # the tiers are radio buttons
     page.fill("#act-escalate [name=reason]", "社区调解不成,双方分歧较大")
     page.click("#act-escalate button[type=submit]")
     page.wait_for_load_state("networkidle")

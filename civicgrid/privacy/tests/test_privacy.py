@@ -21,7 +21,7 @@ from civicgrid.privacy.inventory import ENTRIES
 from civicgrid.testing import make_user
 
 
-def _close(world, case):  # noqa: F811 (the world fixture is imported)
+def close_long_ago(world, case):  # noqa: F811 (the world fixture is imported)
     Case.objects.filter(pk=case.pk).update(is_open=False, state="closed",
                                            closed_at=timezone.now() - timedelta(days=6 * 365))
 
@@ -81,7 +81,7 @@ def test_anonymisation_after_retention_keeps_the_case_and_its_chain(world):  # n
                                  facts={"department": "CGJ"})
     Case.objects.filter(pk=case.pk).update(reporter_name="李四", reporter_phone="13800000000")
     fresh = submit(world, idempotency_key="fresh")
-    _close(world, case)
+    close_long_ago(world, case)
     done = actions.anonymise_expired()
     assert done["cases"] == 1
     case.refresh_from_db()
@@ -100,7 +100,7 @@ def test_a_tampered_event_is_still_caught_after_anonymisation(world):  # noqa: F
     case = submit(world)
     case_actions.transition_case(actor=world.dispatcher, case_id=case.pk, action="dispatch",
                                  facts={"department": "CGJ"})
-    _close(world, case)
+    close_long_ago(world, case)
     actions.anonymise_expired()
     CaseEvent.objects.filter(case=case, seq=2).update(comment="改过")  # the dispatcher's event, not redacted
     assert verify_case(case) == 2
