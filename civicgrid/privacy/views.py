@@ -33,11 +33,16 @@ def _download(data: dict, fmt: str, name: str) -> HttpResponse:
     return response
 
 
+def _my_data_page(request, form, status: int = 200):
+    """The page, first shown or again with the correction form's errors: the same context either way."""
+    return render(request, "privacy/my_data.html", {
+        "form": form, "sources": SOURCES,
+        "may_export_others": has_perm_anywhere(request.user, "privacy.export_subject_data")}, status=status)
+
+
 @login_required
 def my_data(request):
-    return render(request, "privacy/my_data.html", {"form": CorrectionForm(), "sources": SOURCES,
-                                                    "may_export_others": has_perm_anywhere(
-                                                        request.user, "privacy.export_subject_data")})
+    return _my_data_page(request, CorrectionForm())
 
 
 @login_required
@@ -52,7 +57,7 @@ def my_data_download(request, fmt: str):
 def correction(request):
     form = CorrectionForm(request.POST)
     if not form.is_valid():
-        return render(request, "privacy/my_data.html", {"form": form, "sources": SOURCES}, status=422)
+        return _my_data_page(request, form, status=422)
     title = dict((s.key, s.title) for s in SOURCES)[form.cleaned_data["section"]]
     root = Region.objects.filter(parent__isnull=True).order_by("code").first()
     data = IntakeInput(category_code="3090", region_code=root.code if root else "",
@@ -63,7 +68,7 @@ def correction(request):
                                         idempotency_key=request.POST.get("idempotency_key") or None).case
     except errors.DomainError as exc:
         form.add_error(None, exc.message)
-        return render(request, "privacy/my_data.html", {"form": form, "sources": SOURCES}, status=exc.status)
+        return _my_data_page(request, form, status=exc.status)
     messages.success(request, f"已受理,编号 {case.number}:办理进度在“我的诉求”中查看。")
     return redirect("cases:detail", pk=case.pk)
 
