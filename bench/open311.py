@@ -102,6 +102,7 @@ def run(kind: str, seconds: float, clients: int, history: int) -> dict:
         out["post_empty"] = base.load(port, tok, seconds, clients, post)
         out["created_empty"] = count() - before
         seed_history(env, history)
+        base.load(port, tok, 2, clients, post)  # warm-up again, as before the empty month (caches, the WAL)
         out["history"] = count()
         before = count()
         out["post_full"] = base.load(port, tok, seconds, clients, post)
@@ -139,7 +140,7 @@ def main() -> None:
         print(f"   ping ceiling          {rps['ping']:8.1f} req/s")
         print(f"   GET services.json     {rps['services']:8.1f} req/s   {rps['services'] / rps['ping']:6.1%} of ping (target >= 50%)")
         print(f"   POST, empty month     {rps['post_empty']:8.1f} req/s   {rps['post_empty'] / rps['ping']:6.1%} of ping (target >= 15%)")
-        print(f"   POST, {r['history'] - r['created_empty']:,} in month {rps['post_full']:8.1f} req/s   "
+        print(f"   POST, {r['history']:,} in month {rps['post_full']:8.1f} req/s   "
               f"{rps['post_full'] / rps['post_empty']:6.1%} of the empty month (target >= 90%)")
         checks = {
             "requests created == 2xx answers": r["created_empty"] == r["post_empty"][0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,16 +15,17 @@ from civicgrid.accounts.roles import Role
 from civicgrid.cases import actions as case_actions
 from civicgrid.cases.choices import Channel, ContactPreference, QuestionType
 from civicgrid.cases.intake import MAX_DESCRIPTION, IntakeInput
-from civicgrid.core import audit, clock, crypto, errors
+from civicgrid.core import audit, clock, confcache, crypto, errors
 from civicgrid.core.ratelimit import increment
 from civicgrid.core.scoping import require
 from civicgrid.geo.models import Region
-from civicgrid.open311 import mapping, queries
+from civicgrid.open311 import mapping, queries, sql
 from civicgrid.open311.formats import Open311Error
 from civicgrid.open311.models import ApiKey, ClientUpdate
 
 MANAGE = "open311.manage_keys"
 PREFIX = "o311_"
+LAST_USED_STEP = timedelta(minutes=1)
 
 
 def key_hash(raw: str) -> str:
@@ -76,16 +78,19 @@ def authenticate(raw: str) -> ApiKey:
     429 with Retry-After once the minute's budget is spent."""
     if not raw or not raw.startswith(PREFIX) or len(raw) > 100:
         raise Open311Error(403, "api_key is missing or invalid")
-    key = (ApiKey.objects.filter(key_hash=key_hash(raw), is_active=True, user__is_active=True)
-           .select_related("user").first())
-    if key is None:
+    found = sql.active_key_with_user(key_hash(raw))
+    if found is None:
         raise Open311Error(403, "api_key is missing or invalid")
+    key, config_version = found
+    confcache.adopt(config_version)
     now = int(clock.now().timestamp())
     used = increment(f"open311:key:{key.pk}:{now // 60}", 60)
     if used > key.rate_per_minute:
         raise Open311Error(429, f"rate limit of {key.rate_per_minute} requests per minute reached",
                            headers={"Retry-After": str(60 - now % 60)})
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
+    # "last used" to the minute: a write per request would cost every POST a second write transaction
+    if key.last_used_at is None or clock.now() - key.last_used_at >= LAST_USED_STEP:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=clock.now())
     return key
 
 

@@ -75,7 +75,11 @@ def services():
 
 
 def service(code: str) -> Category:
-    found = services().filter(code=code).first()
+    """A published service by code, from the configuration snapshot (categories change rarely; every
+    POST and service definition asks)."""
+    by_code = confcache.current().get(("open311_services_by_code", case_types()),
+                                      lambda: {c.code: c for c in services()})
+    found = by_code.get(code)
     if found is None:
         raise Open311Error(404, f"service_code {code!r} not found")
     return found

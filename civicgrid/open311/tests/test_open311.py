@@ -317,3 +317,19 @@ def test_a_method_an_endpoint_does_not_take_answers_405_in_the_error_format(clie
     response = client.put(f"{BASE}/requests.xml")
     assert response.status_code == 405 and response["Allow"] == "GET, POST"
     assert errors_of(response, "xml")[0]["code"] == "405"
+
+
+def test_last_used_is_kept_to_the_minute_without_a_write_per_request(client, o311):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert post(client, o311).status_code == 201
+    first = ApiKey.objects.get(pk=o311.key_row.pk).last_used_at
+    assert first is not None
+    with CaptureQueriesContext(connection) as seen:
+        assert post(client, o311, description="一分钟内第二件").status_code == 201
+    assert not [q for q in seen.captured_queries if "last_used_at" in q["sql"] and "UPDATE" in q["sql"]]
+    assert ApiKey.objects.get(pk=o311.key_row.pk).last_used_at == first
+    with clock.at(clock.now() + timedelta(minutes=2)):
+        assert post(client, o311, description="两分钟后").status_code == 201
+    assert ApiKey.objects.get(pk=o311.key_row.pk).last_used_at > first
