@@ -197,6 +197,15 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The scale option: RQ on Redis (CIVICGRID_TASK_BACKEND=django_tasks_rq.RQBackend), with workers started by
+# `python -m civicgrid rqworker default` on as many machines as the queue needs (docs/deployment.md).
+RQ_BACKEND = "django_tasks_rq.RQBackend"
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # the job class that reports results to django_tasks
+if TASKS["default"]["BACKEND"] == RQ_BACKEND:
+    if not REDIS_URL:
+        raise ImproperlyConfigured("CIVICGRID_TASK_BACKEND=django_tasks_rq.RQBackend needs CIVICGRID_REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 
 # --- identity and security (等保 level 3 defaults; see docs/security.md) -------------------------
 AUTH_USER_MODEL = "accounts.User"

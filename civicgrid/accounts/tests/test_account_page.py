@@ -11,6 +11,7 @@ def test_account_page_shows_roles_and_manages_tokens(client, tree):
     client.force_login(user)
     page = client.get("/accounts/me/").content.decode()
     assert "网格员" in page and tree.grid_a.code in page
+    assert 'href="/privacy/"' in page and 'href="/privacy/inventory/"' in page  # PIPL rights, one click away
     created = client.post("/accounts/me/", {"form": "token", "name": "手机"}).content.decode()
     token = ApiToken.objects.get(user=user)
     assert "cg_" + token.prefix in created
