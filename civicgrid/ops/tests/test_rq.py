@@ -34,8 +34,8 @@ def rq_backend():
 
 def test_the_sla_sweep_runs_through_rq_and_metrics_read_redis(rq_backend, client):
     import django_rq
-    from django_tasks.base import TaskResultStatus
     from django_rq.jobs import get_job_class
+    from django_tasks.base import TaskResultStatus
     from rq import SimpleWorker
 
     from civicgrid.cases.tasks import check_sla
