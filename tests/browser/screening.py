@@ -147,6 +147,7 @@ def session_cookie(live_server, user) -> dict:
 PERMISSION_CODE = re.compile(r"\b[a-z][a-z0-9]*\.[a-z]+_[a-z_]+\b")
 ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ENGLISH_WORD = re.compile(r"\b(?:[Rr]esident|None)\b")
+CURRENCY_CODE = re.compile(r"\b(?:CNY|USD|EUR|JPY|HKD)\b")  # a Chinese page says 元, 美元...
 
 LAYOUT = """() => {
   const w = window.innerWidth, problems = [];
@@ -196,6 +197,7 @@ def text_problems(text: str, chinese: bool) -> list[str]:
     problems += [f"raw ISO time {m}" for m in sorted(set(ISO_TIME.findall(text)))]
     if chinese:
         problems += [f"English word {m!r}" for m in sorted(set(ENGLISH_WORD.findall(text)))]
+        problems += [f"raw currency code {m}" for m in sorted(set(CURRENCY_CODE.findall(text)))]
     return problems
 
 
