@@ -176,6 +176,11 @@ LAYOUT = """() => {
         problems.push('nav entry ' + a.innerText + ' under the user name');
     }
   }
+  for (const table of document.querySelectorAll('table.stack')) {  // on a phone each row is a card
+    const box = table.parentElement;
+    if (w < 600 && table.getClientRects().length && table.scrollWidth > box.clientWidth + 1)
+      problems.push('card table ' + name(table) + ' ' + table.scrollWidth + 'px in ' + box.clientWidth + 'px');
+  }
   for (const cell of document.querySelectorAll('td, th')) {
     if (!cell.getClientRects().length) continue;
     const text = cell.innerText.trim();
