@@ -3,12 +3,14 @@ laptops' widths, checked for the classes of defect a new user meets at once — 
 window, nav entries out of sight or under the user name, table columns squeezed to a character a line,
 raw permission codes, raw ISO times, and the English words "resident"/"None" on a Chinese page.
 
-The pages come from the URL configuration (so a new page is screened the day it is added); a page with
-an object in its path gets one from the screening world below (tests/sweep.py's person — a resident,
-household, volunteer, practice station and team, key person and case — plus viewers for every role and a
-few more cases), and `NO_OBJECT` names the pages the world has no object for, each with why. Which pages a
-role screens is what the server answers it: a 200 HTML page in the site's shell (not a redirect, a
-refusal, a download or an htmx fragment).
+The pages come from the URL configuration (so a new page is screened the day it is added). A page with
+an object in its path is opened on a real object of the screening world (tests/sweep.py's person plus
+viewers for every role, a few more cases, and what screening_objects.py adds: a patrol, a campaign, an
+enterprise with its project, relief case, subsidy and challenge...) by the people who use it; `NO_OBJECT`
+names the routes that are no page (a download, a redirect, an htmx fragment), each with why, and a route
+with a parameter in neither place fails the test unless a GET is refused (405: a POST-only action).
+Which list pages a role screens is what the server answers it: a 200 HTML page in the site's shell (not
+a redirect, a refusal, a download or an htmx fragment).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from civicgrid.accounts.models import Department, User
 from civicgrid.cases.actions import submit_case
 from civicgrid.cases.admin_actions import save_routing_rule
 from civicgrid.cases.intake import IntakeInput
+from tests.browser.conftest import screenshot
 from tests.sweep import ROLES, viewer
 
 WIDTHS = (390, 1280, 1440)
@@ -31,34 +34,19 @@ HEIGHT = 900
 # the people behind the viewers, with names as long as real ones (the nav and the account share a bar)
 NAMES = {"leader": "欧阳建国", "community_admin": "司马晓燕", "street_admin": "诸葛明远", "dispatcher": "上官文静"}
 
-# pages with an object in the path: how the screening world names it
-def _objects(world) -> dict[str, object]:
-    return {
-        "geo:region_detail": world.tree.community_a.code,
-        "people:resident_detail": world.person.resident.pk,
-        "people:household_detail": world.person.household.pk,
-        "cases:detail": world.person.case.pk,
-        "volunteers:volunteer": world.person.volunteer.pk,
-        "fieldwork:key_person_detail": world.person.assignment.pk,
-        "dashboard:region": world.tree.district.code,
-        "dashboard:department": world.person.police.code,
-        "dashboard:domain": "volunteers",
-        "cases:admin_category_edit": "0102",
-        "cases:admin_routing_edit": world.rule.pk,
-    }
-
-
+# pages with an object in the path that are no page to screen, each with why; every other route with a
+# parameter that answers a GET is screened on an object of tests/browser/screening_objects.py, or the
+# object-page test fails
 NO_OBJECT = {
-    # not pages: an action, a file or a fragment answered at this path
     "people:resident_reveal": "POST: an audited unmask", "fieldwork:key_person_reveal": "POST: an audited unmask",
     "cases:act": "POST: a workflow action", "cases:photo": "a photo file", "cases:inbox_open": "a redirect",
     "volunteers:certificate_pdf": "a PDF", "campaigns:photo": "a photo file", "works:photo": "a photo file",
     "recognition:photo": "a photo file", "recognition:material": "a file", "open311:media": "a file",
     "reports:download": "a file", "reports:progress": "an htmx fragment", "campaigns:designer_row": "an htmx fragment",
-    "campaigns:progress": "an htmx fragment",
+    "campaigns:progress": "an htmx fragment", "volunteers:shortlist": "an htmx fragment",
+    "campaigns:export": "an Excel download", "subsidies:batch_template": "an Excel download",
+    "privacy:my_data_download": "a download", "recognition:object": "a redirect: objections are POSTed",
 }
-# every other page with an object in its path is screened once the world has such an object; until then
-# it is counted as unscreened (the test prints the list), not silently skipped
 
 
 @dataclass
@@ -107,23 +95,31 @@ def named_routes() -> list[tuple[str, str]]:
 PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
-def page_urls(world) -> tuple[list[str], dict[str, str]]:
-    """(the URLs to try, {name: why not} of the pages with an object the world does not have)."""
-    objects = _objects(world)
-    urls, unscreened = [], {}
-    for route, name in named_routes():
-        if "^" in route or name in NO_OBJECT:
+def list_urls() -> list[str]:
+    """The pages without a parameter in their path."""
+    return ["/" + route for route, _name in named_routes() if "^" not in route and not PARAM.search(route)]
+
+
+def object_routes() -> list[str]:
+    """The url names of the routes with a parameter, but for those that are no page (NO_OBJECT)."""
+    return [name for route, name in named_routes()
+            if "^" not in route and PARAM.search(route) and name not in NO_OBJECT]
+
+
+def unscreened(user, screened: set[str]) -> list[str]:
+    """The routes with a parameter that answer a GET but have no object to screen them on: a route a GET
+    reaches (anything but 405 with placeholder values, whatever the object) is a page to screen."""
+    client = Client()
+    client.force_login(user)
+    routes = dict((name, route) for route, name in named_routes())
+    missing = []
+    for name in object_routes():
+        if name in screened:
             continue
-        if PARAM.search(route):
-            if name not in objects:
-                unscreened[name] = "the screening world has no object for it"
-                continue
-            route = PARAM.sub(str(objects[name]), route, count=1)
-            if PARAM.search(route):
-                unscreened[name] = "more than one object in the path"
-                continue
-        urls.append("/" + route)
-    return urls, unscreened
+        url = "/" + PARAM.sub(lambda m: "1" if m.group(1) == "int" else "x", routes[name])
+        if client.get(url).status_code != 405:
+            missing.append(name)
+    return missing
 
 
 def shell_pages(user, urls: list[str]) -> list[str]:
@@ -151,6 +147,7 @@ def session_cookie(live_server, user) -> dict:
 PERMISSION_CODE = re.compile(r"\b[a-z][a-z0-9]*\.[a-z]+_[a-z_]+\b")
 ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 ENGLISH_WORD = re.compile(r"\b(?:[Rr]esident|None)\b")
+CURRENCY_CODE = re.compile(r"\b(?:CNY|USD|EUR|JPY|HKD)\b")  # a Chinese page says 元, 美元...
 
 LAYOUT = """() => {
   const w = window.innerWidth, problems = [];
@@ -179,6 +176,11 @@ LAYOUT = """() => {
         problems.push('nav entry ' + a.innerText + ' under the user name');
     }
   }
+  for (const table of document.querySelectorAll('table.stack')) {  // on a phone each row is a card
+    const box = table.parentElement;
+    if (w < 600 && table.getClientRects().length && table.scrollWidth > box.clientWidth + 1)
+      problems.push('card table ' + name(table) + ' ' + table.scrollWidth + 'px in ' + box.clientWidth + 'px');
+  }
   for (const cell of document.querySelectorAll('td, th')) {
     if (!cell.getClientRects().length) continue;
     const text = cell.innerText.trim();
@@ -200,6 +202,7 @@ def text_problems(text: str, chinese: bool) -> list[str]:
     problems += [f"raw ISO time {m}" for m in sorted(set(ISO_TIME.findall(text)))]
     if chinese:
         problems += [f"English word {m!r}" for m in sorted(set(ENGLISH_WORD.findall(text)))]
+        problems += [f"raw currency code {m}" for m in sorted(set(CURRENCY_CODE.findall(text)))]
     return problems
 
 
@@ -215,4 +218,6 @@ def screen(page, url: str) -> dict[int, list[str]]:
         problems = page.evaluate(LAYOUT) + text_problems(page.locator("body").inner_text(), chinese)
         if problems:
             found[width] = problems
+            shot = re.sub(r"[^\w]+", "-", url.split("//", 1)[-1].split("/", 1)[-1]).strip("-") or "home"
+            screenshot(page, f"screening-{shot}-{width}")
     return found

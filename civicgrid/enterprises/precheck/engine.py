@@ -183,7 +183,7 @@ def _banded(c: Criterion, facts: Mapping[str, object]) -> CriterionResult:
     unit = FACTS[c.band_fact].unit
     edge = (f"≤ {_fmt(band.up_to, unit)}" if band.up_to is not None
             else f"< {_fmt(band.below, unit)}" if band.below is not None else "其余")
-    detail = f"按{FACTS[c.band_fact].label} {_fmt(band_value, unit)}（{edge} 档）适用 {_fmt(band.threshold, _unit(c))}"
+    detail = f"按{FACTS[c.band_fact].label} {_fmt(band_value, unit)}（{edge}档）适用 {_fmt(band.threshold, _unit(c))}"
     return _numeric(c, facts, band.threshold, detail)
 
 
