@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.accounts.models import RoleAssignment, User
 from civicgrid.accounts.roles import Role
 from civicgrid.core import errors
-from civicgrid.core.scoping import grant_for, require, scope_q
+from civicgrid.core.scoping import grant_for, require
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.models import Region
 from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, TrackFigures
@@ -117,13 +117,9 @@ class DailyReport:
 
 def report_regions(user) -> list[Region]:
     """The streets, communities and grids the caller's report may be narrowed to."""
-    grant = grant_for(user, PERM)
-    qs = Region.objects.filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID],
-                               is_active=True).defer("boundary").order_by("code")
-    if not grant.unrestricted:
-        q = scope_q(Region, grant)
-        qs = qs.filter(q) if q is not None else qs.none()
-    return list(qs)
+    return list(Region.objects.visible_to(user, PERM)
+                .filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID], is_active=True)
+                .defer("boundary").order_by("code"))
 
 
 def _prefixes(user, region_code: str) -> tuple[list[str] | None, Region | None]:
