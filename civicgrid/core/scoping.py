@@ -117,10 +117,11 @@ def scope_q(model, grant: Grant) -> Q | None:
     return _paths_q(_scope(model), grant)
 
 
-def _paths_q(scope: Scope, grant: Grant) -> Q | None:
+def _paths_q(scope: Scope, grant: Grant, prefix=None) -> Q | None:
     parts: list[Q] = []
     if scope.region and grant.region_codes:
-        parts += [Q(**{f"{scope.region}__startswith": code}) for code in grant.region_codes]
+        parts += [prefix(scope.region, code) if prefix else Q(**{f"{scope.region}__startswith": code})
+                  for code in grant.region_codes]
     if scope.department and grant.department_ids:
         parts.append(Q(**{f"{scope.department}__in": grant.department_ids}))
     if scope.owner and grant.own_user_id:
@@ -132,14 +133,15 @@ NOTHING = Q(pk__in=[])  # the filter that selects no row
 EVERYTHING = ~NOTHING  # the filter that selects every row, and stays so when OR-ed (`Q() | q` is `q`)
 
 
-def grant_q(grant: Grant, target, path: str = "") -> Q:
+def grant_q(grant: Grant, target, path: str = "", prefix=None) -> Q:
     """The filter selecting what `grant` reaches among rows of `target` — a scoped model, or a `Scope` of
     ORM paths on a table that declares none — reached from the queried model through `path` ("" when
-    the queried model is `target` itself): `EVERYTHING` for an unrestricted grant, `NOTHING` for no reach."""
+    the queried model is `target` itself): `EVERYTHING` for an unrestricted grant, `NOTHING` for no reach.
+    `prefix(field, code)` may replace `field__startswith=code` for a Scope (the KPI tables' range test)."""
     if grant.unrestricted:
         return EVERYTHING
     if isinstance(target, Scope):
-        q = _paths_q(target, grant)
+        q = _paths_q(target, grant, prefix)
     else:
         q = scope_q(target, grant)
     if q is None:
