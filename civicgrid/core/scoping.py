@@ -14,10 +14,11 @@ The door, all of it here:
   (a scoped model, or a `Scope` of ORM paths on a table that declares none, e.g. a rollup) — aggregates
   ask for it rather than composing a `Q` from a grant; `grant_q(grant, target)` is the same for a
   grant already in hand (a KPI reach passed as data);
-- `roles_on(user, obj)` is which of the user's roles reach one object (a case's roles start there).
+- `assignments_on(user, obj)` is which of the user's role assignments reach one object, and how (a
+  case's roles on it start there: cases.queries.case_roles).
 `grant_for(user, perm)` itself is for questions that build no queryset (covers this code? any
 department?). `tests/test_scoping_door.py` fails when a views, API or queries module builds a queryset
-on a scoped model that does not go through here, unless its exemption table names the reason.
+that does not go through here, unless its tables name the reason (a public catalogue, an exemption).
 """
 
 from __future__ import annotations
@@ -237,11 +238,6 @@ def assignments_on(user, obj) -> list[tuple[object, str]]:
             if assignment.department_id in departments:
                 out.append((assignment, "department"))
     return out
-
-
-def roles_on(user, obj) -> set[str]:
-    """The roles of the user's assignments that reach `obj` (see `assignments_on`)."""
-    return {assignment.role for assignment, _how in assignments_on(user, obj)}
 
 
 def can(user, perm: str, obj=None) -> bool:
