@@ -110,17 +110,20 @@ class User(AbstractUser):
     def has_role(self, role: str) -> bool:
         return role in self.role_codes()
 
-    def grant_for(self, perm: str) -> Grant:
+    def grant_for(self, perm: str, own_only: frozenset[str] = frozenset()) -> Grant:
+        """The reach for `perm`; the roles in `own_only` reach only their own rows (a model's
+        `Scope.own_only_roles`: scoping.grant_for passes it)."""
         cache = self.__dict__.setdefault("_grants", {})
-        if perm not in cache:
+        key = (perm, own_only)
+        if key not in cache:
             if self.pk is None:
-                cache[perm] = self._compute_grant(perm)
+                cache[key] = self._compute_grant(perm, own_only)
             else:  # derived from the snapshot's assignments, so kept with them: not worked out per request
-                cache[perm] = confcache.current().get(("grant", self.pk, perm, self.is_superuser),
-                                                      lambda: self._compute_grant(perm))
-        return cache[perm]
+                cache[key] = confcache.current().get(("grant", self.pk, perm, own_only, self.is_superuser),
+                                                     lambda: self._compute_grant(perm, own_only))
+        return cache[key]
 
-    def _compute_grant(self, perm: str) -> Grant:
+    def _compute_grant(self, perm: str, own_only: frozenset[str] = frozenset()) -> Grant:
         if self.is_superuser:
             return Grant(unrestricted=True)
         codes: set[str] = set()
@@ -129,6 +132,9 @@ class User(AbstractUser):
         for assignment in self.active_assignments():
             spec = ROLE_SPECS.get(assignment.role)
             if spec is None or perm not in spec.perms:
+                continue
+            if assignment.role in own_only:  # this model keeps the role to its own rows
+                own = self.pk
                 continue
             if assignment.region_id:
                 codes.add(assignment.region.code)

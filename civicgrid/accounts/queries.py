@@ -11,7 +11,7 @@ from civicgrid.accounts import sql
 from civicgrid.accounts.models import ApiToken, Department, RoleAssignment, User, root_region_codes
 from civicgrid.accounts.roles import FIELD_ROLES
 from civicgrid.core import confcache
-from civicgrid.core.scoping import grant_for, scope_q
+from civicgrid.core.scoping import filter_for, grant_for
 
 
 def token_hash(raw: str) -> str:
@@ -77,15 +77,10 @@ def users_for_admin(user, *, q: str = "", role: str = "", status: str = ""):
     perm = admin_perm(user)
     if perm is None:
         return User.objects.none()
-    grant = grant_for(user, perm)
-    if grant.unrestricted:
-        qs = User.objects.all()
-    else:
-        parts = [scope_q(User, grant)]
-        if set(grant.region_codes) & set(root_region_codes()):
-            parts.append(~Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), is_active=True)))
-        parts = [p for p in parts if p is not None]
-        qs = User.objects.filter(reduce(or_, parts)) if parts else User.objects.none()
+    reach = filter_for(user, perm, User)
+    if _district_wide(user, perm):  # accounts with no role yet belong to the whole district
+        reach |= ~Exists(RoleAssignment.objects.filter(user=OuterRef("pk"), is_active=True))
+    qs = User.objects.filter(reach)
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
     if role:

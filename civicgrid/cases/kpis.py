@@ -62,7 +62,7 @@ from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.spec import Spec
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import clock, errors
-from civicgrid.core.scoping import Grant, grant_for, require
+from civicgrid.core.scoping import Grant, Scope, grant_for, grant_q, require
 
 KPI_TZ = ZoneInfo("Asia/Shanghai")  # cohort days are local dates
 GRID_CODE_LENGTH = 15  # rollups keep the grid (a micro-grid case counts for its grid)
@@ -382,10 +382,8 @@ def _filter_q(*, region_field: str, department_field: str, region_code, departme
     departments = _as_list(department_id)
     if departments:
         q &= Q(**{f"{department_field}__in": departments})
-    if reach is not None and not reach.unrestricted:
-        reachable = _any([*(_prefix_q(region_field, c) for c in reach.region_codes),
-                          *([Q(**{f"{department_field}__in": reach.department_ids})] if reach.department_ids else [])])
-        q &= reachable if reachable is not None else Q(pk__in=[])
+    if reach is not None and not reach.unrestricted:  # the chokepoint's filter, with the range prefix test
+        q &= grant_q(reach, Scope(region=region_field, department=department_field), prefix=_prefix_q)
     types = _as_list(case_type)
     if types:
         q &= Q(case_type__in=types)

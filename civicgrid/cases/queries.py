@@ -20,7 +20,7 @@ from civicgrid.cases.routing import display_names
 from civicgrid.cases.workflow import engine, registry
 from civicgrid.cases.workflow.vocabulary import CASE_ROLE_LABELS, FACT_LABELS, FACT_VALUE_LABELS
 from civicgrid.cases.workflows import spec_for
-from civicgrid.core import clock, confcache
+from civicgrid.core import clock, confcache, scoping
 from civicgrid.core.masking import mask_phone
 from civicgrid.core.scoping import grant_for
 
@@ -28,25 +28,18 @@ VIEW = "cases.view_case"
 
 
 def case_roles(user, case: Case) -> set[str]:
-    """The roles `user` plays on this case: each active assignment whose reach covers the case (its region
-    prefix, or a main/co-handling department), plus "reporter" for the person who reported it."""
+    """The roles `user` plays on this case: each active assignment the chokepoint finds reaching it (its
+    region prefix, or a main/co-handling department: `scoping.assignments_on`), plus "reporter" for the
+    person who reported it."""
     roles: set[str] = set()
     if user is None or not getattr(user, "is_authenticated", False):
         return roles
-    departments = None
-    for assignment in user.active_assignments():
+    for assignment, how in scoping.assignments_on(user, case):
         if assignment.role not in ROLE_SPECS:
             continue
-        if assignment.region_id and case.region.code.startswith(assignment.region.code):
-            roles.add(assignment.role)
-        elif assignment.department_id:
-            if departments is None:
-                departments = {case.department_id} | set(
-                    CaseDepartment.objects.filter(case=case).values_list("department_id", flat=True))
-            if assignment.department_id in departments:
-                roles.add(assignment.role)
-                if _uses_unit_roles(case):  # 主办/协办 staff, for workflows that tell them apart
-                    roles.add("lead_unit" if assignment.department_id == case.department_id else "co_unit")
+        roles.add(assignment.role)
+        if how == "department" and _uses_unit_roles(case):  # 主办/协办 staff, for workflows that tell them apart
+            roles.add("lead_unit" if assignment.department_id == case.department_id else "co_unit")
     if case.reporter_id and case.reporter_id == user.pk:
         roles.add("reporter")
     return roles

@@ -1,9 +1,24 @@
-"""The one scoping chokepoint.
+"""The one scoping chokepoint: the only door through which a read or an action learns what a user reaches.
 
 `Model.objects.visible_to(user)` is where every read starts; `require(user, perm, obj)` is where every
 action starts. A user's reach for one permission is a `Grant`: region-code prefixes (ancestry is a code
 prefix, so a street admin's grant is the street's 9-digit code) and department ids. Out-of-scope objects
 are reported as NotFound so that their existence is not revealed.
+
+The door, all of it here:
+- a model declares its place in the scope once, `scope = Scope(region=..., department=..., owner=...,
+  own_only_roles=...)` (or `scope_filter(grant)` when a subquery is needed); nothing else works reach out;
+- `visible_to` / `get_visible` narrow a queryset, `can` / `require` test one object, both with the
+  model's own rules (`grant_for(user, perm, model)`);
+- `filter_for(user, perm, target)` is the filter for a query that counts or joins rows of `target`
+  (a scoped model, or a `Scope` of ORM paths on a table that declares none, e.g. a rollup) — aggregates
+  ask for it rather than composing a `Q` from a grant; `grant_q(grant, target)` is the same for a
+  grant already in hand (a KPI reach passed as data);
+- `assignments_on(user, obj)` is which of the user's role assignments reach one object, and how (a
+  case's roles on it start there: cases.queries.case_roles).
+`grant_for(user, perm)` itself is for questions that build no queryset (covers this code? any
+department?). `tests/test_scoping_door.py` fails when a views, API or queries module builds a queryset
+that does not go through here, unless its tables name the reason (a public catalogue, an exemption).
 """
 
 from __future__ import annotations
@@ -60,19 +75,24 @@ class Scope:
     owner: str | None = None  # e.g. "user_id"
     view_perm: str | None = None  # defaults to "<app_label>.view_<model_name>"
     distinct: bool = False  # True when a path crosses a to-many relation
+    # roles that reach only the rows they own (the `owner` path), wherever they are assigned: a grid
+    # worker sees their own patrols, not those of the grid's micro-grid workers
+    own_only_roles: frozenset[str] = frozenset()
 
 
-
-def grant_for(user, perm: str) -> Grant:
-    """The user's reach for `perm`, never wider than the reach of the permission that bounds it
-    (`Permission.within`): so the one rule for sensitive tags — shown only within
-    people.view_sensitive_tags (docs/security.md PI-5) — holds for every permission that shows them
-    (the key-person pages), in every list, count, export and action that starts here."""
+def grant_for(user, perm: str, model=None) -> Grant:
+    """The user's reach for `perm` (on rows of `model`, whose Scope may keep some roles to their own
+    rows), never wider than the reach of the permission that bounds it (`Permission.within`): so the one
+    rule for sensitive tags — shown only within people.view_sensitive_tags (docs/security.md PI-5) — holds
+    for every permission that shows them (the key-person pages), in every list, count, export and action
+    that starts here."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_GRANT
-    grant = user.grant_for(perm)
+    scope = getattr(model, "scope", None)
+    own_only = scope.own_only_roles if isinstance(scope, Scope) else frozenset()
+    grant = user.grant_for(perm, own_only=own_only) if own_only else user.grant_for(perm)
     outer = permissions.bound(perm)
-    return grant.within(grant_for(user, outer)) if outer and grant else grant
+    return grant.within(grant_for(user, outer, model)) if outer and grant else grant
 
 
 def has_perm_anywhere(user, perm: str) -> bool:
@@ -95,15 +115,47 @@ def scope_q(model, grant: Grant) -> Q | None:
     needs more than the declared paths (e.g. a subquery) defines `scope_filter(grant)`."""
     if hasattr(model, "scope_filter"):
         return model.scope_filter(grant)
-    scope = _scope(model)
+    return _paths_q(_scope(model), grant)
+
+
+def _paths_q(scope: Scope, grant: Grant, prefix=None) -> Q | None:
     parts: list[Q] = []
     if scope.region and grant.region_codes:
-        parts += [Q(**{f"{scope.region}__startswith": code}) for code in grant.region_codes]
+        parts += [prefix(scope.region, code) if prefix else Q(**{f"{scope.region}__startswith": code})
+                  for code in grant.region_codes]
     if scope.department and grant.department_ids:
         parts.append(Q(**{f"{scope.department}__in": grant.department_ids}))
     if scope.owner and grant.own_user_id:
         parts.append(Q(**{scope.owner: grant.own_user_id}))
     return reduce(or_, parts) if parts else None
+
+
+NOTHING = Q(pk__in=[])  # the filter that selects no row
+EVERYTHING = ~NOTHING  # the filter that selects every row, and stays so when OR-ed (`Q() | q` is `q`)
+
+
+def grant_q(grant: Grant, target, path: str = "", prefix=None) -> Q:
+    """The filter selecting what `grant` reaches among rows of `target` — a scoped model, or a `Scope` of
+    ORM paths on a table that declares none — reached from the queried model through `path` ("" when
+    the queried model is `target` itself): `EVERYTHING` for an unrestricted grant, `NOTHING` for no reach.
+    `prefix(field, code)` may replace `field__startswith=code` for a Scope (the KPI tables' range test)."""
+    if grant.unrestricted:
+        return EVERYTHING
+    if isinstance(target, Scope):
+        q = _paths_q(target, grant, prefix)
+    else:
+        q = scope_q(target, grant)
+    if q is None:
+        return NOTHING
+    return through(q, path) if path else q
+
+
+def filter_for(user, perm: str, target, path: str = "") -> Q:
+    """The chokepoint's filter for a query that counts or joins rows of `target` (see `grant_q`) for
+    what `user` reaches with `perm`: aggregates (KPIs, dashboards, pickers) ask for it instead of
+    building a `Q` from a grant."""
+    model = None if isinstance(target, Scope) else target
+    return grant_q(grant_for(user, perm, model), target, path)
 
 
 def through(q: Q, path: str) -> Q:
@@ -117,7 +169,7 @@ def through(q: Q, path: str) -> Q:
 
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user, perm: str | None = None):
-        grant = grant_for(user, perm or view_perm(self.model))
+        grant = grant_for(user, perm or view_perm(self.model), self.model)
         if grant.unrestricted:
             return self
         q = scope_q(self.model, grant)
@@ -163,8 +215,33 @@ def in_grant(obj, grant: Grant) -> bool:
     return bool(grant.own_user_id and owner == grant.own_user_id)
 
 
+def assignments_on(user, obj) -> list[tuple[object, str]]:
+    """The user's active role assignments that reach `obj`, each with how: "region" (its region prefix
+    covers the object's region) or "department" (one of the object's departments, `scope_values`; read
+    only when an assignment is a department's). The owner's part (a case's reporter) is the caller's."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    scope = getattr(type(obj), "scope", None)
+    if isinstance(scope, Scope) and scope.region:
+        code = _walk(obj, scope.region)
+        codes = [code] if code else []
+    else:
+        codes = scope_values(obj)[0]
+    departments = None
+    out = []
+    for assignment in user.active_assignments():
+        if assignment.region_id and any(code.startswith(assignment.region.code) for code in codes):
+            out.append((assignment, "region"))
+        elif assignment.department_id:
+            if departments is None:
+                departments = set(scope_values(obj)[1])
+            if assignment.department_id in departments:
+                out.append((assignment, "department"))
+    return out
+
+
 def can(user, perm: str, obj=None) -> bool:
-    grant = grant_for(user, perm)
+    grant = grant_for(user, perm, type(obj) if obj is not None else None)
     if not grant:
         return False
     return obj is None or in_grant(obj, grant)

@@ -68,7 +68,7 @@ class _WholeDistrict:
     is_superuser = False
     pk = None
 
-    def grant_for(self, perm: str) -> Grant:
+    def grant_for(self, perm: str, own_only: frozenset[str] = frozenset()) -> Grant:
         return Grant(unrestricted=True)
 
     def role_codes(self) -> set[str]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from civicgrid.core.scoping import get_visible, grant_for
+from civicgrid.core.scoping import Scope, filter_for, get_visible, grant_for
 from civicgrid.enterprises.choices import Currency
 from civicgrid.investment import growth
 from civicgrid.investment.choices import FundsOrigin, LeadSource, LeadStage, ProjectStage, ReportStatus
@@ -112,10 +112,8 @@ def reports_to_review(user):
         return InvestmentReport.objects.none()
     qs = (InvestmentReport.objects.visible_to(user, "investment.review_report")
           .filter(status=ReportStatus.SUBMITTED).select_related("project", "project__enterprise", "reported_by"))
-    if not grant.unrestricted:
-        qs = qs.filter(Q(project__review_department__isnull=True)
-                       | Q(project__review_department_id__in=grant.department_ids))
-    return qs.order_by("month", "id")
+    reviewers = filter_for(user, "investment.review_report", Scope(department="project__review_department_id"))
+    return qs.filter(Q(project__review_department__isnull=True) | reviewers).order_by("month", "id")
 
 
 def report_visible(user, report_id: int) -> InvestmentReport:

@@ -33,7 +33,7 @@ class PublicReader:
     def __init__(self, region_code: str):
         self.region_code = region_code
 
-    def grant_for(self, perm: str) -> Grant:
+    def grant_for(self, perm: str, own_only: frozenset[str] = frozenset()) -> Grant:
         return Grant(region_codes=(self.region_code,)) if perm == VIEW else Grant()
 
     def role_codes(self) -> set[str]:

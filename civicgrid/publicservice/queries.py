@@ -12,7 +12,7 @@ from django.utils import timezone
 from civicgrid.cases import queries as case_queries
 from civicgrid.cases.models import Case
 from civicgrid.core import clock
-from civicgrid.core.scoping import grant_for
+from civicgrid.core.scoping import Scope, filter_for
 from civicgrid.publicservice.choices import BookingStatus, DocumentStatus
 from civicgrid.publicservice.models import (
     Booking,
@@ -86,10 +86,8 @@ def my_bookings(user):
 
 def staff_windows(user):
     """The windows of the offices the user works at (check-in permission's departments)."""
-    grant = grant_for(user, "publicservice.check_in")
-    if grant.unrestricted:
-        return Window.objects.select_related("office")
-    return Window.objects.filter(office__department_id__in=grant.department_ids).select_related("office")
+    at_offices = filter_for(user, "publicservice.check_in", Scope(department="office__department_id"))
+    return Window.objects.filter(at_offices).select_related("office")
 
 
 def day_view(user, window: Window, day) -> list[dict]:
@@ -127,29 +125,31 @@ QUEUES = {
 }
 
 
+HANDLE = "publicservice.handle_request"
+
+
+def _own_offices(user):
+    """The requests of the offices of the user's own departments (a region grant alone reaches none)."""
+    return filter_for(user, HANDLE, Scope(department="office__department_id"))
+
+
 def request_queue(user, queue: str = "received"):
     """The office's worklist (its own requests; 公对公 requests come in `documents_for`)."""
-    grant = grant_for(user, "publicservice.handle_request")
     states = QUEUES.get(queue, QUEUES["received"])[1]
-    qs = requests_visible(user, "publicservice.handle_request").filter(case__state__in=states)
-    if not grant.unrestricted:
-        qs = qs.filter(office__department_id__in=grant.department_ids)
+    qs = requests_visible(user, HANDLE).filter(_own_offices(user), case__state__in=states)
     return qs.order_by("case__due_at", "id")
 
 
 def queue_counts(user) -> dict[str, int]:
-    grant = grant_for(user, "publicservice.handle_request")
-    qs = requests_visible(user, "publicservice.handle_request")
-    if not grant.unrestricted:
-        qs = qs.filter(office__department_id__in=grant.department_ids)
+    qs = requests_visible(user, HANDLE).filter(_own_offices(user))
     by_state = dict(qs.values_list("case__state").annotate(n=Count("id")))
     return {key: sum(by_state.get(s, 0) for s in states) for key, (_, states) in QUEUES.items()}
 
 
 def documents_for(user):
     """公对公 requests addressed to the user's offices and still open."""
-    grant = grant_for(user, "publicservice.handle_request")
-    return (DocumentRequest.objects.filter(to_department_id__in=grant.department_ids, status=DocumentStatus.REQUESTED)
+    to_offices = filter_for(user, HANDLE, Scope(department="to_department_id"))
+    return (DocumentRequest.objects.filter(to_offices, status=DocumentStatus.REQUESTED)
             .select_related("request__case", "request__item", "request__office").order_by("due_at"))
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from functools import reduce
-from operator import or_
-
 from django.db.models import Q
 
 from civicgrid.core import errors
-from civicgrid.core.scoping import grant_for, has_perm_anywhere
+from civicgrid.core.scoping import Scope, filter_for, has_perm_anywhere
 from civicgrid.reports.kinds import KINDS
 from civicgrid.reports.models import ReportRun
 
@@ -18,12 +15,8 @@ SHARED_PERM = "cases.view_kpis"
 def runs_visible(user):
     if user is None or not getattr(user, "is_authenticated", False):
         return ReportRun.objects.none()
-    grant = grant_for(user, SHARED_PERM)
-    shared = Q(pk__in=[])
-    if grant.unrestricted:
-        shared = Q(is_personal=False)
-    elif grant.region_codes:
-        shared = Q(is_personal=False) & reduce(or_, [Q(region_code__startswith=c) for c in grant.region_codes])
+    # the non-personal runs of the regions the KPI reach covers (a department grant reaches none)
+    shared = Q(is_personal=False) & filter_for(user, SHARED_PERM, Scope(region="region_code"))
     return ReportRun.objects.filter(Q(requested_by_id=user.pk) | shared).select_related("requested_by")
 
 

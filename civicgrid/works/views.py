@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from civicgrid.accounts.models import Department
 from civicgrid.core import errors
-from civicgrid.core.scoping import can, grant_for, has_perm_anywhere
+from civicgrid.core.scoping import Scope, can, filter_for, grant_for, has_perm_anywhere
 from civicgrid.core.web import permission_page
 from civicgrid.works import actions, queries
 from civicgrid.works import forms as wforms
@@ -67,10 +67,9 @@ def photo(request, pk: int):
 
 def _departments(user):
     grant = grant_for(user, CHANGE)
-    qs = Department.objects.filter(is_active=True, kind="district").order_by("code")
-    if not grant.unrestricted and not grant.region_codes:
-        qs = Department.objects.filter(pk__in=grant.department_ids)
-    return list(qs)
+    if grant.unrestricted or grant.region_codes:  # a region's staff may name any district department
+        return list(Department.objects.filter(is_active=True, kind="district").order_by("code"))
+    return list(Department.objects.filter(filter_for(user, CHANGE, Scope(department="pk"))))
 
 
 @permission_page(VIEW)

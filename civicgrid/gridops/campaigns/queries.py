@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from civicgrid.core import clock, errors
-from civicgrid.core.scoping import can, get_visible, grant_for
+from civicgrid.core.scoping import Scope, can, filter_for, get_visible
 from civicgrid.geo.choices import CODE_LENGTH, RegionLevel
 from civicgrid.geo.models import Region
 from civicgrid.gridops.campaigns import results, schema
@@ -27,10 +27,10 @@ LEVELS = {RegionLevel.COMMUNITY: CODE_LENGTH[RegionLevel.COMMUNITY], RegionLevel
 
 def campaigns_visible(user, *, status: str = "") -> QuerySet[Campaign]:
     qs = Campaign.objects.visible_to(user).select_related("region").prefetch_related("targets")
-    manage = grant_for(user, MANAGE)
-    if not manage.unrestricted:  # a draft only for those who may manage it
-        drafts = reduce(or_, [Q(region__code__startswith=code) for code in manage.region_codes], Q(pk__in=[]))
-        qs = qs.filter(~Q(status=CampaignStatus.DRAFT) | drafts)
+    # a draft only for those who may manage it: in the regions of their manage reach (the campaign's own
+    # region, not its targets)
+    drafts = filter_for(user, MANAGE, Scope(region="region__code"))
+    qs = qs.filter(~Q(status=CampaignStatus.DRAFT) | drafts)
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("status", "-start_date", "-id")

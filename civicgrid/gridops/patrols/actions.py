@@ -24,7 +24,7 @@ from civicgrid.cases.models import Category
 from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.idempotency import create_once
 from civicgrid.core.models import AuditResult
-from civicgrid.core.scoping import in_grant, require
+from civicgrid.core.scoping import can, require
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
@@ -33,12 +33,12 @@ from civicgrid.gridops.patrols import track as tracks
 from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, CheckpointKind, PatrolStatus, VisitMethod
 from civicgrid.gridops.patrols.models import (
     PATROL,
+    VIEW,
     Checkpoint,
     CheckpointVisit,
     Patrol,
     PatrolBatch,
     PatrolFinding,
-    patrol_grant,
 )
 
 SKEW = uploads.SKEW
@@ -73,7 +73,7 @@ def _own(actor, patrol_id: int, action: str) -> Patrol:
     upload)."""
     require(actor, PATROL)
     patrol = sql.patrol_with_region(patrol_id)
-    if patrol is None or not in_grant(patrol, patrol_grant(actor)):
+    if patrol is None or not can(actor, VIEW, patrol):
         raise errors.NotFound()
     if patrol.worker_id != actor.pk:
         _denied(actor, action, patrol)

@@ -13,8 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
@@ -24,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from civicgrid.accounts.models import RoleAssignment, User
 from civicgrid.accounts.roles import Role
 from civicgrid.core import errors
-from civicgrid.core.scoping import grant_for, require, scope_q
+from civicgrid.core.scoping import Grant, Scope, grant_for, grant_q, require
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.models import Region
 from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol, TrackFigures
@@ -117,13 +115,9 @@ class DailyReport:
 
 def report_regions(user) -> list[Region]:
     """The streets, communities and grids the caller's report may be narrowed to."""
-    grant = grant_for(user, PERM)
-    qs = Region.objects.filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID],
-                               is_active=True).defer("boundary").order_by("code")
-    if not grant.unrestricted:
-        q = scope_q(Region, grant)
-        qs = qs.filter(q) if q is not None else qs.none()
-    return list(qs)
+    return list(Region.objects.visible_to(user, PERM)
+                .filter(level__in=[RegionLevel.STREET, RegionLevel.COMMUNITY, RegionLevel.GRID], is_active=True)
+                .defer("boundary").order_by("code"))
 
 
 def _prefixes(user, region_code: str) -> tuple[list[str] | None, Region | None]:
@@ -142,11 +136,9 @@ def _prefixes(user, region_code: str) -> tuple[list[str] | None, Region | None]:
 
 
 def _under(path: str, prefixes: list[str] | None) -> Q:
-    if prefixes is None:
-        return Q()
-    if not prefixes:
-        return Q(pk__in=[])
-    return reduce(or_, [Q(**{f"{path}__startswith": p}) for p in prefixes])
+    """The chokepoint's filter on `path` for the report's region prefixes (None: everything)."""
+    reach = Grant(unrestricted=True) if prefixes is None else Grant(region_codes=tuple(prefixes))
+    return grant_q(reach, Scope(region=path))
 
 
 def daily_report(user, day: date, region_code: str = "") -> DailyReport:

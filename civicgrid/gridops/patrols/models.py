@@ -3,7 +3,7 @@ and the cases reported during a patrol.
 
 Scoping: a field worker (grid or micro-grid worker) sees only their own patrols; community and street
 admins, police liaisons, leaders see the patrols of their region. `Patrol.objects.visible_to(user)`
-applies that (see `patrol_grant`)."""
+applies that: the Scope keeps the field roles to their own rows (`Scope.own_only_roles`)."""
 
 from __future__ import annotations
 
@@ -11,44 +11,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from civicgrid.accounts.roles import ROLE_SPECS
-from civicgrid.core.scoping import NO_GRANT, Grant, Scope, ScopedQuerySet, grant_for, scope_q
+from civicgrid.core.scoping import Scope, ScopedQuerySet
 from civicgrid.gridops.patrols.choices import CheckpointKind, PatrolStatus, VisitMethod
 
 VIEW = "patrols.view_patrol"
 PATROL = "patrols.patrol"
 FIELD_ROLES = frozenset({"grid_worker", "micro_grid_worker"})
-
-
-def patrol_grant(user, perm: str = VIEW) -> Grant:
-    """What `user` reaches among patrols: field roles reach their own patrols only (a grid worker does not
-    watch the micro-grid workers of the grid), every other role holding `perm` its regions."""
-    grant = grant_for(user, perm)
-    if not grant or grant.unrestricted:
-        return grant
-    codes: set[str] = set()
-    own = False
-    for assignment in user.active_assignments():
-        spec = ROLE_SPECS.get(assignment.role)
-        if spec is None or perm not in spec.perms:
-            continue
-        if assignment.role in FIELD_ROLES:
-            own = True
-        elif assignment.region_id:
-            codes.add(assignment.region.code)
-    kept = tuple(sorted(c for c in codes if not any(c != o and c.startswith(o) for o in codes)))
-    if not kept and not own:
-        return NO_GRANT
-    return Grant(region_codes=kept, own_user_id=user.pk if own else None)
-
-
-class PatrolQuerySet(ScopedQuerySet):
-    def visible_to(self, user, perm: str | None = None):
-        grant = patrol_grant(user, perm or VIEW)
-        if grant.unrestricted:
-            return self
-        q = scope_q(self.model, grant)
-        return self.none() if q is None else self.filter(q)
 
 
 class TrackFigures:
@@ -83,8 +51,10 @@ class Patrol(TrackFigures, models.Model):
     anchor_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
-    objects = PatrolQuerySet.as_manager()
-    scope = Scope(region="region__code", owner="worker_id", view_perm=VIEW)
+    objects = ScopedQuerySet.as_manager()
+    # a field worker sees their own patrols only (a grid worker does not watch the grid's micro-grid
+    # workers); every other role holding the permission, the patrols of its regions
+    scope = Scope(region="region__code", owner="worker_id", view_perm=VIEW, own_only_roles=FIELD_ROLES)
 
     class Meta:
         ordering = ["-started_at", "-id"]

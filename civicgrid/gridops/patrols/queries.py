@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from civicgrid.accounts.roles import ROLE_SPECS
 from civicgrid.core import audit, errors
-from civicgrid.core.scoping import get_visible, grant_for, scope_q
+from civicgrid.core.scoping import filter_for, get_visible, grant_for, has_perm_anywhere
 from civicgrid.geo.choices import CODE_LENGTH, RegionLevel
 from civicgrid.geo.models import Region
 from civicgrid.gridops.patrols import sql
@@ -181,20 +181,13 @@ def checkpoints_of_grid(region_code: str) -> list[Checkpoint]:
 def checkpoints_visible(user, *, region: str = "", include_inactive: bool = False):
     """Checkpoints in the caller's reach: managers and viewers of patrols in their regions; a field worker
     the checkpoints of the grids they patrol."""
-    qs = Checkpoint.objects.select_related("region")
-    grant = grant_for(user, MANAGE)
-    if not grant:
-        grant = grant_for(user, VIEW)
-    if not grant:
-        return qs.none()
-    if not grant.unrestricted:
-        q = scope_q(Checkpoint, grant)
-        grids = {grid_code(r.code) for r in patrol_regions(user)}
-        for code in grids:
-            q = Q(region__code__startswith=code) if q is None else q | Q(region__code__startswith=code)
-        if q is None:
-            return qs.none()
-        qs = qs.filter(q)
+    perm = MANAGE if has_perm_anywhere(user, MANAGE) else VIEW
+    if not has_perm_anywhere(user, perm):
+        return Checkpoint.objects.none()
+    q = filter_for(user, perm, Checkpoint)
+    for code in {grid_code(r.code) for r in patrol_regions(user)}:
+        q |= Q(region__code__startswith=code)
+    qs = Checkpoint.objects.filter(q).select_related("region")
     if region:
         qs = qs.filter(region__code__startswith=region.strip())
     if not include_inactive:
@@ -211,11 +204,6 @@ def get_checkpoint(user, checkpoint_id: int) -> Checkpoint:
 
 def manageable_regions(user) -> list[Region]:
     """Grids and micro-grids the caller may place checkpoints in."""
-    grant = grant_for(user, MANAGE)
-    if not grant:
-        return []
-    qs = Region.objects.filter(level__in=[RegionLevel.GRID, RegionLevel.MICRO_GRID], is_active=True).defer("boundary")
-    if not grant.unrestricted:
-        q = scope_q(Region, grant)
-        qs = qs.filter(q) if q is not None else qs.none()
+    qs = (Region.objects.visible_to(user, MANAGE)
+          .filter(level__in=[RegionLevel.GRID, RegionLevel.MICRO_GRID], is_active=True).defer("boundary"))
     return list(qs.order_by("code"))

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.utils import timezone
 
-from civicgrid.core.scoping import can, grant_for, scope_q
+from civicgrid.core.scoping import can, filter_for
 from civicgrid.geo.choices import CODE_LENGTH, RegionLevel
 from civicgrid.geo.models import Region
 from civicgrid.gridops.fieldwork.choices import VisitPurpose
@@ -46,12 +46,7 @@ SENSITIVE = "people.view_sensitive_tags"
 
 def _key_person_known(user) -> Q:
     """The key-person visits `user` may know as such: within their sensitive-tag reach, or their own."""
-    grant = grant_for(user, SENSITIVE)
-    if grant.unrestricted:
-        return Q()
-    reach = scope_q(HouseholdVisit, grant)
-    own = Q(visitor_id=user.pk)
-    return own | reach if reach is not None else own
+    return Q(visitor_id=user.pk) | filter_for(user, SENSITIVE, HouseholdVisit)
 
 
 def shown_purpose(user, visit: HouseholdVisit) -> str:
