@@ -194,3 +194,72 @@ def totp_code(user=None, *, device=None) -> str:
     ahead = max(0, device.last_t + 1 - now.t())
     code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift + ahead).token()
     return f"{code:0{device.digits}d}"
+
+
+# ---- query-count pins ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A list page or endpoint whose query count is pinned (`*/tests/test_query_pins.py`): requested by
+    `user` (a key of the users passed to `check_query_pins`), it may run at most `queries` queries with the
+    larger fixture, and at most `growth` more than with the smaller one (0 unless a comment says why)."""
+
+    url: str
+    user: str
+    queries: int
+    growth: int = 0
+
+
+def _measure(client, url: str) -> tuple[int, int, list[str]]:
+    """(queries, body length, statements) of a GET of `url`, after one unmeasured GET: per-process caches
+    (the configuration snapshot, the locator) fill on a first request and are not what a pin is about."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, f"{url} answered {response.status_code}"
+    return len(captured.captured_queries), len(response.content), [q["sql"] for q in captured.captured_queries]
+
+
+def _repeated(before: list[str], after: list[str]) -> list[str]:
+    """The statements (numbers blanked) run more often with more rows: where an N+1 query hides."""
+    import re
+    from collections import Counter
+
+    def shapes(statements):
+        return Counter(re.sub(r"\b\d+\b", "?", sql)[:300] for sql in statements)
+
+    small, large = shapes(before), shapes(after)
+    return [f"    {large[sql] - small[sql]:+d} × {sql}" for sql in large if large[sql] > small[sql]]
+
+
+def check_query_pins(pins: dict, users: dict, grow, small: int = 3, large: int = 15) -> None:
+    """Measure every pin with `small` rows of each kind (`grow(small)` adds them), add rows up to `large`
+    (`grow(large - small)`) and measure again. Fails, naming every offender, when a larger fixture shows no
+    more (the rows must be visible for the count to mean anything), when the count grows by more than
+    the pin's `growth` (an N+1 query) or when it exceeds the pinned number."""
+    from django.test import Client
+
+    clients = {}
+    for key, user in users.items():
+        clients[key] = Client()
+        if user is not None:
+            clients[key].force_login(user)
+    grow(small)
+    before = {name: _measure(clients[pin.user], pin.url) for name, pin in pins.items()}
+    grow(large - small)
+    after = {name: _measure(clients[pin.user], pin.url) for name, pin in pins.items()}
+    problems = []
+    for name, pin in pins.items():
+        (queries_small, size_small, sql_small), (queries_large, size_large, sql_large) = before[name], after[name]
+        if size_large <= size_small:
+            problems.append(f"{name}: {large} rows show no more than {small} ({size_small} → {size_large} bytes)")
+        if queries_large - queries_small > pin.growth:
+            problems.append(f"{name}: {queries_small} queries with {small} rows, {queries_large} with {large}")
+            problems += _repeated(sql_small, sql_large)
+        if queries_large > pin.queries:
+            problems.append(f"{name}: {queries_large} queries, pinned at {pin.queries}")
+    assert not problems, "\n".join(problems)

@@ -312,7 +312,8 @@ def handover_list(request):
     """The field workers whose patch the viewer may hand over, with what they leave behind."""
     _allowed(request, "accounts.hand_over")
     workers = list(queries.handover_candidates(request.user)[:200])
-    rows = [{"user": w, "tasks": handover.open_tasks(w)} for w in workers]
+    tasks = handover.open_tasks_for(workers)
+    rows = [{"user": w, "tasks": tasks[w.pk]} for w in workers]
     return render(request, "accounts/admin/handover_list.html", {"rows": rows})
 
 

@@ -39,7 +39,8 @@ class IssuedOut(KeyOut):
 
 
 def _out(key: ApiKey, **extra) -> dict:
-    assignment = key.user.assignments.select_related("region").first()
+    # the first assignment by id, read from the list's prefetch (one query for all keys, not one per key)
+    assignment = min(key.user.assignments.all(), key=lambda a: a.pk, default=None)
     return {"id": key.pk, "name": key.name, "contact": key.contact, "prefix": key.prefix,
             "jurisdiction_id": assignment.region.code if assignment and assignment.region else "",
             "rate_per_minute": key.rate_per_minute, "is_active": key.is_active, "created_at": key.created_at,
@@ -55,7 +56,7 @@ def _require(user):
 def keys(request):
     """所有接口密钥(只显示前缀)。需要系统管理员权限。"""
     _require(request.auth)
-    return [_out(k) for k in ApiKey.objects.select_related("user")]
+    return [_out(k) for k in ApiKey.objects.select_related("user").prefetch_related("user__assignments__region")]
 
 
 @router.post("/keys", response={201: IssuedOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})

@@ -62,7 +62,8 @@ def deadline_words(moment: datetime | None, what: str, *, done_at: datetime | No
 def reliefs_visible(user, *, state: str = "", category: str = "", enterprise_id: int | None = None,
                     worklist: str = "", tailored: bool | None = None):
     qs = (ReliefCase.objects.visible_to(user, VIEW)
-          .select_related("case", "case__category", "case__department", "case__workflow", "enterprise"))
+          .select_related("case", "case__category", "case__department", "case__workflow", "case__region",
+                          "enterprise"))
     if state:
         qs = qs.filter(case__state=state)
     if category:
@@ -76,7 +77,8 @@ def reliefs_visible(user, *, state: str = "", category: str = "", enterprise_id:
 
 def blockers_visible(user, *, state: str = "", project_id: int | None = None, worklist: str = ""):
     qs = (Blocker.objects.visible_to(user, VIEW)
-          .select_related("case", "case__category", "case__department", "case__workflow", "project", "enterprise"))
+          .select_related("case", "case__category", "case__department", "case__workflow", "case__region", "project",
+                          "enterprise"))
     if state:
         qs = qs.filter(case__state=state)
     if project_id:
@@ -126,24 +128,31 @@ def blocker_categories() -> list[Category]:
 
 # --- deadlines in plain words ---------------------------------------------------------------------
 
-def _entered(case: Case, state: str) -> datetime | None:
-    return (CaseEvent.objects.filter(case=case, to_state=state).order_by("-seq")
-            .values_list("created_at", flat=True).first())
+def case_events(case_ids) -> dict[int, list[tuple]]:
+    """(seq, action, to_state, created_at) of each case's events in order, for many cases in one query."""
+    events: dict[int, list[tuple]] = {case_id: [] for case_id in case_ids}
+    for case_id, *event in (CaseEvent.objects.filter(case_id__in=list(events)).order_by("case_id", "seq")
+                            .values_list("case_id", "seq", "action", "to_state", "created_at")):
+        events[case_id].append(tuple(event))
+    return events
 
 
-def lead_deadlines(case: Case, *, now: datetime | None = None) -> list[dict]:
+def lead_deadlines(case: Case, *, now: datetime | None = None, events: list[tuple] | None = None) -> list[dict]:
     """The lead department's deadlines, in order: each computed with the case engine's limits (category
     overrides included) from when the case was assigned, the current one from the case's own deadline
-    (which carries extensions and agreed deadlines)."""
+    (which carries extensions and agreed deadlines). `events`: the case's `case_events`, when a list has
+    read them for all its rows."""
     now = now or clock.now()
     spec = spec_for(case.workflow)
-    assigned_at = _entered(case, "assigned")
+    if events is None:
+        events = case_events([case.pk])[case.pk]
+    assigned_at = next((at for _seq, _action, to_state, at in reversed(events) if to_state == "assigned"), None)
     if assigned_at is None:
         return []
     done = {}
-    for action, at in (CaseEvent.objects.filter(case=case, created_at__gte=assigned_at)
-                       .values_list("action", "created_at").order_by("seq")):
-        done.setdefault(action, at)
+    for _seq, action, _to_state, at in events:
+        if at >= assigned_at:
+            done.setdefault(action, at)
     out = []
     for state, action, what in MILESTONES.get(case.case_type, ()):
         if case.state == state and case.is_open:

@@ -52,18 +52,24 @@ def index(request):
         raise Http404
     worklist = "" if tab == "all" else tab
     if kind == "blocker":
-        rows = [_row(b, "blocker") for b in queries.blockers_visible(user, worklist=worklist)[:200]]
+        rows = _rows(queries.blockers_visible(user, worklist=worklist)[:200], "blocker")
     else:
-        rows = [_row(r, "relief") for r in queries.reliefs_visible(user, worklist=worklist)[:200]]
+        rows = _rows(queries.reliefs_visible(user, worklist=worklist)[:200], "relief")
     return render(request, "relief/list.html", {
         "kind": kind, "tab": tab, "rows": rows, "counts": queries.counts(user),
         "kpis": queries.relief_kpis(user, case_type="enterprise_relief" if kind == "relief" else "project_blocker"),
         "can_submit": has_perm_anywhere(user, "cases.create_case")})
 
 
-def _row(link, kind: str) -> dict:
+def _rows(links, kind: str) -> list[dict]:
+    links = list(links)
+    events = queries.case_events([link.case_id for link in links])  # one query for the whole list
+    return [_row(link, kind, events[link.case_id]) for link in links]
+
+
+def _row(link, kind: str, events: list[tuple]) -> dict:
     case = link.case
-    deadlines = queries.lead_deadlines(case)
+    deadlines = queries.lead_deadlines(case, events=events)
     current = next((d for d in deadlines if d["status"] in ("pending", "overdue")), None)
     return {"link": link, "kind": kind, "case": case_queries.present_row(case), "next": current,
             "subject": link.project.name if kind == "blocker" else link.enterprise.name,
@@ -74,8 +80,8 @@ def _row(link, kind: str) -> dict:
 def mine(request):
     """The enterprise contact's own enterprises' relief cases and blockers (phone)."""
     user = request.user
-    rows = [_row(r, "relief") for r in queries.reliefs_visible(user)[:100]]
-    rows += [_row(b, "blocker") for b in queries.blockers_visible(user)[:100]]
+    rows = _rows(queries.reliefs_visible(user)[:100], "relief")
+    rows += _rows(queries.blockers_visible(user)[:100], "blocker")
     rows.sort(key=lambda r: r["case"]["created_at"], reverse=True)
     return render(request, "relief/mine.html", {"rows": rows,
                                                 "can_submit": has_perm_anywhere(user, "cases.create_case")})

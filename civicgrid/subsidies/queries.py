@@ -68,8 +68,9 @@ def batches_visible(user, *, programme: str = "") -> QuerySet[PaymentBatch]:
 
 def disbursements_visible(user, *, programme: str = "", since: date | None = None, until: date | None = None,
                           enterprise_id: int | None = None, batch_id: int | None = None) -> QuerySet[Disbursement]:
-    qs = Disbursement.objects.visible_to(user, VIEW_DISBURSEMENT).select_related("programme", "enterprise",
-                                                                                 "beneficiary")
+    # the paying department and its region: each row's reach is checked through them (scope_values)
+    qs = Disbursement.objects.visible_to(user, VIEW_DISBURSEMENT).select_related(
+        "programme__department__region", "enterprise", "beneficiary")
     if programme:
         qs = qs.filter(programme__code=programme)
     if since:

@@ -534,7 +534,7 @@ def volunteer_figures(volunteer: Volunteer) -> dict:
 
 def my_orders(user):
     """The orders the user placed (for themselves or on behalf of someone), newest first."""
-    return (orders_visible(user).filter(case__reporter_id=user.pk).select_related("case__workflow")
+    return (orders_visible(user).filter(case__reporter_id=user.pk).select_related("case__workflow", "case__region")
             .order_by("-case__created_at", "-id"))
 
 

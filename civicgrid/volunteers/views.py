@@ -144,20 +144,23 @@ PROGRESS_LABELS = {
 }
 
 
-def _progress(case) -> list[dict]:
-    """The happy-path steps with done / current marks (a rejected or cancelled order stops where it was)."""
+def _progress(case, reached: set[str]) -> list[dict]:
+    """The happy-path steps with done / current marks (a rejected or cancelled order stops where it was);
+    `reached`: the states its events entered."""
     spec = spec_for(case.workflow)
-    reached = set(case.events.values_list("to_state", flat=True)) | {case.state}
+    reached = reached | {case.state}
     return [{"label": PROGRESS_LABELS[state], "done": state in reached, "current": state == case.state}
             for state in queries.PROGRESS if spec.has_state(state)]
 
 
 def _mine(request, failed=None, error="", status=200):
+    orders = list(queries.my_orders(request.user)[:30])
+    timelines = case_queries.timelines([o.case for o in orders], request.user)  # one query, not one per order
     rows = []
-    for o in queries.my_orders(request.user)[:30]:
+    for o in orders:
         allowed = {t.action for t in case_queries.allowed_actions(request.user, o.case)}
-        rows.append(_row(o, progress=_progress(o.case),
-                         events=case_queries.present_case(o.case, request.user)["events"],
+        events = timelines[o.case_id]
+        rows.append(_row(o, progress=_progress(o.case, {e["to_state"] for e in events}), events=events,
                          rate=_step_form("rate", o, failed) if "rate" in allowed else None,
                          cancel=_step_form("cancel", o, failed) if "cancel" in allowed else None))
     return render(request, "volunteers/mine.html", {"rows": rows, "error": error, "failed": failed},

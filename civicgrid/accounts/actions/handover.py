@@ -58,6 +58,30 @@ def open_tasks(user: User) -> OpenTasks:
     return tasks
 
 
+def open_tasks_for(users: list[User]) -> dict[int, OpenTasks]:
+    """`open_tasks` of many workers in three queries, whatever their number (the hand-over list)."""
+    tasks = {user.pk: OpenTasks() for user in users}
+    for assignment in (RoleAssignment.objects.filter(user__in=users, is_active=True, role__in=FIELD_ROLES)
+                       .select_related("region").order_by("pk")):
+        tasks[assignment.user_id].assignments.append(assignment)
+    holders: dict[str, set[int]] = {}  # region code -> the workers assigned there
+    for user_id, t in tasks.items():
+        for a in t.assignments:
+            if a.region_id:
+                holders.setdefault(a.region.code, set()).add(user_id)
+    if holders:
+        where = reduce(or_, [Q(region__code__startswith=code) for code in sorted(holders)])
+        lengths = {len(code) for code in holders}
+        open_cases = _cases().objects.filter(where, is_open=True).order_by("id").values_list("id", "region__code")
+        for case_id, region_code in open_cases:  # a code's prefixes are its ancestors
+            for user_id in set().union(*(holders.get(region_code[:n], set()) for n in lengths)):
+                tasks[user_id].case_ids.append(case_id)
+    for key_person_id, worker_id in (_key_persons().objects.filter(responsible_worker__in=users, is_active=True)
+                                     .order_by("id").values_list("id", "responsible_worker_id")):
+        tasks[worker_id].key_person_ids.append(key_person_id)
+    return tasks
+
+
 def hand_over(*, actor: User, leaver: User, successor: User, reason: str = "") -> OpenTasks:
     """Move `leaver`'s field assignments and key persons to `successor`. The actor (a grid worker for their
     grid's micro-grid workers, a community admin, or the system administrator) must reach the leaver, the

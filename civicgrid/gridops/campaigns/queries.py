@@ -115,6 +115,22 @@ def progress(campaign: Campaign, user, level: str = RegionLevel.GRID) -> dict:
             "conflicts": sum(r["conflicts"] for r in rows)}
 
 
+def list_progress(campaigns: list[Campaign], user) -> dict[int, dict]:
+    """`progress` totals (done, total, percent, conflicts; no rows by region) of many campaigns, in two
+    queries whatever their number: the list page shows one meter per campaign."""
+    if not campaigns:
+        return {}
+    visible = Household.objects.visible_to(user, VIEW).filter(is_active=True)
+    totals = visible.aggregate(**{f"c{c.pk}": Count("id", filter=target_q(c)) for c in campaigns})
+    done = {c.pk: {"n": 0, "conflicts": 0} for c in campaigns}
+    answered = reduce(or_, [Q(campaign=c) & target_q(c, "household__region__code") for c in campaigns])
+    for row in (CampaignAnswer.objects.filter(answered, household__in=visible.values("pk")).values("campaign_id")
+                .annotate(n=Count("id"), conflicts=Count("id", filter=Q(has_conflict=True))).order_by()):
+        done[row["campaign_id"]] = row
+    return {c.pk: {"total": totals[f"c{c.pk}"], "done": done[c.pk]["n"], "conflicts": done[c.pk]["conflicts"],
+                   "percent": _percent(done[c.pk]["n"], totals[f"c{c.pk}"])} for c in campaigns}
+
+
 def _percent(done: int, total: int) -> float:
     return round(100 * done / total, 1) if total else 0.0
 

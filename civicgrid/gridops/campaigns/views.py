@@ -60,10 +60,12 @@ def _questions(campaign, values: dict | None = None, errors_by_field: dict | Non
 @permission_page(VIEW)
 def campaign_list(request):
     rows = []
-    for campaign in queries.campaigns_visible(request.user):
+    campaigns = list(queries.campaigns_visible(request.user))
+    progress = queries.list_progress([c for c in campaigns if c.status != CampaignStatus.DRAFT], request.user)
+    for campaign in campaigns:
         info = queries.present_campaign(campaign, request.user)
-        if campaign.status != CampaignStatus.DRAFT:
-            info["progress"] = queries.progress(campaign, request.user)
+        if campaign.pk in progress:
+            info["progress"] = progress[campaign.pk]
         info["can_answer"] = info["is_open"] and has_perm_anywhere(request.user, ANSWER)
         rows.append(info)
     return render(request, "gridops/campaigns/list.html", {

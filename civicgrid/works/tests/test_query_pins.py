@@ -1,0 +1,33 @@
+"""Query-count pins on the works register: more works must not mean more queries
+(civicgrid.testing.check_query_pins)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from civicgrid.testing import Pin, check_query_pins
+from civicgrid.works import actions
+from civicgrid.works.tests.conftest import POINT_A, POINT_B, work_input
+
+pytestmark = pytest.mark.django_db
+
+PINS = {
+    "works:list": Pin("/works/", "office", 5),
+    "/api/v1/works": Pin("/api/v1/works", "office", 6),
+}
+
+
+def test_works_lists_do_not_grow_with_rows(wworld):
+    w = wworld
+    counter = itertools.count()
+
+    def grow(n):
+        for _ in range(n):
+            i = next(counter)
+            actor, code = (w.handler, "ZJ") if i % 2 else (w.other_handler, "YL")
+            actions.create_work(actor=actor, data=work_input(name=f"道路修补{i}", department_code=code,
+                                                             geometry=POINT_A if i % 3 else POINT_B))
+
+    check_query_pins(PINS, {"office": w.office}, grow)
