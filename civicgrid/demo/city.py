@@ -27,9 +27,10 @@ from django.db import transaction
 from django.db.models import Min
 
 from civicgrid.accounts.models import Department, RoleAssignment, User
+from civicgrid.cases import sla
 from civicgrid.cases import sql as case_sql
 from civicgrid.cases.actions import sync_categories
-from civicgrid.cases.choices import Channel
+from civicgrid.cases.choices import Channel, SlaStatus
 from civicgrid.cases.models import Case, Category, RoutingRule
 from civicgrid.cases.workflows import current_definition, spec_for
 from civicgrid.core import audit, clock, confcache
@@ -246,6 +247,8 @@ def generate_cases(*, target: int, per_year: int, seed: int, say=print) -> int:
             is_open = (now - created).days < OPEN_DAYS and rng.random() < 0.6
             due = created + timedelta(days=3)
             closed = None if is_open else created + timedelta(hours=rng.randint(2, 96))
+            # as the daily SLA sweep leaves them: an open case past its deadline is recorded overdue
+            recorded = sla.status(now=now, started_at=created, due=due) if is_open else SlaStatus.NORMAL
             rows.append(Case(
                 number=f"{created:%Y%m%d}{have + written + i:09d}", case_type=case_type,
                 workflow_id=kind.definition.pk, state=rng.choice(kind.open_states) if is_open else kind.closed_state,
@@ -255,7 +258,9 @@ def generate_cases(*, target: int, per_year: int, seed: int, say=print) -> int:
                 lng=round(lng + rng.uniform(-0.003, 0.003), 6), address=f"{grid_name}{place}",
                 reporter_name="市民", reporter_phone=f"13{rng.randint(0, 999_999_999):09d}",
                 department_id=routing.get((grid_code[:6], category.parent.code)), routing={"source": "city_demo"},
-                state_entered_at=created, due_at=due if is_open else None, warn_at=created + timedelta(days=2),
+                state_entered_at=created, due_at=due if is_open else None,
+                warn_at=sla.warn_at(created, due) if is_open else None, recorded_sla_status=recorded,
+                was_overdue=recorded == SlaStatus.OVERDUE or (closed is not None and closed > due),
                 responded_at=created + timedelta(hours=1), responded_in_time=True, closed_at=closed,
                 closed_in_time=None if is_open else closed <= due, satisfaction=None if is_open else rng.choice(
                     (3, 4, 5, 5)), resolved=None if is_open else rng.random() < 0.92,
