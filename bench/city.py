@@ -23,7 +23,8 @@ Queries, each through the code the pages use, over varying streets, departments 
     KPIs, city           cases.kpis.kpis_for(city leader, this month)
     KPIs, district       kpis_for(district leader, this month)
 
-Printed: p50 and p95 per query and size, and the large/small p95 ratio against the target (≤ 2×). The
+Printed: p50 and p95 per query and size, the pages its reads touch (EXPLAIN BUFFERS: the work, steadier
+than milliseconds on a loaded machine), and the large/small p95 ratio against the target (≤ 2×). The
 EXPLAIN (ANALYZE, BUFFERS) plan of each query's slowest statement is printed and written next to the
 results (`<results>.plans.txt`). Figures measured are in docs/performance.md.
 """
@@ -121,23 +122,26 @@ def make_queries(rng: random.Random):
                     strict=True))
 
 
-def explain(run) -> str:
+def explain(run) -> tuple[str, int]:
     """EXPLAIN (ANALYZE, BUFFERS) of the statements one call of `run` sends, the two slowest by the plan's own
-    execution time (statement timings from the call itself are too noisy on a shared machine)."""
+    execution time (statement timings from the call itself are too noisy on a shared machine), and the
+    database pages the call's reads touch in all: the work, which does not swing with the machine's load."""
     with CaptureQueriesContext(connection) as captured:
         run()
     reads = [q["sql"] for q in captured.captured_queries
              if q["sql"].lstrip().upper().startswith(("SELECT", "WITH")) and "core_configversion" not in q["sql"]]
-    plans = []
+    plans, pages = [], 0
     with connection.cursor() as cursor:
-        for sql in dict.fromkeys(reads):
+        for sql in reads:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
-            seconds = cursor.fetchone()[0][0]["Execution Time"]
+            top = cursor.fetchone()[0][0]
+            seconds = top["Execution Time"]
+            pages += top["Plan"]["Shared Hit Blocks"] + top["Plan"]["Shared Read Blocks"]
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
             plans.append((seconds, sql, "\n".join(row[0] for row in cursor.fetchall())))
     plans.sort(key=lambda p: -p[0])
-    return f"-- {len(captured.captured_queries)} statements in the call; the slowest:\n" + "\n".join(
-        f"{sql}\n{plan}" for _, sql, plan in plans[:2])
+    return f"-- {len(captured.captured_queries)} statements in the call, {pages} pages; the slowest:\n" + "\n".join(
+        f"{sql}\n{plan}" for _, sql, plan in plans[:2]), pages
 
 
 def measure(runs: int, export_runs: int, seed: int) -> tuple[dict, dict]:
@@ -153,9 +157,11 @@ def measure(runs: int, export_runs: int, seed: int) -> tuple[dict, dict]:
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-        figures[name] = {"p50": round(statistics.median(times), 1), "p95": round(p95, 1), "runs": count}
-        plans[name] = explain(run)
-        print(f"  {name:22} p50 {figures[name]['p50']:8.1f} ms  p95 {p95:8.1f} ms  ({count} runs)", flush=True)
+        plans[name], pages = explain(run)
+        figures[name] = {"p50": round(statistics.median(times), 1), "p95": round(p95, 1), "runs": count,
+                         "pages": pages}
+        print(f"  {name:22} p50 {figures[name]['p50']:8.1f} ms  p95 {p95:8.1f} ms  pages {pages:6}  ({count} runs)",
+              flush=True)
     return figures, plans
 
 
@@ -209,8 +215,9 @@ def main() -> None:
             a, b = small["figures"][name], large["figures"][name]
             ratio = b["p95"] / a["p95"] if a["p95"] else float("inf")
             verdict = "ok" if ratio <= TARGET_RATIO else "MISSED"
+            work = (f" | pages {a['pages']} → {b['pages']}" if "pages" in a and "pages" in b else "")
             print(f"  {name:22} small p50 {a['p50']:8.1f} p95 {a['p95']:8.1f} | large p50 {b['p50']:8.1f} "
-                  f"p95 {b['p95']:8.1f} ms | ×{ratio:.2f} {verdict}")
+                  f"p95 {b['p95']:8.1f} ms | ×{ratio:.2f} {verdict}{work}")
 
 
 if __name__ == "__main__":
