@@ -35,6 +35,7 @@ import argparse
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -128,8 +129,12 @@ def explain(run) -> tuple[str, int]:
     database pages the call's reads touch in all: the work, which does not swing with the machine's load."""
     with CaptureQueriesContext(connection) as captured:
         run()
-    reads = [q["sql"] for q in captured.captured_queries
-             if q["sql"].lstrip().upper().startswith(("SELECT", "WITH")) and "core_configversion" not in q["sql"]]
+    # a server-side cursor (an export's iterator) is logged as DECLARE … CURSOR FOR <the select>
+    statements = [re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR (WITH HOLD )?FOR ', "", q["sql"].lstrip())
+                  for q in captured.captured_queries]
+    reads = [sql for sql in statements
+             if sql.upper().startswith(("SELECT", "WITH")) and "core_configversion" not in sql
+             and not sql.upper().endswith("FOR UPDATE")]
     plans, pages = [], 0
     with connection.cursor() as cursor:
         for sql in reads:
