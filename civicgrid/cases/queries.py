@@ -306,7 +306,10 @@ def list_cases(user, *, worklist: str = "", **filters) -> QuerySet:
     if onsite is not None:
         qs = qs.annotate(onsite=CaseWhen(When(onsite & Q(is_open=True), then=Value(True)), default=Value(False),
                                       output_field=BooleanField())).order_by("-onsite", "-created_at", "-id")
-    return qs.select_related("workflow", "category", "region", "department")
+    # not the workflow's spec (a large JSON decoded per row: most of a worklist's time) nor the region's
+    # boundary: rows name them, and spec_for() reads a spec once per process by id (bench/city.py)
+    return (qs.select_related("workflow", "category", "region", "department")
+            .defer("workflow__spec", "region__boundary"))
 
 
 FIELD_ROLES = ("micro_grid_worker", "grid_worker")
