@@ -53,6 +53,40 @@ def make_tree() -> Tree:
     return Tree(district=district, **nodes)
 
 
+@dataclass
+class City:
+    """A city root over two districts (one street > community > grid each), side by side:
+    district A (211004) west of 123.3, district B (211011) east of it."""
+
+    city: Region
+    district_a: Region
+    district_b: Region
+    grid_a: Region
+    grid_b: Region
+
+
+CITY = "2110"
+CITY_POINT_A = {"lat": 41.12, "lng": 123.12}
+CITY_POINT_B = {"lat": 41.12, "lng": 123.42}
+
+
+def make_city() -> City:
+    def region(code, name, level, parent, boundary, kind=RegionKind.STANDARD):
+        return Region.objects.create(code=code, name=name, level=level, parent=parent, boundary=boundary, kind=kind)
+
+    city = region(CITY, "辽阳市", RegionLevel.CITY, None, square(123.1, 41.1, 0.5))
+    grids = {}
+    for side, code, name, lng in (("a", "211004", "宏伟区", 123.1), ("b", "211011", "太子河区", 123.4)):
+        district = region(code, name, RegionLevel.DISTRICT, city, square(lng, 41.1, 0.2))
+        street = region(code + "001", f"{name}街道", RegionLevel.STREET, district, square(lng, 41.1, 0.1))
+        community = region(street.code + "001", f"{name}社区", RegionLevel.COMMUNITY, street, square(lng, 41.1, 0.1))
+        grid = region(community.code + "001", f"{name}网格", RegionLevel.GRID, community, square(lng, 41.1, 0.1),
+                      RegionKind.COMPREHENSIVE)
+        grids[side] = (district, grid)
+    return City(city=city, district_a=grids["a"][0], district_b=grids["b"][0], grid_a=grids["a"][1],
+                grid_b=grids["b"][1])
+
+
 def make_department(code: str = "CG", name: str = "城管局") -> Department:
     return Department.objects.get_or_create(code=code, defaults={"name": name})[0]
 

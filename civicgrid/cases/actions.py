@@ -81,6 +81,8 @@ def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, m
     elif case.agreed_due_at is not None and limit is not None:
         case.due_at = case.agreed_due_at
     else:
+        # the case's district's calendar: districts of a city may keep different local holidays
+        calendar = calendar or (load_calendar(region_code=case.region.code) if limit is not None else None)
         case.due_at = sla.due_at(_limit_start(case, spec, state, now, move_sla), limit, calendar)
     sla.refresh(case, now)
     case.is_open = not spec.state(state).terminal  # the `close` effect sets the finished marks
@@ -127,7 +129,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
         spec = spec_for(definition)
         routed = route(checked.region, checked.category, config)
         case = _new_case(actor, data, checked, definition, routed, now)
-        _enter_state(case, spec, spec.initial, now, calendar=load_calendar(config))
+        _enter_state(case, spec, spec.initial, now, calendar=load_calendar(config, region_code=checked.region.code))
         _note_duplicates(case)
         sql.insert_case(case)
         case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"

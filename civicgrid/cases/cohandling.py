@@ -18,6 +18,7 @@ from civicgrid.cases.choices import DepartmentRole
 from civicgrid.cases.models import Case, CaseDepartment
 from civicgrid.cases.workflow.spec import Limit
 from civicgrid.core import errors
+from civicgrid.core.calendars import load_calendar
 from civicgrid.core.scoping import can
 
 # a co-handling task given without a deadline is due three working days after it is given
@@ -91,7 +92,7 @@ def assign(case: Case, raw, now: datetime) -> list[dict]:
         if dept.pk == case.department_id:
             raise errors.ValidationFailed(f"{dept.name}是主办单位,不能同时作为协办单位", code="task_for_lead",
                                           details={"department": dept.code})
-        due = _due(item["due"], now) if item["due"] else sla.due_at(now, DEFAULT_TASK_LIMIT)
+        due = _due(item["due"], now) if item["due"] else sla.due_at(now, DEFAULT_TASK_LIMIT, load_calendar(region_code=case.region.code))
         CaseDepartment.objects.update_or_create(
             case=case, department=dept,
             defaults={"role": DepartmentRole.CO, "task": item["task"], "due_at": due, "done_at": None,

@@ -147,7 +147,7 @@ def _answers(category: Category | None, answers: dict) -> dict:
 
 
 def _category(snapshot: confcache.Snapshot, code: str) -> Category | None:
-    return snapshot.get(("category", code), lambda: Category.objects.select_related("default_department")
+    return snapshot.get(("category", code), lambda: Category.objects.select_related("default_department__region")
                         .filter(code=code, is_active=True).first())
 
 

@@ -10,7 +10,8 @@ straight from the cases with SQL aggregates: it is the executable definition the
 
 API for dashboards (every dashboard figure comes from these; keyword-only, every filter optional):
 
-    filters: region_code   a region-code prefix or a list of them (district/street/community/grid)
+    filters: region_code   a region-code prefix or a list of them (province/city/district/street/
+                           community/grid; a city sums its districts' month rows)
              department_id main department id(s); 0 = cases without one
              case_type     workflow key(s), e.g. "urban_event"
              family        "governance" (12345/urban 三率: urban_event, citizen_request, dispute,
@@ -84,6 +85,8 @@ KEY_FIELDS = ("day", "region_code", "department_key", "case_type", "category_key
 MONTH_KEY_FIELDS = ("month", "region_code", "department_key", "case_type", "category_key")
 # region levels of the month rollups: district, street, community, grid (code lengths)
 LEVELS = (6, 9, 12, 15)
+# a region breakdown goes one level down: a province by cities, a city by districts (read from district rows)
+BREAKDOWN_LEVELS = (4, *LEVELS)
 CATEGORY_KEY_LENGTH = 2  # the top-level category (大类)
 # the Case fields contribution() reads (with region.code)
 CASE_FIELDS = (
@@ -488,16 +491,26 @@ def _rollup_sums(*, codes: list[str] | None, departments: list[int], types, cate
         return queryset.values(*group).annotate(**sums).order_by()
 
     if months is not None:
-        if child_depth is not None:
-            q = Q(depth=child_depth) & (_any(Q(region_code__startswith=c) for c in codes) if codes else Q())
+        # a city or province (shorter than a district code) has no month rows of its own: its districts' rows
+        # are read and, for a region breakdown, keyed by their first `child_depth` digits
+        row_depth = max(child_depth, LEVELS[0]) if child_depth is not None else None
+        if row_depth is not None:
+            q = Q(depth=row_depth) & (_any(_prefix_q("region_code", c) for c in codes) if codes else Q())
+        elif codes is None:
+            q = Q(depth=LEVELS[0])
         else:
-            q = Q(region_code__in=codes) if codes is not None else Q(depth=LEVELS[0])
+            own = [c for c in codes if len(c) >= LEVELS[0]]
+            q = _any([*([Q(region_code__in=own)] if own else []),
+                      *(Q(depth=LEVELS[0]) & _prefix_q("region_code", c) for c in codes if len(c) < LEVELS[0])])
+            q = q if q is not None else Q(pk__in=[])
         if months[0] is not None:
             q &= Q(month__gte=months[0])
         if months[1] is not None:
             q &= Q(month__lte=months[1])
         group = {"region": ["region_code"], "month": ["month"], None: []}.get(by, [_GROUPS.get(by)])
-        add(grouped(MonthlyCaseStat.objects.filter(common(q)), group), lambda row: row[group[0]] if group else None)
+        add(grouped(MonthlyCaseStat.objects.filter(common(q)), group),
+            lambda row: (row["region_code"][:child_depth] if by == "region"
+                         else row[group[0]] if group else None))
     for first, last in day_ranges:
         q = _any(_prefix_q("region_code", c) for c in codes) if codes is not None else Q()
         q = q if q is not None else Q(pk__in=[])
@@ -687,7 +700,7 @@ def _breakdown_sums(by: str, *, region_code=None, reach: Grant | None = None, no
         if len(codes) != 1:
             raise ValueError("a region breakdown needs one region code")
         depth = len(str(codes[0]))
-        child_depth = next((n for n in LEVELS if n > depth), None)
+        child_depth = next((n for n in BREAKDOWN_LEVELS if n > depth), None)
         if child_depth is None:
             raise ValueError("a grid has no smaller regions in the KPIs")
     return _live_sums(by=by, child_depth=child_depth, region_code=region_code, reach=reach, now=now, **filters)

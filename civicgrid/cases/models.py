@@ -106,7 +106,8 @@ class Case(models.Model):
     urgency = models.CharField(max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     answers = models.JSONField(default=dict, blank=True)
     # where: the deepest region the locator found (or the one chosen), with the point and address given
-    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="cases")
+    region = models.ForeignKey("geo.Region", on_delete=models.PROTECT, related_name="cases",
+                               db_index=False)  # (region, created_at) in Meta leads with it
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
     address = models.CharField(max_length=200, blank=True)
@@ -171,6 +172,11 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["case_type", "state"]),
             models.Index(fields=["department", "is_open"]),
+            # a place's cases over a period (a district's month export, a street's history) read one range
+            # per region of the place, whatever the years of history around it (bench/city.py)
+            models.Index(fields=["region", "created_at"], name="case_region_created"),
+            # the worklists of a street or a grid: its open cases, newest first, without its closed history
+            models.Index(fields=["region", "created_at"], condition=models.Q(is_open=True), name="case_open_region"),
             # the live SLA counts and lists: open cases past their deadline / their warning moment
             models.Index(fields=["due_at"], condition=models.Q(is_open=True), name="case_open_due"),
             # what the clock has moved since a case's status was recorded (kpis.moved_q, the SLA sweep):

@@ -1,7 +1,9 @@
 """Where a case goes: location -> grid and its workers; region × category -> department.
 
 The most specific routing rule wins: first the longest category code (a rule for 0102 beats one for 01
-beats one for every category), then the longest region code (a street's rule beats the district's).
+beats one for every category), then the longest region code (a street's rule beats the district's). Under
+a city root each district keeps its own table: rules placed on that district and its streets; a rule with
+no region applies in every district.
 Without a rule the category's default department is used; without that the dispatcher decides.
 """
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from civicgrid.accounts.models import Department, RoleAssignment
 from civicgrid.cases.models import Category, RoutingRule
 from civicgrid.core import confcache
+from civicgrid.geo.choices import district_code
 from civicgrid.geo.models import Region
 
 
@@ -91,6 +94,12 @@ def specificity(rule: RoutingRule) -> tuple[int, int]:
     return (len(rule.category.code) if rule.category_id else 0, len(rule.region.code) if rule.region_id else 0)
 
 
+def _serves(department: Department, region: Region) -> bool:
+    """A department placed in a district (or in one of its streets) serves that district's cases only: under
+    a city root a category's default department, one district's bureau, takes no other district's cases."""
+    return department.region_id is None or region.code.startswith(district_code(department.region.code))
+
+
 def route(region: Region, category: Category | None, snapshot: confcache.Snapshot | None = None) -> Route:
     snapshot = snapshot or confcache.current()
     best = max(matching_rules(region, category, snapshot), key=specificity, default=None)
@@ -108,11 +117,11 @@ def route(region: Region, category: Category | None, snapshot: confcache.Snapsho
             "department": best.department.name,
         }
         explanation["reason"] = (
-            f"派遣规则:{best.region.name if best.region_id else '全区'} × "
+            f"派遣规则:{best.region.name if best.region_id else '全部区域'} × "
             f"{best.category.name if best.category_id else '全部类别'} → {best.department.name}"
         )
         return Route(best.department, list(best.co_departments.all()), explanation, worker_ids)
-    if category is not None and category.default_department_id:
+    if category is not None and category.default_department_id and _serves(category.default_department, region):
         explanation["reason"] = f"类别“{category.name}”的默认承办部门:{category.default_department.name}"
         return Route(category.default_department, [], explanation, worker_ids)
     explanation["reason"] = "无匹配的派遣规则,由指挥中心人工派遣"

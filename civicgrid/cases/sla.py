@@ -36,9 +36,10 @@ def limit_for(spec: Spec, state: str, category, urgency: str, move: Limit | None
     return limit
 
 
-def end_of_working_day(day) -> datetime:
-    """A deadline given as a date means the end of that day's working hours."""
-    calendar = load_calendar()
+def end_of_working_day(day, region_code: str | None = None) -> datetime:
+    """A deadline given as a date means the end of that day's working hours (in the district of
+    `region_code`: the calendar's hours are the same everywhere, its days are not)."""
+    calendar = load_calendar(region_code=region_code)
     return datetime.combine(day, calendar.hours.periods[-1][1], tzinfo=calendar.tz)
 
 

@@ -6,7 +6,11 @@ Only exceptions are stored (`CalendarDay`): holidays that fall on Monday–Frida
 row. Rows seeded from the package have `source="seed"`; rows an administrator set have
 `source="admin"` and are never touched by reseeding.
 
-`load_calendar()` is cached per process. Outside a transaction the table's version (row count and
+A district may override dates (`region_code` = its 6-digit code; the national rows have ""): a city root
+holds districts with their own local holidays or working days. `load_calendar(region_code=...)` builds the
+national table with the overrides of the district that code lies in; a case's deadlines use its district's.
+
+`load_calendar()` is cached per process (one calendar per district asked for). Outside a transaction the table's version (row count and
 latest `updated_at`) is checked at most every `CHECK_SECONDS`, so an edit made in another process
 reaches this one within that time; inside a transaction it is checked on every call (one aggregate
 query), so an edit in the same transaction — or one rolled back — is never served stale.
@@ -37,6 +41,15 @@ DEFAULT_WORK_HOURS = "09:00-12:00,13:30-17:30"
 CHECK_SECONDS = 2.0
 ADJUSTED_WORKDAY = "调休上班"
 DAY_OFF = "放假"
+NATIONAL = ""  # the region_code of the national rows
+DISTRICT_CODE_LENGTH = 6  # GB/T 2260: core knows codes, not the region tree
+
+
+def district_of(region_code: str | None) -> str:
+    """The district whose overrides apply to a region code: its first 6 digits; "" (national) for a city
+    or province code or none."""
+    code = (region_code or "").strip()
+    return code[:DISTRICT_CODE_LENGTH] if len(code) >= DISTRICT_CODE_LENGTH else NATIONAL
 
 
 # --- what the chinesecalendar package knows -------------------------------------------------------------
@@ -89,7 +102,9 @@ def seed_rows(model, years: Iterable[int]) -> tuple[int, int]:
     if not years:
         return 0, 0
     wanted = package_exceptions(years)
-    existing = {row.date: row for row in model.objects.filter(date__year__in=years)}
+    # the historical model of the first seeding migration has no region_code yet: every row is national
+    national = {"region_code": NATIONAL} if any(f.name == "region_code" for f in model._meta.fields) else {}
+    existing = {row.date: row for row in model.objects.filter(date__year__in=years, **national)}
     now = timezone.now()
     to_create, to_update, to_delete = [], [], []
     for day, (is_workday, name) in wanted.items():
@@ -131,32 +146,47 @@ def _snapshot(row: CalendarDay | None) -> dict | None:
     return {"is_workday": row.is_workday, "name": row.name, "source": row.source}
 
 
-def set_day(*, actor, day: date, is_workday: bool, name: str = "") -> CalendarDay:
-    """Mark `day` as a workday or a day off (an admin row: reseeding keeps it)."""
+def _district(region_code: str) -> str:
+    code = (region_code or "").strip()
+    if code and (len(code) != DISTRICT_CODE_LENGTH or not code.isdigit()):
+        raise errors.ValidationFailed("区县代码应为6位数字", code="calendar_bad_district",
+                                      details={"field": "region_code"})
+    return code
+
+
+def set_day(*, actor, day: date, is_workday: bool, name: str = "", region_code: str = NATIONAL) -> CalendarDay:
+    """Mark `day` as a workday or a day off (an admin row: reseeding keeps it), nationally or — given a
+    district's code — for that district only."""
     require(actor, CHANGE_PERM)
+    region_code = _district(region_code)
     if not isinstance(day, date):
         raise errors.ValidationFailed("日期格式不正确", code="calendar_bad_date")
     name = (name or "").strip() or (ADJUSTED_WORKDAY if is_workday else DAY_OFF)
     if len(name) > CalendarDay._meta.get_field("name").max_length:
         raise errors.ValidationFailed("名称不能超过50个字", code="calendar_name_too_long")
     with transaction.atomic():
-        before = CalendarDay.objects.select_for_update().filter(date=day).first()
+        before = CalendarDay.objects.select_for_update().filter(date=day, region_code=region_code).first()
         row, _ = CalendarDay.objects.update_or_create(
-            date=day, defaults={"is_workday": bool(is_workday), "name": name, "source": CalendarSource.ADMIN})
-        audit.record(actor=actor, action=CHANGE_PERM, obj=row,
-                     details={"date": day.isoformat(), "before": _snapshot(before), "after": _snapshot(row)})
+            date=day, region_code=region_code,
+            defaults={"is_workday": bool(is_workday), "name": name, "source": CalendarSource.ADMIN})
+        details = {"date": day.isoformat(), "before": _snapshot(before), "after": _snapshot(row)}
+        if region_code:
+            details["region_code"] = region_code
+        audit.record(actor=actor, action=CHANGE_PERM, obj=row, details=details)
         transaction.on_commit(invalidate)
     return row
 
 
-def clear_day(*, actor, day: date) -> CalendarDay | None:
+def clear_day(*, actor, day: date, region_code: str = NATIONAL) -> CalendarDay | None:
     """Undo an administrator's setting for `day`: back to what chinesecalendar says (a seed row) or,
-    when the package lists nothing for that date, to the Monday–Friday default (no row)."""
+    when the package lists nothing for that date, to the Monday–Friday default (no row). For a district:
+    drop its override, so the national table applies again."""
     require(actor, CHANGE_PERM)
+    region_code = _district(region_code)
     with transaction.atomic():
-        before = CalendarDay.objects.select_for_update().filter(date=day).first()
-        CalendarDay.objects.filter(date=day).delete()
-        seeded = package_exceptions([day.year]).get(day)
+        before = CalendarDay.objects.select_for_update().filter(date=day, region_code=region_code).first()
+        CalendarDay.objects.filter(date=day, region_code=region_code).delete()
+        seeded = package_exceptions([day.year]).get(day) if not region_code else None
         row = None
         if seeded is not None:
             row = CalendarDay.objects.create(date=day, is_workday=seeded[0], name=seeded[1],
@@ -164,7 +194,7 @@ def clear_day(*, actor, day: date) -> CalendarDay | None:
         audit.record(actor=actor, action=CHANGE_PERM, object_type="core.calendarday",
                      object_id=row.pk if row else (before.pk if before else ""),
                      details={"date": day.isoformat(), "before": _snapshot(before), "after": _snapshot(row),
-                              "cleared": True})
+                              "cleared": True, **({"region_code": region_code} if region_code else {})})
         transaction.on_commit(invalidate)
     return row
 
@@ -178,7 +208,7 @@ class _Cached:
 
 
 _lock = threading.Lock()
-_cached: _Cached | None = None
+_cached: dict[str, _Cached] = {}  # per district ("" national), all built from one table version
 _checked_at = float("-inf")
 
 
@@ -191,43 +221,52 @@ def _version(config: tuple[str, str]) -> tuple:
     return stats["rows"], stats["last"], config
 
 
-def _build(config: tuple[str, str]) -> WorkCalendar:
+def _build(config: tuple[str, str], district: str = NATIONAL) -> WorkCalendar:
+    """The national rows, with `district`'s overrides in their place where it has any."""
     work_hours, tz_name = config
     try:
         hours = WorkingHours.parse(work_hours)
     except ValueError as exc:
         raise ImproperlyConfigured(f"WORK_HOURS ({work_hours!r}): {exc}") from exc
-    holidays, workdays = [], []
-    for day, is_workday in CalendarDay.objects.values_list("date", "is_workday").iterator(chunk_size=2000):
-        (workdays if is_workday else holidays).append(day)
+    status: dict[date, bool] = {}
+    rows = (CalendarDay.objects.filter(region_code__in={NATIONAL, district}).order_by("region_code")
+            .values_list("date", "is_workday").iterator(chunk_size=2000))
+    for day, is_workday in rows:  # national ("") first, so a district's row replaces the national one
+        status[day] = is_workday
+    holidays = [day for day, is_workday in status.items() if not is_workday]
+    workdays = [day for day, is_workday in status.items() if is_workday]
     return WorkCalendar(holidays=holidays, workdays=workdays, hours=hours, tz=ZoneInfo(tz_name))
 
 
-def load_calendar(snapshot: confcache.Snapshot | None = None) -> WorkCalendar:
-    """The calendar built from CalendarDay rows and settings.WORK_HOURS (cached; see the module doc).
-    Given a configuration snapshot (a hot path that already read it), the snapshot's copy is used."""
-    global _cached, _checked_at
+def load_calendar(snapshot: confcache.Snapshot | None = None, *, region_code: str | None = None) -> WorkCalendar:
+    """The calendar built from CalendarDay rows and settings.WORK_HOURS (cached; see the module doc): the
+    national table, with the overrides of the district `region_code` lies in. Given a configuration
+    snapshot (a hot path that already read it), the snapshot's copy is used."""
+    global _checked_at
     config = _config()
+    district = district_of(region_code)
     if snapshot is not None:
-        return snapshot.get(("calendar", config), lambda: _build(config))
+        return snapshot.get(("calendar", config, district), lambda: _build(config, district))
     in_transaction = connection.in_atomic_block
-    cached = _cached
+    cached = _cached.get(district)
     if (cached is not None and not in_transaction and cached.version[2] == config
             and monotonic_time.monotonic() - _checked_at < CHECK_SECONDS):
         return cached.calendar
     with _lock:
         # Read the version before the rows: a change racing the build is caught at the next check.
         version = _version(config)
-        if _cached is None or _cached.version != version:
-            _cached = _Cached(version, _build(config))
+        if any(entry.version != version for entry in _cached.values()):
+            _cached.clear()
+        if district not in _cached:
+            _cached[district] = _Cached(version, _build(config, district))
         # A calendar read inside a transaction may hold uncommitted rows: make the next plain call verify.
         _checked_at = float("-inf") if in_transaction else monotonic_time.monotonic()
-        return _cached.calendar
+        return _cached[district].calendar
 
 
 def invalidate() -> None:
-    """Forget the cached calendar; the next load_calendar() rebuilds it."""
-    global _cached, _checked_at
+    """Forget the cached calendars; the next load_calendar() rebuilds them."""
+    global _checked_at
     with _lock:
-        _cached = None
+        _cached.clear()
         _checked_at = float("-inf")

@@ -88,17 +88,22 @@ class CalendarDay(models.Model):
     (国庆节) or an adjusted working day on a weekend (调休上班). Dates without a row follow the default.
     `civicgrid.core.calendars.load_calendar()` turns the rows into the WorkCalendar that SLA deadlines use."""
 
-    date = models.DateField(unique=True)
+    # "" for the national table (the State Council's schedule); a district's 6-digit code for that
+    # district's own override of the date (a city root has districts with local holidays)
+    region_code = models.CharField(max_length=6, blank=True, default="")
+    date = models.DateField()
     is_workday = models.BooleanField()
     name = models.CharField(max_length=50, blank=True)  # 国庆节, 调休上班(国庆节)
     source = models.CharField(max_length=8, choices=CalendarSource.choices, default=CalendarSource.SEED)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
-        ordering = ["date"]
+        ordering = ["region_code", "date"]
+        constraints = [models.UniqueConstraint(fields=["region_code", "date"], name="uniq_calendar_day")]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'} {self.name}"
+        where = f"[{self.region_code}] " if self.region_code else ""
+        return f"{where}{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'} {self.name}"
 
 
 class ConfigVersion(models.Model):

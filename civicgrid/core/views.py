@@ -153,7 +153,7 @@ def calendar_page(request):
                     "date": row.date.isoformat(), "kind": kind, "name": row.name})
                 return redirect(_calendar_url(row.date.year))
         status = 422
-    rows = list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+    rows = list(CalendarDay.objects.filter(date__year=year, region_code=calendars.NATIONAL).order_by("date"))
     days = [{"row": row, "weekday": WEEKDAYS[row.date.weekday()], "is_weekend": row.date.weekday() >= 5}
             for row in rows]
     known = calendars.known_years()

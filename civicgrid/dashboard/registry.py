@@ -16,6 +16,9 @@ from typing import Any
 # volunteer centre/station.
 KINDS = ("district", "street", "community", "grid", "department", "zone", "volunteers")
 REGION_KINDS = ("district", "street", "community", "grid")
+# a city or province root shows the district's panels, its figures summed over its districts
+PANEL_KIND = {"province": "district", "city": "district"}
+SCOPE_REGION_KINDS = (*PANEL_KIND, *REGION_KINDS)  # the region levels a dashboard may open
 
 
 @dataclass(frozen=True)
@@ -105,5 +108,6 @@ def merge(panels, source: str) -> None:
 def panels_for(kind: str, user) -> list[Panel]:
     from civicgrid.core.scoping import has_perm_anywhere
 
+    kind = PANEL_KIND.get(kind, kind)
     return sorted((p for p in REGISTRY.values() if kind in p.kinds and has_perm_anywhere(user, p.perm)),
                   key=lambda p: (p.order, p.key))

@@ -12,7 +12,7 @@ from civicgrid.cases.kpis import DEFAULT_FAMILY, FAMILIES
 from civicgrid.core import errors
 from civicgrid.core.scoping import grant_for, has_perm_anywhere
 from civicgrid.dashboard import periods
-from civicgrid.dashboard.registry import REGION_KINDS
+from civicgrid.dashboard.registry import SCOPE_REGION_KINDS
 
 KPI_PERM = "cases.view_kpis"
 ZONE_PERM = "enterprises.view_zone"
@@ -114,7 +114,7 @@ def region_scope(user, code: str, *, month: str | None, today: date, family: str
     grant = grant_for(user, KPI_PERM)
     if not grant:
         raise errors.Forbidden()
-    region = Region.objects.filter(code=code, is_active=True, level__in=REGION_KINDS).defer("boundary").first()
+    region = Region.objects.filter(code=code, is_active=True, level__in=SCOPE_REGION_KINDS).defer("boundary").first()
     if region is None or not grant.covers_code(region.code):
         raise errors.NotFound()
     return Scope(kind=region.level, user=user, month=_month(month, today), today=today, region=region,
@@ -163,9 +163,11 @@ def home_url(user) -> str | None:
         return "/dashboard/volunteers/"
     grant = grant_for(user, KPI_PERM)
     if grant.unrestricted:
-        district = Region.objects.filter(level="district", is_active=True).order_by("code").first()
-        if district is not None:
-            return f"/dashboard/region/{district.code}/"
+        # the root of the tree: a district, or the city (province) above many districts
+        root = (Region.objects.filter(is_active=True, level__in=SCOPE_REGION_KINDS, parent__isnull=True)
+                .only("code").order_by("code").first())
+        if root is not None:
+            return f"/dashboard/region/{root.code}/"
     if grant.region_codes:
         return f"/dashboard/region/{min(grant.region_codes, key=len)}/"
     if grant.department_ids:
@@ -190,10 +192,10 @@ def switcher(scope: Scope) -> dict:
     path, children = [], []
     if scope.region is not None:
         code = scope.region.code
-        prefixes = [code[:n] for n in (6, 9, 12, 15) if n <= len(code)]
+        prefixes = [code[:n] for n in (2, 4, 6, 9, 12, 15) if n <= len(code)]
         path = [r for r in Region.objects.filter(code__in=prefixes).defer("boundary").order_by("code")
                 if grant.covers_code(r.code)]
-        children = list(Region.objects.filter(parent=scope.region, is_active=True, level__in=REGION_KINDS)
+        children = list(Region.objects.filter(parent=scope.region, is_active=True, level__in=SCOPE_REGION_KINDS)
                         .defer("boundary").order_by("code"))
     departments = []
     if grant:

@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("省")  # the first 2 digits of the GB/T 2260 code (21 辽宁省)
+    CITY = "city", _("市")  # the first 4 digits (2110 辽阳市): a city root over many districts
     DISTRICT = "district", _("区")  # 6-digit GB/T 2260 code
     STREET = "street", _("街道/镇")  # + 3 digits (GB/T 10114: 0xx street, 1xx town)
     COMMUNITY = "community", _("社区/村")  # + 3 digits (统计用区划代码)
@@ -12,6 +14,8 @@ class RegionLevel(models.TextChoices):
 
 # Code length per level: ancestry is a code prefix, so scope filters are prefix filters.
 CODE_LENGTH = {
+    RegionLevel.PROVINCE: 2,
+    RegionLevel.CITY: 4,
     RegionLevel.DISTRICT: 6,
     RegionLevel.STREET: 9,
     RegionLevel.COMMUNITY: 12,
@@ -21,6 +25,14 @@ CODE_LENGTH = {
 LEVEL_ORDER = list(CODE_LENGTH)
 DEPTH = {level: i for i, level in enumerate(LEVEL_ORDER)}
 LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
+DISTRICT_CODE_LENGTH = CODE_LENGTH[RegionLevel.DISTRICT]
+# the levels above a district: a role that names a district may name one of these instead (a city's leader)
+ABOVE_DISTRICT = (RegionLevel.PROVINCE, RegionLevel.CITY)
+
+
+def district_code(code: str) -> str:
+    """The district a region code lies in ('' for a city or province code): its first 6 digits."""
+    return code[:DISTRICT_CODE_LENGTH] if len(code) >= DISTRICT_CODE_LENGTH else ""
 
 
 class RegionKind(models.TextChoices):

@@ -166,7 +166,7 @@ def _feature(index: int, feature: Any) -> tuple[FeatureIn | None, list[dict]]:
     if not code:
         problems.append(Problem("missing_property", "缺少属性 code(区划代码)"))
     elif not code.isdigit() or len(code) not in LEVEL_BY_LENGTH:
-        problems.append(Problem("bad_code", f"区划代码 {code} 无效:应为 6/9/12/15/18 位数字"))
+        problems.append(Problem("bad_code", f"区划代码 {code} 无效:应为 2/4/6/9/12/15/18 位数字"))
     if not name:
         problems.append(Problem("missing_property", "缺少属性 name(名称)"))
     elif len(name) > 100:

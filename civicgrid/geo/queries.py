@@ -97,6 +97,13 @@ def scope_roots(user):
     return _listing(regions.order_by("code"))
 
 
+def root_region(*, with_boundary: bool = False) -> Region | None:
+    """The top of the tree, unscoped: the district, or the city (province) above many districts. Public
+    geography, for the jurisdiction of public endpoints and the outline works must lie in."""
+    regions = Region.objects.filter(is_active=True, parent__isnull=True).order_by("code")
+    return (regions if with_boundary else regions.defer("boundary")).first()
+
+
 def get_region(user, code: str) -> Region:
     """One active region by code; NotFound when absent or out of scope."""
     return get_visible(Region.objects.filter(is_active=True), user, VIEW, code=code)

@@ -48,7 +48,8 @@ def case_types() -> tuple[str, ...]:
 
 
 def _jurisdictions() -> dict[str, Region]:
-    regions = Region.objects.filter(is_active=True, level__in=(RegionLevel.DISTRICT, RegionLevel.STREET)).defer(
+    regions = Region.objects.filter(is_active=True, level__in=(RegionLevel.PROVINCE, RegionLevel.CITY,
+                                                               RegionLevel.DISTRICT, RegionLevel.STREET)).defer(
         "boundary")
     return {r.code: r for r in regions}
 
@@ -59,7 +60,9 @@ def jurisdiction(value: str) -> Region:
     known = confcache.current().get("open311_jurisdictions", _jurisdictions)
     value = (value or "").strip()
     if not value:
-        districts = [r for r in known.values() if r.level == RegionLevel.DISTRICT]
+        # the root when one is served: a district, or the city above several
+        roots = [r for r in known.values() if r.parent_id is None]
+        districts = roots or [r for r in known.values() if r.level == RegionLevel.DISTRICT]
         if len(districts) != 1:
             raise Open311Error(400, "jurisdiction_id is required: this endpoint serves several jurisdictions"
                                if districts else "no jurisdiction is configured")

@@ -172,12 +172,11 @@ def request_updates(request, *, fmt: str):
 @require_GET
 def media(request, pk: int):
     """An intake photo of a published case (re-encoded at upload: no EXIF or other metadata)."""
-    from civicgrid.geo.choices import RegionLevel
-    from civicgrid.geo.models import Region
+    from civicgrid.geo.queries import root_region
 
-    district = Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).first()
+    root = root_region()  # the whole tree: a district, or a city of many
     attachment = Attachment.objects.filter(pk=pk, pending=False,  # a step's upload not yet taken is nobody's to see
-                                           case__in=queries.public_cases(district) if district else []).first()
+                                           case__in=queries.public_cases(root) if root else []).first()
     if attachment is None or (attachment.event_id and attachment.event.seq != 1):
         raise Http404
     return FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)

@@ -77,7 +77,10 @@ def clean_quantities(kind: str, quantities: dict) -> dict[str, Decimal]:
 
 
 def _district() -> Region:
-    region = Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).order_by("code").first()
+    """The outline works must lie in: the root of the tree (the district, or a city of many)."""
+    from civicgrid.geo.queries import root_region
+
+    region = root_region(with_boundary=True)
     if region is None or not region.boundary:
         raise errors.ValidationFailed("尚未设置区县边界", code="district_missing")
     return region

@@ -123,13 +123,20 @@ def validate_assignment(*, role: str, region: Region | None, department: Departm
     if spec.scope == ScopeKind.REGION:
         if region is None:
             raise errors.ValidationFailed("该角色须指定所辖区域", code="region_required")
-        if spec.region_level and region.level != spec.region_level:
+        if spec.region_level and not level_fits(spec.region_level, region.level):
             raise errors.ValidationFailed(
                 f"{Role(role).label}须指定{_level_label(spec.region_level)}级区域,而不是{region.get_level_display()}",
                 code="wrong_region_level",
             )
     if spec.scope == ScopeKind.DEPARTMENT and department is None:
         raise errors.ValidationFailed("该角色须指定所属部门", code="department_required")
+
+
+def level_fits(wanted: str, level: str) -> bool:
+    """A role that names a district may name a city or province instead: a city-wide leader."""
+    from civicgrid.geo.choices import ABOVE_DISTRICT, RegionLevel
+
+    return level == wanted or (wanted == RegionLevel.DISTRICT and level in ABOVE_DISTRICT)
 
 
 def _level_label(level: str) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 from civicgrid.cases.actions import sync_categories
 from civicgrid.demo import builder, logins, report, stages, tree
 from civicgrid.demo import campaigns as demo_campaigns
 from civicgrid.demo import cases as demo_cases
+from civicgrid.demo import city as demo_city
 from civicgrid.demo import enterprises as demo_enterprises
 from civicgrid.demo import fieldwork as demo_fieldwork
 from civicgrid.demo import patrols as demo_patrols
@@ -15,17 +18,38 @@ from civicgrid.demo import routing as demo_routing
 from civicgrid.demo import triage as demo_triage
 from civicgrid.demo import volunteers as demo_volunteers
 
+CITY = "city"
+DEFAULT_CASES = 800
+
+
+def _scale(value: str):
+    """--scale: a population multiple for the demo district, or `city` for the generated city."""
+    if value == CITY:
+        return CITY
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("规模应为数字(人口倍数)或 city") from None
+
 
 class Command(BaseCommand):
     help = "构建演示区县(宏伟区 211004):区域网格、部门、账号、房屋、户籍与居民。同一种子结果相同。"
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=builder.DEFAULT_SEED, help="随机种子(默认 %(default)s)")
-        parser.add_argument("--scale", type=float, default=1.0,
-                            help="人口规模倍数:1.0 约 8 万户、20 万人;不影响区域网格和网格员账号")
+        parser.add_argument("--scale", type=_scale, default=1.0,
+                            help="人口规模倍数:1.0 约 8 万户、20 万人;不影响区域网格和网格员账号。"
+                                 "city:生成多区县的城市(基准测试用,见 --districts、--streets、--cases)")
+        parser.add_argument("--districts", type=int, default=demo_city.DISTRICTS,
+                            help="--scale city:区县数(默认 %(default)s)")
+        parser.add_argument("--streets", type=int, default=demo_city.STREETS,
+                            help="--scale city:街道总数(默认 %(default)s)")
+        parser.add_argument("--per-year", type=int, default=demo_city.PER_YEAR,
+                            help="--scale city:每年案件数,决定案件覆盖的时间跨度(默认 %(default)s)")
         parser.add_argument("--if-empty", action="store_true", help="区县已存在时什么也不做(./run demo 使用)")
-        parser.add_argument("--cases", type=int, default=800,
-                            help="一年内演示案件数,经真实业务动作逐步办理(默认 %(default)s;0 表示不生成)")
+        parser.add_argument("--cases", type=int, default=None,
+                            help="一年内演示案件数,经真实业务动作逐步办理(默认 800;0 表示不生成);"
+                                 f"--scale city:城市案件总数,批量写入(默认 {demo_city.CASES})")
         parser.add_argument("--volunteer-orders", type=int, default=demo_volunteers.ORDERS,
                             help="近半年志愿服务点单数,经真实业务动作逐单办理并全部对接(默认 %(default)s;0 表示不生成;"
                                  "文明实践阵地、志愿者和捐赠照常生成)")
@@ -39,7 +63,12 @@ class Command(BaseCommand):
                             help="演示账号密码(默认 CIVICGRID_DEMO_PASSWORD,否则生成并保存在 var/demo_password)")
 
     def handle(self, *args, seed, scale, if_empty, password, cases, volunteer_orders, patrol_days, no_field_work,
-               stage, **options):
+               stage, districts, streets, per_year, **options):
+        if scale == CITY:
+            self._build_city(seed=seed, password=password, districts=districts, streets=streets, per_year=per_year,
+                             cases=demo_city.CASES if cases is None else cases)
+            return
+        cases = DEFAULT_CASES if cases is None else cases
         if stage:
             if not builder.demo_exists():
                 raise CommandError(f"区县 {tree.DISTRICT_CODE} 不存在:请先构建演示区县,再补建 {stage}。")
@@ -100,6 +129,17 @@ class Command(BaseCommand):
         ))
         self.stdout.write(report.logins_text(result.password))
         self.stdout.write(f"(密码来源:{result.password_source})")
+
+    def _build_city(self, *, seed, password, districts, streets, per_year, cases) -> None:
+        if cases < 0 or per_year <= 0:
+            raise CommandError("案件数不能为负,每年案件数须为正数")
+        plan = demo_city.Plan(districts=districts, streets=streets, cases=cases, per_year=per_year, seed=seed)
+        try:
+            counts = demo_city.build(plan=plan, password=password, say=self.stdout.write)
+        except (logins.PasswordRejected, ValueError) as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(
+            f"城市演示数据已就绪:新增案件 {counts['cases_added']} 件(用时 {counts['seconds']} 秒)。"))
 
     def _run_stage(self, stage: stages.Stage, seed: int) -> None:
         self.stdout.write(f"正在生成{stage.label}……")
