@@ -86,6 +86,7 @@ class Layout:
         self.workers = workers
         self.gunicorns: list[subprocess.Popen] = []
         self.task_worker: subprocess.Popen | None = None
+        self.worker_restarts = 0  # by a test, standing in for systemd's Restart=always
         self.scheduler: subprocess.Popen | None = None
 
     def _log(self, name: str):
@@ -126,7 +127,7 @@ class Layout:
         self.wait_ready()
         return self
 
-    def wait_ready(self, seconds: float = 90) -> None:
+    def wait_ready(self, seconds: float = 180) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
@@ -149,6 +150,10 @@ class Layout:
     def kill_instance(self, i: int) -> None:
         os.killpg(self.gunicorns[i].pid, signal.SIGKILL)
         self.gunicorns[i].wait()
+
+    def kill_task_worker(self) -> None:
+        os.killpg(self.task_worker.pid, signal.SIGKILL)
+        self.task_worker.wait()
 
     def stop(self) -> None:
         subprocess.run([NGINX, "-c", str(self.dir / "nginx.conf"), "-p", str(self.dir), "-s", "stop"],

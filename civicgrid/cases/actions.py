@@ -315,27 +315,42 @@ def check_sla(*, now=None) -> dict[str, int]:
     state. Pages do not depend on it: they read the live status (Case.sla_status)."""
     now = now or clock.now()
     counts = {"checked": 0, "changed": 0, "reminded": 0, "supervised": 0}
-    open_cases = Case.objects.filter(kpis.moved_q(now)).select_related("workflow")
-    for case in open_cases.only("id", "state", "workflow", "state_entered_at", "due_at", "warn_at",
-                                "recorded_sla_status", "was_overdue", "is_supervised").iterator(chunk_size=1000):
+    open_cases = Case.objects.filter(kpis.moved_q(now))
+    for case in open_cases.only("id", "state_entered_at", "due_at", "recorded_sla_status").iterator(chunk_size=1000):
         counts["checked"] += 1
-        new = sla.status(now=now, started_at=case.state_entered_at, due=case.due_at)
-        if new == case.recorded_sla_status:
+        if sla.status(now=now, started_at=case.state_entered_at, due=case.due_at) == case.recorded_sla_status:
             continue
-        counts["changed"] += 1
-        with kpis.tracking(case.pk):
-            Case.objects.filter(pk=case.pk).update(recorded_sla_status=new,
+        done = _sweep_case(case.pk, now)
+        counts["changed"] += done is not None
+        if done in ("reminded", "supervised"):
+            counts[done] += 1
+    return counts
+
+
+def _sweep_case(case_id: int, now) -> str | None:
+    """One case of the sweep, in one transaction on the locked row: record its new status and raise the
+    reminder or supervision it calls for. Together, so that a sweep killed between the two cannot leave
+    a case recorded 超期 and never supervised (the next sweep skips recorded cases); on the locked row,
+    so that two sweeps at once (or a rerun after a crash) decide once. Returns None when the case had
+    already been swept, else "changed", "reminded" or "supervised"."""
+    with transaction.atomic():
+        case = kpis.lock(case_id)
+        new = sla.status(now=now, started_at=case.state_entered_at, due=case.due_at)
+        if new == case.recorded_sla_status or not case.is_open:
+            return None
+        with kpis.tracking(case_id):
+            Case.objects.filter(pk=case_id).update(recorded_sla_status=new,
                                                    was_overdue=case.was_overdue or new == SlaStatus.OVERDUE)
         wanted = {SlaStatus.OVERDUE: "supervise", SlaStatus.DUE_SOON: "remind"}.get(new)
         if wanted is None or (wanted == "supervise" and case.is_supervised):
-            continue
+            return "changed"
         system_moves = engine.allowed(spec_for(case.workflow), case.state, {"system"})
         move = next((t for t in system_moves if wanted in t.effects and t.target == case.state), None)
-        if move is not None:
-            transition_case(actor=None, case_id=case.pk, action=move.action, system=True,
-                            comment="系统自动" + ("督办:已超期" if wanted == "supervise" else "催办:即将超期"))
-            counts["supervised" if wanted == "supervise" else "reminded"] += 1
-    return counts
+        if move is None:
+            return "changed"
+        transition_case(actor=None, case_id=case_id, action=move.action, system=True,
+                        comment="系统自动" + ("督办:已超期" if wanted == "supervise" else "催办:即将超期"))
+        return "supervised" if wanted == "supervise" else "reminded"
 
 
 def sync_categories() -> dict[str, int]:

@@ -269,7 +269,8 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
                     sql.add_to_rollup(table, key, changes)
 
 
-def _load(case_id: int) -> Case:
+def lock(case_id: int) -> Case:
+    """The case row, locked for the rest of the transaction."""
     return Case.objects.select_for_update(of=("self",)).select_related("workflow", "region").get(pk=case_id)
 
 
@@ -278,9 +279,9 @@ def tracking(case_id: int) -> Iterator[None]:
     """For a change made with a queryset `.update()`: lock the case, snapshot it, run the block, reload
     it and apply the difference — all in one transaction."""
     with transaction.atomic():
-        before = snapshot(_load(case_id))
+        before = snapshot(lock(case_id))
         yield
-        apply_delta(before, snapshot(_load(case_id)))
+        apply_delta(before, snapshot(lock(case_id)))
 
 
 def recompute_rollups() -> int:

@@ -1,8 +1,13 @@
 """Fault tests on real processes (scripts/layout.py: nginx → 2 gunicorn instances → PostgreSQL, the task
 worker and the scheduler), loopback only, bounded in time. Sixteen clients post cases with idempotency
-keys and retry each key until it is acknowledged, while a fault hits the layout. Afterwards: every
-acknowledged case is present exactly once, no retry made a duplicate, every event chain verifies and
-the rollups equal a recomputation. Marked `faults` (and slow): `pytest -m faults tests/faults`.
+keys and retry each key until it is acknowledged, while a fault hits the layout: (a) `kill -9` of a
+gunicorn worker and of a whole instance, (b) PostgreSQL restarted (fast, then immediate: a crash), (c)
+the task worker killed in the middle of the SLA sweep. Afterwards: every acknowledged case is present
+exactly once, no retry made a duplicate, every event chain verifies, the rollups equal a recomputation
+and the SLA sweep runs (in (c): each overdue case supervised exactly once).
+
+PostgreSQL is a private cluster of this module (tests/faults/cluster.py), so restarting it disturbs no
+other test. Marked `faults` (and slow): `pytest -m faults tests/faults -s` prints the counts.
 """
 
 from __future__ import annotations
@@ -23,38 +28,53 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
-from layout import PY, Layout  # noqa: E402
+from layout import PY, Layout, free_port  # noqa: E402
+
+from tests.faults.cluster import Cluster  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.faults]
 PASSWORD = "Fault#Pass2026"
 CATEGORIES = ["0102", "0501", "0601", "3001", "4001"]
 
 
-def _psql(sql: str) -> None:
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True, capture_output=True)
+def _psql(port: int, sql: str, db: str = "postgres") -> str:
+    return subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", db, "-tAqc", sql],
+                          check=True, capture_output=True, text=True, timeout=30).stdout.strip()
+
+
+def _sql(env, sql: str) -> str:
+    return _psql(int(env["faults_port"]), sql, env["faults_db"])
 
 
 def _manage(env, *args) -> str:
     return subprocess.run([PY, "-m", "civicgrid", *args], cwd=ROOT, env=env, check=True, text=True,
-                          capture_output=True).stdout
+                          capture_output=True, timeout=2400).stdout
 
 
 def _snippet(env, code: str) -> str:
     full = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='civicgrid.settings'; django.setup()\n" + code
-    return subprocess.run([PY, "-c", full], cwd=ROOT, env=env, check=True, text=True, capture_output=True).stdout
+    return subprocess.run([PY, "-c", full], cwd=ROOT, env=env, check=True, text=True, capture_output=True,
+                          timeout=900).stdout
 
 
 @pytest.fixture(scope="module")
-def district():
+def cluster():
+    if not Cluster.available():
+        pytest.skip("PostgreSQL 15 server binaries are not installed")
+    cluster = Cluster(free_port())
     try:
-        _psql("SELECT 1")
-    except (subprocess.CalledProcessError, FileNotFoundError):
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1")
-    name = f"civicgrid_faults_{os.getpid()}"
-    _psql(f"CREATE DATABASE {name}")
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="module")
+def district(cluster):
+    name = "civicgrid_faults"
+    _psql(cluster.port, f"CREATE DATABASE {name}")
     env = {**os.environ, "CIVICGRID_VAR_DIR": tempfile.mkdtemp(prefix="cg-faults-"), "CIVICGRID_LOG_LEVEL": "ERROR",
-           "CIVICGRID_DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
-           "CIVICGRID_DEMO_PASSWORD": PASSWORD}
+           "CIVICGRID_DATABASE_URL": cluster.url(name), "CIVICGRID_DEMO_PASSWORD": PASSWORD,
+           "faults_port": str(cluster.port), "faults_db": name}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     _manage(env, "migrate", "-v", "0")
     _manage(env, "build_demo", "--scale", "0.001", "--cases", "0", "--volunteer-orders", "0", "--no-field-work",
@@ -62,8 +82,7 @@ def district():
     _manage(env, "sync_categories")
     env["points"] = _snippet(env, "import json; from civicgrid.geo.models import Region\nprint(json.dumps(list("
                              "Region.objects.filter(level='micro_grid').values_list('center_lat', 'center_lng')[:500])))")
-    yield env
-    _psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return env  # the cluster fixture removes the database with the cluster
 
 
 class Clients:
@@ -174,3 +193,118 @@ def test_kill_a_worker_and_a_whole_instance_mid_run(district):
             layout.start_instance(1)  # the bad deploy rolled back
             time.sleep(3)
         _assert_clean(_verify(district, clients))
+
+
+def _sweep(env, layout: Layout, seconds: float = 300) -> dict:
+    """Queue the SLA sweep (as the scheduler does every 5 minutes) and wait for the task worker to finish it.
+    A task worker that has exited is started again, as systemd does (Restart=always, docs/deployment.md)."""
+    task_id = _manage(env, "check_sla", "--enqueue").split()[-1]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if layout.task_worker.poll() is not None:
+            layout.worker_restarts += 1
+            layout.start_task_worker()
+        status = _sql(env, f"SELECT status FROM django_tasks_database_dbtaskresult WHERE id = '{task_id}'")
+        if status == "SUCCESSFUL":
+            return json.loads(_sql(env, f"SELECT return_value FROM django_tasks_database_dbtaskresult WHERE id = '{task_id}'"))
+        assert status in ("READY", "RUNNING"), f"the SLA sweep ended {status}"
+        time.sleep(0.3)
+    raise AssertionError(f"the SLA sweep did not finish within {seconds} s")
+
+
+@pytest.mark.parametrize("mode", ["fast", "immediate"])
+def test_restart_postgresql_mid_run(district, cluster, mode):
+    """The database goes away under load and comes back: requests meanwhile fail (5xx) and are retried
+    with their key; afterwards the same gunicorn processes serve again (their dead persistent connections
+    fail the health check and are replaced), and the task worker sweeps."""
+    with Layout(district, workers=2) as layout:
+        web = [layout.worker_pids(i) for i in range(len(layout.gunicorns))]
+        clients = Clients(layout.port, _token(layout.port), json.loads(district["points"]))
+        with clients:
+            time.sleep(4)
+            cluster.restart(mode)
+            time.sleep(6)
+        layout.wait_ready(30)
+        assert [layout.worker_pids(i) for i in range(len(layout.gunicorns))] == web, "a gunicorn worker restarted"
+        sweep = _sweep(district, layout)  # db_worker exits on a database error: systemd starts it again
+        counts = _verify(district, clients)
+    print("after the restart:", json.dumps({"task_worker_restarts": layout.worker_restarts, "sweep": sweep}))
+    _assert_clean(counts)
+
+
+OVERDUE_TEXT = f"故障测试:超期未办结{os.getpid()}"
+OVERDUE = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from civicgrid.cases import actions
+from civicgrid.cases.intake import IntakeInput
+from civicgrid.cases.models import Category
+from civicgrid.core import clock
+from civicgrid.demo.cases import Actors
+from civicgrid.geo.models import Region
+actors = Actors()
+category = (Category.objects.filter(case_type="citizen_request", is_active=True, parent__isnull=False,
+            default_department__isnull=False).select_related("default_department").order_by("code").first())
+grids = list(Region.objects.filter(level="micro_grid").order_by("code").values_list("code", flat=True)[:50])
+start = timezone.now() - timedelta(days=60)
+for i in range(%(n)d):
+    with clock.at(start + timedelta(minutes=i)):  # handled 60 days ago: long overdue now
+        case = actions.submit_case(actor=actors.dispatcher, data=IntakeInput(
+            description=%(text)r, channel="hotline", category_code=category.code,
+            region_code=grids[i %% len(grids)], reporter_name="来电市民")).case
+        actions.transition_case(actor=actors.dispatcher, case_id=case.pk, action="dispatch",
+                                facts={"department": category.default_department.code})
+        case.refresh_from_db()
+        handler = actors.handler(case.department_id)
+        actions.transition_case(actor=handler, case_id=case.pk, action="sign")
+        actions.transition_case(actor=handler, case_id=case.pk, action="contact", facts={"comment": "已联系诉求人"})
+"""
+SUPERVISIONS = f"""
+SELECT count(*) FILTER (WHERE n = 1), count(*) FILTER (WHERE n > 1), count(*) FILTER (WHERE n = 0),
+       count(*) FILTER (WHERE c.recorded_sla_status = 'overdue' AND NOT c.is_supervised)
+FROM cases_case c, LATERAL (SELECT count(*) AS n FROM cases_caseevent e
+                            WHERE e.case_id = c.id AND e.action = 'supervise' AND e.actor_id IS NULL) s
+WHERE c.description = '{OVERDUE_TEXT}'
+"""
+
+
+def _supervisions(env) -> dict:
+    once, twice, none, stranded = map(int, _sql(env, SUPERVISIONS).split("|"))
+    return {"once": once, "more": twice, "none": none, "recorded_overdue_unsupervised": stranded}
+
+
+def test_kill_the_task_worker_mid_sla_sweep(district):
+    """A district with many overdue cases; the worker running the sweep is killed with `kill -9` once some
+    but not all are supervised. The killed task stays RUNNING (nobody finishes it); the next sweep (the
+    scheduler's next tick, here queued at once) picks up the rest: each case is supervised exactly once."""
+    n = 150
+    _snippet(district, OVERDUE % {"n": n, "text": OVERDUE_TEXT})
+    assert _supervisions(district)["none"] == n
+    layout = Layout(district, workers=2)
+    try:
+        layout.start(scheduler=False)  # the sweep is queued by hand, when the cases are ready
+        clients = Clients(layout.port, _token(layout.port), json.loads(district["points"]))
+        with clients:
+            _manage(district, "check_sla", "--enqueue")
+            deadline = time.monotonic() + 180
+            while (done := _supervisions(district)["once"]) < n // 5:  # well under way, far from done
+                assert time.monotonic() < deadline, f"the sweep did not start: {done} supervised"
+                time.sleep(0.05)
+            layout.kill_task_worker()
+            at_kill = _supervisions(district)
+            assert 0 < at_kill["once"] < n, f"not killed mid-sweep: {at_kill}"
+            layout.start_task_worker()
+            sweep = _sweep(district, layout)
+        after = _supervisions(district)
+        counts = _verify(district, clients)
+    finally:
+        layout.stop()
+    print("sweep counts:", json.dumps({"overdue": n, "supervised_at_kill": at_kill["once"],
+                                       "recorded_overdue_unsupervised_at_kill": at_kill["recorded_overdue_unsupervised"],
+                                       "rerun_supervised": sweep["supervised"], "supervised_once": after["once"],
+                                       "supervised_twice_or_more": after["more"], "unsupervised": after["none"]}))
+    assert at_kill["recorded_overdue_unsupervised"] == 0, at_kill  # each case's status and 督办 commit together
+    assert after == {"once": n, "more": 0, "none": 0, "recorded_overdue_unsupervised": 0}, after
+    assert sweep["supervised"] == n - at_kill["once"], sweep
+    _assert_clean(counts)

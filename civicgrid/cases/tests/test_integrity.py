@@ -110,3 +110,27 @@ def test_sla_sweep_supervises_overdue_cases_once(world):
     assert case.is_supervised and case.was_overdue and case.sla_status == "overdue"
     assert case.events.last().action == "supervise" and case.events.last().actor is None
     assert verify_case(case) is None
+
+
+@pytest.mark.django_db
+def test_a_sweep_that_dies_before_supervising_records_nothing(world, monkeypatch):
+    """A sweep killed between recording 超期 and raising 督办 must leave the case for the next sweep: both
+    are one transaction, so the rerun supervises it (once)."""
+    case = submit(world)
+    for actor, action, facts in [(world.dispatcher, "dispatch", {"department": "CGJ"}), (world.handler, "sign", {}),
+                                 (world.handler, "contact", {"comment": "已联系"})]:
+        actions.transition_case(actor=actor, case_id=case.pk, action=action, facts=facts)
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(minutes=1))
+    real = actions.transition_case
+
+    def dies(**kw):
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(actions, "transition_case", dies)
+    with pytest.raises(SystemExit):
+        actions.check_sla()
+    case.refresh_from_db()
+    assert case.recorded_sla_status == "normal" and not case.was_overdue  # nothing of the half-done case kept
+    monkeypatch.setattr(actions, "transition_case", real)
+    assert actions.check_sla()["supervised"] == 1 and actions.check_sla()["supervised"] == 0
+    assert case.events.filter(action="supervise").count() == 1

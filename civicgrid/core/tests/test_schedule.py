@@ -63,3 +63,25 @@ def test_a_job_is_either_interval_or_daily():
         Job("bad", "m.t", every=timedelta(minutes=1), at=time(1, 0))
     with pytest.raises(ValueError):
         Job("bad", "m.t", every=timedelta(minutes=1), day_of_month=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scheduler_queues_again_after_the_database_dropped_its_connection():
+    """A database restart closes the scheduler's long-lived connection; the next tick must not fail on
+    it (nor forget the job it could not queue)."""
+    from django.db import connection
+    from django.db.utils import OperationalError
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from civicgrid.core.management.commands.run_scheduler import Command
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: a SQLite connection is never closed by the server")
+    declared = {"check_sla": jobs()["check_sla"]}
+    with pytest.raises(OperationalError), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pg_backend_pid())")  # as a restart does
+    last_runs: dict = {}
+    Command().tick(declared, last_runs, timezone.now())
+    assert "check_sla" in last_runs
+    assert DBTaskResult.objects.filter(task_path="civicgrid.cases.tasks.check_sla").count() == 1

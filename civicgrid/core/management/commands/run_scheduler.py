@@ -2,6 +2,7 @@ import signal
 import time as clock_time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django.utils import timezone
 
 from civicgrid.core import schedule
@@ -26,20 +27,27 @@ class Command(BaseCommand):
         self.stdout.write(f"scheduler: {len(declared)} jobs: {', '.join(sorted(declared))}")
         last_runs: dict = {}
         while not stopping:
-            now = timezone.now()
-            for job in schedule.due_jobs(declared, last_runs, now):
-                last_runs[job.name] = now
-                self._enqueue(job)
+            self.tick(declared, last_runs, timezone.now())
             slept = 0.0
             while slept < tick and not stopping:
                 clock_time.sleep(0.5)
                 slept += 0.5
         self.stdout.write("scheduler: stopped")
 
-    def _enqueue(self, job):
+    def tick(self, declared: dict, last_runs: dict, now) -> None:
+        """Enqueue the jobs due at `now`; one that could not be queued (the database down) is tried again
+        at the next tick. A long-running process is outside Django's request cycle, so it drops a
+        connection the database has closed (a restart) itself: else every later enqueue failed on it."""
+        close_old_connections()
+        for job in schedule.due_jobs(declared, last_runs, now):
+            if self._enqueue(job):
+                last_runs[job.name] = now
+
+    def _enqueue(self, job) -> bool:
         try:
             result = job.resolve().enqueue()
         except Exception as exc:  # one failing job must not stop the others
             self.stderr.write(f"scheduler: {job.name} not queued: {exc}")
-            return
+            return False
         self.stdout.write(f"scheduler: queued {job.name} ({result.id})")
+        return True
