@@ -15,7 +15,7 @@ from civicgrid.cases.actions import submit_case, transition_case
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.scoping import require
-from civicgrid.volunteers import catalogue, matching, queries
+from civicgrid.volunteers import catalogue, matching
 from civicgrid.volunteers.actions._common import HOUR, MAX_AHEAD, MAX_WINDOW, _order, _role_user_ids, _step
 from civicgrid.volunteers.choices import RecordStatus, SiteLevel
 from civicgrid.volunteers.models import (
@@ -25,6 +25,7 @@ from civicgrid.volunteers.models import (
     Team,
     Volunteer,
 )
+from civicgrid.volunteers.queries import suggestions as suggestion_queries
 
 # --- ordering ----------------------------------------------------------------------------------------
 
@@ -171,7 +172,7 @@ def _team_members(team: Team, volunteer_ids: list[int]) -> tuple[list[int], dict
     ids = list(dict.fromkeys(int(v) for v in volunteer_ids))
     if not ids:
         raise errors.ValidationFailed("请至少选择一名志愿者", code="volunteers_required")
-    members = {v.pk: v for v in queries.team_volunteers(team).filter(pk__in=ids)}
+    members = {v.pk: v for v in suggestion_queries.team_volunteers(team).filter(pk__in=ids)}
     missing = [v for v in ids if v not in members]
     if missing:
         raise errors.ValidationFailed("所选志愿者不是该队伍的成员", code="volunteer_not_in_team",
@@ -182,10 +183,10 @@ def _team_members(team: Team, volunteer_ids: list[int]) -> tuple[list[int], dict
 def _check_eligible(order: Order, ids: list[int]) -> None:
     """Inside the transaction: lock the chosen volunteers' rows (so two orders cannot book one person
     at once) and hold each to the hard filters on today's data."""
-    wanted = queries.match_order(order)
+    wanted = suggestion_queries.match_order(order)
     today = timezone.localtime(clock.now()).date()
     list(Volunteer.objects.select_for_update().filter(pk__in=ids))
-    views = queries.match_volunteers(Volunteer.objects.filter(pk__in=ids), order, exclude_order=order.pk)
+    views = suggestion_queries.match_volunteers(Volunteer.objects.filter(pk__in=ids), order, exclude_order=order.pk)
     problems = {v.id: matching.eligible(wanted, v, today) for v in views}
     problems = {vid: reasons for vid, reasons in problems.items() if reasons}
     if problems:

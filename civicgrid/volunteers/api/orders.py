@@ -12,8 +12,12 @@ from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
 from civicgrid.cases import queries as case_queries
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.core.scoping import require
-from civicgrid.volunteers import actions, catalogue, queries
+from civicgrid.volunteers import actions, catalogue
 from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, RecordOut
+from civicgrid.volunteers.queries import orders as order_queries
+from civicgrid.volunteers.queries import services as service_queries
+from civicgrid.volunteers.queries import stats as stats_queries
+from civicgrid.volunteers.queries import suggestions as suggestion_queries
 
 router = Router(tags=TAGS)
 
@@ -54,7 +58,7 @@ class CatalogueOut(Schema):
 @router.get("/services", response=CatalogueOut, auth=None)
 def service_catalogue(request):
     """志愿服务目录(公开):8类服务及其服务项目、所需资格证书和紧急情况提示。"""
-    return {"emergency_notice": catalogue.EMERGENCY_NOTICE, "services": queries.service_catalogue(),
+    return {"emergency_notice": catalogue.EMERGENCY_NOTICE, "services": service_queries.service_catalogue(),
             "certificate_kinds": [{"kind": k, "document": d} for k, d in catalogue.QUALIFICATIONS.items()]}
 
 
@@ -156,7 +160,7 @@ class OrderDetailOut(OrderOut):
 
     @staticmethod
     def resolve_records(obj):
-        return list(queries.order_records(obj))
+        return list(order_queries.order_records(obj))
 
 
 class OrderIn(Schema):
@@ -222,7 +226,7 @@ class RateIn(StepIn):
 
 
 def _detail(order) -> Any:
-    return queries.order_as_left(order.pk)
+    return order_queries.order_as_left(order.pk)
 
 
 @router.get("/orders", response=list[OrderOut])
@@ -230,7 +234,7 @@ def _detail(order) -> Any:
 def list_orders(request, state: str = "", category: str = "", station: str = "", since: Day | None = None,
                 until: Day | None = None):
     """本人可见范围内的订单。category 为服务编码前缀;station 为实践站编码;since/until 为下单日期(北京时间,含两端)。"""
-    qs = queries.filter_orders(queries.orders_visible(request.auth), state=state, category=category,
+    qs = order_queries.filter_orders(order_queries.orders_visible(request.auth), state=state, category=category,
                                station=station, since=since, until=until)
     return qs.prefetch_related("volunteers")
 
@@ -252,7 +256,7 @@ def create_order(request, payload: OrderIn):
 @router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
 def get_order(request, order_id: Id):
     """订单详情:工单编号、状态、时限、实践站、队伍、志愿者(仅姓名)、服务记录,以及本人当前可执行的动作。"""
-    return queries.order_visible(request.auth, order_id)
+    return order_queries.order_visible(request.auth, order_id)
 
 
 @router.post("/orders/{order_id}/review", response={200: OrderDetailOut, **ERRORS})
@@ -346,7 +350,7 @@ def confirm_records(request, order_id: Id):
     """实践站确认本单的服务记录(谁记录谁证明),确认后计入志愿者时长。不是流程动作,重复确认无副作用,
     因此不接受 expected_event_count。"""
     actions.confirm_records(actor=request.auth, order_id=order_id)
-    return queries.order_as_left(order_id)
+    return order_queries.order_as_left(order_id)
 
 
 class StationSuggestionOut(Schema):
@@ -361,7 +365,7 @@ class StationSuggestionOut(Schema):
 @router.get("/orders/{order_id}/stations", response={200: list[StationSuggestionOut], **ERRORS})
 def station_suggestions(request, order_id: Id):
     """派单推荐:按属地、服务能力、当前负荷排序的实践站及理由。"""
-    order, ranked = queries.order_station_suggestions(request.auth, order_id)
+    order, ranked = suggestion_queries.order_station_suggestions(request.auth, order_id)
     return [{"code": site.code, "name": site.name, "region_code": site.region.code, "score": s.score,
              "reasons": s.reasons, "declined": site.code in order.declined_by} for site, s in ranked]
 
@@ -388,7 +392,7 @@ class CandidatesOut(Schema):
 @router.get("/orders/{order_id}/candidates", response={200: CandidatesOut, **ERRORS})
 def candidates(request, order_id: Id, team: str):
     """某队伍中可派的志愿者(按得分排序,含得分构成),以及不符合条件者及原因。"""
-    ranked, excluded = queries.order_candidates(request.auth, order_id, team)
+    ranked, excluded = suggestion_queries.order_candidates(request.auth, order_id, team)
     return {"team": team,
             "candidates": [{"volunteer_id": v.pk, "name": v.name, "score": c.score, "parts": c.parts}
                            for v, c in ranked],
@@ -413,4 +417,4 @@ class StatsOut(Schema):
 def stats(request, since: Day | None = None, until: Day | None = None):
     """志愿服务统计(与统计页同一口径):[since, until](北京时间,含两端)内下单、在本人范围内的订单。"""
     require(request.auth, "volunteers.view_stats")
-    return queries.stats(request.auth, since=since, until=until)
+    return stats_queries.stats(request.auth, since=since, until=until)
