@@ -5,7 +5,6 @@ from typing import Any
 
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
 
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
@@ -22,11 +21,6 @@ from civicgrid.volunteers.queries import suggestions as suggestion_queries
 router = Router(tags=TAGS)
 
 CASE_TYPE = "volunteer_order"
-# the endpoint (POST /orders/{id}/<endpoint>) that takes each workflow action of a volunteer order
-ENDPOINTS = {"accept": "review", "reject": "review", "dispatch": "dispatch", "station_accept": "accept",
-             "decline": "decline", "assign_team": "assign", "contact": "contact", "complete": "complete",
-             "rate": "rate", "cancel": "cancel",
-             "centre_assign": "centre-assign"}
 
 
 # --- catalogue ------------------------------------------------------------------------------------------
@@ -142,8 +136,6 @@ class OrderActionOut(Schema):
     label: str
     target: str
     requires: list[str]
-    endpoint: str | None = Field(..., description="执行该动作的接口:POST /volunteers/orders/{id}/<endpoint>")
-
 
 
 class OrderDetailOut(OrderOut):
@@ -155,7 +147,7 @@ class OrderDetailOut(OrderOut):
     def resolve_allowed_actions(obj, context):
         """What the caller may do now, straight from the pinned workflow and the caller's roles."""
         return [{"action": t.action, "label": case_queries.transition_label(t), "target": t.target,
-                 "requires": sorted(t.requires), "endpoint": ENDPOINTS.get(t.action)}
+                 "requires": sorted(t.requires)}
                 for t in case_queries.allowed_actions(context["request"].auth, obj.case)]
 
     @staticmethod
@@ -180,49 +172,6 @@ class OrderIn(Schema):
     reporter_name: str = Field("", max_length=50)
     reporter_phone: str = Field("", max_length=20)
     answers: dict[str, Any] = {}
-
-
-class StepIn(Schema):
-    expected_event_count: int | None = Field(None, description="乐观锁:提交时看到的 event_count")
-
-
-class ReviewIn(StepIn):
-    approve: bool
-    reason: str = Field("", max_length=500, description="不予受理时必填,群众可见")
-
-
-class DispatchIn(StepIn):
-    station: str = Field(..., max_length=30, description="实践站编码")
-
-
-class ReasonIn(StepIn):
-    reason: RequiredText = Field(..., max_length=500)
-
-
-class AssignIn(StepIn):
-    team: str = Field(..., max_length=30, description="服务队伍编码")
-    volunteer_ids: list[int]
-
-
-class ContactIn(StepIn):
-    comment: RequiredText = Field(..., max_length=2000)
-
-
-class RecordIn(Schema):
-    volunteer_id: int
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
-    content: str = Field("", max_length=300)
-
-
-class CompleteIn(StepIn):
-    report: str = Field(..., max_length=4000)
-    records: list[RecordIn]
-
-
-class RateIn(StepIn):
-    satisfaction: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=2000)
 
 
 def _detail(order) -> Any:
@@ -257,92 +206,6 @@ def create_order(request, payload: OrderIn):
 def get_order(request, order_id: Id):
     """订单详情:工单编号、状态、时限、实践站、队伍、志愿者(仅姓名)、服务记录,以及本人当前可执行的动作。"""
     return order_queries.order_visible(request.auth, order_id)
-
-
-@router.post("/orders/{order_id}/review", response={200: OrderDetailOut, **ERRORS})
-def review_order(request, order_id: Id, payload: ReviewIn):
-    """中心审单:approve=true 通过;false 不予受理(须填 reason)。"""
-    order = actions.review_order(actor=request.auth, order_id=order_id, approve=payload.approve,
-                                 reason=payload.reason, expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/dispatch", response={200: OrderDetailOut, **ERRORS})
-def dispatch_order(request, order_id: Id, payload: DispatchIn):
-    """中心派单到实践站(推荐见 GET …/stations)。"""
-    order = actions.dispatch_order(actor=request.auth, order_id=order_id, station_code=payload.station,
-                                   expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/accept", response={200: OrderDetailOut, **ERRORS})
-def accept_order(request, order_id: Id, payload: StepIn):
-    """站点接单(请求体 `{}` 或 `{"expected_event_count": n}`)。"""
-    order = actions.accept_order(actor=request.auth, order_id=order_id,
-                                 expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/decline", response={200: OrderDetailOut, **ERRORS})
-def decline_order(request, order_id: Id, payload: ReasonIn):
-    """站点拒单:退回中心改派,该站在推荐中排到最后。"""
-    order = actions.decline_order(actor=request.auth, order_id=order_id, reason=payload.reason,
-                                  expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/assign", response={200: OrderDetailOut, **ERRORS})
-def assign_team(request, order_id: Id, payload: AssignIn):
-    """站点分配队伍和志愿者。每名志愿者须通过硬性条件,否则 422 `volunteer_<原因>`(如
-    `volunteer_certificate_expired`、`volunteer_conflict`),details 按志愿者列出原因。"""
-    order = actions.assign_team(actor=request.auth, order_id=order_id, team_code=payload.team,
-                                volunteer_ids=payload.volunteer_ids,
-                                expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/centre-assign", response={200: OrderDetailOut, **ERRORS})
-def centre_assign(request, order_id: Id, payload: AssignIn):
-    """中心直派一个待派订单给服务队伍和志愿者(批量派单见 /batch):队伍须在本中心管辖范围内,
-    志愿者须通过硬性条件;订单已被他人处理时 409 `order_changed`。"""
-    order = actions.centre_assign(actor=request.auth, order_id=order_id, team_code=payload.team,
-                                  volunteer_ids=payload.volunteer_ids,
-                                  expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/contact", response={200: OrderDetailOut, **ERRORS})
-def log_contact(request, order_id: Id, payload: ContactIn):
-    """队伍已联系群众(对接),进入服务中。"""
-    order = actions.log_contact(actor=request.auth, order_id=order_id, comment=payload.comment,
-                                expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/complete", response={200: OrderDetailOut, **ERRORS})
-def complete_order(request, order_id: Id, payload: CompleteIn):
-    """服务完成:服务情况和每名志愿者的服务时间(不含路途)。时间须在预约时段内、已经过去、不与其已有记录
-    重叠,否则 422 `outside_window` / `time_in_future` / `record_overlap`,且不写入任何记录。"""
-    records = [actions.RecordInput(r.volunteer_id, r.started_at, r.ended_at, r.content) for r in payload.records]
-    order = actions.complete_order(actor=request.auth, order_id=order_id, report=payload.report, records=records,
-                                   expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/rate", response={200: OrderDetailOut, **ERRORS})
-def rate_order(request, order_id: Id, payload: RateIn):
-    """群众评单(1–5),评单后归档;再次评价返回 409。"""
-    order = actions.rate_order(actor=request.auth, order_id=order_id, satisfaction=payload.satisfaction,
-                               comment=payload.comment, expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
-def cancel_order(request, order_id: Id, payload: ReasonIn):
-    """取消订单(下单人或中心,服务开始前)。"""
-    order = actions.cancel_order(actor=request.auth, order_id=order_id, reason=payload.reason,
-                                 expected_event_count=payload.expected_event_count)
-    return _detail(order)
 
 
 @router.post("/orders/{order_id}/confirm-records", response={200: OrderDetailOut, **ERRORS})

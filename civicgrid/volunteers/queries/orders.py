@@ -52,6 +52,11 @@ def order_visible(user, order_id: int) -> Order:
     return get_visible(qs, user, pk=order_id)
 
 
+def order_of_case(user, case_id: int) -> Order:
+    """The order of a case, if the user may see it (404 otherwise: no order, or out of reach)."""
+    return get_visible(Order.objects.only("pk"), user, case_id=case_id)
+
+
 def order_as_left(order_id: int) -> Order:
     """An order as the caller's action has just left it (the caller acted on it, so it may be shown even
     when that action moved it out of their reach)."""
