@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
@@ -11,7 +12,7 @@ from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Id
 from civicgrid.core.scoping import get_visible
 from civicgrid.volunteers import actions
-from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Blank, Cents
 from civicgrid.volunteers.choices import DonationKind
 from civicgrid.volunteers.models import PracticeSite
 from civicgrid.volunteers.queries import donations as donation_queries
@@ -67,11 +68,16 @@ class DistributionOut(Schema):
     distributed_at: datetime
 
 
+class DonationFilter(FilterSchema):
+    site: Annotated[Blank, FilterLookup("site__code")] = Field(None, description="站点编码")
+    kind: DonationKind | None = None
+
+
 @router.get("/donations", response=list[DonationOut])
 @paginate(CountItemsNext)
-def list_donations(request, site: str = "", kind: DonationKind | None = None):
+def list_donations(request, filters: Query[DonationFilter]):
     """本人可见范围内的捐赠及已发放、剩余数额。"""
-    return donation_queries.donations_visible(request.auth, site=site, kind=kind or "")
+    return filters.filter(donation_queries.donations_visible(request.auth))
 
 
 @router.post("/donations", response={201: DonationOut, **ERRORS})

@@ -1,9 +1,10 @@
 """Orders (群众点单 and every step after it), the public service catalogue and the statistics."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Field, Router, Schema, Status
+from django.db.models import Q
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.pagination import CountItemsNext
@@ -12,7 +13,7 @@ from civicgrid.cases import queries as case_queries
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.core.scoping import require
 from civicgrid.volunteers import actions, catalogue
-from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, RecordOut
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Blank, Cents, RecordOut
 from civicgrid.volunteers.queries import orders as order_queries
 from civicgrid.volunteers.queries import services as service_queries
 from civicgrid.volunteers.queries import stats as stats_queries
@@ -178,14 +179,26 @@ def _detail(order) -> Any:
     return order_queries.order_as_left(order.pk)
 
 
+class OrderFilter(FilterSchema):
+    state: Annotated[Blank, FilterLookup("case__state")] = None
+    category: Annotated[Blank, FilterLookup("case__category__code__startswith")] = Field(
+        None, description="服务编码前缀(服务或服务项目)")
+    station: Annotated[Blank, FilterLookup("station__code")] = Field(None, description="实践站编码")
+    since: Day | None = Field(None, description="下单日期不早于(北京时间)")
+    until: Day | None = Field(None, description="下单日期不晚于(北京时间,含当天)")
+
+    def filter_since(self, value) -> Q:
+        return order_queries.created_between(value, None)
+
+    def filter_until(self, value) -> Q:
+        return order_queries.created_between(None, value)
+
+
 @router.get("/orders", response=list[OrderOut])
 @paginate(CountItemsNext)
-def list_orders(request, state: str = "", category: str = "", station: str = "", since: Day | None = None,
-                until: Day | None = None):
+def list_orders(request, filters: Query[OrderFilter]):
     """本人可见范围内的订单。category 为服务编码前缀;station 为实践站编码;since/until 为下单日期(北京时间,含两端)。"""
-    qs = order_queries.filter_orders(order_queries.orders_visible(request.auth), state=state, category=category,
-                               station=station, since=since, until=until)
-    return qs.prefetch_related("volunteers")
+    return filters.filter(order_queries.orders_visible(request.auth)).prefetch_related("volunteers")
 
 
 @router.post("/orders", response={201: OrderDetailOut, 200: OrderDetailOut, **ERRORS})

@@ -2,10 +2,11 @@
 
 from datetime import date, datetime, time
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
@@ -14,7 +15,7 @@ from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Id, Latitude, Longitude, RequiredText
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
 from civicgrid.volunteers import actions, certificates
-from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, RecordOut
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Blank, Cents, RecordOut
 from civicgrid.volunteers.choices import VolunteerStatus
 from civicgrid.volunteers.queries import certificates as certificate_queries
 from civicgrid.volunteers.queries import volunteers as volunteer_queries
@@ -168,11 +169,23 @@ class VolunteerIn(Schema):
     for_self: bool = Field(False, description="本人注册为志愿者(关联当前账号);否则为工作人员代为登记")
 
 
+class VolunteerFilter(FilterSchema):
+    q: Blank = Field(None, description="姓名(模糊)")
+    status: VolunteerStatus | None = None
+    team: Blank = Field(None, description="队伍编码(在队成员)")
+
+    def filter_q(self, value) -> Q:
+        return volunteer_queries.name_matches(value)
+
+    def filter_team(self, value) -> Q:
+        return volunteer_queries.in_team(value)
+
+
 @router.get("/volunteers", response=list[VolunteerOut])
 @paginate(CountItemsNext)
-def list_volunteers(request, q: str = "", status: VolunteerStatus | None = None, team: str = ""):
+def list_volunteers(request, filters: Query[VolunteerFilter]):
     """本人可见范围内的志愿者(身份证号和电话脱敏)。q 按姓名模糊查询;team 为队伍编码。"""
-    return volunteer_queries.volunteers_visible(request.auth, q=q, status=status or "", team=team)
+    return filters.filter(volunteer_queries.volunteers_visible(request.auth))
 
 
 @router.post("/volunteers", response={201: VolunteerDetailOut, **ERRORS})

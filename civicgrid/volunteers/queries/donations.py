@@ -9,14 +9,10 @@ from django.db.models import Sum
 from civicgrid.volunteers.models import Donation, PracticeSite
 
 
-def donations_visible(user, *, site: str = "", kind: str = ""):
-    qs = (Donation.objects.visible_to(user, "volunteers.view_donation").select_related("site")
-          .annotate(distributed=Sum("distributions__amount")))
-    if site:
-        qs = qs.filter(site__code=site)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("-received_at", "-id")
+def donations_visible(user):
+    """The donations the user reaches with what has been distributed of each, newest first."""
+    return (Donation.objects.visible_to(user, "volunteers.view_donation").select_related("site")
+            .annotate(distributed=Sum("distributions__amount")).order_by("-received_at", "-id"))
 
 
 def donation_as_recorded(donation_id: int) -> Donation:

@@ -21,6 +21,7 @@ def orders_visible(user):
 
 
 def created_between(since: date | None, until: date | None) -> Q:
+    """Orders placed in [since, until], Beijing dates, both ends included (either may be left open)."""
     tz = timezone.get_current_timezone()
     q = Q()
     if since:
@@ -28,19 +29,6 @@ def created_between(since: date | None, until: date | None) -> Q:
     if until:
         q &= Q(case__created_at__lt=datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz))
     return q
-
-
-def filter_orders(qs, *, state: str = "", category: str = "", station: str = "", since: date | None = None,
-                  until: date | None = None):
-    """Narrow an already scoped order queryset: `category` is a code prefix (a service or an item),
-    `station` a station code, [since, until] Beijing dates of ordering, both ends included."""
-    if state:
-        qs = qs.filter(case__state=state)
-    if category:
-        qs = qs.filter(case__category__code__startswith=category)
-    if station:
-        qs = qs.filter(station__code=station)
-    return qs.filter(created_between(since, until))
 
 
 _ORDER_RELATIONS = ("case", "case__workflow", "case__category", "case__region", "station", "team")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import time
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from civicgrid.core import audit, errors
 from civicgrid.core.scoping import get_visible
@@ -17,15 +17,21 @@ from civicgrid.volunteers.queries.orders import DONE_STATES, orders_visible
 AVAILABILITY_SLOTS = {"am": (time(8), time(12)), "pm": (time(12), time(18)), "eve": (time(18), time(21))}
 
 
-def volunteers_visible(user, *, q: str = "", status: str = "", team: str = ""):
+def volunteers_visible(user, *, q: str = ""):
+    """The volunteers the user reaches, oldest first; `q` narrows by name (the list page's search)."""
     qs = Volunteer.objects.visible_to(user, "volunteers.view_volunteer").select_related("region")
-    if q:
-        qs = qs.filter(name__icontains=q.strip()[:50])
-    if status:
-        qs = qs.filter(status=status)
-    if team:
-        qs = qs.filter(memberships__team__code=team, memberships__is_active=True)
-    return qs.order_by("id")
+    return qs.filter(name_matches(q)).order_by("id")
+
+
+def name_matches(q: str | None) -> Q:
+    """Volunteers whose name contains `q` (trimmed, at most 50 characters); blank: all."""
+    q = (q or "").strip()[:50]
+    return Q(name__icontains=q) if q else Q()
+
+
+def in_team(code: str) -> Q:
+    """Active members of the team with this code."""
+    return Q(memberships__team__code=code, memberships__is_active=True)
 
 
 def _with_profile(qs):
