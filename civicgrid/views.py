@@ -119,11 +119,11 @@ def _is_resident(assignments) -> bool:
 
 def _resident_home(request, assignments):
     from civicgrid.cases import queries as case_queries
-    from civicgrid.volunteers import queries as volunteer_queries
+    from civicgrid.volunteers.queries import orders as order_queries
 
     user = request.user
     requests = case_queries.my_requests(user).exclude(case_type="volunteer_order")[:5]
-    orders = volunteer_queries.my_orders(user).select_related("case", "case__category")[:5]
+    orders = order_queries.my_orders(user).select_related("case", "case__category")[:5]
     entries = [e for e in nav_entries_for(user) if e.perm is not None]
     return render(request, "home_resident.html", {
         "greeting": _greeting(timezone.now()),

@@ -11,7 +11,7 @@ from django.urls import path
 
 from civicgrid.accounts.api import auth_router
 from civicgrid.accounts.api import router as accounts_router
-from civicgrid.api import errors
+from civicgrid.api import errors, steps
 from civicgrid.api.auth import AUTH
 from civicgrid.api.params import StrictJson
 from civicgrid.cases.api import router as cases_router
@@ -31,6 +31,7 @@ from civicgrid.relief.api import router as relief_router
 from civicgrid.reports.api import router as reports_router
 from civicgrid.subsidies.api import router as subsidies_router
 from civicgrid.volunteers.api import router as volunteers_router
+from civicgrid.volunteers.api import steps as volunteer_steps
 from civicgrid.webhooks.api import router as webhooks_router
 from civicgrid.works.api import router as works_router
 
@@ -69,6 +70,9 @@ def ping(request):
     """最小的已认证接口:经过同样的中间件和认证,用于基准测试的上限和探活。"""
     return {"ok": True, "user": request.auth.get_username()}
 
+
+# the case types whose steps their app takes, each through POST /cases/{id}/transitions
+steps.register("volunteer_order", volunteer_steps.take, volunteer_steps.SCHEMAS)
 
 api.add_router("/auth/", auth_router)
 api.add_router("/accounts/", accounts_router)

@@ -6,6 +6,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import BaseModel, create_model
 
+from civicgrid.api import steps
 from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
@@ -133,12 +134,14 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_allowed_actions(obj, context):
         """What the caller may do now, straight from the pinned workflow and the caller's roles."""
-        if obj.case_type in actions.MANAGED_BY_APP:
+        handler = steps.HANDLERS.get(obj.case_type)
+        if obj.case_type in actions.MANAGED_BY_APP and handler is None:
             return []  # taken through the app's own endpoints
         return [
             {"action": t.action, "label": queries.transition_label(t), "target": t.target,
              "requires": sorted(t.requires)}
             for t in queries.allowed_actions(context["request"].auth, obj)
+            if handler is None or t.action in handler.actions
         ]
 
     @staticmethod
@@ -298,7 +301,11 @@ def case_events(request, case_id: Id):
 @router.post("/{case_id}/transitions",
              response={200: TransitionOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut})
 def transition(request, case_id: Id, payload: TransitionIn):
-    """执行一个流程动作。可执行的动作见详情的 allowed_actions;他人已先处理时返回 409。"""
+    """执行一个流程动作。可执行的动作见详情的 allowed_actions;他人已先处理时返回 409。由业务模块办理的
+    案件类型(如志愿服务订单)交由该模块执行,facts 按其接口文档填写,可带 `Idempotency-Key` 请求头。"""
+    handler = steps.HANDLERS.get(Case.objects.filter(pk=case_id).values_list("case_type", flat=True).first())
+    if handler is not None:  # the app looks the case up through the chokepoint itself (404 out of reach)
+        return handler.take(request, case_id, payload)
     result = actions.transition_case(actor=request.auth, case_id=case_id, action=payload.action,
                                      comment=payload.comment, facts=payload.facts,
                                      expected_event_count=payload.expected_event_count)

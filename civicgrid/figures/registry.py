@@ -113,10 +113,10 @@ def micro_grid_workers(on: date) -> Figure:
 
 
 def volunteer_orders(on: date) -> Figure:
-    from civicgrid.volunteers import queries
+    from civicgrid.volunteers.queries import stats as stats_queries
 
     since = six_months_before(on)
-    stats = queries.stats(WHOLE_DISTRICT, since=since, until=on)
+    stats = stats_queries.stats(WHOLE_DISTRICT, since=since, until=on)
     return Figure({"orders": stats["orders"], "matched": stats["matched"]}, since=since, until=on,
                   records_url="/volunteers/stats/")
 
@@ -133,9 +133,9 @@ def donations_to_low_income(on: date) -> Figure:
 
 
 def volunteer_services(on: date) -> Figure:
-    from civicgrid.volunteers import queries
+    from civicgrid.volunteers.queries import services
 
-    return Figure({"categories": len(queries.service_catalogue())}, records_url="/volunteers/services/")
+    return Figure({"categories": len(services.service_catalogue())}, records_url="/volunteers/services/")
 
 
 def high_tech_enterprises(on: date) -> Figure:

@@ -18,9 +18,13 @@ from django.utils import timezone
 
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import clock
-from civicgrid.volunteers import catalogue, matching, queries
+from civicgrid.volunteers import catalogue, matching
 from civicgrid.volunteers.choices import VolunteerStatus
 from civicgrid.volunteers.models import Membership, Order, Team, Volunteer
+from civicgrid.volunteers.queries import labels as label_queries
+from civicgrid.volunteers.queries import orders as order_queries
+from civicgrid.volunteers.queries import services as service_queries
+from civicgrid.volunteers.queries import suggestions as suggestion_queries
 
 PENDING = "reviewed"
 MAX_ORDERS = 200  # one preview; the rest wait for the next round (urgent and earliest first)
@@ -93,7 +97,7 @@ class Preview:
 
 def pending_orders(user):
     """The orders waiting for the centre to dispatch, urgent and earliest first."""
-    return (queries.orders_visible(user).filter(case__state=PENDING)
+    return (order_queries.orders_visible(user).filter(case__state=PENDING)
             .order_by("-is_urgent", "window_start", "id"))
 
 
@@ -124,9 +128,9 @@ def problem(user, *, cap: int = 1, today: date | None = None) -> Problem:
     if orders and volunteers:
         span = Order(window_start=min(o.window_start for o in orders),
                      window_end=max(o.window_end for o in orders), case=orders[0].case)
-        views = queries.match_volunteers(Volunteer.objects.filter(pk__in=list(volunteers)), span)
+        views = suggestion_queries.match_volunteers(Volunteer.objects.filter(pk__in=list(volunteers)), span)
     for order in orders:
-        base = queries.match_order(order)
+        base = suggestion_queries.match_order(order)
         slots.extend(dataclasses.replace(base, id=(order.pk, k)) for k in range(order.people_needed))
     return Problem(orders, old, slots, views, volunteers, {v: teams_of[v] for v in volunteers}, today, cap,
                    left_out)
@@ -155,7 +159,7 @@ def _reasons(line: Line, slot: matching.Order, problem_: Problem, got: int, drop
         return [Reason("no_volunteers", 0, "本中心管辖的服务队伍中没有在册志愿者")]
     counts = matching.exclusion_counts(slot, problem_.views, problem_.today)
     eligible = len(problem_.views) - sum(counts.values())
-    names = queries.service_names()
+    names = service_queries.service_names()
     reasons = []
     if dropped:
         reasons.append(Reason("team_split", dropped, f"{dropped} 名拟派志愿者与其他人不在同一服务队伍,未列入"))
@@ -166,7 +170,7 @@ def _reasons(line: Line, slot: matching.Order, problem_: Problem, got: int, drop
     elif eligible == 0:
         reasons.append(Reason("none_eligible", 0, "没有符合条件的志愿者"))
     for code, n in sorted(counts.items(), key=lambda item: -item[1]):
-        reasons.append(Reason(code, n, f"{n} 人{queries.exclusion_label(code, names)}"))
+        reasons.append(Reason(code, n, f"{n} 人{label_queries.exclusion_label(code, names)}"))
     return reasons
 
 

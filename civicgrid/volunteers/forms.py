@@ -376,7 +376,7 @@ class RegisterForm(DomainErrorMixin, forms.Form):
         return data
 
     def volunteer_input(self) -> actions.VolunteerInput:
-        from civicgrid.volunteers.queries import AVAILABILITY_SLOTS
+        from civicgrid.volunteers.queries.volunteers import AVAILABILITY_SLOTS
 
         data = self.cleaned_data
         qualifications = [{"kind": data[f"cert_kind_{i}"], "number": data[f"cert_number_{i}"].strip(),

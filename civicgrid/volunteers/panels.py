@@ -1,5 +1,5 @@
 """Dashboard panels of the volunteer service (declared here; civicgrid.dashboard discovers them). The
-figures are the statistics page's (`queries.stats`) for the dashboard's month, and link to that page."""
+figures are the statistics page's (`stats_queries.stats`) for the dashboard's month, and link to that page."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from civicgrid.dashboard import periods
 from civicgrid.dashboard.registry import Chart, Compare, Panel, Tile, Tiles
-from civicgrid.volunteers import queries
+from civicgrid.volunteers.queries import stats as stats_queries
 
 PERM = "volunteers.view_stats"
 
@@ -17,7 +17,7 @@ def _stats_url(since, until) -> str:
 
 
 def _month(scope, month):
-    return queries.stats(scope.user, since=month, until=periods.last_of(month))
+    return stats_queries.stats(scope.user, since=month, until=periods.last_of(month))
 
 
 def order_tiles(scope) -> Tiles:
@@ -44,7 +44,7 @@ def order_tiles(scope) -> Tiles:
 
 
 def category_chart(scope) -> Chart | None:
-    by_category = queries.stats(scope.user, since=scope.since, until=scope.until)["by_category"]
+    by_category = stats_queries.stats(scope.user, since=scope.since, until=scope.until)["by_category"]
     if not by_category:
         return None
     url = _stats_url(scope.since, scope.until)

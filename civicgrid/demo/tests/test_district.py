@@ -22,8 +22,8 @@ from civicgrid.demo.tests.conftest import SCALE, SEED
 from civicgrid.figures import registry
 from civicgrid.gridops.fieldwork.models import ScreeningFinding, ScreeningRound
 from civicgrid.gridops.patrols.models import PatrolFinding
-from civicgrid.volunteers import queries as volunteer_queries
 from civicgrid.volunteers.models import ServiceCertificate, ServiceRecord, Volunteer
+from civicgrid.volunteers.queries import volunteers as volunteer_queries
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 QUIET = {"say": lambda message: None}

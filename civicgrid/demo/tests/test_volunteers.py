@@ -19,7 +19,6 @@ from civicgrid.demo import volunteers as demo_volunteers
 from civicgrid.demo.tests.conftest import SCALE, SEED
 from civicgrid.people import idnumber
 from civicgrid.people.models import ResidentTag
-from civicgrid.volunteers import queries
 from civicgrid.volunteers.choices import DonationKind, SiteLevel
 from civicgrid.volunteers.models import (
     Distribution,
@@ -30,6 +29,8 @@ from civicgrid.volunteers.models import (
     Team,
     Volunteer,
 )
+from civicgrid.volunteers.queries import orders as order_queries
+from civicgrid.volunteers.queries import stats as stats_queries
 
 SERVICES = ["心理援助", "法律援助", "敬老服务", "捐赠服务", "助学服务", "助残服务", "医疗服务", "紧急救援"]
 
@@ -52,9 +53,9 @@ def centre() -> User:
 
 @pytest.mark.django_db
 def test_all_235_orders_of_the_last_six_months_were_matched(made):
-    figures = queries.stats(centre(), since=six_months_before(timezone.localdate()))
+    figures = stats_queries.stats(centre(), since=six_months_before(timezone.localdate()))
     assert figures["orders"] == 235 and figures["matched"] == 235 and figures["matching_rate"] == 1.0
-    assert queries.stats(centre())["orders"] == 235  # the platform opened half a year ago: nothing older
+    assert stats_queries.stats(centre())["orders"] == 235  # the platform opened half a year ago: nothing older
     assert Order.objects.filter(matched_at__isnull=True).count() == 0
     assert figures["completed"] >= 225 and figures["hours"] > 0  # the most recent few may still be in service
     assert set(figures["by_status"]) <= {"archived", "completed", "in_service", "assigned"}
@@ -75,7 +76,7 @@ def test_distributions_to_low_income_households_sum_to_5_wan_odd(made):
 @pytest.mark.django_db
 def test_the_catalogue_has_the_8_services_and_orders_span_them(made):
     assert list(Category.objects.filter(parent__code="70").order_by("code").values_list("name", flat=True)) == SERVICES
-    by_category = queries.stats(centre())["by_category"]
+    by_category = stats_queries.stats(centre())["by_category"]
     assert sorted(by_category) == sorted(SERVICES)
     assert by_category["敬老服务"] > by_category["紧急救援"] and by_category["心理援助"] > by_category["紧急救援"]
 
@@ -97,11 +98,11 @@ def test_the_station_and_volunteer_logins_see_orders(made):
     site = PracticeSite.objects.get(department=assignment.department)
     assert site.level == SiteLevel.STATION and site.region.code == PracticeSite.objects.filter(
         level=SiteLevel.STATION).order_by("code").first().region.code
-    assert queries.orders_visible(station).exists()
+    assert order_queries.orders_visible(station).exists()
     volunteer = User.objects.get(username="volunteer")
     assert Volunteer.objects.get(user=volunteer).memberships.filter(is_leader=True).exists()
     assert not RoleAssignment.objects.filter(user=volunteer, department__isnull=True).exists()
-    assert queries.orders_visible(volunteer).exists()
+    assert order_queries.orders_visible(volunteer).exists()
 
 
 @pytest.mark.django_db

@@ -36,9 +36,9 @@ from civicgrid.demo.volunteers import activities
 from civicgrid.demo.volunteers.donations import LOW_INCOME_TARGET, donate, low_income_households
 from civicgrid.demo.volunteers.orders import ORDERS, replay_orders
 from civicgrid.demo.volunteers.structure import DAYS, build_structure
-from civicgrid.volunteers import queries
 from civicgrid.volunteers.choices import SiteLevel
 from civicgrid.volunteers.models import PracticeSite
+from civicgrid.volunteers.queries import stats as stats_queries
 
 __all__ = ["DAYS", "LOW_INCOME_TARGET", "ORDERS", "generate", "low_income_households"]
 
@@ -56,7 +56,7 @@ def generate(*, seed: int, scale: float = 1.0, orders: int = ORDERS, now: dateti
         goods = replay_orders(seed=seed, world=world, count=orders, now=now).goods if orders > 0 else []
         counts = Counter(donate(seed=seed, world=world, now=now, goods=goods))
         counts.update(activities.build(seed=seed, world=world, now=now))
-        figures = queries.stats(User.objects.get(username="centre"), since=today - timedelta(days=DAYS + 2))
+        figures = stats_queries.stats(User.objects.get(username="centre"), since=today - timedelta(days=DAYS + 2))
         counts.update(
             sites=len(world.sites), teams=len(world.teams), volunteers=len(world.vols),
             memberships=sum(len(t.members) for t in world.teams.values()),

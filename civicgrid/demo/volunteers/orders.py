@@ -28,9 +28,10 @@ from civicgrid.demo.volunteers.structure import (
 )
 from civicgrid.geo.locator import get_locator
 from civicgrid.people.models import Household, Resident, ResidentTag
-from civicgrid.volunteers import actions, catalogue, queries
+from civicgrid.volunteers import actions, catalogue
 from civicgrid.volunteers.choices import DonationKind
 from civicgrid.volunteers.models import Order
+from civicgrid.volunteers.queries import suggestions as suggestion_queries
 
 ORDERS = 235  # seed figure 3: orders in the last six months, all matched
 # service -> share of orders: 敬老 and 心理 most common, 紧急救援 rare (every service gets at least two)
@@ -346,7 +347,7 @@ class Replay:
         actions.review_order(actor=self.centre, order_id=plan.order_id, approve=True)
 
     def _dispatch(self, plan: Plan, i: int) -> None:
-        site, _ = queries.station_suggestions(self._order(plan))[0]
+        site, _ = suggestion_queries.station_suggestions(self._order(plan))[0]
         actions.dispatch_order(actor=self.centre, order_id=plan.order_id, station_code=site.code)
         plan.station = site.code
 
@@ -362,7 +363,7 @@ class Replay:
         order = self._order(plan)
         for tier in _team_tiers(self.world, plan.station, plan.service):
             for team in tier:
-                ranked, _ = queries.volunteer_shortlist(order, self.world.team_rows[team.code], limit=50)
+                ranked, _ = suggestion_queries.volunteer_shortlist(order, self.world.team_rows[team.code], limit=50)
                 free = [v.pk for v, _ in ranked if _free(self.calendar, v.pk, *plan.window, skip=i)]
                 if plan.vol.pk in free:
                     free.remove(plan.vol.pk)

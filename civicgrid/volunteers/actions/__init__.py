@@ -21,6 +21,7 @@ from civicgrid.volunteers.actions.orders import (
     review_order,
 )
 from civicgrid.volunteers.actions.records import confirm_records, correct_record, issue_certificate
+from civicgrid.volunteers.actions.steps import StepResult, take_step
 from civicgrid.volunteers.actions.structure import (
     VolunteerInput,
     add_member,
@@ -38,4 +39,5 @@ __all__ = [
     "complete_order", "confirm_records", "correct_record", "create_site", "create_team", "decline_order",
     "dispatch_order", "distribute_donation", "issue_certificate", "join_team", "leave_team", "log_contact", "place_order", "rate_order",
     "record_activity_service", "record_donation", "register_volunteer", "return_overdue_dispatches", "review_order", "set_volunteer_status",
+    "StepResult", "take_step",
 ]

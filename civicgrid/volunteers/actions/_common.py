@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases.actions import transition_case
+from civicgrid.core import idempotency
 from civicgrid.core.scoping import get_visible
 from civicgrid.volunteers.models import (
     Order,
@@ -21,11 +23,27 @@ def _order(actor, order_id: int) -> Order:
     return get_visible(Order.objects.select_related("case", "station", "team"), actor, pk=order_id)
 
 
+STEP_KEY_ACTION = "volunteers.order_step"  # one key space for every step: a key names one request
+
+
+@dataclass(frozen=True)
+class Once:
+    """The Idempotency-Key a step came with and the fingerprint of its input (actions/steps.py)."""
+
+    key: str
+    digest: idempotency.Digest
+
+
 def _step(actor, order: Order, action: str, *, comment: str = "", facts: dict | None = None,
-          expected_event_count: int | None = None):
+          expected_event_count: int | None = None, once: Once | None = None):
+    """Take the workflow step on the order's case (inside the caller's transaction); the step's event is
+    left on the order as `step_event`, and its Idempotency-Key, if any, is stored with it."""
     result = transition_case(actor=actor, case_id=order.case_id, action=action, comment=comment, facts=facts,
                              expected_event_count=expected_event_count, managed=True)
     order.case = result.case
+    order.step_event = result.event
+    if once is not None:
+        idempotency.remember(key=once.key, actor=actor, action=STEP_KEY_ACTION, obj=order, body=once.digest)
     return result
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from civicgrid.cases import notify
 from civicgrid.core import errors
 from civicgrid.core.scoping import require
-from civicgrid.volunteers.actions._common import _order, _role_user_ids, _step
+from civicgrid.volunteers.actions._common import Once, _order, _role_user_ids, _step
 from civicgrid.volunteers.actions.orders import _active_team, _check_eligible, _staff, _team_members
 from civicgrid.volunteers.models import Order, Team
 
@@ -18,7 +18,7 @@ PENDING = "reviewed"  # 待派单: the orders the centre may send straight to a 
 
 
 def centre_assign(*, actor, order_id: int, team_code: str, volunteer_ids: list[int],
-                  expected_event_count: int | None = None) -> Order:
+                  expected_event_count: int | None = None, once: Once | None = None) -> Order:
     """中心直派 one pending order: the team must be in the centre's reach and every volunteer a member
     passing the hard filters today. The team's practice site becomes the order's main department (its
     station admin follows the service and confirms the hours); the team is the co-department."""
@@ -34,7 +34,7 @@ def centre_assign(*, actor, order_id: int, team_code: str, volunteer_ids: list[i
     with transaction.atomic():
         _check_eligible(order, ids)
         _step(actor, order, "centre_assign", expected_event_count=order.case.event_count,
-              facts={"department": team.site.department.code, "co_departments": [team.department.code]})
+              facts={"department": team.site.department.code, "co_departments": [team.department.code]}, once=once)
         order.station = team.site
         order.save(update_fields=["station"])
         _staff(actor, order, team, ids, members)

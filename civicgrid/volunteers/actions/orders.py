@@ -15,8 +15,16 @@ from civicgrid.cases.actions import submit_case, transition_case
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.core import audit, clock, errors, timecheck
 from civicgrid.core.scoping import require
-from civicgrid.volunteers import catalogue, matching, queries
-from civicgrid.volunteers.actions._common import HOUR, MAX_AHEAD, MAX_WINDOW, _order, _role_user_ids, _step
+from civicgrid.volunteers import catalogue, matching
+from civicgrid.volunteers.actions._common import (
+    HOUR,
+    MAX_AHEAD,
+    MAX_WINDOW,
+    Once,
+    _order,
+    _role_user_ids,
+    _step,
+)
 from civicgrid.volunteers.choices import RecordStatus, SiteLevel
 from civicgrid.volunteers.models import (
     Order,
@@ -25,6 +33,7 @@ from civicgrid.volunteers.models import (
     Team,
     Volunteer,
 )
+from civicgrid.volunteers.queries import suggestions as suggestion_queries
 
 # --- ordering ----------------------------------------------------------------------------------------
 
@@ -99,14 +108,15 @@ def place_order(*, actor, data: OrderInput, idempotency_key: str | None = None) 
 
 # --- centre and station steps -------------------------------------------------------------------------
 
-def review_order(*, actor, order_id: int, approve: bool, reason: str = "", expected_event_count=None) -> Order:
+def review_order(*, actor, order_id: int, approve: bool, reason: str = "", expected_event_count=None,
+                 once: Once | None = None) -> Order:
     """中心审单: accept, or refuse with a reason the resident sees."""
     order = _order(actor, order_id)
     with transaction.atomic():
         if approve:
-            _step(actor, order, "accept", comment=reason, expected_event_count=expected_event_count)
+            _step(actor, order, "accept", comment=reason, expected_event_count=expected_event_count, once=once)
         else:
-            _step(actor, order, "reject", facts={"reason": reason}, expected_event_count=expected_event_count)
+            _step(actor, order, "reject", facts={"reason": reason}, expected_event_count=expected_event_count, once=once)
             notify.notify_reporter(order.case, "order_rejected", f"未受理:{reason}")
     return order
 
@@ -119,13 +129,14 @@ def _station(code: str) -> PracticeSite:
     return site
 
 
-def dispatch_order(*, actor, order_id: int, station_code: str, expected_event_count=None) -> Order:
+def dispatch_order(*, actor, order_id: int, station_code: str, expected_event_count=None,
+                   once: Once | None = None) -> Order:
     """中心派单 to a practice station (the suggestion ranks them; the centre decides)."""
     order = _order(actor, order_id)
     station = _station(station_code)
     with transaction.atomic():
         _step(actor, order, "dispatch", facts={"department": station.department.code},
-              expected_event_count=expected_event_count)
+              expected_event_count=expected_event_count, once=once)
         order.station = station
         order.save(update_fields=["station"])
         notify.notify_ids(_role_user_ids("station_admin", department_ids=[station.department_id]), order.case,
@@ -133,15 +144,16 @@ def dispatch_order(*, actor, order_id: int, station_code: str, expected_event_co
     return order
 
 
-def accept_order(*, actor, order_id: int, expected_event_count=None) -> Order:
+def accept_order(*, actor, order_id: int, expected_event_count=None, once: Once | None = None) -> Order:
     """站点接单."""
     order = _order(actor, order_id)
     with transaction.atomic():
-        _step(actor, order, "station_accept", expected_event_count=expected_event_count)
+        _step(actor, order, "station_accept", expected_event_count=expected_event_count, once=once)
     return order
 
 
-def decline_order(*, actor, order_id: int, reason: str, expected_event_count=None, timeout: bool = False) -> Order:
+def decline_order(*, actor, order_id: int, reason: str, expected_event_count=None, timeout: bool = False,
+                  once: Once | None = None) -> Order:
     """站点拒单 (or the SLA sweep's timeout): back to the centre, which re-dispatches elsewhere."""
     order = _order(actor, order_id) if not timeout else Order.objects.select_related("case", "station").get(pk=order_id)
     with transaction.atomic():
@@ -149,7 +161,7 @@ def decline_order(*, actor, order_id: int, reason: str, expected_event_count=Non
             transition_case(actor=None, case_id=order.case_id, action="timeout_return", system=True,
                             comment="站点超时未接单,系统退回中心改派")
         else:
-            _step(actor, order, "decline", facts={"reason": reason}, expected_event_count=expected_event_count)
+            _step(actor, order, "decline", facts={"reason": reason}, expected_event_count=expected_event_count, once=once)
         if order.station is not None:
             order.declined_by = sorted({*order.declined_by, order.station.code})
         order.station = None
@@ -171,7 +183,7 @@ def _team_members(team: Team, volunteer_ids: list[int]) -> tuple[list[int], dict
     ids = list(dict.fromkeys(int(v) for v in volunteer_ids))
     if not ids:
         raise errors.ValidationFailed("请至少选择一名志愿者", code="volunteers_required")
-    members = {v.pk: v for v in queries.team_volunteers(team).filter(pk__in=ids)}
+    members = {v.pk: v for v in suggestion_queries.team_volunteers(team).filter(pk__in=ids)}
     missing = [v for v in ids if v not in members]
     if missing:
         raise errors.ValidationFailed("所选志愿者不是该队伍的成员", code="volunteer_not_in_team",
@@ -182,10 +194,10 @@ def _team_members(team: Team, volunteer_ids: list[int]) -> tuple[list[int], dict
 def _check_eligible(order: Order, ids: list[int]) -> None:
     """Inside the transaction: lock the chosen volunteers' rows (so two orders cannot book one person
     at once) and hold each to the hard filters on today's data."""
-    wanted = queries.match_order(order)
+    wanted = suggestion_queries.match_order(order)
     today = timezone.localtime(clock.now()).date()
     list(Volunteer.objects.select_for_update().filter(pk__in=ids))
-    views = queries.match_volunteers(Volunteer.objects.filter(pk__in=ids), order, exclude_order=order.pk)
+    views = suggestion_queries.match_volunteers(Volunteer.objects.filter(pk__in=ids), order, exclude_order=order.pk)
     problems = {v.id: matching.eligible(wanted, v, today) for v in views}
     problems = {vid: reasons for vid, reasons in problems.items() if reasons}
     if problems:
@@ -210,7 +222,7 @@ def _staff(actor, order: Order, team: Team, ids: list[int], members: dict[int, V
 
 
 def assign_team(*, actor, order_id: int, team_code: str, volunteer_ids: list[int],
-                expected_event_count=None) -> Order:
+                expected_event_count=None, once: Once | None = None) -> Order:
     """站点分配队伍 and the volunteers who go: every one must pass the hard filters (capability and a
     certificate valid on the service day, availability, no overlapping order, service area)."""
     order = _order(actor, order_id)
@@ -222,7 +234,7 @@ def assign_team(*, actor, order_id: int, team_code: str, volunteer_ids: list[int
     with transaction.atomic():
         _check_eligible(order, ids)
         _step(actor, order, "assign_team", facts={"co_departments": [team.department.code]},
-              expected_event_count=expected_event_count)
+              expected_event_count=expected_event_count, once=once)
         _staff(actor, order, team, ids, members)
     return order
 
@@ -238,13 +250,13 @@ _ELIGIBILITY_MESSAGES = {
 }
 
 
-def log_contact(*, actor, order_id: int, comment: str, expected_event_count=None) -> Order:
+def log_contact(*, actor, order_id: int, comment: str, expected_event_count=None, once: Once | None = None) -> Order:
     """对接: the team has reached the requester; the service is due by the end of the requested window."""
     order = _order(actor, order_id)
     due = max(order.window_end, clock.now() + timedelta(hours=1))
     with transaction.atomic():
         _step(actor, order, "contact", comment=comment, facts={"deadline": due},
-              expected_event_count=expected_event_count)
+              expected_event_count=expected_event_count, once=once)
     return order
 
 
@@ -274,7 +286,7 @@ def _hours(start: datetime, end: datetime) -> Decimal:
 
 
 def complete_order(*, actor, order_id: int, report: str, records: list[RecordInput],
-                   expected_event_count=None) -> Order:
+                   expected_event_count=None, once: Once | None = None) -> Order:
     """服务完成: the team reports what was done and each volunteer's service time (travel excluded). Every
     record lies within the requested window and not in the future (core/timecheck), belongs to an
     assigned volunteer and overlaps none of their other records; nothing is written when one is wrong."""
@@ -301,7 +313,7 @@ def complete_order(*, actor, order_id: int, report: str, records: list[RecordInp
             if clash.exists():
                 raise errors.ValidationFailed("该志愿者在这段时间已有服务记录(时间重叠)", code="record_overlap",
                                               details={"volunteer_id": r.volunteer_id})
-        _step(actor, order, "complete", comment=report, expected_event_count=expected_event_count)
+        _step(actor, order, "complete", comment=report, expected_event_count=expected_event_count, once=once)
         ServiceRecord.objects.bulk_create([
             ServiceRecord(volunteer_id=r.volunteer_id, order=order, team=order.team, started_at=r.started_at,
                           ended_at=r.ended_at, hours=_hours(r.started_at, r.ended_at),
@@ -311,19 +323,20 @@ def complete_order(*, actor, order_id: int, report: str, records: list[RecordInp
     return order
 
 
-def rate_order(*, actor, order_id: int, satisfaction: int, comment: str = "", expected_event_count=None) -> Order:
+def rate_order(*, actor, order_id: int, satisfaction: int, comment: str = "", expected_event_count=None,
+               once: Once | None = None) -> Order:
     """群众评单 (once: a second rating finds the order archived and gets 409)."""
     order = _order(actor, order_id)
     with transaction.atomic():
         _step(actor, order, "rate", comment=comment, facts={"satisfaction": str(satisfaction), "method": "online"},
-              expected_event_count=expected_event_count)
+              expected_event_count=expected_event_count, once=once)
     return order
 
 
-def cancel_order(*, actor, order_id: int, reason: str, expected_event_count=None) -> Order:
+def cancel_order(*, actor, order_id: int, reason: str, expected_event_count=None, once: Once | None = None) -> Order:
     order = _order(actor, order_id)
     with transaction.atomic():
-        _step(actor, order, "cancel", facts={"reason": reason}, expected_event_count=expected_event_count)
+        _step(actor, order, "cancel", facts={"reason": reason}, expected_event_count=expected_event_count, once=once)
         if order.team_id:
             users = [v.user_id for v in order.volunteers.all() if v.user_id]
             notify.notify_ids(users, order.case, "order_cancelled", f"订单已取消:{reason}", skip=actor)

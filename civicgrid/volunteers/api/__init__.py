@@ -1,5 +1,6 @@
-"""Volunteer service platform API (/api/v1/volunteers): the public catalogue, orders and their steps,
-matching suggestions, volunteers, service records, certificates, donations and statistics.
+"""Volunteer service platform API (/api/v1/volunteers): the public catalogue, orders, matching
+suggestions, volunteers, service records, certificates, donations and statistics. An order's steps go
+through `POST /api/v1/cases/{case_id}/transitions`, which hands them to `steps.take`.
 
 Routes only parse, call one action or query and present. Scoping is the UI's: an order, volunteer,
 team or donation outside the caller's reach answers 404, a step the caller's roles may not take 403

@@ -6,14 +6,15 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema
 
 from civicgrid.core import errors
-from civicgrid.volunteers import actions, batching, queries
+from civicgrid.volunteers import actions, batching
 from civicgrid.volunteers.api.common import ERRORS, TAGS
+from civicgrid.volunteers.queries import boards as board_queries
 
 router = Router(tags=TAGS)
 
 
 def _centre_only(user) -> None:
-    if not queries.works_as(user, "centre_admin"):
+    if not board_queries.works_as(user, "centre_admin"):
         raise errors.Forbidden("只有文明实践中心可以批量派单", code="centre_only")
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from civicgrid.api.errors import ErrorOut
 
@@ -13,6 +13,8 @@ HOURS = Decimal("0.01")
 # hours and yuan always answer with two decimals ("1.50"), whatever the database aggregate kept
 Cents = Annotated[Decimal, AfterValidator(lambda value: value.quantize(HOURS))]
 TAGS = ["志愿服务 volunteers"]
+# a list filter sent empty (`?state=`) filters nothing: FilterSchema skips only None
+Blank = Annotated[str | None, BeforeValidator(lambda value: value or None)]
 
 
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}

@@ -2,18 +2,21 @@
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Annotated
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Id
 from civicgrid.core.scoping import get_visible
-from civicgrid.volunteers import actions, queries
-from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents
+from civicgrid.volunteers import actions
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Blank, Cents
 from civicgrid.volunteers.choices import DonationKind
 from civicgrid.volunteers.models import PracticeSite
+from civicgrid.volunteers.queries import donations as donation_queries
+from civicgrid.volunteers.queries import orders as order_queries
 
 router = Router(tags=TAGS)
 
@@ -65,23 +68,28 @@ class DistributionOut(Schema):
     distributed_at: datetime
 
 
+class DonationFilter(FilterSchema):
+    site: Annotated[Blank, FilterLookup("site__code")] = Field(None, description="站点编码")
+    kind: DonationKind | None = None
+
+
 @router.get("/donations", response=list[DonationOut])
 @paginate(CountItemsNext)
-def list_donations(request, site: str = "", kind: DonationKind | None = None):
+def list_donations(request, filters: Query[DonationFilter]):
     """本人可见范围内的捐赠及已发放、剩余数额。"""
-    return queries.donations_visible(request.auth, site=site, kind=kind or "")
+    return filters.filter(donation_queries.donations_visible(request.auth))
 
 
 @router.post("/donations", response={201: DonationOut, **ERRORS})
 def record_donation(request, payload: DonationIn):
     """登记捐赠(款或物)。请带 `Idempotency-Key` 请求头:重试同一请求只登记一笔。"""
     site = get_visible(PracticeSite.objects, request.auth, "volunteers.change_donation", code=payload.site)
-    order = queries.order_visible(request.auth, payload.order_id) if payload.order_id else None
+    order = order_queries.order_visible(request.auth, payload.order_id) if payload.order_id else None
     donation = actions.record_donation(actor=request.auth, site=site, donor=payload.donor, kind=payload.kind,
                                        amount=payload.amount, items=payload.items, order=order,
                                        received_at=payload.received_at,
                                        idempotency_key=request.headers.get("Idempotency-Key"))
-    return Status(201, queries.donation_as_recorded(donation.pk))
+    return Status(201, donation_queries.donation_as_recorded(donation.pk))
 
 
 @router.post("/donations/{donation_id}/distributions", response={201: DistributionOut, **ERRORS})

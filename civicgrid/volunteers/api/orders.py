@@ -1,28 +1,27 @@
 """Orders (群众点单 and every step after it), the public service catalogue and the statistics."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from ninja import Field, Router, Schema, Status
+from django.db.models import Q
+from ninja import Field, FilterLookup, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AwareDatetime
 
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Day, Id, Latitude, Longitude, RequiredText
 from civicgrid.cases import queries as case_queries
 from civicgrid.cases.choices import Channel, ContactPreference
 from civicgrid.core.scoping import require
-from civicgrid.volunteers import actions, catalogue, queries
-from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, RecordOut
+from civicgrid.volunteers import actions, catalogue
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Blank, Cents, RecordOut
+from civicgrid.volunteers.queries import orders as order_queries
+from civicgrid.volunteers.queries import services as service_queries
+from civicgrid.volunteers.queries import stats as stats_queries
+from civicgrid.volunteers.queries import suggestions as suggestion_queries
 
 router = Router(tags=TAGS)
 
 CASE_TYPE = "volunteer_order"
-# the endpoint (POST /orders/{id}/<endpoint>) that takes each workflow action of a volunteer order
-ENDPOINTS = {"accept": "review", "reject": "review", "dispatch": "dispatch", "station_accept": "accept",
-             "decline": "decline", "assign_team": "assign", "contact": "contact", "complete": "complete",
-             "rate": "rate", "cancel": "cancel",
-             "centre_assign": "centre-assign"}
 
 
 # --- catalogue ------------------------------------------------------------------------------------------
@@ -54,7 +53,7 @@ class CatalogueOut(Schema):
 @router.get("/services", response=CatalogueOut, auth=None)
 def service_catalogue(request):
     """志愿服务目录(公开):8类服务及其服务项目、所需资格证书和紧急情况提示。"""
-    return {"emergency_notice": catalogue.EMERGENCY_NOTICE, "services": queries.service_catalogue(),
+    return {"emergency_notice": catalogue.EMERGENCY_NOTICE, "services": service_queries.service_catalogue(),
             "certificate_kinds": [{"kind": k, "document": d} for k, d in catalogue.QUALIFICATIONS.items()]}
 
 
@@ -138,8 +137,6 @@ class OrderActionOut(Schema):
     label: str
     target: str
     requires: list[str]
-    endpoint: str | None = Field(..., description="执行该动作的接口:POST /volunteers/orders/{id}/<endpoint>")
-
 
 
 class OrderDetailOut(OrderOut):
@@ -151,12 +148,12 @@ class OrderDetailOut(OrderOut):
     def resolve_allowed_actions(obj, context):
         """What the caller may do now, straight from the pinned workflow and the caller's roles."""
         return [{"action": t.action, "label": case_queries.transition_label(t), "target": t.target,
-                 "requires": sorted(t.requires), "endpoint": ENDPOINTS.get(t.action)}
+                 "requires": sorted(t.requires)}
                 for t in case_queries.allowed_actions(context["request"].auth, obj.case)]
 
     @staticmethod
     def resolve_records(obj):
-        return list(queries.order_records(obj))
+        return list(order_queries.order_records(obj))
 
 
 class OrderIn(Schema):
@@ -178,61 +175,30 @@ class OrderIn(Schema):
     answers: dict[str, Any] = {}
 
 
-class StepIn(Schema):
-    expected_event_count: int | None = Field(None, description="乐观锁:提交时看到的 event_count")
-
-
-class ReviewIn(StepIn):
-    approve: bool
-    reason: str = Field("", max_length=500, description="不予受理时必填,群众可见")
-
-
-class DispatchIn(StepIn):
-    station: str = Field(..., max_length=30, description="实践站编码")
-
-
-class ReasonIn(StepIn):
-    reason: RequiredText = Field(..., max_length=500)
-
-
-class AssignIn(StepIn):
-    team: str = Field(..., max_length=30, description="服务队伍编码")
-    volunteer_ids: list[int]
-
-
-class ContactIn(StepIn):
-    comment: RequiredText = Field(..., max_length=2000)
-
-
-class RecordIn(Schema):
-    volunteer_id: int
-    started_at: AwareDatetime
-    ended_at: AwareDatetime
-    content: str = Field("", max_length=300)
-
-
-class CompleteIn(StepIn):
-    report: str = Field(..., max_length=4000)
-    records: list[RecordIn]
-
-
-class RateIn(StepIn):
-    satisfaction: int = Field(..., ge=1, le=5)
-    comment: str = Field("", max_length=2000)
-
-
 def _detail(order) -> Any:
-    return queries.order_as_left(order.pk)
+    return order_queries.order_as_left(order.pk)
+
+
+class OrderFilter(FilterSchema):
+    state: Annotated[Blank, FilterLookup("case__state")] = None
+    category: Annotated[Blank, FilterLookup("case__category__code__startswith")] = Field(
+        None, description="服务编码前缀(服务或服务项目)")
+    station: Annotated[Blank, FilterLookup("station__code")] = Field(None, description="实践站编码")
+    since: Day | None = Field(None, description="下单日期不早于(北京时间)")
+    until: Day | None = Field(None, description="下单日期不晚于(北京时间,含当天)")
+
+    def filter_since(self, value) -> Q:
+        return order_queries.created_between(value, None)
+
+    def filter_until(self, value) -> Q:
+        return order_queries.created_between(None, value)
 
 
 @router.get("/orders", response=list[OrderOut])
 @paginate(CountItemsNext)
-def list_orders(request, state: str = "", category: str = "", station: str = "", since: Day | None = None,
-                until: Day | None = None):
+def list_orders(request, filters: Query[OrderFilter]):
     """本人可见范围内的订单。category 为服务编码前缀;station 为实践站编码;since/until 为下单日期(北京时间,含两端)。"""
-    qs = queries.filter_orders(queries.orders_visible(request.auth), state=state, category=category,
-                               station=station, since=since, until=until)
-    return qs.prefetch_related("volunteers")
+    return filters.filter(order_queries.orders_visible(request.auth)).prefetch_related("volunteers")
 
 
 @router.post("/orders", response={201: OrderDetailOut, 200: OrderDetailOut, **ERRORS})
@@ -252,93 +218,7 @@ def create_order(request, payload: OrderIn):
 @router.get("/orders/{order_id}", response={200: OrderDetailOut, **ERRORS})
 def get_order(request, order_id: Id):
     """订单详情:工单编号、状态、时限、实践站、队伍、志愿者(仅姓名)、服务记录,以及本人当前可执行的动作。"""
-    return queries.order_visible(request.auth, order_id)
-
-
-@router.post("/orders/{order_id}/review", response={200: OrderDetailOut, **ERRORS})
-def review_order(request, order_id: Id, payload: ReviewIn):
-    """中心审单:approve=true 通过;false 不予受理(须填 reason)。"""
-    order = actions.review_order(actor=request.auth, order_id=order_id, approve=payload.approve,
-                                 reason=payload.reason, expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/dispatch", response={200: OrderDetailOut, **ERRORS})
-def dispatch_order(request, order_id: Id, payload: DispatchIn):
-    """中心派单到实践站(推荐见 GET …/stations)。"""
-    order = actions.dispatch_order(actor=request.auth, order_id=order_id, station_code=payload.station,
-                                   expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/accept", response={200: OrderDetailOut, **ERRORS})
-def accept_order(request, order_id: Id, payload: StepIn):
-    """站点接单(请求体 `{}` 或 `{"expected_event_count": n}`)。"""
-    order = actions.accept_order(actor=request.auth, order_id=order_id,
-                                 expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/decline", response={200: OrderDetailOut, **ERRORS})
-def decline_order(request, order_id: Id, payload: ReasonIn):
-    """站点拒单:退回中心改派,该站在推荐中排到最后。"""
-    order = actions.decline_order(actor=request.auth, order_id=order_id, reason=payload.reason,
-                                  expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/assign", response={200: OrderDetailOut, **ERRORS})
-def assign_team(request, order_id: Id, payload: AssignIn):
-    """站点分配队伍和志愿者。每名志愿者须通过硬性条件,否则 422 `volunteer_<原因>`(如
-    `volunteer_certificate_expired`、`volunteer_conflict`),details 按志愿者列出原因。"""
-    order = actions.assign_team(actor=request.auth, order_id=order_id, team_code=payload.team,
-                                volunteer_ids=payload.volunteer_ids,
-                                expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/centre-assign", response={200: OrderDetailOut, **ERRORS})
-def centre_assign(request, order_id: Id, payload: AssignIn):
-    """中心直派一个待派订单给服务队伍和志愿者(批量派单见 /batch):队伍须在本中心管辖范围内,
-    志愿者须通过硬性条件;订单已被他人处理时 409 `order_changed`。"""
-    order = actions.centre_assign(actor=request.auth, order_id=order_id, team_code=payload.team,
-                                  volunteer_ids=payload.volunteer_ids,
-                                  expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/contact", response={200: OrderDetailOut, **ERRORS})
-def log_contact(request, order_id: Id, payload: ContactIn):
-    """队伍已联系群众(对接),进入服务中。"""
-    order = actions.log_contact(actor=request.auth, order_id=order_id, comment=payload.comment,
-                                expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/complete", response={200: OrderDetailOut, **ERRORS})
-def complete_order(request, order_id: Id, payload: CompleteIn):
-    """服务完成:服务情况和每名志愿者的服务时间(不含路途)。时间须在预约时段内、已经过去、不与其已有记录
-    重叠,否则 422 `outside_window` / `time_in_future` / `record_overlap`,且不写入任何记录。"""
-    records = [actions.RecordInput(r.volunteer_id, r.started_at, r.ended_at, r.content) for r in payload.records]
-    order = actions.complete_order(actor=request.auth, order_id=order_id, report=payload.report, records=records,
-                                   expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/rate", response={200: OrderDetailOut, **ERRORS})
-def rate_order(request, order_id: Id, payload: RateIn):
-    """群众评单(1–5),评单后归档;再次评价返回 409。"""
-    order = actions.rate_order(actor=request.auth, order_id=order_id, satisfaction=payload.satisfaction,
-                               comment=payload.comment, expected_event_count=payload.expected_event_count)
-    return _detail(order)
-
-
-@router.post("/orders/{order_id}/cancel", response={200: OrderDetailOut, **ERRORS})
-def cancel_order(request, order_id: Id, payload: ReasonIn):
-    """取消订单(下单人或中心,服务开始前)。"""
-    order = actions.cancel_order(actor=request.auth, order_id=order_id, reason=payload.reason,
-                                 expected_event_count=payload.expected_event_count)
-    return _detail(order)
+    return order_queries.order_visible(request.auth, order_id)
 
 
 @router.post("/orders/{order_id}/confirm-records", response={200: OrderDetailOut, **ERRORS})
@@ -346,7 +226,7 @@ def confirm_records(request, order_id: Id):
     """实践站确认本单的服务记录(谁记录谁证明),确认后计入志愿者时长。不是流程动作,重复确认无副作用,
     因此不接受 expected_event_count。"""
     actions.confirm_records(actor=request.auth, order_id=order_id)
-    return queries.order_as_left(order_id)
+    return order_queries.order_as_left(order_id)
 
 
 class StationSuggestionOut(Schema):
@@ -361,7 +241,7 @@ class StationSuggestionOut(Schema):
 @router.get("/orders/{order_id}/stations", response={200: list[StationSuggestionOut], **ERRORS})
 def station_suggestions(request, order_id: Id):
     """派单推荐:按属地、服务能力、当前负荷排序的实践站及理由。"""
-    order, ranked = queries.order_station_suggestions(request.auth, order_id)
+    order, ranked = suggestion_queries.order_station_suggestions(request.auth, order_id)
     return [{"code": site.code, "name": site.name, "region_code": site.region.code, "score": s.score,
              "reasons": s.reasons, "declined": site.code in order.declined_by} for site, s in ranked]
 
@@ -388,7 +268,7 @@ class CandidatesOut(Schema):
 @router.get("/orders/{order_id}/candidates", response={200: CandidatesOut, **ERRORS})
 def candidates(request, order_id: Id, team: str):
     """某队伍中可派的志愿者(按得分排序,含得分构成),以及不符合条件者及原因。"""
-    ranked, excluded = queries.order_candidates(request.auth, order_id, team)
+    ranked, excluded = suggestion_queries.order_candidates(request.auth, order_id, team)
     return {"team": team,
             "candidates": [{"volunteer_id": v.pk, "name": v.name, "score": c.score, "parts": c.parts}
                            for v, c in ranked],
@@ -413,4 +293,4 @@ class StatsOut(Schema):
 def stats(request, since: Day | None = None, until: Day | None = None):
     """志愿服务统计(与统计页同一口径):[since, until](北京时间,含两端)内下单、在本人范围内的订单。"""
     require(request.auth, "volunteers.view_stats")
-    return queries.stats(request.auth, since=since, until=until)
+    return stats_queries.stats(request.auth, since=since, until=until)

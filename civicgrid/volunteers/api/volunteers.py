@@ -2,10 +2,11 @@
 
 from datetime import date, datetime, time
 
+from django.db.models import Q
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import AwareDatetime
 
@@ -13,9 +14,11 @@ from civicgrid.api.errors import ErrorOut
 from civicgrid.api.pagination import CountItemsNext
 from civicgrid.api.params import Id, Latitude, Longitude, RequiredText
 from civicgrid.core.masking import mask_id_number, mask_name, mask_phone
-from civicgrid.volunteers import actions, certificates, queries
-from civicgrid.volunteers.api.common import ERRORS, TAGS, Cents, RecordOut
+from civicgrid.volunteers import actions, certificates
+from civicgrid.volunteers.api.common import ERRORS, TAGS, Blank, Cents, RecordOut
 from civicgrid.volunteers.choices import VolunteerStatus
+from civicgrid.volunteers.queries import certificates as certificate_queries
+from civicgrid.volunteers.queries import volunteers as volunteer_queries
 
 router = Router(tags=TAGS)
 
@@ -82,11 +85,11 @@ class VolunteerDetailOut(VolunteerOut):
 
     @staticmethod
     def resolve_confirmed_hours(obj):
-        return queries.confirmed_hours(obj)
+        return volunteer_queries.confirmed_hours(obj)
 
     @staticmethod
     def resolve_stars(obj):
-        return certificates.stars(queries.confirmed_hours(obj))
+        return certificates.stars(volunteer_queries.confirmed_hours(obj))
 
 
 class MyRecordOut(RecordOut):
@@ -128,7 +131,7 @@ class MeOut(VolunteerDetailOut):
 
     @staticmethod
     def resolve_records(obj):
-        return list(queries.volunteer_records(obj))
+        return list(volunteer_queries.volunteer_records(obj))
 
     @staticmethod
     def resolve_certificates(obj):
@@ -166,11 +169,23 @@ class VolunteerIn(Schema):
     for_self: bool = Field(False, description="本人注册为志愿者(关联当前账号);否则为工作人员代为登记")
 
 
+class VolunteerFilter(FilterSchema):
+    q: Blank = Field(None, description="姓名(模糊)")
+    status: VolunteerStatus | None = None
+    team: Blank = Field(None, description="队伍编码(在队成员)")
+
+    def filter_q(self, value) -> Q:
+        return volunteer_queries.name_matches(value)
+
+    def filter_team(self, value) -> Q:
+        return volunteer_queries.in_team(value)
+
+
 @router.get("/volunteers", response=list[VolunteerOut])
 @paginate(CountItemsNext)
-def list_volunteers(request, q: str = "", status: VolunteerStatus | None = None, team: str = ""):
+def list_volunteers(request, filters: Query[VolunteerFilter]):
     """本人可见范围内的志愿者(身份证号和电话脱敏)。q 按姓名模糊查询;team 为队伍编码。"""
-    return queries.volunteers_visible(request.auth, q=q, status=status or "", team=team)
+    return filters.filter(volunteer_queries.volunteers_visible(request.auth))
 
 
 @router.post("/volunteers", response={201: VolunteerDetailOut, **ERRORS})
@@ -187,20 +202,20 @@ def register_volunteer(request, payload: VolunteerIn):
     volunteer = actions.register_volunteer(actor=request.auth, data=data,
                                            user=request.auth if payload.for_self else None,
                                            idempotency_key=request.headers.get("Idempotency-Key"))
-    return Status(201, queries.volunteer_as_registered(volunteer.pk))
+    return Status(201, volunteer_queries.volunteer_as_registered(volunteer.pk))
 
 
 @router.get("/volunteers/me", response={200: MeOut, **ERRORS})
 def my_profile(request):
     """本人的志愿者档案、经确认的累计时长、星级、服务记录和已出具的证明。未注册为志愿者时 404
     `not_a_volunteer`。"""
-    return queries.read_own_volunteer(request.auth)
+    return volunteer_queries.read_own_volunteer(request.auth)
 
 
 @router.get("/volunteers/{volunteer_id}", response={200: VolunteerDetailOut, **ERRORS})
 def get_volunteer(request, volunteer_id: Id):
     """志愿者详情(身份证号和电话始终脱敏);每次查看都记入审计日志。"""
-    return queries.read_volunteer(request.auth, volunteer_id)
+    return volunteer_queries.read_volunteer(request.auth, volunteer_id)
 
 
 class CertificateIn(Schema):
@@ -270,7 +285,7 @@ class VerifyOut(Schema):
 @router.get("/certificates/verify/{token}", response={200: VerifyOut, 404: ErrorOut}, auth=None)
 def verify_certificate(request, token: str):
     """验证志愿服务证明(公开,无需登录):证明二维码中的验证码对应的证明信息(姓名和身份证号脱敏)。"""
-    cert = queries.certificate_by_token(token)
+    cert = certificate_queries.certificate_by_token(token)
     return {"number": cert.number,
             "volunteer": {"name": mask_name(cert.volunteer.name), "id_number": mask_id_number(cert.volunteer.id_number)},
             "total_hours": cert.total_hours, "record_count": cert.record_count, "first_date": cert.first_date,
@@ -281,8 +296,8 @@ def verify_certificate(request, token: str):
 @router.get("/certificates/{number}/pdf", response={200: None, **ERRORS}, url_name="volunteer_certificate_pdf")
 def certificate_pdf(request, number: str):
     """证明的 PDF(A4,中文字体内嵌,含验证二维码)。志愿者本人或可查看该志愿者的工作人员可下载。"""
-    cert = queries.certificate_visible(request.auth, number)
-    content = certificates.render_pdf(queries.certificate_document(cert, _verify_url(request, cert)))
+    cert = certificate_queries.certificate_visible(request.auth, number)
+    content = certificates.render_pdf(certificate_queries.certificate_document(cert, _verify_url(request, cert)))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{cert.number}.pdf"'
     return response

@@ -7,9 +7,11 @@ import pytest
 
 from civicgrid.cases.models import CaseEvent
 from civicgrid.core import errors
-from civicgrid.volunteers import actions, queries
+from civicgrid.volunteers import actions
 from civicgrid.volunteers.choices import RecordStatus
 from civicgrid.volunteers.models import Order, ServiceRecord
+from civicgrid.volunteers.queries import suggestions as suggestion_queries
+from civicgrid.volunteers.queries import volunteers as volunteer_queries
 from civicgrid.volunteers.tests.conftest import POINT_B, after_service, order_input
 
 
@@ -18,11 +20,11 @@ def test_an_order_runs_from_ordering_to_archive(vworld):
     order, created = actions.place_order(actor=w.resident, data=order_input(), idempotency_key="k1")
     assert created and order.case.case_type == "volunteer_order" and order.case.state == "ordered"
     actions.review_order(actor=w.centre_admin, order_id=order.pk, approve=True)
-    suggestions = queries.station_suggestions(order)
+    suggestions = suggestion_queries.station_suggestions(order)
     assert suggestions[0][0] == w.station_a  # the order's own community comes first
     actions.dispatch_order(actor=w.centre_admin, order_id=order.pk, station_code=w.station_a.code)
     actions.accept_order(actor=w.station_admin, order_id=order.pk)
-    ranked, excluded = queries.volunteer_shortlist(order, w.team)
+    ranked, excluded = suggestion_queries.volunteer_shortlist(order, w.team)
     assert [v for v, _ in ranked] == [w.counsellor]
     assert any(r.startswith("certificate_expired") for r in excluded[w.expired])
     actions.assign_team(actor=w.station_admin, order_id=order.pk, team_code=w.team.code,
@@ -40,7 +42,7 @@ def test_an_order_runs_from_ordering_to_archive(vworld):
     assert record.hours == Decimal("1.50") and record.status == RecordStatus.RECORDED
     with after_service(order, minutes=60):
         assert actions.confirm_records(actor=w.station_admin, order_id=order.pk) == 1
-    assert queries.confirmed_hours(w.counsellor) == Decimal("1.50")
+    assert volunteer_queries.confirmed_hours(w.counsellor) == Decimal("1.50")
     actions_done = list(CaseEvent.objects.filter(case=order.case).values_list("action", flat=True))
     assert actions_done == ["submit", "accept", "dispatch", "station_accept", "assign_team", "contact", "complete",
                             "rate"]
@@ -141,7 +143,7 @@ def test_a_declined_order_goes_back_and_the_station_ranks_last(vworld):
     actions.decline_order(actor=vworld.station_admin, order_id=order.pk, reason="本周人手不足")
     order.refresh_from_db()
     assert order.case.state == "reviewed" and order.station is None and order.declined_by == ["S1-1"]
-    assert queries.station_suggestions(order)[-1][0] == vworld.station_a
+    assert suggestion_queries.station_suggestions(order)[-1][0] == vworld.station_a
 
 
 def test_the_other_station_cannot_act_on_an_order(vworld):
@@ -183,7 +185,7 @@ def test_batch_suggestions_give_each_waiting_order_an_eligible_volunteer(vworld)
     from civicgrid.volunteers.models import Team
 
     orders = [_to_station(vworld) for _ in range(2)]
-    proposals = queries.batch_suggestions(vworld.station_a)
+    proposals = suggestion_queries.batch_suggestions(vworld.station_a)
     # one qualified counsellor, two orders at the same time, cap 1: one order gets her, none gets the others
     assert len(proposals) == 1 and proposals[0][0] in orders and proposals[0][1] == vworld.counsellor
     order, volunteer, team = proposals[0]
@@ -250,7 +252,7 @@ def test_a_volunteer_can_be_suspended_and_is_then_never_matched(vworld):
     actions.set_volunteer_status(actor=vworld.centre_admin, volunteer_id=vworld.counsellor.pk,
                                  status=VolunteerStatus.SUSPENDED, reason="本人申请暂停")
     order = _to_station(vworld)
-    ranked, excluded = queries.volunteer_shortlist(order, vworld.team)
+    ranked, excluded = suggestion_queries.volunteer_shortlist(order, vworld.team)
     assert ranked == [] and "inactive" in excluded[vworld.counsellor]
 
 
@@ -268,7 +270,7 @@ def test_an_early_morning_window_is_judged_on_its_local_day(vworld):
     order, _ = actions.place_order(actor=vworld.resident, data=order_input(window_start=start,
                                                                            window_end=start + timedelta(hours=1)))
     order = Order.objects.get(pk=order.pk)  # the window as read back from the database (UTC)
-    views = queries.match_volunteers(queries.team_volunteers(vworld.team), order)
+    views = suggestion_queries.match_volunteers(suggestion_queries.team_volunteers(vworld.team), order)
     counsellor = next(v for v in views if v.id == vworld.counsellor.pk)
     assert any(w.start <= order.window_start and order.window_end <= w.end for w in counsellor.availability)
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from civicgrid.core import clock, errors
 from civicgrid.core.models import AuditEvent
 from civicgrid.testing import make_user
-from civicgrid.volunteers import actions, queries
+from civicgrid.volunteers import actions
 from civicgrid.volunteers.models import ServiceRecord
+from civicgrid.volunteers.queries import volunteers as volunteer_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_activity_hours_are_confirmed_and_count_for_stars_and_certificates(vworl
         record(w, NOW - timedelta(weeks=week, hours=6))
     rows = ServiceRecord.objects.filter(volunteer=w.counsellor)
     assert rows.count() == 34 and {r.status for r in rows} == {"confirmed"} and rows.first().order_id is None
-    figures = queries.volunteer_figures(w.counsellor)
+    figures = volunteer_queries.volunteer_figures(w.counsellor)
     assert figures["confirmed"] == 102 and figures["stars"] == 1
     with clock.at(NOW):
         cert = actions.issue_certificate(actor=w.station_admin, volunteer_id=w.counsellor.pk, site_code="S1-1")

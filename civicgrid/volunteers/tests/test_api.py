@@ -59,8 +59,22 @@ def served(w, hours: float = 1.5) -> Order:
     return order
 
 
-def endpoints(response) -> list[str]:
-    return [a["endpoint"] for a in response.json()["allowed_actions"]]
+def step(client, user, case_id: int, action: str, comment: str = "", key: str | None = None,
+         expected_event_count: int | None = None, **facts):
+    """One step of an order through the house route, POST /api/v1/cases/{case_id}/transitions."""
+    if user is not None:
+        client.force_login(user)
+    body = {"action": action, "comment": comment, "facts": facts, "expected_event_count": expected_event_count}
+    return client.post(f"/api/v1/cases/{case_id}/transitions", body, content_type="application/json",
+                       headers={"Idempotency-Key": key} if key else {})
+
+
+def actions_of(response) -> list[str]:
+    return [a["action"] for a in response.json()["allowed_actions"]]
+
+
+def order_of(client, user, oid: int) -> dict:
+    return get(client, user, f"/orders/{oid}").json()
 
 
 # --- the lifecycle -----------------------------------------------------------------------------------------
@@ -72,53 +86,56 @@ def test_an_order_runs_through_the_api_from_ordering_to_a_single_rating(client, 
                for _ in range(3)]
     assert created.status_code == 201, created.content
     assert [r.status_code for r in retries] == [200, 200, 200]
-    oid = created.json()["id"]
+    oid, case_id = created.json()["id"], created.json()["case_id"]
     assert {r.json()["id"] for r in retries} == {oid} and Order.objects.count() == 1
     order = created.json()
     assert order["state"] == "ordered" and order["category"] == "700101" and order["category_name"] == "心理疏导"
     assert order["region_code"] == w.tree.micro_a.code and order["number"] == Case.objects.get().number
-    assert endpoints(created) == ["cancel"]  # the resident may only cancel now
+    assert actions_of(created) == ["cancel"]  # the resident may only cancel now
 
     centre = get(client, w.centre_admin, f"/orders/{oid}")
-    assert [(a["action"], a["endpoint"]) for a in centre.json()["allowed_actions"]] == [
-        ("accept", "review"), ("reject", "review"), ("cancel", "cancel")]
-    reviewed = post(client, w.centre_admin, f"/orders/{oid}/review", {"approve": True})
-    assert reviewed.status_code == 200 and reviewed.json()["state"] == "reviewed"
+    assert actions_of(centre) == ["accept", "reject", "cancel"]
+    assert actions_of(client.get(f"/api/v1/cases/{case_id}")) == actions_of(centre)
+    reviewed = step(client, w.centre_admin, case_id, "accept")
+    assert reviewed.status_code == 200, reviewed.content
+    assert reviewed.json()["case"]["state"] == "reviewed" and reviewed.json()["event"]["action"] == "accept"
     stations = get(client, w.centre_admin, f"/orders/{oid}/stations").json()
     assert stations[0]["code"] == "S1-1" and stations[0]["declined"] is False and stations[0]["reasons"]
-    dispatched = post(client, w.centre_admin, f"/orders/{oid}/dispatch", {"station": "S1-1"})
-    assert dispatched.json()["state"] == "dispatched" and dispatched.json()["station"] == "S1-1"
+    dispatched = step(client, w.centre_admin, case_id, "dispatch", station="S1-1")
+    assert dispatched.json()["case"]["state"] == "dispatched" and order_of(client, None, oid)["station"] == "S1-1"
 
     client.force_login(w.station_admin)
-    assert endpoints(get(client, None, f"/orders/{oid}")) == ["accept", "decline"]
-    count = dispatched.json()["event_count"]
-    accepted = post(client, None, f"/orders/{oid}/accept", {"expected_event_count": count})
-    assert accepted.json()["state"] == "station_accepted"
+    assert actions_of(get(client, None, f"/orders/{oid}")) == ["station_accept", "decline"]
+    count = order_of(client, None, oid)["event_count"]
+    accepted = step(client, None, case_id, "station_accept", expected_event_count=count)
+    assert accepted.json()["case"]["state"] == "station_accepted"
     shortlist = get(client, None, f"/orders/{oid}/candidates", team="T1").json()
     assert [c["volunteer_id"] for c in shortlist["candidates"]] == [w.counsellor.pk]
     assert set(shortlist["candidates"][0]["parts"]) == {"skill", "distance", "reliability", "continuity", "load"}
     assert {e["volunteer_id"]: e["reasons"] for e in shortlist["excluded"]} == {
         w.expired.pk: ["certificate_expired:心理咨询师"], w.helper.pk: ["missing_capability:心理咨询师"]}
-    assigned = post(client, None, f"/orders/{oid}/assign", {"team": "T1", "volunteer_ids": [w.counsellor.pk]})
+    assigned = step(client, None, case_id, "assign_team", team="T1", volunteer_ids=[w.counsellor.pk])
     assert assigned.status_code == 200, assigned.content
-    assert assigned.json()["state"] == "assigned" and assigned.json()["team"] == "T1"
-    assert assigned.json()["volunteers"] == [{"id": w.counsellor.pk, "name": "王心怡"}]
+    order = order_of(client, None, oid)
+    assert order["state"] == "assigned" and order["team"] == "T1"
+    assert order["volunteers"] == [{"id": w.counsellor.pk, "name": "王心怡"}]
 
     volunteer = w.counsellor.user
-    assert post(client, volunteer, f"/orders/{oid}/contact", {"comment": "电话联系张大爷"}).json()["state"] == "in_service"
+    contacted = step(client, volunteer, case_id, "contact", "电话联系张大爷")
+    assert contacted.json()["case"]["state"] == "in_service"
     with clock.at(tomorrow_at(9)[1] + timedelta(minutes=10)):  # the service is reported once it is over
         start = tomorrow_at(9)[0]
-        completed = post(client, volunteer, f"/orders/{oid}/complete", {"report": "上门疏导1.5小时", "records": [
+        completed = step(client, volunteer, case_id, "complete", "上门疏导1.5小时", records=[
             {"volunteer_id": w.counsellor.pk, "started_at": start.isoformat(),
-             "ended_at": (start + timedelta(minutes=90)).isoformat(), "content": "心理疏导"}]})
+             "ended_at": (start + timedelta(minutes=90)).isoformat(), "content": "心理疏导"}])
         assert completed.status_code == 200, completed.content
-        assert completed.json()["state"] == "completed"
-        assert [(r["volunteer"], r["hours"], r["status"]) for r in completed.json()["records"]] == [
+        assert completed.json()["case"]["state"] == "completed"
+        assert [(r["volunteer"], r["hours"], r["status"]) for r in order_of(client, None, oid)["records"]] == [
             ("王心怡", "1.50", "recorded")]
 
-        rated = post(client, w.resident, f"/orders/{oid}/rate", {"satisfaction": 5, "comment": "很好"})
-        assert rated.json()["state"] == "archived" and rated.json()["satisfaction"] == 5
-        again = post(client, w.resident, f"/orders/{oid}/rate", {"satisfaction": 1})
+        rated = step(client, w.resident, case_id, "rate", "很好", satisfaction=5)
+        assert rated.json()["case"]["state"] == "archived" and rated.json()["case"]["satisfaction"] == 5
+        again = step(client, w.resident, case_id, "rate", satisfaction=1)
         assert again.status_code == 409 and again.json()["code"] == "action_not_allowed_in_state"
         assert Case.objects.get().satisfaction == 5
 
@@ -131,8 +148,8 @@ def test_a_stale_event_count_is_a_conflict_and_changes_nothing(client, vworld):
     order, _ = actions.place_order(actor=vworld.resident, data=order_input())
     stale = order.case.event_count
     actions.review_order(actor=vworld.centre_admin, order_id=order.pk, approve=True)
-    response = post(client, vworld.centre_admin, f"/orders/{order.pk}/dispatch",
-                    {"station": "S1-1", "expected_event_count": stale})
+    response = step(client, vworld.centre_admin, order.case_id, "dispatch", station="S1-1",
+                    expected_event_count=stale)
     assert response.status_code == 409 and response.json()["code"] == "case_changed"
     order.refresh_from_db()
     assert order.case.state == "reviewed" and order.station is None
@@ -172,15 +189,15 @@ def test_a_window_without_time_zone_or_a_bad_rating_is_refused(client, vworld):
     response = post(client, vworld.resident, "/orders", naive)
     assert response.status_code == 422 and response.json()["code"] == "window_naive"
     order = served(vworld)
-    response = post(client, vworld.resident, f"/orders/{order.pk}/rate", {"satisfaction": 6})
+    response = step(client, vworld.resident, order.case_id, "rate", satisfaction=6)
     assert response.status_code == 422 and response.json()["code"] == "invalid_input"
     assert Order.objects.count() == 1 and Case.objects.get().state == "completed"
 
 
 def test_an_expired_certificate_cannot_be_assigned(client, vworld):
     order = to_station(vworld)
-    response = post(client, vworld.station_admin, f"/orders/{order.pk}/assign",
-                    {"team": "T1", "volunteer_ids": [vworld.expired.pk]})
+    response = step(client, vworld.station_admin, order.case_id, "assign_team", team="T1",
+                    volunteer_ids=[vworld.expired.pk])
     assert response.status_code == 422 and response.json()["code"] == "volunteer_certificate_expired"
     assert response.json()["details"] == {str(vworld.expired.pk): ["certificate_expired:心理咨询师"]}
     order.refresh_from_db()
@@ -192,8 +209,8 @@ def test_a_volunteer_cannot_be_booked_twice_for_one_time(client, vworld):
     actions.assign_team(actor=vworld.station_admin, order_id=first.pk, team_code="T1",
                         volunteer_ids=[vworld.counsellor.pk])
     second = to_station(vworld)
-    response = post(client, vworld.station_admin, f"/orders/{second.pk}/assign",
-                    {"team": "T1", "volunteer_ids": [vworld.counsellor.pk]})
+    response = step(client, vworld.station_admin, second.case_id, "assign_team", team="T1",
+                    volunteer_ids=[vworld.counsellor.pk])
     assert response.status_code == 422 and response.json()["code"] == "volunteer_conflict"
     second.refresh_from_db()
     assert second.case.state == "station_accepted" and second.team is None
@@ -205,9 +222,9 @@ def test_hours_outside_the_window_are_refused(client, vworld):
                         volunteer_ids=[vworld.counsellor.pk])
     actions.log_contact(actor=vworld.counsellor.user, order_id=order.pk, comment="已联系")
     late = order.window_end - timedelta(minutes=30)
-    response = post(client, vworld.counsellor.user, f"/orders/{order.pk}/complete", {"report": "完成", "records": [
+    response = step(client, vworld.counsellor.user, order.case_id, "complete", "完成", records=[
         {"volunteer_id": vworld.counsellor.pk, "started_at": late.isoformat(),
-         "ended_at": (late + timedelta(hours=1)).isoformat()}]})
+         "ended_at": (late + timedelta(hours=1)).isoformat()}])
     assert response.status_code == 422 and response.json()["code"] == "outside_window"
     assert ServiceRecord.objects.count() == 0
     order.refresh_from_db()
@@ -222,7 +239,7 @@ def test_a_resident_sees_only_their_own_orders(client, vworld):
     client.force_login(vworld.resident)
     assert [o["id"] for o in get(client, None, "/orders").json()["items"]] == [mine.pk]
     assert get(client, None, f"/orders/{theirs.pk}").status_code == 404
-    response = post(client, None, f"/orders/{theirs.pk}/cancel", {"reason": "不需要了"})
+    response = step(client, None, theirs.case_id, "cancel", reason="不需要了")
     assert response.status_code == 404
     assert Case.objects.get(pk=theirs.case_id).state == "ordered"
 
@@ -233,7 +250,7 @@ def test_the_other_station_cannot_see_or_act_on_an_order(client, vworld):
     actions.dispatch_order(actor=vworld.centre_admin, order_id=order.pk, station_code="S1-1")
     client.force_login(vworld.station_admin_b)
     assert get(client, None, f"/orders/{order.pk}").status_code == 404
-    response = post(client, None, f"/orders/{order.pk}/accept")
+    response = step(client, None, order.case_id, "station_accept")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert get(client, None, f"/orders/{order.pk}/candidates", team="T1").status_code == 404
     assert Case.objects.get().state == "dispatched"
@@ -245,7 +262,7 @@ def test_a_volunteer_cannot_dispatch_or_confirm_their_own_hours(client, vworld):
     RoleAssignment.objects.create(user=volunteer, role="resident")  # volunteers order services too
     own, _ = actions.place_order(actor=volunteer, data=order_input())
     actions.review_order(actor=w.centre_admin, order_id=own.pk, approve=True)
-    response = post(client, volunteer, f"/orders/{own.pk}/dispatch", {"station": "S1-1"})
+    response = step(client, volunteer, own.case_id, "dispatch", station="S1-1")
     assert response.status_code == 403 and response.json()["code"] == "role_not_allowed"
     own.refresh_from_db()
     assert own.case.state == "reviewed" and own.station is None
@@ -264,9 +281,10 @@ def test_anonymous_callers_get_401_except_for_the_catalogue_and_verification(cli
                  "/volunteers/me", f"/volunteers/{vworld.counsellor.pk}", "/donations", "/stats",
                  "/certificates/ZYZM-C-20260101-000001/pdf"]:
         assert get(client, None, path).status_code == 401, path
-    for path in ["/orders", f"/orders/{order.pk}/review", f"/orders/{order.pk}/cancel", "/volunteers",
-                 "/records/1/correct", "/donations"]:
+    for path in ["/orders", f"/orders/{order.pk}/confirm-records", "/volunteers", "/records/1/correct",
+                 "/donations"]:
         assert post(client, None, path).status_code == 401, path
+    assert step(client, None, order.case_id, "cancel", reason="不需要了").status_code == 401
     catalogue = get(client, None, "/services")
     assert catalogue.status_code == 200
     services = catalogue.json()["services"]

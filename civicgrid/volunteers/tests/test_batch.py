@@ -153,10 +153,10 @@ def test_the_api_previews_and_accepts_some_lines_refusing_a_stale_one(client, vw
                                                                    "continuity", "load"}
     assert lines[company.pk]["team"] == "T1"
     # the companion order is sent meanwhile on its own (another centre user, one order)
-    single = client.post(f"/api/v1/volunteers/orders/{company.pk}/centre-assign", {
-        "team": "T1", "volunteer_ids": [w.expired.pk], "expected_event_count": lines[company.pk]["expected_event_count"]},
-        content_type="application/json")
-    assert single.status_code == 200 and single.json()["state"] == "assigned"
+    single = client.post(f"/api/v1/cases/{company.case_id}/transitions", {
+        "action": "centre_assign", "facts": {"team": "T1", "volunteer_ids": [w.expired.pk]},
+        "expected_event_count": lines[company.pk]["expected_event_count"]}, content_type="application/json")
+    assert single.status_code == 200 and single.json()["case"]["state"] == "assigned"
     accept = client.post(API, {"lines": [
         {"order_id": x["order_id"], "team": x["team"], "expected_event_count": x["expected_event_count"],
          "volunteer_ids": [v["volunteer_id"] for v in x["volunteers"]]} for x in lines.values()]},
@@ -166,8 +166,9 @@ def test_the_api_previews_and_accepts_some_lines_refusing_a_stale_one(client, vw
     assert results[counselling.pk]["ok"] and results[counselling.pk]["state"] == "assigned"
     assert not results[company.pk]["ok"] and results[company.pk]["code"] == "order_changed"
     assert accept.json()["assigned"] == 1 and accept.json()["refused"] == 1
-    again = client.post(f"/api/v1/volunteers/orders/{company.pk}/centre-assign", {
-        "team": "T1", "volunteer_ids": [w.expired.pk], "expected_event_count": 0}, content_type="application/json")
+    again = client.post(f"/api/v1/cases/{company.case_id}/transitions", {
+        "action": "centre_assign", "facts": {"team": "T1", "volunteer_ids": [w.expired.pk]},
+        "expected_event_count": 0}, content_type="application/json")
     assert again.status_code == 409 and again.json()["code"] == "order_changed"
 
 

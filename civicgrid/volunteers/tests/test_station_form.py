@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from civicgrid.volunteers import actions, queries
+from civicgrid.volunteers import actions
 from civicgrid.volunteers.forms import RateForm
+from civicgrid.volunteers.queries import boards as board_queries
 from civicgrid.volunteers.tests.conftest import order_input
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def test_the_nearest_matching_team_comes_first(vworld):
     actions.dispatch_order(actor=w.centre_admin, order_id=order.pk, station_code=w.station_a.code)
     order.refresh_from_db()
 
-    teams = queries.assignable_teams(order)
+    teams = board_queries.assignable_teams(order)
 
     assert teams[:2] == [w.team, youth]  # both can serve; the station's own first, whatever the codes say
 
