@@ -83,6 +83,10 @@ EXEMPT = {
     ("patrols", "checkpoints_of_grid"): "the grid of a patrol the caller sees (get_patrol)",
     ("fieldwork", "tagged_households"): "ids of households whose residents were read through visible_to",
     ("cases", "last_events"): "the latest events of a page of cases listed through cases_visible",
+    ("cases", "timelines"): "the events of cases the caller already read through the chokepoint",
+    ("relief", "case_events"): "the events of relief cases the view listed through the chokepoint",
+    ("cases", "transition"): "reads only a case's type to pick the app that runs the step; that app and "
+                             "transition_case look the case up through the chokepoint (404 out of reach)",
     ("volunteers", "donation_totals"): "distributions of the donations the caller passes, read scoped",
     ("volunteers", "recent_distributions"): "distributions of the donations the caller passes, read scoped",
     ("volunteers", "team_volunteers"): "members of a team the caller reached through an order it sees",
