@@ -14,24 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from civicgrid.accounts.models import Department
-from civicgrid.cases import (
-    chain,
-    cohandling,
-    duplicates,
-    effects,
-    evidence,
-    kpis,
-    merging,
-    notify,
-    queries,
-    sla,
-    sql,
-)
+from civicgrid.cases import chain, duplicates, kpis, merging, notify, queries, sla, sql
 from civicgrid.cases.choices import Channel, ContactPreference, DepartmentRole, SlaStatus
+from civicgrid.cases.flows import cohandling, effects
 from civicgrid.cases.intake import IntakeInput, check_intake
 from civicgrid.cases.models import Case, CaseDepartment, CaseEvent
 from civicgrid.cases.queries import case_roles
 from civicgrid.cases.routing import route
+from civicgrid.cases.uploads import evidence
 from civicgrid.cases.workflow import engine
 from civicgrid.cases.workflows import current_definition, spec_for
 from civicgrid.core import audit, clock, confcache, errors
@@ -178,7 +168,7 @@ def _clean_photos(data: IntakeInput) -> list:
     GPS position (read from EXIF, which the stored copy no longer carries)."""
     from django.conf import settings
 
-    from civicgrid.cases import photos
+    from civicgrid.cases.uploads import photos
 
     if len(data.photos) > settings.CASE_MAX_PHOTOS:
         raise errors.ValidationFailed(f"最多上传 {settings.CASE_MAX_PHOTOS} 张照片", code="too_many_photos")
@@ -337,9 +327,9 @@ def check_sla(*, now=None) -> dict[str, int]:
 
 
 def sync_categories() -> dict[str, int]:
-    """Upsert the shipped category tree (cases.catalogue) and freeze the workflow specs. Linking a
+    """Upsert the shipped category tree (cases.flows.catalogue) and freeze the workflow specs. Linking a
     default department needs that department to exist, so run again after departments are loaded."""
-    from civicgrid.cases import catalogue
+    from civicgrid.cases.flows import catalogue
     from civicgrid.cases.models import Category
     from civicgrid.cases.workflows import sync_workflows
 
@@ -367,8 +357,8 @@ def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None =
     Anyone who plays a role on the case (reporter, worker, handler, dispatcher) may add one; leaders only read."""
     from django.conf import settings
 
-    from civicgrid.cases import photos
     from civicgrid.cases.models import Attachment
+    from civicgrid.cases.uploads import photos
 
     case = get_visible(Case.objects.select_related("region"), actor, "cases.view_case", pk=case_id)
     if not (case_roles(actor, case) - {"leader"}):
