@@ -167,7 +167,7 @@ def deny_extension(step: Step) -> None:
 # ---- oversight ------------------------------------------------------------------------------------------------
 
 def supervise(step: Step) -> None:
-    step.case.is_supervised = True  # the handling departments hear of it (actions._notify_step)
+    step.case.is_supervised = True  # the handling departments hear of it (actions.transitions._notify_step)
 
 
 def remind(step: Step) -> None:
