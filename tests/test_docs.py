@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -57,3 +58,36 @@ def test_readme_has_exactly_two_setup_commands():
     assert commands == ["./run demo", "./run test"]
     ci = (ROOT / ".ci" / "run").read_text()
     assert "./run test" in ci
+
+
+# `docs/<path>.md` as written in docs, the README and code (not `../shared/docs/…`, outside the repository)
+DOC_PATH = re.compile(r"(?<![\w./-])docs/[\w./-]+\.md\b")
+MD_LINK = re.compile(r"\]\(([^)#\s:]+\.md)(?:#[^)]*)?\)")  # a relative Markdown link to a page
+
+
+def _doc_references():
+    texts = [ROOT / "README.md", *DOCS.rglob("*.md"), *ROOT.glob("civicgrid/**/*.py"), *ROOT.glob("bench/*.py"),
+             *ROOT.glob("tests/**/*.py")]
+    for path in texts:
+        if path == Path(__file__).resolve():
+            continue  # its own examples below
+        text = path.read_text(encoding="utf-8")
+        for name in DOC_PATH.findall(text):
+            yield path, ROOT / name
+        if path.suffix == ".md":
+            for link in MD_LINK.findall(text):
+                yield path, path.parent / link
+
+
+def test_every_docs_page_mentioned_exists():
+    references = list(_doc_references())
+    assert len(references) > 50, "the pattern no longer finds the references"
+    missing = sorted({f"{path.relative_to(ROOT)}: {os.path.relpath(target, ROOT)}"
+                      for path, target in references if not target.is_file()})
+    assert missing == [], f"these pages do not exist: {missing}"
+
+
+def test_the_reference_check_finds_a_missing_page():
+    assert DOC_PATH.findall("see docs/permissions.md.") == ["docs/permissions.md"]
+    assert DOC_PATH.findall("`../shared/docs/domain/standards-cn.md`") == []
+    assert MD_LINK.findall("[settings](settings.md) and [x](https://example.org/a.md)") == ["settings.md"]

@@ -1,5 +1,5 @@
 """Sign-in throttling (等保 AUTH-4) that tells nobody which usernames exist and lets no outsider lock a worker
-out. docs/settings.md and docs/accounts.md state the policy; web and API sign-in share it.
+out. docs/settings.md and docs/security.md (AUTH-4) state the policy; web and API sign-in share it.
 
 - Failures are counted per (username, source address), for unknown usernames exactly as for known ones.
   After LOGIN_MAX_FAILURES of them, that pair is refused for 1 minute, then 2, 4, 8 … minutes after each

@@ -213,7 +213,7 @@ class PhotoLocationOut(Schema):
 @router.post("/photo-location", response={200: PhotoLocationOut, 422: ErrorOut})
 def photo_location(request, photo: UploadedFile = File(...)):
     """读取照片 EXIF 中的拍摄位置,用于上报时建议地点(照片本身不保存)。"""
-    from civicgrid.cases import photos
+    from civicgrid.cases.uploads import photos
     from civicgrid.geo.locator import get_locator
     from civicgrid.geo.models import Region
 
@@ -331,7 +331,7 @@ def upload_evidence(request, case_id: Id, file: UploadedFile = File(...)):
     """上传一个环节的证据(照片,或流程要求文件时的 PDF),返回其 id;随后在 `transitions` 的 `facts.attachments`
     中引用。请带 `Idempotency-Key` 请求头:弱网重试不会重复上传。类型按内容识别;照片去除 EXIF 等元数据后保存
     (拍摄位置单独记录),PDF 仅保留页面内容。当前没有您可办理且接收附件的环节时为 409 `no_step_takes_attachments`。"""
-    from civicgrid.cases import evidence
+    from civicgrid.cases.uploads import evidence
 
     attachment = evidence.upload(actor=request.auth, case_id=case_id, data=file.read(), name=file.name or "",
                                  idempotency_key=request.headers.get("Idempotency-Key"))

@@ -64,7 +64,7 @@ class IntakeInput:
     reporter_phone: str = ""
     is_anonymous: bool = False
     contact_preference: str = ContactPreference.ONLINE
-    photos: list[bytes] = field(default_factory=list)  # raw uploads; checked and stripped by cases.photos
+    photos: list[bytes] = field(default_factory=list)  # raw uploads; checked and stripped by cases.uploads.photos
 
 
 @dataclass

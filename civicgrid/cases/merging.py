@@ -91,7 +91,7 @@ def can_unmerge(user, case: Case, event: CaseEvent | None = None) -> bool:
 def unmerge(*, actor, case_id: int, reason: str) -> Case:
     """Undo a merge made today: the case goes back to the state it was merged from, open again, and its
     reporter is told. Refused (409) once the day is over or when the case is not merged."""
-    from civicgrid.cases import actions
+    from civicgrid.cases.actions import _common
 
     reason = _reason(reason)
     case = get_visible(Case.objects.select_related("workflow", "region"), actor, queries.VIEW, pk=case_id)
@@ -114,8 +114,8 @@ def unmerge(*, actor, case_id: int, reason: str) -> Case:
         case.merged_into = None
         case.closed_at = None
         case.closed_in_time = None
-        actions._enter_state(case, spec, event.from_state, now)
-        new = actions._append_event(case, actor=actor, role=actions._role_label(actor, case), action="unmerge",
+        _common._enter_state(case, spec, event.from_state, now)
+        new = _common._append_event(case, actor=actor, role=_common._role_label(actor, case), action="unmerge",
                                     source=event.to_state, target=event.from_state,
                                     data={"merge_into": main_number, "reason": reason}, now=now)
         case.save()

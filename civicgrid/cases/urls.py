@@ -1,6 +1,7 @@
 from django.urls import path
 
-from civicgrid.cases import admin_views, views
+from civicgrid.cases import views
+from civicgrid.cases.admin import views as admin_views
 
 app_name = "cases"
 

@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from civicgrid.cases import actions, evidence, merging, queries
+from civicgrid.cases import actions, merging, queries
 from civicgrid.cases.forms import CaseFilterForm, ReportForm, TransitionForm
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Attachment, Case, Notification
+from civicgrid.cases.uploads import evidence
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import errors
 from civicgrid.core.scoping import get_visible

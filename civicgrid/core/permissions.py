@@ -1,6 +1,7 @@
 """The permission registry: every permission is declared once, as data, in `<app>/permissions.py`.
 
-Roles (accounts.roles) map to these names; docs/permissions.md is checked against this registry.
+Roles (accounts.roles) map to these names; docs/roles.md is rendered from both, and a test fails when a
+role names a permission this registry does not declare.
 """
 
 from __future__ import annotations

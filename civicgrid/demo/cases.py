@@ -19,7 +19,7 @@ from django.utils import timezone
 from civicgrid.accounts.models import Department, RoleAssignment, User
 from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.cases.models import Category
+from civicgrid.cases.models import Case, Category
 from civicgrid.core import clock, errors
 from civicgrid.demo import evidence, photos
 from civicgrid.geo.locator import get_locator
@@ -258,7 +258,7 @@ class Replay:
     def _step(self, job: Job) -> bool:
         """The job's next step through the case actions; False when the engine refused it."""
         action, who, facts, _hours, reporter = job.steps.pop(0)
-        case = actions.Case.objects.select_related("region", "category", "department").get(pk=job.case_id)
+        case = Case.objects.select_related("region", "category", "department").get(pk=job.case_id)
         actor = self._actor(case, who, reporter)
         facts = self._facts(case, facts, job.at)
         try:

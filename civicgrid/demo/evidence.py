@@ -1,5 +1,5 @@
 """Generated evidence for scripted case steps: a step whose script names its photos by a label
-("处置后照片") takes that many small generated pictures uploaded first (cases.evidence), as a phone would.
+("处置后照片") takes that many small generated pictures uploaded first (cases.uploads.evidence), as a phone would.
 Simple shapes and colours, no real photos of people."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import io
 
-from civicgrid.cases import evidence
+from civicgrid.cases.uploads import evidence
 
 
 def photo_bytes(label: str, size: tuple[int, int] = (160, 120)) -> bytes:
@@ -29,7 +29,7 @@ def photo_bytes(label: str, size: tuple[int, int] = (160, 120)) -> bytes:
 
 def take(actor, case_id: int, action: str, facts: dict, comment: str = "", make_photo=None):
     """One scripted step: the photos its `attachments` labels stand for, generated, uploaded and taken with
-    the step in one go (cases.evidence.transition_with_files: all or nothing)."""
+    the step in one go (cases.uploads.evidence.transition_with_files: all or nothing)."""
     facts = dict(facts)
     labels = facts.pop("attachments", None) or []
     if labels and all(str(x).isdigit() for x in labels):  # real ids already

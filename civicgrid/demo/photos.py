@@ -1,6 +1,6 @@
 """Generated scene photos for the demo's cases: a street-like picture of coloured shapes with the problem
 named on it and the place in its EXIF GPS block, as a phone would send it. No people, nothing real. They
-go through the same intake and attachment actions as a phone's photos (cases/photos.py checks the type from
+go through the same intake and attachment actions as a phone's photos (cases/uploads/photos.py checks the type from
 the bytes, reads the position and strips the metadata from the stored copy)."""
 
 from __future__ import annotations

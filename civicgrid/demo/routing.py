@@ -11,7 +11,7 @@ case is generated, so that cases are routed by rules and their routing record na
 from __future__ import annotations
 
 from civicgrid.accounts.models import User
-from civicgrid.cases import admin_actions
+from civicgrid.cases.admin import actions as admin_actions
 from civicgrid.cases.models import RoutingRule
 from civicgrid.demo import tree
 

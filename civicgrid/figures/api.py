@@ -1,4 +1,4 @@
-"""GET /api/v1/figures: the article's figures computed live from records (docs/figures.md)."""
+"""GET /api/v1/figures: the article's figures computed live from records (civicgrid/figures/registry.py)."""
 
 from datetime import date
 from typing import Any

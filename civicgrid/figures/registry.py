@@ -1,6 +1,6 @@
-"""The figures of the source article (docs/figures.md), computed live from records.
+"""The figures of the source article (`../shared/docs/seed-figures.md`), computed live from records.
 
-`DECLARED` is the table of docs/figures.md, declared once as data: number, key and value names of every
+`DECLARED` is that table, declared once as data: number, key and value names of every
 figure. `HANDLERS` maps a key to the function that computes it from records with the same query
 functions the pages and dashboards use (geo, accounts, volunteers, enterprises). A domain app adds its
 figures in its own `figures.py` module, a `HANDLERS` dict that `FiguresConfig.ready` merges in (a key

@@ -1,4 +1,4 @@
-"""Figures 10-12 of the source article (docs/figures.md), from records through the same queries the
+"""Figures 10-12 of the source article (civicgrid/figures/registry.py), from records through the same queries the
 pages use, counted for the whole district (`registry.WHOLE_DISTRICT`). "This year" is the year of `on`."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Uploaded materials: the type is read from the bytes, never the file name; photos are re-encoded from
-their pixels (cases.photos: no EXIF or other metadata kept); PDFs (scans) are checked for a PDF header and
+their pixels (cases.uploads.photos: no EXIF or other metadata kept); PDFs (scans) are checked for a PDF header and
 trailer and kept as sent; the size is limited (PUBLICSERVICE_MAX_MATERIAL_BYTES)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from civicgrid.cases import photos
+from civicgrid.cases.uploads import photos
 from civicgrid.core import errors
 
 

@@ -92,7 +92,7 @@ class CleanFile:
 def clean_material(data: bytes) -> CleanFile:
     """A photo (re-encoded by the case photo helper: type from the bytes, metadata stripped) or a PDF
     (type from its header, size limited); anything else is 422 `material_type_unsupported`."""
-    from civicgrid.cases import photos
+    from civicgrid.cases.uploads import photos
 
     if photos.sniff(data[:16]):
         photo = photos.clean(data)
@@ -169,7 +169,7 @@ def submit_nomination(*, actor, data: NominationInput, idempotency_key: str | No
     materials = [clean_material(raw) for raw in data.materials]  # every file checked before anything is written
     portrait = None
     if data.photo:
-        from civicgrid.cases import photos
+        from civicgrid.cases.uploads import photos
 
         portrait = photos.clean(data.photo)
     nominator_name = (getattr(actor, "display_name", "") or actor.get_username())[:50]

@@ -22,5 +22,5 @@ class CaseKind(models.TextChoices):
 
 RELIEF_TYPE = "enterprise_relief"
 BLOCKER_TYPE = "project_blocker"
-RELIEF_ROOT = "80"  # cases.catalogue codes of the relief categories (8001 资金/融资 …)
+RELIEF_ROOT = "80"  # cases.flows.catalogue codes of the relief categories (8001 资金/融资 …)
 BLOCKER_ROOT = "81"

@@ -1,4 +1,4 @@
-"""Figure 18 of the source article (docs/figures.md): what the 一企一策 rescue of the joint-venture
+"""Figure 18 of the source article (civicgrid/figures/registry.py): what the 一企一策 rescue of the joint-venture
 chemical firm achieved.
 
 Rule: the recorded outcomes of the relief cases flagged 一企一策 (`ReliefCase.is_tailored`) that were

@@ -2,7 +2,7 @@
 that service (the category code itself is a skill), and the certificate kinds volunteers may hold.
 
 The services themselves (心理援助 … 紧急救援 and their items) are case categories under "70"
-(civicgrid.cases.catalogue), so an order is a case like any other.
+(civicgrid.cases.flows.catalogue), so an order is a case like any other.
 """
 
 from __future__ import annotations

@@ -252,7 +252,7 @@ def transition_work(*, actor, work_id: int, action: str, on: date | None = None,
 
 def add_photo(*, actor, work_id: int, stage: str, data: bytes) -> WorkPhoto:
     """A before or after photo: type from the bytes, metadata stripped (the case photo helper)."""
-    from civicgrid.cases import photos
+    from civicgrid.cases.uploads import photos
 
     if stage not in PhotoStage.values:
         raise errors.ValidationFailed("请选择改造前或改造后", code="stage_invalid")

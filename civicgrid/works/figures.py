@@ -1,4 +1,4 @@
-"""Seed figures 19 and 20 (docs/figures.md): the improvement works finished this year.
+"""Seed figures 19 and 20 (civicgrid/figures/registry.py): the improvement works finished this year.
 
 The article reports the district's work "今年" (this year): a figure counts the works finished from 1 January
 of `on`'s year up to `on`, summing their recorded quantities with the same `queries.totals` the public totals

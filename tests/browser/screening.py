@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from civicgrid.accounts.models import Department, User
 from civicgrid.cases.actions import submit_case
-from civicgrid.cases.admin_actions import save_routing_rule
+from civicgrid.cases.admin.actions import save_routing_rule
 from civicgrid.cases.intake import IntakeInput
 from tests.browser.conftest import screenshot
 from tests.sweep import ROLES, viewer

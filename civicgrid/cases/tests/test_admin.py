@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from civicgrid.cases import actions, admin_actions
+from civicgrid.cases import actions
+from civicgrid.cases.admin import actions as admin_actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Category, RoutingRule
 from civicgrid.cases.tests.conftest import POINT_A

@@ -1,10 +1,11 @@
-"""The effects registry (cases/effects.py) covers exactly the vocabulary's effects, and the dispute effects
+"""The effects registry (cases/flows/effects.py) covers exactly the vocabulary's effects, and the dispute effects
 do what they declare: a mediation that fails at the community escalates to the street, whose leaders are
 notified; sessions and agreements are typed records counted in the dispute KPIs."""
 
 import pytest
 
-from civicgrid.cases import effects, kpis
+from civicgrid.cases import kpis
+from civicgrid.cases.flows import effects
 from civicgrid.cases.models import Case, MediationAgreement, MediationSession, Notification
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.cases.workflow import vocabulary

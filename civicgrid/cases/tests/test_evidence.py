@@ -7,11 +7,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from civicgrid.cases import actions, evidence
+from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Attachment, Case, CaseEvent
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.cases.tests.test_photos import jpeg_with_gps
+from civicgrid.cases.uploads import evidence
 from civicgrid.core import errors
 from civicgrid.demo.evidence import photo_bytes
 from civicgrid.testing import make_user

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from civicgrid.cases import actions, evidence, merging
+from civicgrid.cases import actions, merging
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case, Notification
 from civicgrid.cases.tests.conftest import POINT_A
+from civicgrid.cases.uploads import evidence
 from civicgrid.core import clock, errors
 from civicgrid.demo.evidence import photo_bytes
 from civicgrid.testing import make_user

@@ -4,10 +4,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from civicgrid.cases import actions, photos
+from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Attachment, Case
 from civicgrid.cases.tests.conftest import POINT_A
+from civicgrid.cases.uploads import photos
 from civicgrid.core import errors
 
 

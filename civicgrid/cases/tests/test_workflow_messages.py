@@ -1,5 +1,5 @@
 """The workflow package's Chinese labels reach the English catalogue through the generated
-workflow_messages.py, and the pages translate them when they show them (Chinese stays the default)."""
+flows/messages.py, and the pages translate them when they show them (Chinese stays the default)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from civicgrid.cases import actions, labels, queries
+from civicgrid.cases import actions, queries
+from civicgrid.cases.flows import labels
 from civicgrid.cases.forms import TransitionForm
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.vocabulary import CASE_ROLE_LABELS, FACT_LABELS, FACT_VALUE_LABELS
 
-STALE = "civicgrid/cases/workflow_messages.py is stale: run `python -m civicgrid.cases.labels`, then makemessages"
+STALE = "civicgrid/cases/flows/messages.py is stale: run `python -m civicgrid.cases.flows.labels`, then makemessages"
 
 
 def test_generated_module_is_current():

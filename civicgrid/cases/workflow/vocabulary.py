@@ -99,7 +99,7 @@ FACT_CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 # Evidence: the kinds of file a transition may take as its `attachments` (Transition.evidence), checked by
-# content when uploaded (cases/evidence.py).
+# content when uploaded (cases/uploads/evidence.py).
 EVIDENCE: dict[str, str] = {
     "photo": "照片(JPEG、PNG、WebP)",
     "pdf": "PDF 文件",

@@ -3,7 +3,7 @@
 SQLite checkpoints the WAL inside the commit that takes it past 1,000 pages: the copy and its fsync then
 run while that connection holds the write lock, and every other writer waits. Here the commit's own
 automatic checkpoint only starts at a backstop size, and each process runs a PASSIVE checkpoint (which
-never blocks writers) after every CHECKPOINT_EVERY of its commits. See docs/architecture.md ("SQLite").
+never blocks writers) after every CHECKPOINT_EVERY of its commits. See docs/write-path.md ("SQLite").
 
 Writers take turns through SQLite's own lock (`BEGIN IMMEDIATE`, busy timeout). A cross-process writer
 queue on a lock file used to sit in front of it; a test could not show the starvation it was kept for,

@@ -241,7 +241,7 @@ def _answers_error(exc: schema.AnswerError) -> errors.ValidationFailed:
 
 def _prepare(campaign: Campaign, household: Household, answers, photos: dict[str, bytes]):
     """Check the answers and photos before anything is written: (cleaned answers, cleaned photos)."""
-    from civicgrid.cases import photos as photo_checks
+    from civicgrid.cases.uploads import photos as photo_checks
 
     if not isinstance(answers, dict):
         raise errors.ValidationFailed("答卷格式有误", code="answers_invalid")

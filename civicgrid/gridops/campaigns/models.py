@@ -136,7 +136,7 @@ class CampaignRevision(models.Model):
 
 
 class CampaignPhoto(models.Model):
-    """A photo answer: the metadata-free copy made by cases.photos.clean()."""
+    """A photo answer: the metadata-free copy made by cases.uploads.photos.clean()."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="photos")
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")

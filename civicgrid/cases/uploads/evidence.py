@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from civicgrid.cases import documents, photos
 from civicgrid.cases.models import Attachment, Case, CaseEvent
 from civicgrid.cases.queries import allowed_actions, case_roles
+from civicgrid.cases.uploads import documents, photos
 from civicgrid.cases.workflow import engine
 from civicgrid.cases.workflow.vocabulary import EVIDENCE
 from civicgrid.cases.workflows import spec_for

@@ -18,8 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from civicgrid.accounts.models import Department, RoleAssignment, User
-from civicgrid.cases import cohandling, notify, sla
+from civicgrid.cases import notify, sla
 from civicgrid.cases.choices import AgreementForm, DepartmentRole, DisputeTier
+from civicgrid.cases.flows import cohandling
 from civicgrid.cases.models import Case, CaseDepartment, FollowUp, MediationAgreement, MediationSession
 from civicgrid.cases.workflow import engine
 from civicgrid.core import errors
@@ -82,7 +83,7 @@ def count_return(step: Step) -> None:
     CaseDepartment.objects.filter(case=step.case, role=DepartmentRole.MAIN).delete()
 
 
-# ---- co-handling tasks (cases.cohandling) ------------------------------------------------------------------
+# ---- co-handling tasks (cases.flows.cohandling) ------------------------------------------------------------------
 
 def assign_tasks(step: Step) -> None:
     if not engine.is_empty(step.facts.get("tasks")):
@@ -166,7 +167,7 @@ def deny_extension(step: Step) -> None:
 # ---- oversight ------------------------------------------------------------------------------------------------
 
 def supervise(step: Step) -> None:
-    step.case.is_supervised = True  # the handling departments hear of it (actions._notify_step)
+    step.case.is_supervised = True  # the handling departments hear of it (actions.transitions._notify_step)
 
 
 def remind(step: Step) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from civicgrid.accounts.models import VOLUNTEER_KINDS, Department
-from civicgrid.cases.admin_actions import UNIT_LABELS, limit_states
+from civicgrid.cases.admin.actions import UNIT_LABELS, limit_states
 from civicgrid.cases.choices import QuestionType, Urgency
 from civicgrid.cases.models import Category
 from civicgrid.cases.workflow import registry

@@ -220,7 +220,7 @@ def save_category(*, actor, code: str, name: str, parent_code: str | None, case_
 
     A sub-category's parent is its code minus the last two digits and must exist. Limits override the
     workflow's default per state, only for clocked, non-terminal states of the category's case type.
-    Note: `sync_categories` resets shipped codes (cases.catalogue) to their shipped values, except is_active.
+    Note: `sync_categories` resets shipped codes (cases.flows.catalogue) to their shipped values, except is_active.
     """
     require(actor, PERM)
     code, name = _clean(code), _clean(name)

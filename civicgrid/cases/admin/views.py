@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civicgrid.cases import admin_actions, queries
-from civicgrid.cases.admin_actions import PERM, UNIT_LABELS
-from civicgrid.cases.choices import QuestionType, Urgency
-from civicgrid.cases.forms_admin import (
+from civicgrid.cases import queries
+from civicgrid.cases.admin import actions as admin_actions
+from civicgrid.cases.admin.actions import PERM, UNIT_LABELS
+from civicgrid.cases.admin.forms import (
     CategoryForm,
     QuestionFormSet,
     RouteTestForm,
@@ -19,6 +19,7 @@ from civicgrid.cases.forms_admin import (
     questions_initial,
     region_options,
 )
+from civicgrid.cases.choices import QuestionType, Urgency
 from civicgrid.cases.models import Category, RoutingRule
 from civicgrid.cases.workflow import registry
 from civicgrid.core import errors
