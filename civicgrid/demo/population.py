@@ -8,10 +8,18 @@ import random
 from collections import Counter
 from datetime import timedelta
 
+from civicgrid.core import crypto
 from civicgrid.demo import geometry, names, people
 from civicgrid.demo.tree import RegionPlan
 from civicgrid.people import sql
-from civicgrid.people.models import Building, Household, Resident, ResidentTag, id_number_hash, phone_hash
+from civicgrid.people.models import (
+    ID_NUMBER_PURPOSE,
+    PHONE_PURPOSE,
+    Building,
+    Household,
+    Resident,
+    ResidentTag,
+)
 
 CHUNK = 400  # micro-grids per round of inserts
 FLOORS = [(6, 0.5), (7, 0.2), (11, 0.15), (18, 0.15)]
@@ -34,6 +42,8 @@ class Writer:
         self.tag_ids = tag_ids
         self.estates: dict[tuple[str, str], dict] = {}  # (grid code, estate) -> road, next building number
         self.counts: Counter = Counter()
+        self.id_number_hash = crypto.lookup_hasher(ID_NUMBER_PURPOSE)  # as people.models.id_number_hash
+        self.phone_hash = crypto.lookup_hasher(PHONE_PURPOSE)
 
     def write(self, micro_grids: list[RegionPlan], scale: float) -> Counter:
         counts = household_counts(micro_grids, scale, self.rng)
@@ -58,8 +68,8 @@ class Writer:
                     name=person.name, gender=person.gender, birth_date=person.birth_date,
                     ethnicity=person.ethnicity, residence_type=person.residence_type,
                     id_number=person.id_number,
-                    id_number_hash=id_number_hash(person.id_number) if person.id_number else "",
-                    phone=person.phone, phone_hash=phone_hash(person.phone) if person.phone else "",
+                    id_number_hash=self.id_number_hash(person.id_number) if person.id_number else "",
+                    phone=person.phone, phone_hash=self.phone_hash(person.phone) if person.phone else "",
                 ))
                 plans.append(person)
         sql.insert_many(residents)
