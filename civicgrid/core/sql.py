@@ -157,6 +157,47 @@ def insert(obj: M) -> M:
     return obj
 
 
+def _insert_rows_plan(model, auto: bool, rows: int) -> tuple:
+    def build():
+        _no_receivers(model)
+        fields = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
+        row = f"({', '.join(['%s'] * len(fields))})"
+        sql = (f"INSERT INTO {table(model)} ({', '.join(quote(f.column) for f in fields)}) "
+               f"VALUES {', '.join([row] * rows)}")
+        if auto:
+            sql += f" RETURNING {quote(model._meta.pk.column)}"
+        return sql, tuple(_writer(f, True) for f in fields)
+    return _cached(("insert_rows", model, auto, rows), build)
+
+
+def insert_many(objs: Sequence[M], *, batch: int = 500) -> Sequence[M]:
+    """INSERT new instances of one model, many rows per statement (for bulk loads such as the demo build:
+    bulk_create's per-field compilation was most of their time). Auto primary keys come back in row order
+    through RETURNING, as bulk_create relies on; without RETURNING (SQLite < 3.35) rows go one by one."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    auto = objs[0].pk is None and isinstance(model._meta.pk, AutoField)
+    if auto and not connection.features.can_return_rows_from_bulk_insert:
+        for obj in objs:
+            insert(obj)
+        return objs
+    fields = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
+    size = max(1, min(batch, connection.ops.bulk_batch_size(fields, objs)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), size):
+            chunk = objs[start:start + size]
+            sql, writers = _insert_rows_plan(model, auto, len(chunk))
+            cursor.execute(sql, [value_of(obj) for obj in chunk for value_of in writers])
+            if auto:
+                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                    obj.pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
 def update(obj: Model, names: Iterable[str]) -> None:
     """UPDATE the named fields of a saved instance (auto_now fields are refreshed as save() would)."""
     model, names = type(obj), tuple(names)

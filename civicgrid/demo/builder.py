@@ -20,6 +20,7 @@ from civicgrid.accounts.roles import Role
 from civicgrid.core import audit, confcache
 from civicgrid.demo import catalogue, geometry, logins, people, tree
 from civicgrid.demo.population import Writer
+from civicgrid.demo.timing import Timings
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.models import Region
 from civicgrid.people.models import Tag
@@ -43,36 +44,33 @@ def demo_exists() -> bool:
     return Region.objects.filter(code=tree.DISTRICT_CODE).exists()
 
 
-def build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, password: str | None = None, progress=None) -> BuildResult:
-    """Build everything; raises logins.PasswordRejected for a weak password and ValueError for a bad scale."""
+def build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, password: str | None = None, progress=None,
+          timings: Timings | None = None) -> BuildResult:
+    """Build everything; raises logins.PasswordRejected for a weak password and ValueError for a bad scale.
+    `timings` (civicgrid/demo/timing.py) gets one row per part: regions, accounts, population."""
     if not 0 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between 0 and {MAX_SCALE}")
     say = progress or (lambda message: None)
+    timings = timings or Timings()
     started = time.monotonic()
     password, source = logins.resolve_password(password)
     result = BuildResult(seed=seed, scale=scale, password=password, password_source=source)
-    root = tree.plan(seed)
-    levels = tree.by_level(root)
     with transaction.atomic():
-        region_ids = _create_regions(levels)
-        say(f"区域 {len(region_ids)} 个")
-        departments = _create_departments(region_ids)
-        tag_ids = _create_tags()
+        with timings.stage("regions"):
+            root = tree.plan(seed)
+            levels = tree.by_level(root)
+            region_ids = _create_regions(levels)
+            say(f"区域 {len(region_ids)} 个")
+            departments = _create_departments(region_ids)
+            tag_ids = _create_tags()
         registry = people.Registry(random.Random(f"{seed}:registry"))
-        firsts = {level: region_ids[nodes[0].code] for level, nodes in levels.items()}
-        rng = random.Random(f"{seed}:accounts")
-        named = logins.create_named(password=password, firsts=firsts, departments=departments,
-                                    rng=rng, registry=registry)
-        micro = logins.create_workers(
-            regions=[(n.code, region_ids[n.code]) for n in levels[RegionLevel.MICRO_GRID]],
-            role=Role.MICRO_GRID_WORKER, prefix="mg", skip_id=firsts[RegionLevel.MICRO_GRID],
-            rng=rng, registry=registry)
-        grid = logins.create_workers(
-            regions=[(n.code, region_ids[n.code]) for n in levels[RegionLevel.GRID]],
-            role=Role.GRID_WORKER, prefix="gw", skip_id=firsts[RegionLevel.GRID], rng=rng, registry=registry)
-        say(f"账号 {len(named) + micro + grid} 个")
-        writer = Writer(seed=seed, region_ids=region_ids, tag_ids=tag_ids, registry=registry)
-        result.counts.update(writer.write(levels[RegionLevel.MICRO_GRID], scale))
+        with timings.stage("accounts"):
+            firsts = {level: region_ids[nodes[0].code] for level, nodes in levels.items()}
+            named, micro, grid = _create_accounts(seed, password, levels, region_ids, firsts, departments, registry)
+            say(f"账号 {len(named) + micro + grid} 个")
+        with timings.stage("population"):
+            writer = Writer(seed=seed, region_ids=region_ids, tag_ids=tag_ids, registry=registry)
+            result.counts.update(writer.write(levels[RegionLevel.MICRO_GRID], scale))
         result.counts.update({f"regions_{level}": len(nodes) for level, nodes in levels.items()})
         named_roles = [u.assignments.get().role for u in named]
         result.counts.update(
@@ -104,6 +102,19 @@ def _create_regions(levels: dict[str, list[tree.RegionPlan]]) -> dict[str, int]:
         for region in Region.objects.bulk_create(rows, batch_size=BATCH):
             ids[region.code] = region.pk
     return ids
+
+
+def _create_accounts(seed, password, levels, region_ids, firsts, departments, registry) -> tuple[list, int, int]:
+    """The named logins, then a worker per micro-grid and per grid: (named users, micro, grid workers)."""
+    rng = random.Random(f"{seed}:accounts")
+    named = logins.create_named(password=password, firsts=firsts, departments=departments, rng=rng, registry=registry)
+    micro = logins.create_workers(
+        regions=[(n.code, region_ids[n.code]) for n in levels[RegionLevel.MICRO_GRID]],
+        role=Role.MICRO_GRID_WORKER, prefix="mg", skip_id=firsts[RegionLevel.MICRO_GRID], rng=rng, registry=registry)
+    grid = logins.create_workers(
+        regions=[(n.code, region_ids[n.code]) for n in levels[RegionLevel.GRID]],
+        role=Role.GRID_WORKER, prefix="gw", skip_id=firsts[RegionLevel.GRID], rng=rng, registry=registry)
+    return named, micro, grid
 
 
 def _create_departments(region_ids: dict[str, int]) -> dict[str, int]:

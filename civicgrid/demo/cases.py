@@ -19,7 +19,7 @@ from django.utils import timezone
 from civicgrid.accounts.models import Department, RoleAssignment, User
 from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.cases.models import Case, Category
+from civicgrid.cases.models import Case, Category, RoutingRule
 from civicgrid.core import clock, errors
 from civicgrid.demo import evidence, photos
 from civicgrid.geo.locator import get_locator
@@ -66,6 +66,15 @@ class Actors:
         self._handlers = {}
         for a in RoleAssignment.objects.filter(role="department_handler", is_active=True).select_related("user"):
             self._handlers.setdefault(a.department_id, a.user)
+        # every department a case can be sent to gets its handler now, before the first case: a new role
+        # assignment changes the configuration (confcache), and each change made the next intake reload
+        # all of it (6,000 regions, categories, rules), which was a third of the replay's time
+        targets = set(Category.objects.filter(is_active=True, default_department__isnull=False)
+                      .values_list("default_department_id", flat=True))
+        targets |= set(RoutingRule.objects.values_list("department_id", flat=True))
+        targets |= set(Department.objects.filter(code="CGJ").values_list("id", flat=True))
+        for department_id in sorted(targets):
+            self.handler(department_id)
 
     def grid_worker(self, region: Region) -> User:
         return self._grid.get(region.code[:15]) or self.dispatcher

@@ -8,14 +8,17 @@ from civicgrid.core.fields import EncryptedTextField
 from civicgrid.core.scoping import Scope, ScopedManager
 from civicgrid.people.choices import Gender, Relation, ResidenceType
 
+ID_NUMBER_PURPOSE = "id_number"
+PHONE_PURPOSE = "phone"
+
 
 def id_number_hash(value: str) -> str:
     """Look-up key for an ID number (the only way to search by ID)."""
-    return crypto.lookup_hash(value, purpose="id_number")
+    return crypto.lookup_hash(value, purpose=ID_NUMBER_PURPOSE)
 
 
 def phone_hash(value: str) -> str:
-    return crypto.lookup_hash(value, purpose="phone")
+    return crypto.lookup_hash(value, purpose=PHONE_PURPOSE)
 
 
 class Building(models.Model):

@@ -17,6 +17,7 @@ from civicgrid.demo import patrols as demo_patrols
 from civicgrid.demo import routing as demo_routing
 from civicgrid.demo import triage as demo_triage
 from civicgrid.demo import volunteers as demo_volunteers
+from civicgrid.demo.timing import Timings
 
 CITY = "city"
 DEFAULT_CASES = 800
@@ -69,6 +70,7 @@ class Command(BaseCommand):
                              cases=demo_city.CASES if cases is None else cases)
             return
         cases = DEFAULT_CASES if cases is None else cases
+        timings = self.timings = Timings(say=self.stdout.write)
         if stage:
             if not builder.demo_exists():
                 raise CommandError(f"区县 {tree.DISTRICT_CODE} 不存在:请先构建演示区县,再补建 {stage}。")
@@ -83,42 +85,51 @@ class Command(BaseCommand):
             self.stdout.write(report.logins_text(logins.known_password()))
             return
         try:
-            result = builder.build(seed=seed, scale=scale, password=password, progress=self.stdout.write)
+            result = builder.build(seed=seed, scale=scale, password=password, progress=self.stdout.write,
+                                   timings=timings)
         except (logins.PasswordRejected, ValueError) as exc:
             raise CommandError(str(exc)) from None
         counts = result.counts
-        sync_categories()
-        demo_routing.build(say=self.stdout.write)  # before any case: cases are routed by the rules
+        with timings.stage("routing"):
+            sync_categories()
+            demo_routing.build(say=self.stdout.write)  # before any case: cases are routed by the rules
         if cases > 0:
             self.stdout.write(f"正在按真实流程生成 {cases} 件演示案件(一年)……")
-            made = demo_cases.generate(seed=seed, count=cases)
+            with timings.stage("cases"):
+                made = demo_cases.generate(seed=seed, count=cases)
             self.stdout.write(f"案件 {made['cases']} 件,流程动作 {made['steps']} 次。")
         orders = f",并按真实流程办理近半年的 {volunteer_orders} 个志愿服务点单" if volunteer_orders > 0 else ""
         self.stdout.write(f"正在生成文明实践阵地、志愿者和捐赠记录{orders}……")
-        made = demo_volunteers.generate(seed=seed, scale=scale, orders=max(0, volunteer_orders))
+        with timings.stage("volunteers"):
+            made = demo_volunteers.generate(seed=seed, scale=scale, orders=max(0, volunteer_orders))
         if made:
             self.stdout.write(
                 f"文明实践阵地 {made['sites']} 个,服务队 {made['teams']} 支,志愿者 {made['volunteers']} 名;"
                 f"点单 {made['orders']} 个,对接成功 {made['matched']} 个;向低保户发放捐赠 {made['low_income_yuan']} 元"
                 f"(用时 {made['seconds']} 秒)。")
         self.stdout.write("正在生成高新区:园区、企业、资质、专利、审批事项和梯度培育预审……")
-        made = demo_enterprises.generate(seed=seed)
+        with timings.stage("enterprises"):
+            made = demo_enterprises.generate(seed=seed)
         if made:
             self.stdout.write(
                 f"高新区企业 {made['enterprises']} 家,年度数据 {made['metrics']} 条,专利 {made['patents']} 项,"
                 f"审批事项 {made['approval_items']} 项,预审结果 {made['precheck_reports']} 份(用时 {made['seconds']} 秒)。")
         if not no_field_work:
             self.stdout.write("正在生成网格工作:入户走访、重点人员、矛盾纠纷排查、警网联动、专项排查……")
-            demo_fieldwork.build(seed=seed, say=self.stdout.write)  # each step reports its own counts
-            demo_campaigns.build(seed=seed, say=self.stdout.write)
+            with timings.stage("fieldwork"):
+                demo_fieldwork.build(seed=seed, say=self.stdout.write)  # each step reports its own counts
+            with timings.stage("campaigns"):
+                demo_campaigns.build(seed=seed, say=self.stdout.write)
             if patrol_days > 0:
                 self.stdout.write(f"正在生成近{patrol_days}天的日常巡查(轨迹、点位打卡、巡查发现)……")
-                made = demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write)
+                with timings.stage("patrols"):
+                    made = demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write)
                 self.stdout.write(f"巡查 {made.get('patrols', 0)} 次,轨迹点 {made.get('points', 0)} 个,"
                                   f"点位经过 {made.get('visits', 0)} 次,巡查发现 {made.get('findings', 0)} 件"
                                   f"(用时 {made.get('seconds')} 秒)。")
             self.stdout.write("正在分拨现场上报的案件(走访、排查、警情移交、专项排查、巡查发现)……")
-            demo_triage.build(seed=seed, say=self.stdout.write)
+            with timings.stage("triage"):
+                demo_triage.build(seed=seed, say=self.stdout.write)
         for later in stages.STAGES:
             self._run_stage(later, seed)
         self.stdout.write(self.style.SUCCESS(
@@ -129,6 +140,7 @@ class Command(BaseCommand):
         ))
         self.stdout.write(report.logins_text(result.password))
         self.stdout.write(f"(密码来源:{result.password_source})")
+        self.stdout.write("各阶段用时(CPU 为本进程,不含数据库服务器):\n" + timings.table())
 
     def _build_city(self, *, seed, password, districts, streets, per_year, cases) -> None:
         if cases < 0 or per_year <= 0:
@@ -143,4 +155,5 @@ class Command(BaseCommand):
 
     def _run_stage(self, stage: stages.Stage, seed: int) -> None:
         self.stdout.write(f"正在生成{stage.label}……")
-        stage.run(seed=seed, say=self.stdout.write)
+        with self.timings.stage(stage.key):
+            stage.run(seed=seed, say=self.stdout.write)
