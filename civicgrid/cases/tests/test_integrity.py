@@ -121,16 +121,16 @@ def test_a_sweep_that_dies_before_supervising_records_nothing(world, monkeypatch
                                  (world.handler, "contact", {"comment": "已联系"})]:
         actions.transition_case(actor=actor, case_id=case.pk, action=action, facts=facts)
     Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(minutes=1))
-    real = actions.transition_case
+    from civicgrid.cases.actions import transitions  # where check_sla finds transition_case
 
     def dies(**kw):
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(actions, "transition_case", dies)
+    monkeypatch.setattr(transitions, "transition_case", dies)
     with pytest.raises(SystemExit):
         actions.check_sla()
     case.refresh_from_db()
     assert case.recorded_sla_status == "normal" and not case.was_overdue  # nothing of the half-done case kept
-    monkeypatch.setattr(actions, "transition_case", real)
+    monkeypatch.undo()
     assert actions.check_sla()["supervised"] == 1 and actions.check_sla()["supervised"] == 0
     assert case.events.filter(action="supervise").count() == 1
