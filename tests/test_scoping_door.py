@@ -83,6 +83,8 @@ EXEMPT = {
     ("patrols", "checkpoints_of_grid"): "the grid of a patrol the caller sees (get_patrol)",
     ("fieldwork", "tagged_households"): "ids of households whose residents were read through visible_to",
     ("cases", "last_events"): "the latest events of a page of cases listed through cases_visible",
+    ("cases", "_rules"): "the routing table, configuration read whole by holders of the routing permission "
+                         "(permission_page); per-district views of it under a city root are still to do",
     ("cases", "timelines"): "the events of cases the caller already read through the chokepoint",
     ("relief", "case_events"): "the events of relief cases the view listed through the chokepoint",
     ("cases", "transition"): "reads only a case's type to pick the app that runs the step; that app and "
