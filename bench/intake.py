@@ -100,12 +100,8 @@ def load(port: int, tok: str, seconds: float, clients: int, make_request) -> tup
     return ok, fail, time.perf_counter() - started
 
 
-WRK_SCRIPT = r"""
-local points = %(points)s
-local categories = %(categories)s
-local descriptions = %(descriptions)s
-local token = "%(token)s"
-local method = "%(method)s"
+# what every wrk script here shares: a number per thread, a seeded random, and a summary line to parse
+WRK_FRAME = r"""
 local counter = 0
 local thread_no = 0
 function setup(thread)
@@ -115,6 +111,19 @@ end
 function init(args)
   math.randomseed(os.time() * 100 + (thread_no or 0))
 end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK {"requests": %d, "status_errors": %d, "socket_errors": %d, "seconds": %f}\n',
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout, summary.duration / 1e6))
+end
+"""
+
+WRK_SCRIPT = r"""
+local points = %(points)s
+local categories = %(categories)s
+local descriptions = %(descriptions)s
+local token = "%(token)s"
+local method = "%(method)s"
 function request()
   local headers = {["Authorization"] = "Bearer " .. token}
   if method == "GET" then
@@ -130,11 +139,6 @@ function request()
   headers["Idempotency-Key"] = string.format("w%%d-%%d-%%d", thread_no or 0, counter, math.random(1, 2000000000))
   return wrk.format("POST", "/api/v1/cases", headers, body)
 end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK {"requests": %%d, "status_errors": %%d, "socket_errors": %%d, "seconds": %%f}\n',
-    summary.requests, e.status, e.connect + e.read + e.write + e.timeout, summary.duration / 1e6))
-end
 """
 
 
@@ -143,22 +147,27 @@ def lua_list(values) -> str:
                            for v in values) + "}"
 
 
-def wrk_load(port: int, tok: str, seconds: float, clients: int, method: str, points, categories,
-             descriptions) -> tuple[int, int, float]:
-    """(answers 2xx, failures, seconds) from wrk, a compiled load generator that leaves the server the CPU
-    a Python client would take. Requests in flight when wrk stops may still create cases (at most one
-    per connection); the caller allows for that."""
-    script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(WRK_SCRIPT % {"points": lua_list(points), "categories": lua_list(categories),
-                                    "descriptions": lua_list(descriptions), "token": tok, "method": method})
+def run_wrk(port: int, seconds: float, clients: int, script: str) -> tuple[int, int, float]:
+    """(answers 2xx, failures, seconds) from wrk (one thread) running `script` with WRK_FRAME: a compiled
+    load generator that leaves the server the CPU a Python client would take. Requests in flight when wrk
+    stops may still complete (at most one per connection); callers allow for that."""
+    path = Path(tempfile.mkstemp(suffix=".lua")[1])
+    path.write_text(WRK_FRAME + script)  # the frame first: its locals must be in scope in request()
     try:
-        out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "30s", "-s", str(script),
+        out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "30s", "-s", str(path),
                               f"http://127.0.0.1:{port}"], check=True, text=True, capture_output=True).stdout
     finally:
-        script.unlink()
+        path.unlink()
     stats = json.loads(next(line[4:] for line in out.splitlines() if line.startswith("WRK ")))
-    failures = stats["status_errors"] + stats["socket_errors"]
-    return stats["requests"] - stats["status_errors"], failures, stats["seconds"]
+    return stats["requests"] - stats["status_errors"], stats["status_errors"] + stats["socket_errors"], stats["seconds"]
+
+
+def wrk_load(port: int, tok: str, seconds: float, clients: int, method: str, points, categories,
+             descriptions) -> tuple[int, int, float]:
+    """Pings (GET) or intakes (POST) through `run_wrk`."""
+    return run_wrk(port, seconds, clients, WRK_SCRIPT % {
+        "points": lua_list(points), "categories": lua_list(categories), "descriptions": lua_list(descriptions),
+        "token": tok, "method": method})
 
 
 def cpu_seconds(server_pid: int) -> dict[str, float]:

@@ -38,15 +38,6 @@ local services = %(services)s
 local token = "%(token)s"
 local key = "%(key)s"
 local kind = "%(kind)s"
-local counter = 0
-local thread_no = 0
-function setup(thread)
-  thread_no = thread_no + 1
-  thread:set("thread_no", thread_no)
-end
-function init(args)
-  math.randomseed(os.time() * 100 + (thread_no or 0))
-end
 function request()
   if kind == "ping" then
     return wrk.format("GET", "/api/v1/ping", {["Authorization"] = "Bearer " .. token})
@@ -62,26 +53,12 @@ function request()
     ["Idempotency-Key"] = string.format("w%%d-%%d-%%d", thread_no or 0, counter, math.random(1, 2000000000))}
   return wrk.format("POST", "/open311/v2/requests.json", headers, body)
 end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('WRK {"requests": %%d, "status_errors": %%d, "socket_errors": %%d, "seconds": %%f}\n',
-    summary.requests, e.status, e.connect + e.read + e.write + e.timeout, summary.duration / 1e6))
-end
 """
 
 
 def wrk_load(port: int, seconds: float, clients: int, values: dict) -> tuple[int, int, float]:
     """(answers 2xx, failures, seconds) from wrk for one kind of request (ping, services or post)."""
-    script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(WRK_SCRIPT % values)
-    try:
-        out = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{round(seconds)}s", "--timeout", "30s", "-s",
-                              str(script), f"http://127.0.0.1:{port}"], check=True, text=True,
-                             capture_output=True).stdout
-    finally:
-        script.unlink()
-    stats = json.loads(next(line[4:] for line in out.splitlines() if line.startswith("WRK ")))
-    return stats["requests"] - stats["status_errors"], stats["status_errors"] + stats["socket_errors"], stats["seconds"]
+    return base.run_wrk(port, seconds, clients, WRK_SCRIPT % values)
 
 
 def seed_history(env, count: int) -> None:
