@@ -263,10 +263,9 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
                     months[month_key][name] += sign * value
     with transaction.atomic(savepoint=False):
         for table, rows in ((DailyCaseStat, deltas), (MonthlyCaseStat, months)):
-            for key in sorted(rows):
-                changes = {name: value for name, value in rows[key].items() if value}
-                if changes:
-                    sql.add_to_rollup(table, key, changes)
+            changed = [(key, changes) for key in sorted(rows)
+                       if (changes := {name: value for name, value in rows[key].items() if value})]
+            sql.add_to_rollup(table, changed)
 
 
 def lock(case_id: int) -> Case:

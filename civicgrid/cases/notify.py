@@ -21,11 +21,7 @@ def notify_ids(user_ids, case: Case, kind: str, text: str, *, skip=None) -> None
     skip_id = getattr(skip, "pk", None)
     rows = [Notification(user_id=uid, case=case, kind=kind, text=text[:300])
             for uid in dict.fromkeys(user_ids) if uid is not None and uid != skip_id]
-    if len(rows) > 10:
-        Notification.objects.bulk_create(rows)
-    else:  # the common case (a grid's workers): statements built once, nothing compiled
-        for row in rows:
-            sql.insert_notification(row)
+    sql.insert_notifications(rows)  # one statement, built once per row count
 
 
 def notify_reporter(case: Case, kind: str, text: str) -> None:

@@ -48,8 +48,9 @@ def insert_event(event: CaseEvent) -> CaseEvent:
     return sql.insert(event)
 
 
-def insert_notification(notification: Notification) -> Notification:
-    return sql.insert(notification)
+def insert_notifications(notifications: list[Notification]) -> list[Notification]:
+    """INSERT a step's inbox entries in one statement; their ids come back."""
+    return sql.insert_many(notifications)
 
 
 # ---- likely duplicates --------------------------------------------------------------------------------------
@@ -108,15 +109,22 @@ def duplicate_case(row) -> Case:
 # ---- KPI rollups --------------------------------------------------------------------------------------------
 
 
-def add_to_rollup(table, key: tuple, changes: dict[str, int]) -> None:
-    """One upsert statement (SQLite and PostgreSQL share the syntax): insert the rollup row with the
-    changes, or add them to the row that is there — no read, no savepoint, no lost race."""
+def add_to_rollup(table, rows: list[tuple[tuple, dict[str, int]]]) -> None:
+    """One upsert statement for all of a change's rows of one rollup table (SQLite and PostgreSQL share the
+    syntax): each row is inserted with its changes, or they are added to the row that is there — no read,
+    no savepoint, no lost race. The keys must be distinct; rows are written in the order given."""
     from civicgrid.cases import kpis
 
-    counters = tuple(sorted(changes))
-    statement = sql.statement(("cases.kpi_upsert", table.__name__, counters), lambda: _upsert_sql(table, counters))
-    extra = [len(key[1])] if table is MonthlyCaseStat else []  # the month rows' depth
-    sql.execute(statement, [*key, *extra, *(changes.get(n, 0) for n in kpis.COUNTERS)])
+    if not rows:
+        return
+    counters = tuple(sorted({name for _, changes in rows for name in changes}))
+    statement = sql.statement(("cases.kpi_upsert", table.__name__, counters, len(rows)),
+                              lambda: _upsert_sql(table, counters, len(rows)))
+    params = []
+    for key, changes in rows:
+        extra = [len(key[1])] if table is MonthlyCaseStat else []  # the month rows' depth
+        params += [*key, *extra, *(changes.get(n, 0) for n in kpis.COUNTERS)]
+    sql.execute(statement, params)
 
 
 def lock_rollups() -> None:
@@ -128,7 +136,7 @@ def lock_rollups() -> None:
                 cursor.execute(f"LOCK TABLE {sql.table(table)} IN SHARE ROW EXCLUSIVE MODE")
 
 
-def _upsert_sql(table, counters) -> str:
+def _upsert_sql(table, counters, rows: int) -> str:
     from civicgrid.cases import kpis
 
     keys = kpis.KEY_FIELDS if table is DailyCaseStat else kpis.MONTH_KEY_FIELDS
@@ -136,7 +144,8 @@ def _upsert_sql(table, counters) -> str:
     name = table._meta.db_table
     columns = [*keys, *extra, *kpis.COUNTERS]  # the columns have no database default: a new row names them all
     quote = connection.ops.quote_name
-    return (f"INSERT INTO {name} ({', '.join(map(quote, columns))}) VALUES ({', '.join(['%s'] * len(columns))}) "
+    row = f"({', '.join(['%s'] * len(columns))})"
+    return (f"INSERT INTO {name} ({', '.join(map(quote, columns))}) VALUES {', '.join([row] * rows)} "
             f"ON CONFLICT ({', '.join(map(quote, keys))}) DO UPDATE SET "
             + ", ".join(f"{quote(n)} = {name}.{quote(n)} + excluded.{quote(n)}" for n in counters))
 

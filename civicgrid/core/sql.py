@@ -15,6 +15,7 @@ model that has pre_save/post_save receivers. Only an app's `sql.py` (and core) i
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -116,16 +117,23 @@ def _no_receivers(model) -> None:
 
 
 def _writer(field, add: bool) -> Callable[[Model], Any]:
-    """value_of(obj): what the ORM's save sends for `field`, skipping the method calls for plain values."""
+    """value_of(obj): what the ORM's save sends for `field`, skipping the method calls where Django's own
+    field classes would return the value unchanged (plain values, None) or only adapt an aware datetime."""
     attname = field.attname
     target = field.target_field if isinstance(field, m.ForeignKey) else field
+    django_own = type(target).__module__.startswith("django.")  # a project field (encrypted) may store None its way
     plain = type(target) in _PLAIN_FIELDS
     needs_pre_save = isinstance(field, m.DateField | m.FileField)  # auto_now(_add), file names
+    aware_datetime = type(target) is m.DateTimeField
 
     def value_of(obj):
         value = field.pre_save(obj, add) if needs_pre_save else getattr(obj, attname)
+        if value is None and django_own:
+            return None
         if plain and type(value) in _PLAIN_VALUES:
             return value
+        if aware_datetime and type(value) is datetime and value.tzinfo is not None:
+            return connection.ops.adapt_datetimefield_value(value)  # all get_db_prep_save does with it
         return field.get_db_prep_save(value, connection)
     return value_of
 

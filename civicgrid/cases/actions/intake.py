@@ -50,6 +50,11 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
     if checked.case_type in INTAKE_BY_APP and not managed:
         raise errors.ValidationFailed("此类诉求须在其业务页面提交", code="case_type_needs_app_intake",
                                       details={"url": INTAKE_BY_APP[checked.case_type]})
+    # a read, outside the write lock: a case another report opens meanwhile is simply not listed
+    likely = duplicates.find(category_id=checked.category.pk if checked.category else None,
+                             case_type=checked.case_type, lat=data.lat, lng=data.lng,
+                             description=f"{checked.title} {data.description.strip()}",
+                             region_code=checked.region.code)
     with transaction.atomic():
         earlier = replay(key=idempotency_key, actor=actor, action="cases.submit_case", model=Case, body=key_body)
         if earlier is not None:
@@ -60,7 +65,7 @@ def submit_case(*, actor, data: IntakeInput, idempotency_key: str | None = None,
         routed = route(checked.region, checked.category, config)
         case = _new_case(actor, data, checked, definition, routed, now)
         _enter_state(case, spec, spec.initial, now, calendar=load_calendar(config, region_code=checked.region.code))
-        _note_duplicates(case)
+        _note_duplicates(case, likely)
         sql.insert_case(case)
         case.number = f"{timezone.localtime(now):%Y%m%d}{case.pk:06d}"
         for dept in routed.co_departments:
@@ -96,11 +101,9 @@ def _new_case(actor, data: IntakeInput, checked, definition, routed, now) -> Cas
     )
 
 
-def _note_duplicates(case: Case) -> None:
+def _note_duplicates(case: Case, likely: list[duplicates.Candidate]) -> None:
     """Record the new case's likely duplicates on its routing record (and which of them its reporter may
     see, for the answer)."""
-    likely = duplicates.find(category_id=case.category_id, case_type=case.case_type, lat=case.lat, lng=case.lng,
-                             description=f"{case.title} {case.description}", region_code=case.region.code)
     kept = [c for c in likely if c.score >= 0.3]
     case.routing["duplicates"] = [{"number": c.case.number, "id": c.case.pk, "score": c.score} for c in kept]
     case.visible_duplicates = queries.visible_candidates(case.created_by, [c.case for c in kept])
