@@ -18,6 +18,7 @@ pytestmark = pytest.mark.once
 PIN_MODULES = ("civicgrid.accounts", "civicgrid.cases", "civicgrid.enterprises", "civicgrid.geo",
                "civicgrid.gridops.campaigns", "civicgrid.gridops.fieldwork", "civicgrid.gridops.patrols",
                "civicgrid.innovation", "civicgrid.investment", "civicgrid.open311", "civicgrid.people",
+               "civicgrid.publicservice",
                "civicgrid.recognition", "civicgrid.relief", "civicgrid.reports", "civicgrid.subsidies",
                "civicgrid.volunteers", "civicgrid.webhooks", "civicgrid.works")
 
@@ -97,20 +98,13 @@ ops:healthz ops:readyz ops:metrics
 NOT_PINNED_YET = set("""
 core:calendar volunteers:services volunteers:batch volunteers:tasks volunteers:shortlist volunteers:volunteer
 patrols:compliance patrols:detail campaigns:detail campaigns:progress campaigns:results fieldwork:coverage
-fieldwork:screening_report fieldwork:joint_home enterprises:worklist enterprises:ranking enterprises:approvals
-enterprises:detail publicservice:my_bookings publicservice:window_day publicservice:my_requests publicservice:queue
-publicservice:hard_cases subsidies:worklist subsidies:candidates subsidies:batches subsidies:my relief:detail
-innovation:agreements innovation:detail recognition:board recognition:detail works:detail privacy:my_data
-/api/v1/volunteers/orders/{order_id}/stations /api/v1/gridops/campaigns/{campaign_id}/households
+fieldwork:screening_report fieldwork:joint_home subsidies:worklist subsidies:candidates subsidies:batches
+subsidies:my relief:detail innovation:agreements innovation:detail recognition:board recognition:detail works:detail
+privacy:my_data /api/v1/volunteers/orders/{order_id}/stations /api/v1/gridops/campaigns/{campaign_id}/households
 /api/v1/gridops/screening/rounds /api/v1/gridops/joint/referrals /api/v1/gridops/joint/records
-/api/v1/gridops/joint/cases /api/v1/enterprises/approvals /api/v1/enterprises/qualification-kinds
-/api/v1/enterprises/rulesets /api/v1/enterprises/enterprises/{enterprise_id}/metrics
-/api/v1/enterprises/enterprises/{enterprise_id}/qualifications
-/api/v1/enterprises/enterprises/{enterprise_id}/patents /api/v1/enterprises/enterprises/{enterprise_id}/precheck
-/api/v1/enterprises/precheck/candidates /api/v1/publicservice/items /api/v1/publicservice/slots
-/api/v1/publicservice/bookings /api/v1/publicservice/requests /api/v1/innovation/fields
-/api/v1/innovation/agreements /api/v1/figures /api/v1/subsidies/programmes /api/v1/subsidies/candidates
-/api/v1/subsidies/batches /api/v1/subsidies/my /api/v1/relief/cases/{relief_id}/outcomes /api/v1/relief/blockers
+/api/v1/gridops/joint/cases /api/v1/innovation/fields /api/v1/innovation/agreements /api/v1/figures
+/api/v1/subsidies/programmes /api/v1/subsidies/candidates /api/v1/subsidies/batches /api/v1/subsidies/my
+/api/v1/relief/cases/{relief_id}/outcomes /api/v1/relief/blockers
 /api/v1/recognition/nominations/{nomination_id}/objections /api/v1/recognition/public/board
 /api/v1/recognition/public/people/{public_id} /api/v1/webhooks/subscriptions/{subscription_id}/attempts
 """.split())
