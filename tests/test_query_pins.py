@@ -15,8 +15,8 @@ from civicgrid.api.urls import api
 
 pytestmark = pytest.mark.once
 
-PIN_MODULES = ("civicgrid.accounts", "civicgrid.cases", "civicgrid.enterprises", "civicgrid.figures",
-               "civicgrid.geo", "civicgrid.gridops.campaigns", "civicgrid.gridops.fieldwork",
+PIN_MODULES = ("civicgrid.accounts", "civicgrid.cases", "civicgrid.core", "civicgrid.enterprises",
+               "civicgrid.figures", "civicgrid.geo", "civicgrid.gridops.campaigns", "civicgrid.gridops.fieldwork",
                "civicgrid.gridops.patrols", "civicgrid.innovation", "civicgrid.investment", "civicgrid.open311",
                "civicgrid.people", "civicgrid.publicservice", "civicgrid.recognition", "civicgrid.relief",
                "civicgrid.reports", "civicgrid.subsidies", "civicgrid.volunteers", "civicgrid.webhooks",
@@ -96,7 +96,7 @@ ops:healthz ops:readyz ops:metrics
 
 # lists whose pin is still to be written (issue 21): a pinned list leaves this set
 NOT_PINNED_YET = set("""
-core:calendar privacy:my_data /api/v1/innovation/fields
+privacy:my_data /api/v1/innovation/fields
 """.split())
 
 
