@@ -45,11 +45,11 @@ recognition:board recognition:notices recognition:mine recognition:work recognit
 works:list works:detail
 reports:archive
 open311:services open311:requests open311:updates
-privacy:my_data
 """.split()
 
 # every other page: forms and steps, single records, files, aggregates (dashboards, statistics, totals:
-# grouped counts whose size does not follow the rows), health checks
+# grouped counts whose size does not follow the rows), lists fixed in code (privacy:my_data names the
+# sources of personal data the platform holds, declared in privacy/subject.py: no row is read), health checks
 OTHER_PAGES = """
 home set_language accounts:login accounts:login_verify accounts:login_enrol accounts:logout accounts:account
 accounts:two_factor accounts:recovery_codes accounts:activate accounts:user_new accounts:user_import
@@ -90,13 +90,15 @@ dashboard:home dashboard:region dashboard:department dashboard:map dashboard:map
 dashboard:screen_live dashboard:screen_data dashboard:domain
 reports:request reports:run reports:progress reports:download
 open311:index open311:discovery open311:service open311:request open311:token open311:media
-privacy:my_data_download privacy:correction privacy:subject_export privacy:inventory
+privacy:my_data privacy:my_data_download privacy:correction privacy:subject_export privacy:inventory
 ops:healthz ops:readyz ops:metrics
 """.split()
 
-# lists whose pin is still to be written (issue 21): a pinned list leaves this set
+# lists whose pin is still to be written (issue 21): a pinned list leaves this set. The one left answers the
+# technical fields declared in code (innovation.choices.Field): no rows to grow, so check_query_pins,
+# which needs a larger fixture to show more, cannot pin it
 NOT_PINNED_YET = set("""
-privacy:my_data /api/v1/innovation/fields
+/api/v1/innovation/fields
 """.split())
 
 
