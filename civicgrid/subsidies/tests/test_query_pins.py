@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from civicgrid.enterprises import actions as enterprise_actions
-from civicgrid.subsidies import actions
+from civicgrid.subsidies import actions, queries
 from civicgrid.subsidies.models import PaymentBatch, Programme
 from civicgrid.subsidies.tests.conftest import add_enterprise, insure, pay_enterprise, pay_person
 from civicgrid.testing import Pin, check_query_pins
@@ -74,3 +74,11 @@ def test_programme_candidate_batch_and_own_lists_do_not_grow_with_rows(sworld):
         actions.compute_candidates(actor=w.rsj_officer, programme=w.refund, year=2025)
 
     check_query_pins(PROGRAMME_PINS, {"rsj": w.rsj_officer, "contact": w.contact_a}, grow)
+    # the contact's page, read for all their enterprises at once, says what each one's panel says
+    cards = queries.own_subsidies(w.contact_a)
+    assert len(cards) == 16  # enterprise A and the 15 added
+    for card in cards:
+        alone = queries.enterprise_subsidies(w.contact_a, card["enterprise"])
+        assert [d.pk for d in card["items"]] == [d.pk for d in alone["items"]]
+        assert (card["by_programme"], card["total"]) == (alone["by_programme"], alone["total"])
+    assert sum(len(card["items"]) for card in cards) == 15
