@@ -15,11 +15,12 @@ from civicgrid.api.urls import api
 
 pytestmark = pytest.mark.once
 
-PIN_MODULES = ("civicgrid.accounts", "civicgrid.cases", "civicgrid.enterprises", "civicgrid.geo",
-               "civicgrid.gridops.campaigns", "civicgrid.gridops.fieldwork", "civicgrid.gridops.patrols",
-               "civicgrid.innovation", "civicgrid.investment", "civicgrid.open311", "civicgrid.people",
-               "civicgrid.recognition", "civicgrid.relief", "civicgrid.reports", "civicgrid.subsidies",
-               "civicgrid.volunteers", "civicgrid.webhooks", "civicgrid.works")
+PIN_MODULES = ("civicgrid.accounts", "civicgrid.cases", "civicgrid.core", "civicgrid.enterprises",
+               "civicgrid.figures", "civicgrid.geo", "civicgrid.gridops.campaigns", "civicgrid.gridops.fieldwork",
+               "civicgrid.gridops.patrols", "civicgrid.innovation", "civicgrid.investment", "civicgrid.open311",
+               "civicgrid.people", "civicgrid.publicservice", "civicgrid.recognition", "civicgrid.relief",
+               "civicgrid.reports", "civicgrid.subsidies", "civicgrid.volunteers", "civicgrid.webhooks",
+               "civicgrid.works")
 
 # page routes that render rows of a table or list which grows with the data
 LIST_PAGES = """
@@ -44,11 +45,11 @@ recognition:board recognition:notices recognition:mine recognition:work recognit
 works:list works:detail
 reports:archive
 open311:services open311:requests open311:updates
-privacy:my_data
 """.split()
 
 # every other page: forms and steps, single records, files, aggregates (dashboards, statistics, totals:
-# grouped counts whose size does not follow the rows), health checks
+# grouped counts whose size does not follow the rows), lists fixed in code (privacy:my_data names the
+# sources of personal data the platform holds, declared in privacy/subject.py: no row is read), health checks
 OTHER_PAGES = """
 home set_language accounts:login accounts:login_verify accounts:login_enrol accounts:logout accounts:account
 accounts:two_factor accounts:recovery_codes accounts:activate accounts:user_new accounts:user_import
@@ -89,36 +90,15 @@ dashboard:home dashboard:region dashboard:department dashboard:map dashboard:map
 dashboard:screen_live dashboard:screen_data dashboard:domain
 reports:request reports:run reports:progress reports:download
 open311:index open311:discovery open311:service open311:request open311:token open311:media
-privacy:my_data_download privacy:correction privacy:subject_export privacy:inventory
+privacy:my_data privacy:my_data_download privacy:correction privacy:subject_export privacy:inventory
 ops:healthz ops:readyz ops:metrics
 """.split()
 
-# lists whose pin is still to be written (issue 21): a pinned list leaves this set
+# lists whose pin is still to be written (issue 21): a pinned list leaves this set. The one left answers the
+# technical fields declared in code (innovation.choices.Field): no rows to grow, so check_query_pins,
+# which needs a larger fixture to show more, cannot pin it
 NOT_PINNED_YET = set("""
-core:calendar volunteers:services volunteers:batch volunteers:tasks volunteers:shortlist volunteers:volunteer
-patrols:compliance patrols:detail campaigns:detail campaigns:progress campaigns:results fieldwork:coverage
-fieldwork:screening_report fieldwork:joint_home enterprises:worklist enterprises:ranking enterprises:approvals
-enterprises:detail investment:project investment:mine investment:review investment:leads investment:funds
-investment:board publicservice:my_bookings publicservice:window_day publicservice:my_requests
-publicservice:queue publicservice:hard_cases subsidies:worklist subsidies:candidates subsidies:batches
-subsidies:my relief:detail innovation:agreements innovation:detail recognition:board recognition:detail
-works:detail privacy:my_data /api/v1/volunteers/orders/{order_id}/stations
-/api/v1/gridops/campaigns/{campaign_id}/households /api/v1/gridops/screening/rounds
-/api/v1/gridops/joint/referrals /api/v1/gridops/joint/records /api/v1/gridops/joint/cases
-/api/v1/enterprises/approvals /api/v1/enterprises/qualification-kinds /api/v1/enterprises/rulesets
-/api/v1/enterprises/enterprises/{enterprise_id}/metrics
-/api/v1/enterprises/enterprises/{enterprise_id}/qualifications
-/api/v1/enterprises/enterprises/{enterprise_id}/patents
-/api/v1/enterprises/enterprises/{enterprise_id}/precheck /api/v1/enterprises/precheck/candidates
-/api/v1/publicservice/items /api/v1/publicservice/slots /api/v1/publicservice/bookings
-/api/v1/publicservice/requests /api/v1/investment/projects/{project_id}/milestones
-/api/v1/investment/projects/{project_id}/approvals /api/v1/investment/projects/{project_id}/reports
-/api/v1/investment/reports/review /api/v1/investment/board /api/v1/investment/leads /api/v1/investment/funds
-/api/v1/innovation/fields /api/v1/innovation/agreements /api/v1/figures /api/v1/subsidies/programmes
-/api/v1/subsidies/candidates /api/v1/subsidies/batches /api/v1/subsidies/my
-/api/v1/relief/cases/{relief_id}/outcomes /api/v1/relief/blockers
-/api/v1/recognition/nominations/{nomination_id}/objections /api/v1/recognition/public/board
-/api/v1/recognition/public/people/{public_id} /api/v1/webhooks/subscriptions/{subscription_id}/attempts
+/api/v1/innovation/fields
 """.split())
 
 

@@ -10,7 +10,7 @@ from collections import OrderedDict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.db.models.functions import TruncMonth
 
 from civicgrid.core.scoping import Scope, filter_for, get_visible, grant_for
@@ -72,6 +72,15 @@ def project_visible(user, project_id: int) -> Project:
 
 def milestones_of(project: Project):
     return project.milestones.select_related("recorded_by").order_by("happened_on", "id")
+
+
+def projects_to_report(user) -> list[Project]:
+    """The projects in reach that the user reports monthly (an enterprise contact's, or an officer's), each
+    with its reports newest first as `by_month`: one query for the projects and one for their reports,
+    however many projects."""
+    return list(projects_visible(user).filter(filter_for(user, "investment.report_investment", Project))
+                .prefetch_related(Prefetch("reports", queryset=InvestmentReport.objects.order_by("-month"),
+                                           to_attr="by_month")))
 
 
 def reports_of(project: Project):

@@ -200,12 +200,8 @@ def submit_report(request, pk: int):
 def _mine_context(request, *, form=None, selected=None) -> dict:
     on = queries.today()
     cards = []
-    for project in queries.projects_visible(request.user).filter(stage__in=["approved", "started",
-                                                                             "under_construction", "completed",
-                                                                             "in_production", "signed"]):
-        if not can(request.user, REPORT, project):
-            continue
-        latest = project.reports.order_by("-month").first()
+    for project in queries.projects_to_report(request.user):
+        latest = project.by_month[0] if project.by_month else None
         cards.append({"p": project, "latest": latest,
                       "form": form if selected is not None and selected.pk == project.pk else iforms.ReportForm(
                           initial={"month": on.replace(day=1)})})

@@ -185,7 +185,7 @@ def _request_row(sr) -> dict:
     return {"sr": sr, "case": case, "state_label": queries.state_label(case.state), "progress": queries.progress(sr),
             "promised": queries.plain_deadline(sr.promised_at) if case.is_open and sr.promised_at else "",
             "correction_due": queries.plain_deadline(sr.correction_due_at, "补正") if case.state == "correction" else "",
-            "due": due, "documents": list(sr.documents.select_related("to_department")),
+            "due": due, "documents": list(sr.documents.all()),
             "materials": [{"label": labels.get(m.key, m.key), "file": m} for m in sr.materials.all()]}
 
 
@@ -231,9 +231,9 @@ def queue(request):
                 audit.record(actor=request.user, action="publicservice.view_mail_address", obj=row["sr"])
     own = grant_for(request.user, HANDLE).department_ids
     departments = Department.objects.filter(is_active=True, office__isnull=False).exclude(id__in=own).order_by("code")
+    counts = queries.queue_counts(request.user)
     return render(request, "publicservice/queue.html", {
-        "rows": rows, "queue": key, "tabs": [(k, label, queries.queue_counts(request.user).get(k, 0))
-                                             for k, (label, _) in queries.QUEUES.items()],
+        "rows": rows, "queue": key, "tabs": [(k, label, counts.get(k, 0)) for k, (label, _) in queries.QUEUES.items()],
         "documents": queries.documents_for(request.user), "departments": departments,
         "methods": psforms.METHODS})
 

@@ -92,6 +92,9 @@ class Programme(models.Model):
         return codes, departments, None
 
     def current_version(self) -> ProgrammeVersion | None:
+        prefetched = getattr(self, "versions_newest_first", None)  # queries.programmes_with_versions prefetches them
+        if prefetched is not None:
+            return prefetched[0] if prefetched else None
         return self.versions.order_by("-version").first()
 
 

@@ -54,7 +54,7 @@ def worklist(request):
     pending = queries.pending_counts(request.user)
     rows = [{"p": p, "pending": pending.get(p.code, 0), "formula": _formula_text(p),
              "can_review": can(request.user, REVIEW, p), "can_pay": can(request.user, PAY, p)}
-            for p in queries.programmes(request.user)]
+            for p in queries.programmes_with_versions(request.user)]
     since, until = queries.first_half(today())
     return render(request, "subsidies/worklist.html", {
         "rows": rows, "on": today(), "totals": queries.totals(request.user, since=since, until=until),

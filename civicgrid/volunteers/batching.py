@@ -152,14 +152,15 @@ def _team_for(order: Order, vids: list[int], teams_of: dict[int, list[Team]]) ->
     return team, [v for v in vids if team in teams_of[v]]
 
 
-def _reasons(line: Line, slot: matching.Order, problem_: Problem, got: int, dropped: int) -> list[Reason]:
+def _reasons(line: Line, slot: matching.Order, problem_: Problem, got: int, dropped: int,
+             names: dict[str, str]) -> list[Reason]:
+    """Why a line got fewer volunteers than it needs (`names`: the service names, read once per batch)."""
     if got >= line.needed and not dropped:
         return []
     if not problem_.views:
         return [Reason("no_volunteers", 0, "本中心管辖的服务队伍中没有在册志愿者")]
     counts = matching.exclusion_counts(slot, problem_.views, problem_.today)
     eligible = len(problem_.views) - sum(counts.values())
-    names = service_queries.service_names()
     reasons = []
     if dropped:
         reasons.append(Reason("team_split", dropped, f"{dropped} 名拟派志愿者与其他人不在同一服务队伍,未列入"))
@@ -183,6 +184,7 @@ def preview(user, *, cap: int = 1, today: date | None = None) -> Preview:
         chosen[order_id].append(vid)
     views = {v.id: v for v in p.views}
     first_slot = {s.id[0]: s for s in reversed(p.slots)}
+    names = service_queries.service_names()
     lines = []
     for order in p.orders:
         line, vids, dropped = Line(order), chosen.get(order.pk, []), 0
@@ -192,7 +194,7 @@ def preview(user, *, cap: int = 1, today: date | None = None) -> Preview:
             for vid in kept:
                 candidate = matching.shortlist(first_slot[order.pk], [views[vid]], p.today, limit=1)[0]
                 line.volunteers.append(Proposed(p.volunteers[vid], candidate.score, candidate.parts))
-        line.reasons = _reasons(line, first_slot[order.pk], p, len(line.volunteers), dropped)
+        line.reasons = _reasons(line, first_slot[order.pk], p, len(line.volunteers), dropped, names)
         lines.append(line)
     lines += [Line(order, reasons=[Reason("old_workflow", 0, "该订单按旧版流程办理,请在调度台派往实践站")])
               for order in p.old]

@@ -54,7 +54,7 @@ class RequestOut(Schema):
 
     @staticmethod
     def resolve_documents(obj):
-        return list(obj.documents.select_related("to_department"))
+        return list(obj.documents.all())  # prefetched with their departments (queries.requests_visible)
 
 
 class ApplyIn(Schema):

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from civicgrid.cases.actions import sync_categories
 from civicgrid.core import clock
 from civicgrid.gridops.patrols import actions
 from civicgrid.gridops.patrols.tests.conftest import POINT_A, POINT_B, T0, walk
@@ -20,12 +21,23 @@ PINS = {
     "patrols:checkpoints": Pin("/gridops/patrols/checkpoints/", "community", 6),
     "/api/v1/gridops/patrols": Pin("/api/v1/gridops/patrols", "street", 5),
     "/api/v1/gridops/patrols/checkpoints": Pin("/api/v1/gridops/patrols/checkpoints", "community", 5),
+    # yesterday's patrols of more workers
+    "patrols:compliance": Pin("/gridops/patrols/compliance/?show=all", "street", 12),
+    # one patrol under way, with more findings and more checkpoints in its grid
+    "patrols:detail": Pin("/gridops/patrols/{patrol}/", "street", 17),
 }
 
 
 def test_patrol_lists_do_not_grow_with_rows(pw):
     users = {"street": pw.street_a, "community": pw.community_a}
     counter = itertools.count()
+    sync_categories()  # the findings' case categories
+    now = T0 + timedelta(days=1)
+    with clock.at(now):
+        patrol, _ = actions.start_patrol(actor=make_user("pins_gw", "grid_worker", pw.tree.grid_a),
+                                      started_at=now - timedelta(hours=1))
+    pins = {name: Pin(pin.url.format(patrol=patrol.pk), pin.user, pin.queries, pin.growth)
+            for name, pin in PINS.items()}
 
     def grow(n):
         for _ in range(n):
@@ -39,6 +51,8 @@ def test_patrol_lists_do_not_grow_with_rows(pw):
             actions.create_checkpoint(actor=pw.community_a, data=actions.CheckpointInput(
                 region_code=pw.tree.grid_a.code, name=f"检查点{i}", kind="school", lat=41.13, lng=123.13,
                 radius_m=50))
+            actions.report_finding(actor=patrol.worker, patrol_id=patrol.pk, data=actions.FindingInput(
+                description=f"人行道井盖缺失{i}", lat=POINT_A[0], lng=POINT_A[1], category_code="0601"))
 
-    with clock.at(T0 + timedelta(days=1)):
-        check_query_pins(PINS, users, grow)
+    with clock.at(now):
+        check_query_pins(pins, users, grow)
