@@ -1,8 +1,7 @@
 """Every list page and list endpoint is named here, so that a new one cannot arrive without a query-count
 pin: each page route is classed as a list or not, each API GET answering a list (an array or a page of
 `items`, read from the OpenAPI document) is found; a list must be pinned in some app's
-`tests/test_query_pins.py` (civicgrid.testing.check_query_pins) or wait in `NOT_PINNED_YET`, the lists
-still to pin (a pinned list must leave it; a new list does not go there but gets its pin)."""
+`tests/test_query_pins.py` (civicgrid.testing.check_query_pins)."""
 
 from __future__ import annotations
 
@@ -94,14 +93,6 @@ privacy:my_data privacy:my_data_download privacy:correction privacy:subject_expo
 ops:healthz ops:readyz ops:metrics
 """.split()
 
-# lists whose pin is still to be written (issue 21): a pinned list leaves this set. The one left answers the
-# technical fields declared in code (innovation.choices.Field): no rows to grow, so check_query_pins,
-# which needs a larger fixture to show more, cannot pin it
-NOT_PINNED_YET = set("""
-/api/v1/innovation/fields
-""".split())
-
-
 def page_names() -> set[str]:
     """The namespaced name of every page route (the API is read from its OpenAPI document)."""
     def walk(patterns, namespace=""):
@@ -145,11 +136,9 @@ def test_every_page_is_classed_as_a_list_or_not():
 
 def test_every_list_page_and_endpoint_is_pinned():
     lists = set(LIST_PAGES) | list_endpoints()
-    assert sorted(lists - pinned() - NOT_PINNED_YET) == [], "pin it in its app's tests/test_query_pins.py"
+    assert sorted(lists - pinned()) == [], "pin it in its app's tests/test_query_pins.py"
 
 
-def test_pins_name_real_lists_and_the_waiting_list_only_shrinks():
+def test_pins_name_real_lists():
     lists = set(LIST_PAGES) | list_endpoints()
     assert sorted(pinned() - lists) == [], "a pin names no list page or endpoint"
-    assert sorted(NOT_PINNED_YET - lists) == [], "NOT_PINNED_YET names no list"
-    assert sorted(NOT_PINNED_YET & pinned()) == [], "pinned now: take it off NOT_PINNED_YET"

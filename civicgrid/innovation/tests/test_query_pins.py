@@ -30,7 +30,30 @@ CHALLENGE_PINS = {
     "/api/v1/innovation/agreements": Pin("/api/v1/innovation/agreements", "kc", 6),
 }
 
-PINS = LIST_PINS | CHALLENGE_PINS
+# a list of a vocabulary declared in code (innovation.choices.Field): no rows, so nothing can grow; pinned
+# at the queries any signed-in request makes, checked below without the growing fixture
+FIXED_PINS = {
+    "/api/v1/innovation/fields": Pin("/api/v1/innovation/fields", "kc", 2),
+}
+
+PINS = LIST_PINS | CHALLENGE_PINS | FIXED_PINS
+
+
+def test_the_technical_fields_list_reads_no_rows(iworld, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicgrid.innovation.choices import Field as TechField
+
+    pin = FIXED_PINS["/api/v1/innovation/fields"]
+    client.force_login(iworld.kc)
+    client.get(pin.url)  # per-process caches fill on a first request
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(pin.url)
+    assert response.status_code == 200
+    assert [f["code"] for f in response.json()] == list(TechField.values)
+    assert len(captured.captured_queries) <= pin.queries
+    assert not [q["sql"] for q in captured.captured_queries if "innovation_" in q["sql"]]
 
 
 def test_innovation_lists_do_not_grow_with_rows(iworld):
