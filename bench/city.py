@@ -57,6 +57,7 @@ from civicgrid.cases import export, kpis, queries  # noqa: E402
 from civicgrid.cases.models import Case  # noqa: E402
 from civicgrid.core import clock  # noqa: E402
 from civicgrid.demo import city  # noqa: E402
+from civicgrid.demo import sql as city_sql  # noqa: E402
 from civicgrid.geo.choices import RegionLevel  # noqa: E402
 from civicgrid.geo.models import Region  # noqa: E402
 
@@ -64,6 +65,14 @@ TARGET_RATIO = 2.0
 SEARCH_PHRASES = ("下水道堵塞", "消防通道堵塞", "共享单车乱停", "广告牌松动", "施工扬尘")
 QUERIES = ("street worklist", "department worklist", "grid worker", "search", "district month export",
            "KPIs, city", "KPIs, district")
+
+
+HISTORY_NOTE = ("history is bulk-generated benchmark data (civicgrid/demo/sql.py: INSERT … SELECT FROM "
+                "generate_series; no workflow, no events), KPI rollups rebuilt from it set-wise")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _users():
@@ -173,8 +182,7 @@ def measure(runs: int, export_runs: int, seed: int) -> tuple[dict, dict]:
 def grow(target: int, per_year: int, args) -> int:
     plan = city.Plan(districts=args.districts, streets=args.streets, cases=target, per_year=per_year, seed=args.seed)
     counts = city.build(plan=plan, say=lambda message: print("  " + message, flush=True))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    city_sql.settle()  # VACUUM ANALYZE: a settled table, and no autovacuum starting in the measurement
     return Case.objects.filter(region__code__startswith=city.CITY_CODE).count() if counts else 0
 
 
@@ -201,11 +209,18 @@ def main() -> None:
         if phase == "small" and have > target:
             sys.exit(f"the city already holds {have} cases, more than --small {target}: use a fresh database")
         print(f"{phase}: {target} cases ({args.districts} districts, {args.streets} streets) …", flush=True)
-        started = time.monotonic()
+        print(f"  {HISTORY_NOTE}", flush=True)
+        started, cpu = time.monotonic(), time.process_time()
         total = grow(target, per_year, args) or have
-        print(f"  city holds {total} cases (built/grown in {time.monotonic() - started:.0f} s)", flush=True)
+        built = round(time.monotonic() - started)
+        print(f"  city holds {total} cases (built/grown in {built} s, this process's CPU "
+              f"{time.process_time() - cpu:.0f} s; load average {_load()})", flush=True)
+        load_before = _load()
         figures, plans = measure(args.runs, args.export_runs, args.seed)
-        results[phase] = {"cases": total, "figures": figures}
+        load = f"{load_before} before, {_load()} after"
+        print(f"  load average (1, 5, 15 min) while measuring: {load}", flush=True)
+        results[phase] = {"cases": total, "figures": figures, "built_seconds": built if total != have else None,
+                          "load_average": load, "measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_path.write_text(json.dumps(results, ensure_ascii=False, indent=1))
         with open(f"{results_path}.plans.txt", "a", encoding="utf-8") as out:
@@ -215,7 +230,8 @@ def main() -> None:
             print(f"\n----- EXPLAIN {phase}: {name}\n{plan}")
     if "small" in results and "large" in results:
         small, large = results["small"], results["large"]
-        print(f"\np95 at {large['cases']} cases / p95 at {small['cases']} cases (target ≤ {TARGET_RATIO}×):")
+        print(f"\n{HISTORY_NOTE}.\nload average: small {small.get('load_average')}; large {large.get('load_average')}")
+        print(f"p95 at {large['cases']} cases / p95 at {small['cases']} cases (target ≤ {TARGET_RATIO}×):")
         for name in QUERIES:
             a, b = small["figures"][name], large["figures"][name]
             ratio = b["p95"] / a["p95"] if a["p95"] else float("inf")
