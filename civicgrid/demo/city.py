@@ -9,33 +9,38 @@ rate (`per_year`, default 11 M a year) ending now, so a city with more cases has
 cases per day: the newest month looks the same at 1 M and at 11 M. Running again with a larger `cases`
 adds older history before the oldest case; the newest cases are never touched.
 
-Cases are written with `bulk_create` in large batches, so every field goes through its own
-`get_db_prep_save` (the reporter's phone number is AES-GCM encrypted like any intake's); they have no
-events (imported history, not worked cases). The KPI rollups are rebuilt set-based at the end
-(`cases.sql.rebuild_rollups`). Deterministic for a seed.
+Cases are benchmark history, not worked cases: no events, no audit rows. On PostgreSQL they are written
+set-wise, one `INSERT … SELECT FROM generate_series` per million (demo/sql.py; the case table's secondary
+indexes dropped and rebuilt around a large load): a million cases in about two minutes with the indexes
+and rollups. Elsewhere (SQLite, the tests) `bulk_create` in large batches. Both follow the same rules;
+the reporter's phone number is AES-GCM encrypted like any intake's (the SQL path draws from a pool of
+PHONES encrypted numbers). The KPI rollups are rebuilt set-based at the end (`cases.sql.rebuild_rollups`).
+Deterministic for a seed.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min
 
 from civicgrid.accounts.models import Department, RoleAssignment, User
 from civicgrid.cases import sla
 from civicgrid.cases import sql as case_sql
 from civicgrid.cases.actions import sync_categories
-from civicgrid.cases.choices import Channel, SlaStatus
+from civicgrid.cases.choices import Channel, ContactPreference, SlaStatus, Urgency
 from civicgrid.cases.models import Case, Category, RoutingRule
 from civicgrid.cases.workflows import current_definition, spec_for
-from civicgrid.core import audit, clock, confcache
+from civicgrid.core import audit, clock, confcache, crypto
 from civicgrid.core.models import CalendarDay, CalendarSource
 from civicgrid.demo import logins
+from civicgrid.demo import sql as city_sql
 from civicgrid.geo.choices import RegionKind, RegionLevel
 from civicgrid.geo.models import Region
 
@@ -50,6 +55,19 @@ GRIDS_PER_COMMUNITY = 3
 BATCH = 5000
 COMMIT_EVERY = 100_000  # rows per transaction: progress is kept and memory bounded
 OPEN_DAYS = 12  # cases younger than this may still be open; older ones are closed
+OPEN_SHARE = 0.6  # of those, the share still open
+DUE_AFTER = timedelta(days=3)
+RESPOND_AFTER = timedelta(hours=1)
+CLOSED_AFTER_HOURS = (2, 96)  # closed this many hours after the report (uniform, inclusive)
+SATISFACTION = (3, 4, 5, 5)
+RESOLVED_SHARE = 0.92
+JITTER = 0.006  # degrees: a case lies within ±JITTER/2 of its grid's centre
+CHANNELS = (Channel.RESIDENT, Channel.GRID, Channel.HOTLINE, Channel.API)
+REPORTER_NAME = "市民"
+TITLE_SEP, DETAIL_SEP, END_MARK = ":", ",", "。"
+PHONES = 1000  # distinct encrypted phone numbers the SQL generator draws from
+SQL_CHUNK = 1_000_000  # rows per statement and transaction of the SQL generator
+REINDEX_FROM = 200_000  # adding at least this many: drop the case table's secondary indexes, rebuild after
 # per district: (code suffix, name) of the departments its routing table sends cases to
 DEPARTMENTS = (("CGJ", "城市管理局"), ("ZJJ", "住房和城乡建设局"), ("SWJ", "水务局"), ("SJJ", "市场监督管理局"),
                ("HBJ", "生态环境分局"))
@@ -215,7 +233,8 @@ def _case_kinds() -> dict[str, _CaseKinds]:
 
 def generate_cases(*, target: int, per_year: int, seed: int, say=print) -> int:
     """Bulk-insert cases until the city holds `target`, at `per_year` a year ending now: the first call writes
-    the newest, a later one with a larger target adds older history. Returns how many were written."""
+    the newest, a later one with a larger target adds older history. Returns how many were written.
+    On PostgreSQL set-wise in SQL (demo/sql.py, minutes for millions); elsewhere through `bulk_create`."""
     city_q = {"region__code__startswith": CITY_CODE}
     have = Case.objects.filter(**city_q).count()
     if have >= target:
@@ -223,6 +242,8 @@ def generate_cases(*, target: int, per_year: int, seed: int, say=print) -> int:
     oldest = Case.objects.filter(**city_q).aggregate(first=Min("created_at"))["first"]
     end = oldest or clock.now()
     spacing = timedelta(days=365) / per_year  # the fixed rate: more cases reach further back
+    if connection.vendor == "postgresql":
+        return _generate_in_sql(have=have, target=target, end=end, spacing=spacing, seed=seed, say=say)
     grids = list(Region.objects.filter(code__startswith=CITY_CODE, level=RegionLevel.GRID)
                  .values_list("pk", "code", "name", "center_lng", "center_lat").order_by("code"))
     routing = {(district, category): department for district, category, department in RoutingRule.objects.filter(
@@ -230,7 +251,7 @@ def generate_cases(*, target: int, per_year: int, seed: int, say=print) -> int:
     kinds = _case_kinds()
     types, weights = [t for t, _ in CASE_TYPES], [w for _, w in CASE_TYPES]
     rng = random.Random(f"{seed}:city-cases:{have}")
-    channels = [Channel.RESIDENT, Channel.GRID, Channel.HOTLINE, Channel.API]
+    channels = list(CHANNELS)
     now = clock.now()
     started, written = time.monotonic(), 0
     while have + written < target:
@@ -244,32 +265,115 @@ def generate_cases(*, target: int, per_year: int, seed: int, say=print) -> int:
             category = rng.choice(kind.categories)
             grid_id, grid_code, grid_name, lng, lat = rng.choice(grids)
             problem, place = rng.choice(PROBLEMS), rng.choice(PLACES)
-            is_open = (now - created).days < OPEN_DAYS and rng.random() < 0.6
-            due = created + timedelta(days=3)
-            closed = None if is_open else created + timedelta(hours=rng.randint(2, 96))
+            is_open = (now - created).days < OPEN_DAYS and rng.random() < OPEN_SHARE
+            due = created + DUE_AFTER
+            closed = None if is_open else created + timedelta(hours=rng.randint(*CLOSED_AFTER_HOURS))
             # as the daily SLA sweep leaves them: an open case past its deadline is recorded overdue
             recorded = sla.status(now=now, started_at=created, due=due) if is_open else SlaStatus.NORMAL
             rows.append(Case(
                 number=f"{created:%Y%m%d}{have + written + i:09d}", case_type=case_type,
                 workflow_id=kind.definition.pk, state=rng.choice(kind.open_states) if is_open else kind.closed_state,
-                is_open=is_open, category_id=category.pk, title=f"{category.name}:{problem}",
-                description=f"{grid_name}{place}{problem},{rng.choice(DETAILS)}。", channel=rng.choice(channels),
-                region_id=grid_id, lat=round(lat + rng.uniform(-0.003, 0.003), 6),
-                lng=round(lng + rng.uniform(-0.003, 0.003), 6), address=f"{grid_name}{place}",
-                reporter_name="市民", reporter_phone=f"13{rng.randint(0, 999_999_999):09d}",
+                is_open=is_open, category_id=category.pk, title=f"{category.name}{TITLE_SEP}{problem}",
+                description=f"{grid_name}{place}{problem}{DETAIL_SEP}{rng.choice(DETAILS)}{END_MARK}", channel=rng.choice(channels),
+                region_id=grid_id, lat=round(lat + rng.uniform(-JITTER / 2, JITTER / 2), 6),
+                lng=round(lng + rng.uniform(-JITTER / 2, JITTER / 2), 6), address=f"{grid_name}{place}",
+                reporter_name=REPORTER_NAME, reporter_phone=f"13{rng.randint(0, 999_999_999):09d}",
                 department_id=routing.get((grid_code[:6], category.parent.code)), routing={"source": "city_demo"},
                 state_entered_at=created, due_at=due if is_open else None,
                 warn_at=sla.warn_at(created, due) if is_open else None, recorded_sla_status=recorded,
                 was_overdue=recorded == SlaStatus.OVERDUE or (closed is not None and closed > due),
-                responded_at=created + timedelta(hours=1), responded_in_time=True, closed_at=closed,
+                responded_at=created + RESPOND_AFTER, responded_in_time=True, closed_at=closed,
                 closed_in_time=None if is_open else closed <= due, satisfaction=None if is_open else rng.choice(
-                    (3, 4, 5, 5)), resolved=None if is_open else rng.random() < 0.92,
+                    SATISFACTION), resolved=None if is_open else rng.random() < RESOLVED_SHARE,
                 created_at=created,
             ))
         with transaction.atomic():
             Case.objects.bulk_create(rows, batch_size=BATCH)
         written += chunk
         say(f"案件 {have + written}/{target}(用时 {time.monotonic() - started:.0f} 秒)")
+    return written
+
+
+def _sql_params(*, end, spacing: timedelta, now) -> dict:
+    """The arrays and constants demo/sql.py draws generated cases from: the city's grids (with their
+    district), its leaf categories by case type (with workflow, states and top category), each district's
+    routing table, a pool of encrypted phone numbers, and the rules the Python generator follows."""
+    grids = list(Region.objects.filter(code__startswith=CITY_CODE, level=RegionLevel.GRID)
+                 .values_list("pk", "code", "name", "center_lng", "center_lat").order_by("code"))
+    districts = list(Region.objects.filter(code__startswith=CITY_CODE, level=RegionLevel.DISTRICT)
+                     .order_by("code").values_list("code", flat=True))
+    district_index = {code: i + 1 for i, code in enumerate(districts)}
+    tops = list(Category.objects.filter(parent__isnull=True).order_by("code").values_list("code", flat=True))
+    top_index = {code: i + 1 for i, code in enumerate(tops)}
+    routing = [0] * (len(districts) * len(tops))
+    for district, category, department in RoutingRule.objects.filter(region__code__in=districts).values_list(
+            "region__code", "category__code", "department_id"):
+        if category in top_index:
+            routing[(district_index[district] - 1) * len(tops) + top_index[category] - 1] = department
+    kinds = _case_kinds()
+    cats: dict[str, list] = {k: [] for k in ("cat_id", "cat_name", "cat_type", "cat_workflow", "cat_closed",
+                                             "cat_top", "cat_open_first", "cat_open_count")}
+    open_states, type_first, type_count, cuts, cumulative = [], [], [], [], 0.0
+    for case_type, weight in CASE_TYPES:
+        kind = kinds[case_type]
+        first_state = len(open_states) + 1
+        open_states += kind.open_states
+        type_first.append(len(cats["cat_id"]) + 1)
+        type_count.append(len(kind.categories))
+        for category in kind.categories:
+            for key, value in (("cat_id", category.pk), ("cat_name", category.name), ("cat_type", case_type),
+                               ("cat_workflow", kind.definition.pk), ("cat_closed", kind.closed_state),
+                               ("cat_top", top_index.get(category.parent.code)), ("cat_open_first", first_state),
+                               ("cat_open_count", len(kind.open_states))):
+                cats[key].append(value)
+        cumulative += weight
+        cuts.append(cumulative / sum(w for _, w in CASE_TYPES))
+    rng = random.Random(f"{CITY_CODE}:phones")
+    microsecond = timedelta(microseconds=1)
+    return {
+        **cats, "open_states": open_states, "type_first": type_first, "type_count": type_count,
+        "type_cuts": cuts[:-1], "grid_id": [g[0] for g in grids], "grid_name": [g[2] for g in grids],
+        "grid_lng": [g[3] for g in grids], "grid_lat": [g[4] for g in grids],
+        "grid_district": [district_index[g[1][:6]] for g in grids], "tops": len(tops), "routing": routing,
+        "problems": list(PROBLEMS), "places": list(PLACES), "details": list(DETAILS),
+        "title_sep": TITLE_SEP, "detail_sep": DETAIL_SEP, "end_mark": END_MARK, "channels": [str(c) for c in CHANNELS],
+        "urgency": str(Urgency.NORMAL), "contact": str(ContactPreference.ONLINE), "reporter_name": REPORTER_NAME,
+        "phones": [crypto.encrypt(f"13{rng.randint(0, 999_999_999):09d}") for _ in range(PHONES)],
+        "routing_json": json.dumps({"source": "city_demo"}), "satisfaction": list(SATISFACTION),
+        "resolved_share": RESOLVED_SHARE, "open_share": OPEN_SHARE, "open_days": OPEN_DAYS, "jitter": JITTER,
+        "closed_min_h": CLOSED_AFTER_HOURS[0], "closed_span_h": CLOSED_AFTER_HOURS[1] - CLOSED_AFTER_HOURS[0] + 1,
+        "due_us": DUE_AFTER // microsecond, "respond_us": RESPOND_AFTER // microsecond,
+        "warn_us": (sla.warn_at(now, now + DUE_AFTER) - now) // microsecond,
+        "normal": str(SlaStatus.NORMAL), "due_soon": str(SlaStatus.DUE_SOON), "overdue": str(SlaStatus.OVERDUE),
+        "now": now, "end": end, "spacing_us": spacing // microsecond,
+    }
+
+
+def _generate_in_sql(*, have: int, target: int, end, spacing: timedelta, seed: int, say) -> int:
+    """generate_cases on PostgreSQL: chunks of SQL_CHUNK cases, each one INSERT … SELECT (demo/sql.py) in
+    its own transaction. Adding REINDEX_FROM cases or more, the case table's secondary indexes are dropped
+    first and rebuilt at the end (also when a chunk fails)."""
+    params = _sql_params(end=end, spacing=spacing, now=clock.now())
+    fast = city_sql.is_superuser()
+    started, written = time.monotonic(), 0
+    dropped = city_sql.secondary_indexes() if target - have >= REINDEX_FROM else []
+    if dropped:
+        city_sql.drop_indexes([name for name, _ in dropped])
+        say(f"批量写入:暂时删除案件表的 {len(dropped)} 个二级索引,写完后重建")
+    try:
+        while have + written < target:
+            chunk = min(SQL_CHUNK, target - have - written)
+            # the case numbered n (counted back from `end`, 0 the newest) sits n + 1 spacings before it
+            params.update(first=have + written, offset=written, count=chunk)
+            with transaction.atomic():
+                written += city_sql.insert_history(params, seed=hash((seed, have + written)) & 0x7FFFFFFF,
+                                                   fast=fast)
+            say(f"案件 {have + written}/{target}(SQL 批量生成,用时 {time.monotonic() - started:.0f} 秒)")
+    finally:
+        if dropped:
+            rebuilding = time.monotonic()
+            city_sql.create_indexes([definition for _, definition in dropped])
+            say(f"重建 {len(dropped)} 个索引,用时 {time.monotonic() - rebuilding:.0f} 秒")
     return written
 
 

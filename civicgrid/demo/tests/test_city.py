@@ -79,3 +79,32 @@ def test_the_city_is_built_only_on_an_empty_tree():
 def test_the_scale_option_takes_a_number_or_city():
     with pytest.raises(CommandError):
         call_command("build_demo", "--scale", "metropolis")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the SQL generator is PostgreSQL's")
+def test_postgresql_writes_history_in_sql_with_the_indexes_rebuilt(monkeypatch):
+    from civicgrid.demo import sql as city_sql
+
+    before = [name for name, _ in city_sql.secondary_indexes()]
+    monkeypatch.setattr(city, "REINDEX_FROM", 0)  # drop and rebuild the indexes even for a few cases
+    monkeypatch.setattr(city, "SQL_CHUNK", 250)  # several statements, each its own transaction
+    messages = []
+    plan = city.Plan(districts=3, streets=7, cases=1000, per_year=36_500, seed=7)
+    counts = city.build(plan=plan, password=PASSWORD, say=messages.append)
+    assert counts["cases_added"] == 1000 and any("SQL" in m for m in messages)
+    assert [name for name, _ in city_sql.secondary_indexes()] == before  # rebuilt (PostgreSQL reprints some)
+    cases = list(Case.objects.order_by("-created_at"))
+    assert [c.number[8:] for c in cases] == [f"{i:09d}" for i in range(1000)]
+    assert all(c.routing == {"source": "city_demo"} for c in cases)  # the SQL path wrote them
+    # 100 a day ending now: ten days, open ones only in the newest OPEN_DAYS, most closed
+    assert (cases[0].created_at - cases[-1].created_at).days == 9
+    closed = [c for c in cases if not c.is_open]
+    assert 0.25 < len(closed) / len(cases) < 0.55  # 40 % of the open window closes
+    assert all(c.closed_at and c.closed_at > c.created_at and c.satisfaction in city.SATISFACTION for c in closed)
+    opened = [c for c in cases if c.is_open]
+    assert {c.recorded_sla_status for c in opened} >= {"normal", "overdue"}
+    assert all(c.due_at - c.created_at == city.DUE_AFTER and c.closed_at is None for c in opened)
+    assert len({c.region_id for c in cases}) > 30 and len({c.case_type for c in cases}) == 2
+    assert all(c.description.startswith(c.region.name) and c.description.endswith(city.END_MARK) for c in cases[:50])
+    assert len({c.reporter_phone for c in cases}) > 100 and all(c.reporter_phone.startswith("13") for c in cases)
+    assert kpis.rollup_differences() == []
