@@ -145,6 +145,16 @@ class Stages:
             self._forget_boundaries()
 
 
+@pytest.fixture(scope="module")
+def module_demo(django_db_setup, django_db_blocker):
+    """For a module outside this package (import it from here): the district built for that module
+    alone, rolled back when it ends."""
+    from civicgrid.testing import rolled_back
+
+    with rolled_back(django_db_blocker):
+        yield _build_demo()
+
+
 _open_stages: list[Stages] = []  # the package's, while it runs
 
 
