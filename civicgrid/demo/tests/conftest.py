@@ -112,7 +112,14 @@ class Stages:
                 del self.stack[keep:]
                 self._forget_boundaries()
             for name in names[keep:]:
-                self.stack.append((name, transaction.savepoint(), BUILDERS[name]()))
+                savepoint = transaction.savepoint()
+                try:
+                    made = BUILDERS[name]()
+                except BaseException:
+                    transaction.savepoint_rollback(savepoint)  # no half-built stage under the next module
+                    self._forget_boundaries()
+                    raise
+                self.stack.append((name, savepoint, made))
         return {name: made for name, _, made in self.stack}
 
     @contextmanager
