@@ -12,7 +12,7 @@ from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.kpis import day_of
 from civicgrid.cases.models import Case
 from civicgrid.demo import cases as demo_cases
-from civicgrid.demo.tests.conftest import demo  # noqa: F401 (the fixture)
+from civicgrid.demo.tests.conftest import module_demo  # noqa: F401 (the fixture)
 from civicgrid.reports import actions
 from civicgrid.reports.sections import LIVE_ONLY, from_panel
 
@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 @pytest.fixture(scope="module")
-def generated(demo, django_db_blocker):  # noqa: F811
+def generated(module_demo, django_db_blocker):  # noqa: F811
     with django_db_blocker.unblock():
         sync_categories()
         return demo_cases.generate(seed=3, count=60)

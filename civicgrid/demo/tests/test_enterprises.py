@@ -1,6 +1,6 @@
 """The zone demo and the figures registry: GET /api/v1/figures answers figures 1–9, 13 and 14 with the
 article's values, each also asserted through the query code the pages use; the `officer` and `company`
-logins have work. The demo (base, volunteers, zone) is built once for the module and rolled back."""
+logins have work. The demo (base, volunteers, zone) is built once per run for the package (conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,7 @@ import pytest
 from django.utils import timezone
 
 from civicgrid.accounts.models import User
-from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.models import Notification
-from civicgrid.demo import enterprises as demo_enterprises
-from civicgrid.demo import volunteers as demo_volunteers
-from civicgrid.demo.tests.conftest import SCALE, SEED
 from civicgrid.enterprises import queries
 from civicgrid.enterprises.models import Enterprise, PrecheckReport, Qualification
 from civicgrid.figures import registry
@@ -34,11 +30,8 @@ ARTICLE = {
 
 
 @pytest.fixture(scope="module")
-def made(demo, django_db_blocker):
-    with django_db_blocker.unblock():
-        sync_categories()
-        demo_volunteers.generate(seed=SEED, scale=SCALE)
-        return demo_enterprises.generate(seed=SEED)
+def made(built_zone):
+    return built_zone  # the district, its volunteers and the zone (conftest.py builds each stage once per run)
 
 
 def user(name: str) -> User:

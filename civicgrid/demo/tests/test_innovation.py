@@ -8,8 +8,6 @@ from __future__ import annotations
 import pytest
 
 from civicgrid.accounts.models import User
-from civicgrid.cases.actions import sync_categories
-from civicgrid.demo import enterprises as demo_enterprises
 from civicgrid.demo import innovation as demo_innovation
 from civicgrid.demo.tests.conftest import SEED
 from civicgrid.enterprises.choices import HELD_STATUSES
@@ -21,10 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def made(demo, django_db_blocker):
+def made(built_enterprises, django_db_blocker):
     with django_db_blocker.unblock():
-        sync_categories()
-        demo_enterprises.generate(seed=SEED)
         messages = []
         demo_innovation.build(seed=SEED, say=messages.append)
         return messages

@@ -8,8 +8,6 @@ from __future__ import annotations
 import pytest
 
 from civicgrid.accounts.models import User
-from civicgrid.cases.actions import sync_categories
-from civicgrid.demo import enterprises as demo_enterprises
 from civicgrid.demo import investment as demo_investment
 from civicgrid.demo.tests.conftest import SEED
 from civicgrid.enterprises.queries import today
@@ -22,11 +20,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def made(demo, django_db_blocker):
-    with django_db_blocker.unblock():
-        sync_categories()
-        demo_enterprises.generate(seed=SEED)
-        return demo_investment.generate(seed=SEED)
+def made(built_investment):
+    return built_investment
 
 
 @pytest.mark.django_db

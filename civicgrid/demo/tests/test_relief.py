@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.models import CaseDepartment
 from civicgrid.core import clock
-from civicgrid.demo import enterprises as demo_enterprises
-from civicgrid.demo import investment as demo_investment
 from civicgrid.demo import relief as demo_relief
 from civicgrid.demo.tests.conftest import SEED
 from civicgrid.enterprises.queries import today
@@ -23,11 +20,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def made(demo, django_db_blocker):
+def made(built_investment, django_db_blocker):
     with django_db_blocker.unblock():
-        sync_categories()
-        demo_enterprises.generate(seed=SEED)
-        demo_investment.generate(seed=SEED)
         said = []
         demo_relief.build(seed=SEED, say=said.append)
         return said

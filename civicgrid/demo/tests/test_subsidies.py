@@ -5,11 +5,8 @@ running the stage again changes nothing. Slow: it builds the zone's 600 enterpri
 
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
-from civicgrid.demo import enterprises as demo_enterprises
 from civicgrid.demo import subsidies as demo_subsidies
 from civicgrid.demo.tests.conftest import SEED
 from civicgrid.enterprises.queries import today
@@ -20,11 +17,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def made(demo, django_db_blocker):
+def made(built_enterprises, django_db_blocker):
     with django_db_blocker.unblock():
-        from django.apps import apps  # a transactional test's flush may have removed the seeded kinds
-        importlib.import_module("civicgrid.enterprises.migrations.0002_qualification_kinds").seed(apps, None)
-        demo_enterprises.generate(seed=SEED)
         demo_subsidies.build(seed=SEED, say=lambda line: None)
 
 

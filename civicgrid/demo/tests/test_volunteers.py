@@ -12,7 +12,6 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from civicgrid.accounts.models import RoleAssignment, User
-from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.chain import verify_case
 from civicgrid.cases.models import Case, Category
 from civicgrid.demo import volunteers as demo_volunteers
@@ -36,10 +35,8 @@ SERVICES = ["心理援助", "法律援助", "敬老服务", "捐赠服务", "助
 
 
 @pytest.fixture(scope="module")
-def made(demo, django_db_blocker):
-    with django_db_blocker.unblock():
-        sync_categories()
-        return demo_volunteers.generate(seed=SEED, scale=SCALE)
+def made(built_volunteers):
+    return built_volunteers  # the volunteer stage's counts (conftest.py builds each stage once per run)
 
 
 def six_months_before(day: date) -> date:

@@ -9,14 +9,14 @@ import pytest
 from civicgrid.accounts.models import User
 from civicgrid.core.models import AuditEvent
 from civicgrid.demo import campaigns as demo_campaigns
-from civicgrid.demo.tests.conftest import SEED, demo  # noqa: F401 - the module-scoped small demo district
+from civicgrid.demo.tests.conftest import SEED, module_demo  # noqa: F401 - the module-scoped small demo district
 from civicgrid.gridops.campaigns import queries
 from civicgrid.gridops.campaigns.choices import CampaignStatus, RevisionOutcome
 from civicgrid.gridops.campaigns.models import Campaign, CampaignAnswer, CampaignRevision
 
 
 @pytest.fixture(scope="module")
-def made(demo, django_db_blocker):  # noqa: F811
+def made(module_demo, django_db_blocker):  # noqa: F811
     with django_db_blocker.unblock():
         return demo_campaigns.build(seed=SEED, say=lambda message: None)
 
