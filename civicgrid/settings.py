@@ -201,7 +201,8 @@ TASKS = {
 # `python -m civicgrid rqworker default` on as many machines as the queue needs (docs/deployment.md).
 RQ_BACKEND = "django_tasks_rq.RQBackend"
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 3600}}
-RQ = {"JOB_CLASS": "django_tasks_rq.Job"}  # the job class that reports results to django_tasks
+# the job class that reports results to django_tasks; a worker that stops without a minute's hang
+RQ = {"JOB_CLASS": "django_tasks_rq.Job", "WORKER_CLASS": "civicgrid.ops.rqworker.CivicgridWorker"}
 if TASKS["default"]["BACKEND"] == RQ_BACKEND:
     if not REDIS_URL:
         raise ImproperlyConfigured("CIVICGRID_TASK_BACKEND=django_tasks_rq.RQBackend needs CIVICGRID_REDIS_URL")

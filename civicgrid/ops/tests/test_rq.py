@@ -24,20 +24,16 @@ RQ = {"TASKS": {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["
 
 
 def burst_worker(queue):
-    """RQ's SimpleWorker, as `rqworker` makes it (the job class from settings.RQ), that stops its command
-    channel's thread before unsubscribing. RQ 3.0's teardown unsubscribes first and then joins the thread;
-    with redis-py 8 a thread woken by the unsubscribe reply before it sees the stop waits out its whole 60 s
-    poll for a new subscription (1 run in 8 on an idle machine, most runs in the loaded suite)."""
+    """The project's worker class as `rqworker` makes it (settings.RQ), run in this process as RQ's
+    SimpleWorker does, so it sees the test's rows. Its teardown stops the command channel's thread
+    first: with RQ 3.0 and redis-py 8 the stock order made 1 run in 8 wait 60 s (civicgrid/ops/rqworker.py)."""
     from django_rq.jobs import get_job_class
-    from rq import SimpleWorker
+    from django_rq.workers import get_worker_class
 
-    class Worker(SimpleWorker):
-        def unsubscribe(self):
-            if self.pubsub_thread:
-                self.pubsub_thread.stop(timeout=0)  # clears its flag only: the unsubscribe reply wakes it to exit
-            super().unsubscribe()
+    from civicgrid.ops.rqworker import CivicgridSimpleWorker, CivicgridWorker
 
-    return Worker([queue], connection=queue.connection, job_class=get_job_class())
+    assert get_worker_class() is CivicgridWorker
+    return CivicgridSimpleWorker([queue], connection=queue.connection, job_class=get_job_class())
 
 
 @pytest.fixture
