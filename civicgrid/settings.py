@@ -157,10 +157,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys, database, media: the server user only
     _db["ENGINE"] = "civicgrid.core.sqlite"  # Django's backend: 0600 files, WAL checkpoints after commits
     _db["OPTIONS"] = {
-        # WAL lets readers run while one writer writes; IMMEDIATE avoids lock-upgrade deadlocks.
+        # WAL lets readers run while one writer writes; IMMEDIATE avoids lock-upgrade deadlocks. mmap: after
+        # another process's commit a connection's page cache starts cold, and mapped pages are read
+        # without a system call and a copy each (about 7% less CPU per intake, docs/write-path.md).
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-            "PRAGMA busy_timeout=5000; PRAGMA cache_size=-64000;"
+            "PRAGMA busy_timeout=5000; PRAGMA cache_size=-64000; PRAGMA mmap_size=1073741824;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
