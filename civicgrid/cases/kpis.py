@@ -269,8 +269,8 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
 
 
 def lock(case_id: int) -> Case:
-    """The case row, locked for the rest of the transaction."""
-    return Case.objects.select_for_update(of=("self",)).select_related("workflow", "region").get(pk=case_id)
+    """The case row, locked for the rest of the transaction (with its workflow and region)."""
+    return sql.lock_case(case_id)
 
 
 @contextmanager

@@ -31,6 +31,8 @@ AFTER_PHOTO_STEPS = {"feedback", "submit_rectification"}  # the handler shows th
 AFTER_PHOTO_SHARE = 0.7
 TYPE_SHARE = {"urban_event": 0.42, "citizen_request": 0.36, "dispute": 0.1, "safety_hazard": 0.08, "hard_case": 0.04}
 SATISFACTION = [(5, 0.55), (4, 0.27), (3, 0.1), (2, 0.05), (1, 0.03)]
+STEP_READS = ("id", "title", "lat", "lng", "due_at", "reporter", "region__code", "category__name",
+              "department__code")
 
 
 @dataclass(order=True)
@@ -267,7 +269,8 @@ class Replay:
     def _step(self, job: Job) -> bool:
         """The job's next step through the case actions; False when the engine refused it."""
         action, who, facts, _hours, reporter = job.steps.pop(0)
-        case = Case.objects.select_related("region", "category", "department").get(pk=job.case_id)
+        # what the script reads of the case (its wide row and the region's boundary are not needed here)
+        case = Case.objects.select_related("region", "category", "department").only(*STEP_READS).get(pk=job.case_id)
         actor = self._actor(case, who, reporter)
         facts = self._facts(case, facts, job.at)
         try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from civicgrid.cases import chain, sla, sql
 from civicgrid.cases.models import Case, CaseEvent
 from civicgrid.cases.queries import case_roles
-from civicgrid.core import clock
+from civicgrid.core import clock, confcache
 from civicgrid.core.calendars import load_calendar
 
 
@@ -36,7 +36,9 @@ def _enter_state(case: Case, spec, state: str, now, *, keep_due: bool = False, m
         case.due_at = case.agreed_due_at
     else:
         # the case's district's calendar: districts of a city may keep different local holidays
-        calendar = calendar or (load_calendar(region_code=case.region.code) if limit is not None else None)
+        # (through the configuration snapshot: CalendarDay is watched, so no version query per step)
+        calendar = calendar or (load_calendar(confcache.current(), region_code=case.region.code)
+                                if limit is not None else None)
         case.due_at = sla.due_at(_limit_start(case, spec, state, now, move_sla), limit, calendar)
     sla.refresh(case, now)
     case.is_open = not spec.state(state).terminal  # the `close` effect sets the finished marks

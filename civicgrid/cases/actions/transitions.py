@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from civicgrid.cases import kpis, merging, notify, sla
+from civicgrid.cases import kpis, merging, notify, sla, sql
 from civicgrid.cases.actions._common import _append_event, _enter_state, _roles_text
 from civicgrid.cases.choices import SlaStatus
 from civicgrid.cases.flows import cohandling, effects
@@ -52,9 +52,10 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
     if comment:
         facts.setdefault("comment", comment)
     if not system:
-        get_visible(Case.objects, actor, pk=case_id)  # 404 before anything else
+        get_visible(Case.objects.only("id"), actor, pk=case_id)  # 404 before anything else
     with transaction.atomic():
-        case = Case.objects.select_for_update(of=("self",)).select_related("workflow", "category", "region").get(pk=case_id)
+        # the locked row with what the step reads, in one statement built once (the ORM compiled ~70 columns)
+        case = sql.lock_case(case_id)
         kpi_before = kpis.snapshot(case)
         if case.case_type in MANAGED_BY_APP and not (managed or system):
             raise errors.Conflict("此类工单须在其业务页面办理", code="case_managed_by_app",
@@ -95,7 +96,7 @@ def transition_case(*, actor, case_id: int, action: str, comment: str = "", fact
         event = _append_event(case, actor=None if system else actor, role=_roles_text(roles),
                               action=action, source=step.source, target=step.target, comment=comment, data=data, now=now)
         evidence.bind(files, event)
-        case.save()
+        sql.update_case_row(case)
         kpis.apply_delta(kpi_before, kpis.snapshot(case))
         details = {"from": step.source, "to": step.target, "seq": event.seq}
         if facts.get("_on_behalf") is not None:

@@ -23,3 +23,36 @@ def test_rebuild_statements_equal_the_actions_rollups(book):  # noqa: F811
     assert kpis.stored_rollups(MonthlyCaseStat) == monthly
     assert set(MonthlyCaseStat.objects.values_list("depth", flat=True)) == set(kpis.LEVELS)
     assert kpis.rollup_differences() == []
+
+
+def _fields(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields
+            if f.attname not in obj.get_deferred_fields()}
+
+
+def test_lock_case_reads_what_the_orm_reads(book):  # noqa: F811
+    from civicgrid.cases.models import Case
+
+    for expected in Case.objects.select_related("workflow", "category", "region", "department").order_by("pk"):
+        got = sql.lock_case(expected.pk)
+        assert _fields(got) == _fields(expected)
+        for name in ("workflow", "category", "region", "department"):
+            want, have = getattr(expected, name), getattr(got, name)
+            assert (have is None) == (want is None)
+            if want is not None:  # the boundary and the frozen spec are left deferred, loaded on access
+                assert {k: v for k, v in _fields(want).items() if k not in have.get_deferred_fields()} == _fields(have)
+        assert got.region.boundary == expected.region.boundary
+    with pytest.raises(Case.DoesNotExist):
+        sql.lock_case(0)
+
+
+def test_update_case_row_writes_what_save_writes(book):  # noqa: F811
+    from civicgrid.cases.models import Case
+
+    case = sql.lock_case(Case.objects.order_by("pk").first().pk)
+    case.title, case.rework_count, case.satisfaction = "改过的标题", case.rework_count + 2, 3
+    sql.update_case_row(case)
+    again = Case.objects.get(pk=case.pk)
+    assert (again.title, again.rework_count, again.satisfaction) == ("改过的标题", case.rework_count, 3)
+    assert _fields(again) == _fields(case) | {"updated_at": again.updated_at}
+    assert again.reporter_phone == case.reporter_phone  # the encrypted field written as save() writes it
