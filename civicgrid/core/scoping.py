@@ -292,7 +292,8 @@ def register_tree(outline) -> None:
 
 @dataclass(frozen=True)
 class TableReach:
-    """Which per-district tables a user may change with a permission."""
+    """Which districts a user reaches with a permission, for the pages that show or change one district at a
+    time (calendar overrides, the routing table, the figures)."""
 
     districts: tuple[tuple[str, str], ...] = ()  # (code, name) of each district reached
     whole: bool = False  # the rows that hold everywhere (the national calendar, rules with no region)
