@@ -53,8 +53,11 @@ def lost_tasks(now: datetime | None = None):
 
 
 def recover(now: datetime | None = None) -> dict[str, int]:
-    """Fail every lost task and queue the idempotent ones again; answers the counts."""
+    """Fail every lost task and queue the idempotent ones again, then forget the heartbeats silent for
+    longer than the lease (the killed workers'); answers the counts."""
     from django_tasks_db.models import DBTaskResult
+
+    from civicgrid.ops.models import WorkerBeat
 
     now = now or timezone.now()
     retry = idempotent_tasks()
@@ -74,6 +77,7 @@ def recover(now: datetime | None = None) -> dict[str, int]:
                 args = row.args_kwargs or {}
                 row.task.enqueue(*args.get("args", ()), **args.get("kwargs", {}))
                 counts["requeued"] += 1
+    WorkerBeat.objects.filter(seen_at__lt=now - lease()).delete()  # their tasks, if any, were just failed
     return counts
 
 

@@ -64,6 +64,7 @@ def test_a_long_task_of_a_live_worker_and_a_fresh_one_are_left_alone(settings):
     assert recovery.recover() == {"failed": 0, "requeued": 0}
     WorkerBeat.objects.filter(worker_id="alive").update(seen_at=timezone.now() - timedelta(minutes=6))
     assert recovery.recover() == {"failed": 1, "requeued": 1}  # it stopped beating: now it is lost
+    assert not WorkerBeat.objects.filter(worker_id="alive").exists()  # and its beat is forgotten
     long_running.refresh_from_db()
     fresh.refresh_from_db()
     assert long_running.status == TaskResultStatus.FAILED and fresh.status == TaskResultStatus.RUNNING
@@ -134,4 +135,4 @@ def test_a_task_left_running_by_a_killed_worker_is_recovered_exactly_once(tmp_pa
     assert row.status == TaskResultStatus.FAILED and row.exception_class_path == recovery.LOST
     assert DBTaskResult.objects.count() == 2 and done.return_value == 2 and done.worker_ids[0] in ("B", "C")
     assert marker.read_text().splitlines() == ["run", "run"]
-    assert list(WorkerBeat.objects.values_list("worker_id", flat=True)) == ["A"]  # B and C stopped cleanly
+    assert not WorkerBeat.objects.exists()  # A's silent beat forgotten; B and C took theirs away on stopping
