@@ -107,7 +107,11 @@ def root_region(*, with_boundary: bool = False) -> Region | None:
 def tree_outline() -> tuple[str | None, bool, list[tuple[str, str]]]:
     """The tree's top (its code, whether it is a city or province) and its active districts (code, name):
     public geography, which the scoping door uses to tell who may change which district's tables
-    (core.scoping.table_reach)."""
+    (core.scoping.table_reach). Kept with the configuration snapshot: the tree changes rarely."""
+    return confcache.current().get("geo.tree_outline", _tree_outline)
+
+
+def _tree_outline() -> tuple[str | None, bool, list[tuple[str, str]]]:
     root = root_region()
     districts = list(Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).order_by("code")
                      .values_list("code", "name"))
