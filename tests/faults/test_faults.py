@@ -238,8 +238,8 @@ def _sweep(env, layout: Layout, seconds: float = 300, ids: list | None = None) -
 
 
 def _recovered(env, killed: str, queued: list, seconds: float = 120) -> dict:
-    """Wait until the killed sweep's row is failed as lost and its one re-queued copy (a row not among
-    those the test `queued`) has run; answers that copy's counts."""
+    """Wait until the killed sweep's row is failed as lost and its one re-queued copy (a row queued after
+    it and not by the test: `queued`) has run; answers that copy's counts."""
     table = "django_tasks_database_dbtaskresult"
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -254,7 +254,8 @@ def _recovered(env, killed: str, queued: list, seconds: float = 120) -> dict:
     while time.monotonic() < deadline:
         others = ", ".join(f"'{task_id}'" for task_id in [killed, *queued])
         reruns = _sql(env, f"SELECT status, return_value FROM {table} WHERE task_path = 'civicgrid.cases.tasks.check_sla'"
-                           f" AND id NOT IN ({others})").splitlines()
+                           f" AND id NOT IN ({others}) AND enqueued_at > (SELECT enqueued_at FROM {table}"
+                           f" WHERE id = '{killed}')").splitlines()  # not the earlier tests' sweeps
         assert len(reruns) <= 1, reruns  # queued again exactly once
         if reruns and reruns[0].startswith("SUCCESSFUL|"):
             return json.loads(reruns[0].split("|", 1)[1])
