@@ -429,6 +429,11 @@ LOGGING = {
 }
 # /metrics answers loopback, or a scraper sending "Authorization: Bearer <token>" when this is set.
 METRICS_TOKEN = env("METRICS_TOKEN") or ""
+# A task RUNNING longer than this whose worker has not beaten its heart for as long is lost (a worker killed
+# with kill -9 leaves its row RUNNING): `run_worker` fails it and queues an idempotent one again (ops/recovery.py).
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 300)
+# Dotted paths of further tasks safe to run twice (the periodic jobs' tasks always are), comma-separated.
+TASK_RETRY_ON_LOSS = [t.strip() for t in (env("TASK_RETRY_ON_LOSS") or "").split(",") if t.strip()]
 
 # --- privacy (PIPL) ----------------------------------------------------------------------------------
 # Days after which anonymise_expired blanks personal data: cases (after closing; the case is kept),

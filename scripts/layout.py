@@ -106,7 +106,7 @@ class Layout:
 
     def start_task_worker(self) -> subprocess.Popen:
         self.task_worker = subprocess.Popen(
-            [PY, "-m", "civicgrid", "db_worker", "--interval", "0.2", "--no-reload"], cwd=ROOT, env=self.env,
+            [PY, "-m", "civicgrid", "run_worker", "--interval", "0.2", "--no-reload"], cwd=ROOT, env=self.env,
             stdout=self._log("worker"), stderr=subprocess.STDOUT, start_new_session=True)
         return self.task_worker
 

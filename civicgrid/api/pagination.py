@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -11,6 +12,23 @@ from ninja.pagination import PaginationBase
 from civicgrid.core.inputs import MAX_INT
 
 MAX_LIMIT = 500
+
+
+class Mapped:
+    """A queryset whose rows an endpoint answers through `present(row)`: the pagination counts and slices
+    the queryset in the database and presents only the page's rows (`[present(r) for r in qs]` would
+    load and present every row first: memory and time growing with the data)."""
+
+    def __init__(self, queryset: QuerySet, present: Callable[[Any], Any]):
+        self.queryset, self.present = queryset, present
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, page: slice) -> list:
+        if not isinstance(page, slice):
+            raise TypeError("Mapped answers pages (slices) only")
+        return [self.present(row) for row in self.queryset[page]]
 
 
 class CountItemsNext(PaginationBase):
@@ -27,8 +45,13 @@ class CountItemsNext(PaginationBase):
 
     def paginate_queryset(self, queryset: QuerySet, pagination: Input, request=None, **params) -> dict:
         limit, offset = pagination.limit, pagination.offset
-        count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
-        items = list(queryset[offset : offset + limit])
+        if isinstance(queryset, Mapped):
+            items = queryset[offset : offset + limit]
+            # a page that is not full, and holds rows or is the first, tells the count without asking
+            count = offset + len(items) if len(items) < limit and (items or offset == 0) else queryset.count()
+        else:
+            count = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+            items = list(queryset[offset : offset + limit])
         next_url = None
         if offset + limit < count and request is not None:
             query = request.GET.copy()

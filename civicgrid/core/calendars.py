@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from civicgrid.core import audit, confcache, errors
 from civicgrid.core.models import CalendarDay, CalendarSource
-from civicgrid.core.scoping import require
+from civicgrid.core.scoping import require, require_table
 from civicgrid.core.workcalendar import WorkCalendar, WorkingHours
 
 CHANGE_PERM = "core.change_calendar"
@@ -159,6 +159,7 @@ def set_day(*, actor, day: date, is_workday: bool, name: str = "", region_code: 
     district's code — for that district only."""
     require(actor, CHANGE_PERM)
     region_code = _district(region_code)
+    require_table(actor, CHANGE_PERM, region_code)
     if not isinstance(day, date):
         raise errors.ValidationFailed("日期格式不正确", code="calendar_bad_date")
     name = (name or "").strip() or (ADJUSTED_WORKDAY if is_workday else DAY_OFF)
@@ -183,6 +184,7 @@ def clear_day(*, actor, day: date, region_code: str = NATIONAL) -> CalendarDay |
     drop its override, so the national table applies again."""
     require(actor, CHANGE_PERM)
     region_code = _district(region_code)
+    require_table(actor, CHANGE_PERM, region_code)
     with transaction.atomic():
         before = CalendarDay.objects.select_for_update().filter(date=day, region_code=region_code).first()
         CalendarDay.objects.filter(date=day, region_code=region_code).delete()

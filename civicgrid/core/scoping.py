@@ -274,3 +274,63 @@ def get_visible(queryset, user, perm: str | None = None, **lookup):
         return queryset.visible_to(user, perm).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise errors.NotFound() from None
+
+
+# --- per-district tables: calendar overrides, routing rules -------------------------------------------
+# Under a city (or province) root every district keeps its own tables. The region tree is geo's, which core
+# does not import: geo registers a function answering the tree's top (code, whether it lies above a
+# district) and its districts (code, name), and the door answers who may change which district's table.
+
+_tree = None
+
+
+def register_tree(outline) -> None:
+    """`outline()` -> (top code or None, top is above a district, [(district code, name), ...])."""
+    global _tree
+    _tree = outline
+
+
+@dataclass(frozen=True)
+class TableReach:
+    """Which districts a user reaches with a permission, for the pages that show or change one district at a
+    time (calendar overrides, the routing table, the figures)."""
+
+    districts: tuple[tuple[str, str], ...] = ()  # (code, name) of each district reached
+    whole: bool = False  # the rows that hold everywhere (the national calendar, rules with no region)
+    above_district: bool = False  # the tree starts at a city or province: pages offer a district chooser
+
+    def codes(self) -> set[str]:
+        return {code for code, _ in self.districts}
+
+    def allows(self, district: str) -> bool:
+        return self.whole if not district else district in self.codes()
+
+    def default(self) -> str:
+        """What a page shows first: everywhere's rows when reached, else the first district."""
+        return "" if self.whole or not self.districts else self.districts[0][0]
+
+
+def table_reach(user, perm: str) -> TableReach:
+    grant = grant_for(user, perm)
+    if not grant:
+        return TableReach()
+    if _tree is None:
+        return TableReach(whole=True)
+    top, above, districts = _tree()
+    return TableReach(districts=tuple((code, name) for code, name in districts if grant.covers_code(code)),
+                      whole=grant.unrestricted or (top is not None and grant.covers_code(top)),
+                      above_district=above)
+
+
+def require_table(user, perm: str, district: str) -> None:
+    """Raise unless `user` may change district `district`'s table ("": the rows for everywhere) with
+    `perm`: 401 anonymous, 403 otherwise (a district's existence is public). Denials are audit-logged."""
+    require(user, perm)
+    if table_reach(user, perm).allows(district):
+        return
+    from civicgrid.core import audit
+
+    audit.record(actor=user, action=perm, result="denied", reason="forbidden",
+                 details={"district": district or "*"})
+    raise errors.Forbidden("无权修改该区县的设置" if district else "无权修改全市通用的设置",
+                           code="table_out_of_reach")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civicgrid.core import audit, audit_labels, calendars, errors
 from civicgrid.core.inputs import DayField
 from civicgrid.core.models import AuditEvent, AuditResult, CalendarDay, CalendarSource
-from civicgrid.core.scoping import require
+from civicgrid.core.scoping import require, table_reach
 
 PAGE_SIZE = 50
 VIEW_PERM = "core.view_auditevent"
@@ -126,8 +126,18 @@ def _year(value, default: int) -> int:
     return year if 1900 <= year <= 2100 else default
 
 
-def _calendar_url(year: int) -> str:
-    return f"{reverse('core:calendar')}?year={year}"
+def _calendar_url(year: int, district: str = "") -> str:
+    return f"{reverse('core:calendar')}?year={year}" + (f"&district={district}" if district else "")
+
+
+def _calendar_district(request, reach) -> str:
+    """The district whose overrides the page shows and changes ("" the national rows): asked for, or the
+    first the user reaches. One out of reach is 403 (districts are public; their settings are not theirs)."""
+    source = request.POST if request.method == "POST" else request.GET
+    district = (source.get("district") if "district" in source else reach.default()) or ""
+    if not reach.allows(district.strip()):
+        raise PermissionDenied
+    return district.strip()
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,6 +145,8 @@ def _calendar_url(year: int) -> str:
 def calendar_page(request):
     """A year's special days (holidays on weekdays, working weekends) and the form to change one."""
     _calendar_page_allowed(request)
+    reach = table_reach(request.user, calendars.CHANGE_PERM)
+    district = _calendar_district(request, reach)
     today = timezone.localdate()
     year = _year(request.GET.get("year"), today.year)
     form = CalendarDayForm(request.POST or None, initial={"date": today})
@@ -144,16 +156,16 @@ def calendar_page(request):
             data = form.cleaned_data
             try:
                 row = calendars.set_day(actor=request.user, day=data["date"], is_workday=data["is_workday"],
-                                        name=data["name"])
+                                        name=data["name"], region_code=district)
             except errors.ValidationFailed as exc:
                 form.add_error("name", exc.message)
             else:
                 kind = _("上班") if row.is_workday else _("放假")
                 messages.success(request, _("已将 %(date)s 设为%(kind)s(%(name)s)") % {
                     "date": row.date.isoformat(), "kind": kind, "name": row.name})
-                return redirect(_calendar_url(row.date.year))
+                return redirect(_calendar_url(row.date.year, district))
         status = 422
-    rows = list(CalendarDay.objects.filter(date__year=year, region_code=calendars.NATIONAL).order_by("date"))
+    rows = list(CalendarDay.objects.filter(date__year=year, region_code=district).order_by("date"))
     days = [{"row": row, "weekday": WEEKDAYS[row.date.weekday()], "is_weekend": row.date.weekday() >= 5}
             for row in rows]
     known = calendars.known_years()
@@ -168,6 +180,11 @@ def calendar_page(request):
         "known_first": known[0],
         "known_last": known[-1],
         "year_known": year in known,
+        "district": district,
+        "district_name": dict(reach.districts).get(district, ""),
+        # a chooser when the tree starts above a district and there is more than one table to choose from
+        "district_choices": ([("", _("全国安排(各区县通用)"))] if reach.whole else []) + list(reach.districts)
+        if reach.above_district and len(reach.districts) + reach.whole > 1 else [],
     }, status=status)
 
 
@@ -176,16 +193,19 @@ def calendar_page(request):
 def calendar_clear(request):
     """Undo an administrator's setting for one date (back to the seeded schedule or the weekday default)."""
     _calendar_page_allowed(request)
+    district = _calendar_district(request, table_reach(request.user, calendars.CHANGE_PERM))
     field = DayField()
     try:
         day = field.clean(request.POST.get("date"))
     except forms.ValidationError:
         messages.error(request, _("日期格式不正确"))
-        return redirect("core:calendar")
-    row = calendars.clear_day(actor=request.user, day=day)
-    if row is None:
+        return redirect(_calendar_url(timezone.localdate().year, district))
+    row = calendars.clear_day(actor=request.user, day=day, region_code=district)
+    if district:
+        messages.success(request, _("已取消 %(date)s 的本区县安排,按全国安排") % {"date": day.isoformat()})
+    elif row is None:
         messages.success(request, _("已恢复 %(date)s 的默认安排(按星期)") % {"date": day.isoformat()})
     else:
         messages.success(request, _("已恢复 %(date)s 的节假日安排:%(name)s") % {
             "date": day.isoformat(), "name": row.name})
-    return redirect(_calendar_url(day.year))
+    return redirect(_calendar_url(day.year, district))

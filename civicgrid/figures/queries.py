@@ -10,6 +10,8 @@ from civicgrid.core import clock
 from civicgrid.figures import registry
 
 
-def figures(on: date | None = None) -> dict:
+def figures(on: date | None = None, region_code: str = "") -> dict:
+    """The figures of the whole tree, or of one district (`region_code`; the caller checks the reader
+    reaches it: `core.scoping.table_reach(user, VIEW).allows(code)`)."""
     on = on or timezone.localtime(clock.now()).date()
-    return {"as_of": on, "items": registry.compute(on)}
+    return {"as_of": on, "region_code": region_code, "items": registry.compute(on, region_code=region_code)}

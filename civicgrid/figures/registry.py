@@ -7,15 +7,20 @@ figures in its own `figures.py` module, a `HANDLERS` dict that `FiguresConfig.re
 declared twice is an error). A test holds every handler's answer to its declared value names and the
 handled keys to the declared ones; a declared figure with no handler is listed as missing.
 
-Figures are district-wide aggregates: they are counted for `WHOLE_DISTRICT`, a reader reaching the whole
-district through the scoping chokepoint, and shown to users holding `figures.view_figures` (the leader, the
-enterprise officer). No personal data leaves through them.
+Figures are aggregates over the tree: they are counted for `WHOLE_DISTRICT`, a reader reaching the whole
+tree through the scoping chokepoint, and shown to users holding `figures.view_figures` (the leader, the
+enterprise officer). No personal data leaves through them. Under a city root, `compute(on, region_code=)`
+counts one district: inside it the same reader reaches only that code's prefix (`counting_for`), so every
+handler that reads through the chokepoint counts that district's records and nothing else; catalogues
+(service categories, delegated approvals, the zone's area) are the same everywhere.
 """
 
 from __future__ import annotations
 
 import calendar
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -60,8 +65,23 @@ DECLARED: tuple[Declared, ...] = (
 BY_KEY = {d.key: d for d in DECLARED}
 
 
+_EVERYTHING = Grant(unrestricted=True)
+_REACH: ContextVar[Grant | None] = ContextVar("figures_reach", default=None)  # None: everything
+
+
+@contextmanager
+def counting_for(region_code: str | None):
+    """Count the figures of the region `region_code` (a district under a city root); None or "": all."""
+    token = _REACH.set(Grant(region_codes=(region_code,)) if region_code else _EVERYTHING)
+    try:
+        yield
+    finally:
+        _REACH.reset(token)
+
+
 class _WholeDistrict:
-    """The reader figures are counted for: reaches everything through the chokepoint (`grant_for`)."""
+    """The reader figures are counted for: reaches everything through the chokepoint (`grant_for`), or
+    inside `counting_for(code)` that region only."""
 
     is_authenticated = True
     is_active = True
@@ -69,7 +89,7 @@ class _WholeDistrict:
     pk = None
 
     def grant_for(self, perm: str, own_only: frozenset[str] = frozenset()) -> Grant:
-        return Grant(unrestricted=True)
+        return _REACH.get() or _EVERYTHING
 
     def role_codes(self) -> set[str]:
         return set()
@@ -206,8 +226,14 @@ def merge(handlers: dict[str, Callable[[date], Figure]], source: str) -> None:
         HANDLERS[key] = handler
 
 
-def compute(on: date, keys: list[str] | None = None) -> list[dict]:
-    """The handled figures in the declared order, as the API answers them."""
+def compute(on: date, keys: list[str] | None = None, region_code: str | None = None) -> list[dict]:
+    """The handled figures in the declared order, as the API answers them: of the whole tree, or of the
+    region `region_code` (a district)."""
+    with counting_for(region_code):
+        return _compute(on, keys)
+
+
+def _compute(on: date, keys: list[str] | None) -> list[dict]:
     items = []
     for declared in DECLARED:
         handler = HANDLERS.get(declared.key)

@@ -15,7 +15,7 @@ from civicgrid.core import confcache
 from civicgrid.core.errors import ValidationFailed
 from civicgrid.core.scoping import can, get_visible, grant_for
 from civicgrid.geo import basemap, geojson
-from civicgrid.geo.choices import CODE_LENGTH, LEVEL_ORDER, RegionLevel
+from civicgrid.geo.choices import ABOVE_DISTRICT, CODE_LENGTH, LEVEL_ORDER, RegionLevel
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
 
@@ -102,6 +102,20 @@ def root_region(*, with_boundary: bool = False) -> Region | None:
     geography, for the jurisdiction of public endpoints and the outline works must lie in."""
     regions = Region.objects.filter(is_active=True, parent__isnull=True).order_by("code")
     return (regions if with_boundary else regions.defer("boundary")).first()
+
+
+def tree_outline() -> tuple[str | None, bool, list[tuple[str, str]]]:
+    """The tree's top (its code, whether it is a city or province) and its active districts (code, name):
+    public geography, which the scoping door uses to tell who may change which district's tables
+    (core.scoping.table_reach). Kept with the configuration snapshot: the tree changes rarely."""
+    return confcache.current().get("geo.tree_outline", _tree_outline)
+
+
+def _tree_outline() -> tuple[str | None, bool, list[tuple[str, str]]]:
+    root = root_region()
+    districts = list(Region.objects.filter(level=RegionLevel.DISTRICT, is_active=True).order_by("code")
+                     .values_list("code", "name"))
+    return (root.code if root else None, bool(root) and root.level in ABOVE_DISTRICT, districts)
 
 
 def get_region(user, code: str) -> Region:

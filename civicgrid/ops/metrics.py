@@ -10,7 +10,7 @@ from django.utils import timezone
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-from civicgrid.ops import queries
+from civicgrid.ops import queries, recovery
 
 REQUEST_SECONDS = Histogram(
     "civicgrid_http_request_duration_seconds", "Time to answer a request, by route and status",
@@ -32,6 +32,12 @@ class StateCollector:
         yield depth
         yield GaugeMetricFamily("civicgrid_tasks_running", "Tasks being run by a worker",
                                 value=queries.running_tasks())
+        if not queries.on_rq():  # on RQ, its StartedJobRegistry fails a dead worker's job
+            yield GaugeMetricFamily("civicgrid_tasks_lost", "Tasks RUNNING past the lease whose worker stopped beating",
+                                    value=len(recovery.lost_tasks()))
+            yield GaugeMetricFamily("civicgrid_tasks_recovered", "Tasks failed (and re-queued if idempotent) as "
+                                    "lost with a killed worker, kept until task results are pruned",
+                                    value=recovery.recovered_count())
         finished = queries.last_finished("civicgrid.cases.tasks.check_sla")
         lag = GaugeMetricFamily("civicgrid_sla_sweep_lag_seconds",
                                 "Seconds since the SLA sweep last finished (absent: it never ran)")

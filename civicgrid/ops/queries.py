@@ -16,7 +16,7 @@ from django_tasks.base import TaskResultStatus
 FINISHED_KEY = "ops:task_finished:{}"
 
 
-def _on_rq() -> bool:
+def on_rq() -> bool:
     return settings.TASKS["default"]["BACKEND"] == settings.RQ_BACKEND
 
 
@@ -25,7 +25,7 @@ def _queues() -> list[str]:
 
 
 def waiting_tasks() -> dict[str, int]:
-    if _on_rq():
+    if on_rq():
         import django_rq
 
         return {name: django_rq.get_queue(name).count for name in _queues()}
@@ -36,7 +36,7 @@ def waiting_tasks() -> dict[str, int]:
 
 
 def running_tasks() -> int:
-    if _on_rq():
+    if on_rq():
         import django_rq
         from rq.registry import StartedJobRegistry
 
@@ -47,7 +47,7 @@ def running_tasks() -> int:
 
 
 def last_finished(task_path: str) -> datetime | None:
-    if _on_rq():  # RQ keeps no queryable history: the worker notes each finish in the (Redis) cache
+    if on_rq():  # RQ keeps no queryable history: the worker notes each finish in the (Redis) cache
         return cache.get(FINISHED_KEY.format(task_path))
     from django_tasks_db.models import DBTaskResult
 
@@ -57,7 +57,7 @@ def last_finished(task_path: str) -> datetime | None:
 
 def note_finished(sender, task_result, **kwargs) -> None:
     """`task_finished` receiver: remember when each task last succeeded (read by `last_finished` on RQ)."""
-    if _on_rq() and task_result.status == TaskResultStatus.SUCCESSFUL:
+    if on_rq() and task_result.status == TaskResultStatus.SUCCESSFUL:
         cache.set(FINISHED_KEY.format(task_result.task.module_path), timezone.now(), timeout=None)
 
 

@@ -14,7 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from civicgrid.api.errors import ErrorOut
-from civicgrid.api.pagination import CountItemsNext
+from civicgrid.api.pagination import CountItemsNext, Mapped
 from civicgrid.api.params import Id
 from civicgrid.cases import queries as case_queries
 from civicgrid.relief import actions, queries
@@ -163,7 +163,7 @@ class OutcomeIn(Schema):
 def list_reliefs(request, worklist: str = "", state: str = "", enterprise_id: int | None = None):
     """本人可见的助企纾困诉求(企业联系人只见本企业);worklist: open | overdue | closed。"""
     qs = queries.reliefs_visible(request.auth, worklist=worklist, state=state[:40], enterprise_id=enterprise_id)
-    return [_relief(r) for r in qs]
+    return Mapped(qs, _relief)  # counted and sliced in the database: only the page is presented
 
 
 @router.post("/cases", response={201: ReliefOut, 200: ReliefOut, **ERRORS})
@@ -200,7 +200,7 @@ def record_outcome(request, relief_id: int, payload: OutcomeIn):
 @paginate(CountItemsNext)
 def list_blockers(request, worklist: str = "", state: str = "", project_id: int | None = None):
     qs = queries.blockers_visible(request.auth, worklist=worklist, state=state[:40], project_id=project_id)
-    return [_blocker(b) for b in qs]
+    return Mapped(qs, _blocker)
 
 
 @router.post("/blockers", response={201: BlockerOut, 200: BlockerOut, **ERRORS})

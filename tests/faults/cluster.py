@@ -17,9 +17,11 @@ BIN = Path("/usr/lib/postgresql/15/bin")
 
 
 class Cluster:
-    def __init__(self, port: int):
+    def __init__(self, port: int, directory: Path | None = None):
         self.port = port
-        self.dir = Path(tempfile.mkdtemp(prefix="cg-pg-"))
+        self.own_dir = directory is None  # a directory it made itself it removes on stop
+        self.dir = Path(directory or tempfile.mkdtemp(prefix="cg-pg-"))
+        self.dir.mkdir(exist_ok=True)
         self.data = self.dir / "data"
         self.log = self.dir / "postgres.log"
         if os.geteuid() == 0:
@@ -53,7 +55,8 @@ class Cluster:
             self._pg_ctl("stop", "-m", "immediate")
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             pass  # not running
-        shutil.rmtree(self.dir, ignore_errors=True)
+        if self.own_dir:  # else the caller keeps the data and the log when a test failed (test_faults.scratch)
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     def url(self, name: str) -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"

@@ -16,6 +16,7 @@ import http.client
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,10 +59,32 @@ def _snippet(env, code: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def cluster():
+def scratch(request):
+    """One directory for the module's cluster, var dir and layouts (logs included): removed when every test
+    passed, kept (and its path printed) when one failed."""
+    root = Path(tempfile.mkdtemp(prefix="cg-faults-"))
+    root.chmod(0o711)  # the cluster's directory inside belongs to the postgres user
+    failed_before = request.session.testsfailed
+    yield root
+    if request.session.testsfailed > failed_before:
+        reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+        message = f"fault tests failed: their logs and data are kept in {root}"
+        reporter.write_line(message) if reporter else print(message, file=sys.stderr)
+    else:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _layout(env, scratch: Path, name: str, **kw) -> Layout:
+    workdir = scratch / f"layout-{name}"
+    workdir.mkdir()
+    return Layout(env, workdir=workdir, **kw)
+
+
+@pytest.fixture(scope="module")
+def cluster(scratch):
     if not Cluster.available():
         pytest.skip("PostgreSQL 15 server binaries are not installed")
-    cluster = Cluster(free_port())
+    cluster = Cluster(free_port(), scratch / "postgres")
     try:
         yield cluster.start()
     finally:
@@ -69,10 +92,10 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def district(cluster):
+def district(cluster, scratch):
     name = "civicgrid_faults"
     _psql(cluster.port, f"CREATE DATABASE {name}")
-    env = {**os.environ, "CIVICGRID_VAR_DIR": tempfile.mkdtemp(prefix="cg-faults-"), "CIVICGRID_LOG_LEVEL": "ERROR",
+    env = {**os.environ, "CIVICGRID_VAR_DIR": str(scratch / "var"), "CIVICGRID_LOG_LEVEL": "ERROR",
            "CIVICGRID_DATABASE_URL": cluster.url(name), "CIVICGRID_DEMO_PASSWORD": PASSWORD,
            "faults_port": str(cluster.port), "faults_db": name}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -181,8 +204,8 @@ def _assert_clean(counts: dict) -> None:
     assert counts["lost"] == 0 and counts["duplicates"] == 0 and counts["broken_chains"] == 0, counts
 
 
-def test_kill_a_worker_and_a_whole_instance_mid_run(district):
-    with Layout(district, workers=2) as layout:
+def test_kill_a_worker_and_a_whole_instance_mid_run(district, scratch):
+    with _layout(district, scratch, "kill", workers=2) as layout:
         clients = Clients(layout.port, _token(layout.port), json.loads(district["points"]))
         with clients:
             time.sleep(4)
@@ -195,10 +218,12 @@ def test_kill_a_worker_and_a_whole_instance_mid_run(district):
         _assert_clean(_verify(district, clients))
 
 
-def _sweep(env, layout: Layout, seconds: float = 300) -> dict:
+def _sweep(env, layout: Layout, seconds: float = 300, ids: list | None = None) -> dict:
     """Queue the SLA sweep (as the scheduler does every 5 minutes) and wait for the task worker to finish it.
     A task worker that has exited is started again, as systemd does (Restart=always, docs/deployment.md)."""
     task_id = _manage(env, "check_sla", "--enqueue").split()[-1]
+    if ids is not None:
+        ids.append(task_id)
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if layout.task_worker.poll() is not None:
@@ -212,12 +237,38 @@ def _sweep(env, layout: Layout, seconds: float = 300) -> dict:
     raise AssertionError(f"the SLA sweep did not finish within {seconds} s")
 
 
+def _recovered(env, killed: str, queued: list, seconds: float = 120) -> dict:
+    """Wait until the killed sweep's row is failed as lost and its one re-queued copy (a row queued after
+    it and not by the test: `queued`) has run; answers that copy's counts."""
+    table = "django_tasks_database_dbtaskresult"
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        status, cause = _sql(env, f"SELECT status, exception_class_path FROM {table} WHERE id = '{killed}'").split("|")
+        if status == "FAILED":
+            assert cause == "civicgrid.ops.recovery.WorkerLost", cause
+            break
+        assert status == "RUNNING", f"the killed sweep is {status}"
+        time.sleep(0.3)
+    else:
+        raise AssertionError(f"the killed sweep was not recovered within {seconds} s")
+    while time.monotonic() < deadline:
+        others = ", ".join(f"'{task_id}'" for task_id in [killed, *queued])
+        reruns = _sql(env, f"SELECT status, return_value FROM {table} WHERE task_path = 'civicgrid.cases.tasks.check_sla'"
+                           f" AND id NOT IN ({others}) AND enqueued_at > (SELECT enqueued_at FROM {table}"
+                           f" WHERE id = '{killed}')").splitlines()  # not the earlier tests' sweeps
+        assert len(reruns) <= 1, reruns  # queued again exactly once
+        if reruns and reruns[0].startswith("SUCCESSFUL|"):
+            return json.loads(reruns[0].split("|", 1)[1])
+        time.sleep(0.3)
+    raise AssertionError(f"the re-queued sweep did not finish within {seconds} s")
+
+
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
-def test_restart_postgresql_mid_run(district, cluster, mode):
+def test_restart_postgresql_mid_run(district, cluster, scratch, mode):
     """The database goes away under load and comes back: requests meanwhile fail (5xx) and are retried
     with their key; afterwards the same gunicorn processes serve again (their dead persistent connections
     fail the health check and are replaced), and the task worker sweeps."""
-    with Layout(district, workers=2) as layout:
+    with _layout(district, scratch, f"restart-{mode}", workers=2) as layout:
         web = [layout.worker_pids(i) for i in range(len(layout.gunicorns))]
         clients = Clients(layout.port, _token(layout.port), json.loads(district["points"]))
         with clients:
@@ -274,19 +325,20 @@ def _supervisions(env) -> dict:
     return {"once": once, "more": twice, "none": none, "recorded_overdue_unsupervised": stranded}
 
 
-def test_kill_the_task_worker_mid_sla_sweep(district):
+def test_kill_the_task_worker_mid_sla_sweep(district, scratch):
     """A district with many overdue cases; the worker running the sweep is killed with `kill -9` once some
-    but not all are supervised. The killed task stays RUNNING (nobody finishes it); the next sweep (the
-    scheduler's next tick, here queued at once) picks up the rest: each case is supervised exactly once."""
+    but not all are supervised. The next sweep (the scheduler's next tick, here queued at once) picks up the
+    rest, and the new worker finds the killed task RUNNING past the lease with its worker's heartbeat gone:
+    it fails it and queues it again once (ops/recovery.py). Each case is supervised exactly once."""
     n = 150
     _snippet(district, OVERDUE % {"n": n, "text": OVERDUE_TEXT})
     assert _supervisions(district)["none"] == n
-    layout = Layout(district, workers=2)
+    layout = _layout({**district, "CIVICGRID_TASK_LEASE_SECONDS": "3"}, scratch, "sweep", workers=2)
     try:
         layout.start(scheduler=False)  # the sweep is queued by hand, when the cases are ready
         clients = Clients(layout.port, _token(layout.port), json.loads(district["points"]))
         with clients:
-            _manage(district, "check_sla", "--enqueue")
+            killed = _manage(district, "check_sla", "--enqueue").split()[-1]
             deadline = time.monotonic() + 180
             while (done := _supervisions(district)["once"]) < n // 5:  # well under way, far from done
                 assert time.monotonic() < deadline, f"the sweep did not start: {done} supervised"
@@ -295,7 +347,9 @@ def test_kill_the_task_worker_mid_sla_sweep(district):
             at_kill = _supervisions(district)
             assert 0 < at_kill["once"] < n, f"not killed mid-sweep: {at_kill}"
             layout.start_task_worker()
-            sweep = _sweep(district, layout)
+            queued: list[str] = []
+            sweep = _sweep(district, layout, ids=queued)
+            recovered = _recovered(district, killed, queued)
         after = _supervisions(district)
         counts = _verify(district, clients)
     finally:
@@ -303,8 +357,9 @@ def test_kill_the_task_worker_mid_sla_sweep(district):
     print("sweep counts:", json.dumps({"overdue": n, "supervised_at_kill": at_kill["once"],
                                        "recorded_overdue_unsupervised_at_kill": at_kill["recorded_overdue_unsupervised"],
                                        "rerun_supervised": sweep["supervised"], "supervised_once": after["once"],
+                                       "recovered_rerun_supervised": recovered["supervised"],
                                        "supervised_twice_or_more": after["more"], "unsupervised": after["none"]}))
     assert at_kill["recorded_overdue_unsupervised"] == 0, at_kill  # each case's status and 督办 commit together
     assert after == {"once": n, "more": 0, "none": 0, "recorded_overdue_unsupervised": 0}, after
-    assert sweep["supervised"] == n - at_kill["once"], sweep
+    assert sweep["supervised"] + recovered["supervised"] == n - at_kill["once"], (sweep, recovered)
     _assert_clean(counts)

@@ -20,7 +20,8 @@ from civicgrid.cases.models import Category, RoutingRule
 from civicgrid.cases.workflow import registry
 from civicgrid.cases.workflow.spec import UNITS, Spec
 from civicgrid.core import audit, errors
-from civicgrid.core.scoping import require
+from civicgrid.core.scoping import require, require_table
+from civicgrid.geo.choices import district_code
 from civicgrid.geo.models import Region
 
 PERM = "cases.manage_routing"
@@ -62,11 +63,29 @@ def _rule_summary(rule: RoutingRule) -> dict:
     }
 
 
+def table_of(region_code: str | None) -> str:
+    """The routing table a rule belongs to: its region's district ("" for a rule with no region, or one
+    placed on the city itself, which applies in every district)."""
+    return district_code(_clean(region_code))
+
+
+def _require_table(actor, region_code: str | None) -> None:
+    require_table(actor, PERM, table_of(region_code))
+
+
+def _require_rule_table(actor, rule_id: int) -> None:
+    """The table of an existing rule (a missing rule is left to the NotFound below)."""
+    for region_code in RoutingRule.objects.filter(pk=rule_id).values_list("region__code", flat=True):
+        _require_table(actor, region_code)
+
+
 def save_routing_rule(*, actor, rule_id: int | None = None, region_code: str | None, category_code: str | None,
                       department_code: str, co_department_codes: list[str] | tuple[str, ...] = (),
                       note: str = "", is_active: bool = True) -> RoutingRule:
-    """Create (no `rule_id`) or change one routing rule. A blank region means the whole district, a blank
-    category every category. One rule per (region, category): a second one is 409 `routing_rule_exists`."""
+    """Create (no `rule_id`) or change one routing rule. A blank region means the whole tree (under a city
+    root: every district), a blank category every category. One rule per (region, category): a second one
+    is 409 `routing_rule_exists`. The user must reach the district of the rule's region, before and after
+    the change (a district's administrator keeps to their district's table)."""
     require(actor, PERM)
     region_code, category_code = _clean(region_code), _clean(category_code)
     department_code, note = _clean(department_code), _clean(note)
@@ -75,6 +94,9 @@ def save_routing_rule(*, actor, rule_id: int | None = None, region_code: str | N
         region = Region.objects.filter(code=region_code).first()
         if region is None:
             raise _invalid(f"区域编码不存在:{region_code}", "region_unknown", "region", value=region_code)
+    _require_table(actor, region_code)
+    if rule_id is not None:
+        _require_rule_table(actor, rule_id)
     category = None
     if category_code:
         category = Category.objects.filter(code=category_code).first()
@@ -125,6 +147,7 @@ def save_routing_rule(*, actor, rule_id: int | None = None, region_code: str | N
 
 def delete_routing_rule(*, actor, rule_id: int) -> None:
     require(actor, PERM)
+    _require_rule_table(actor, rule_id)
     with transaction.atomic():
         rule = (RoutingRule.objects.select_for_update(of=("self",)).select_related("region", "category", "department")
                 .filter(pk=rule_id).first())

@@ -4,8 +4,10 @@ Adapters only: parse a form, call one admin action or read, render. Anonymous ->
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civicgrid.cases import queries
@@ -23,6 +25,7 @@ from civicgrid.cases.choices import QuestionType, Urgency
 from civicgrid.cases.models import Category, RoutingRule
 from civicgrid.cases.workflow import registry
 from civicgrid.core import errors
+from civicgrid.core.scoping import table_reach
 from civicgrid.core.web import permission_page
 
 routing_admin = permission_page(PERM)
@@ -35,16 +38,53 @@ def _rules():
             .order_by("category__code", "region__code", "pk"))
 
 
-def _sorted_rules():
+def _table_rules(district: str):
+    """One routing table: a district's rules (placed on it or below), or ("") those with no region."""
+    rules = _rules()
+    return rules.filter(region__code__startswith=district) if district else rules.filter(region__isnull=True)
+
+
+def _sorted_rules(reach, district: str):
     # blank (全部类别 / 全区) first, then by code: the table reads from general to specific
-    return sorted(_rules(), key=lambda r: (r.category.code if r.category_id else "", r.region.code if r.region_id else ""))
+    rules = _table_rules(district) if reach.above_district else _rules()
+    return sorted(rules, key=lambda r: (r.category.code if r.category_id else "", r.region.code if r.region_id else ""))
+
+
+def _reach(request):
+    return table_reach(request.user, PERM)
+
+
+def _district(request, reach) -> str:
+    """The routing table the page shows under a city root ("" the rules for every district): asked for, or
+    the first the user reaches; one out of reach is 403. Under a district root there is one table: ""."""
+    if not reach.above_district:
+        return ""
+    source = request.POST if request.method == "POST" else request.GET
+    district = (source.get("district") if "district" in source else reach.default()) or ""
+    if not reach.allows(district.strip()):
+        raise PermissionDenied
+    return district.strip()
+
+
+def _choices(reach) -> list[tuple[str, str]]:
+    if not reach.above_district or len(reach.districts) + reach.whole < 2:
+        return []
+    return ([("", "各区县通用的规则")] if reach.whole else []) + list(reach.districts)
+
+
+def _list_url(district: str) -> str:
+    return reverse("cases:admin_routing") + (f"?district={district}" if district else "")
 
 
 @require_GET
 @routing_admin
 def routing_list(request):
+    reach = _reach(request)
+    district = _district(request, reach)
     return render(request, "cases/admin/routing_list.html", {
-        "rules": _sorted_rules(), "test_form": RouteTestForm(), "region_options": region_options(),
+        "rules": _sorted_rules(reach, district), "test_form": RouteTestForm(), "region_options": region_options(),
+        "district": district, "district_name": dict(reach.districts).get(district, ""),
+        "district_choices": _choices(reach), "above_district": reach.above_district,
     })
 
 
@@ -70,36 +110,53 @@ def routing_test(request):
 @require_http_methods(["GET", "POST"])
 @routing_admin
 def routing_edit(request, pk: int | None = None):
+    reach = _reach(request)
     rule = None
     if pk is not None:
         rule = _rules().filter(pk=pk).first()
-        if rule is None:
-            raise Http404
+        if rule is None or not reach.allows(admin_actions.table_of(rule.region.code if rule.region_id else "")):
+            raise Http404  # another district's rule: out of reach, not revealed
+    if rule is not None:
+        district = admin_actions.table_of(rule.region.code if rule.region_id else "") if reach.above_district else ""
+    else:
+        district = _district(request, reach)
     if request.method == "POST":
         form = RoutingRuleForm(request.POST)
         if form.is_valid():
+            kwargs = form.action_kwargs()
+            if district and not kwargs["region_code"]:
+                kwargs["region_code"] = district  # under a city root, blank is the whole chosen district
             try:
-                saved = admin_actions.save_routing_rule(actor=request.user, rule_id=pk, **form.action_kwargs())
-            except (errors.ValidationFailed, errors.Conflict) as exc:
+                if district and not kwargs["region_code"].startswith(district):
+                    raise errors.ValidationFailed(f"区域不在{dict(reach.districts).get(district, district)}内",
+                                                  code="region_outside_district", details={"field": "region"})
+                saved = admin_actions.save_routing_rule(actor=request.user, rule_id=pk, **kwargs)
+            except (errors.ValidationFailed, errors.Conflict, errors.Forbidden) as exc:
                 form.add_domain_error(exc)
             else:
                 messages.success(request, f"已保存派遣规则 #{saved.pk}")
-                return redirect("cases:admin_routing")
+                return redirect(_list_url(district if _reach(request).above_district else ""))
         status = 422
     else:
         form = RoutingRuleForm(initial=RoutingRuleForm.initial_for(rule) if rule else None)
         status = 200
     return render(request, "cases/admin/routing_form.html", {
-        "form": form, "rule": rule, "region_options": region_options(),
+        "form": form, "rule": rule, "region_options": region_options(), "district": district,
+        "district_name": dict(reach.districts).get(district, "") if reach.above_district else "",
+        "above_district": reach.above_district,
     }, status=status)
 
 
 @require_POST
 @routing_admin
 def routing_delete(request, pk: int):
+    rule = _rules().filter(pk=pk).first()
+    district = admin_actions.table_of(rule.region.code if rule and rule.region_id else "")
+    if rule is None or not _reach(request).allows(district):
+        raise Http404
     admin_actions.delete_routing_rule(actor=request.user, rule_id=pk)
     messages.success(request, f"已删除派遣规则 #{pk}")
-    return redirect("cases:admin_routing")
+    return redirect(_list_url(district if _reach(request).above_district else ""))
 
 
 # ---- categories --------------------------------------------------------------------------------------

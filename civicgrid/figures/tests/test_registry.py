@@ -34,6 +34,6 @@ def test_api_permission(client, tree):
     assert client.get("/api/v1/figures").status_code == 403
     client.force_login(make_user("boss", "leader", tree.district))
     body = client.get("/api/v1/figures").json()
-    assert set(body) == {"as_of", "items"} and len(body["items"]) == len(HANDLED_NOW)
+    assert set(body) == {"as_of", "region_code", "items"} and len(body["items"]) == len(HANDLED_NOW)
     client.logout()
     assert client.get("/api/v1/figures").status_code == 401
