@@ -31,9 +31,17 @@ AUTOCHECKPOINT_BACKSTOP = 10_000  # pages (about 40 MB): for writers that never 
 def _owner_only(path: str) -> None:
     """The database holds residents' personal data: its file, and the WAL and shared-memory files SQLite
     creates with the database file's mode, are readable by the server's own user only (0600). SQLite
-    itself would create the file 0644 (less the umask); an older, wider file is narrowed too."""
+    itself would create the file 0644 (less the umask); an older, wider file is narrowed too.
+
+    An existing file is never opened here: closing any descriptor of a file drops every POSIX lock the
+    process holds on it, and with them the SHARED lock of this process's open connections; another process
+    would then take the database as unused and delete the WAL under them (core/tests/test_sqlite_backend.py)."""
     try:
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))  # an empty file is an empty database
+        if not os.path.exists(path):
+            try:  # an empty file is an empty database
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+            except FileExistsError:  # created meanwhile by another process
+                pass
         for name in (path, path + "-wal", path + "-shm"):
             if os.path.exists(name) and os.stat(name).st_mode & 0o077:
                 os.chmod(name, 0o600)

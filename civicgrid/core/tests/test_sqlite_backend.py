@@ -48,3 +48,29 @@ def test_the_wal_is_checkpointed_after_a_commit_not_inside_it(scratch, monkeypat
         scratch.commit()
         scratch.set_autocommit(True)
     assert in_transaction == [False, False]  # after the 3rd and 6th commits, outside the transaction
+
+
+def test_opening_a_connection_keeps_the_process_locks_on_the_database_file(scratch, tmp_path):
+    """POSIX locks belong to the process, and closing any descriptor of a file drops all of them. If opening
+    a second connection opened and closed the database file (as the 0600 check once did), the first one's
+    SHARED lock would be gone unnoticed, another process closing its last connection would take the file
+    as unused and delete the WAL and shared memory under us: later reads fail with disk I/O errors
+    (SQLITE_IOERR_SHORT_READ, seen in CI after the task-recovery test's worker exited)."""
+    import subprocess
+    import sys
+
+    with scratch.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (1)")
+    second = DatabaseWrapper({**scratch.settings_dict}, "second")
+    second.ensure_connection()
+    other = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA journal_mode=WAL');"
+             "c.execute('SELECT count(*) FROM t').fetchall(); c.close()")
+    subprocess.run([sys.executable, "-c", other, scratch.settings_dict["NAME"]], check=True, timeout=60)
+    # the other process saw us and left the WAL and its index in place; both connections read on
+    assert (tmp_path / "q.sqlite3-shm").exists() and (tmp_path / "q.sqlite3-wal").exists()
+    with second.cursor() as cursor:
+        cursor.execute("INSERT INTO t VALUES (2)")
+    with scratch.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM t")
+        assert cursor.fetchone()[0] == 2
+    second.close()
