@@ -1,4 +1,5 @@
-"""The raw SQL of the generated city (demo/city.py): bulk history for the scale benchmark, PostgreSQL only.
+"""The demo's raw SQL: planner statistics after a build, and the generated city's bulk history (demo/city.py)
+for the scale benchmark, PostgreSQL only.
 
 History cases are benchmark data: written set-wise by one `INSERT … SELECT FROM generate_series` per chunk,
 not through the workflow (no events, no audit rows), so a million cases take minutes instead of hours.
@@ -132,6 +133,14 @@ def create_indexes(definitions: list[str], *, memory: str = "512MB") -> None:
         for definition in definitions:
             cursor.execute(definition.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
         cursor.execute("RESET maintenance_work_mem")
+
+
+def analyze() -> None:
+    """Planner statistics for every table after a build (PostgreSQL). Autovacuum would gather them in the
+    first minutes of service, while the first requests come in and compete with it for the cores."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def settle() -> None:

@@ -15,6 +15,7 @@ from civicgrid.demo import enterprises as demo_enterprises
 from civicgrid.demo import fieldwork as demo_fieldwork
 from civicgrid.demo import patrols as demo_patrols
 from civicgrid.demo import routing as demo_routing
+from civicgrid.demo import sql as demo_sql
 from civicgrid.demo import triage as demo_triage
 from civicgrid.demo import volunteers as demo_volunteers
 from civicgrid.demo.timing import Timings
@@ -132,6 +133,8 @@ class Command(BaseCommand):
                 demo_triage.build(seed=seed, say=self.stdout.write)
         for later in stages.STAGES:
             self._run_stage(later, seed)
+        with timings.stage("statistics"):
+            demo_sql.analyze()
         self.stdout.write(self.style.SUCCESS(
             f"演示区县已构建(种子 {seed},规模 {scale},用时 {result.seconds} 秒):"
             f"网格 {counts['regions_grid']} 个,微网格 {counts['regions_micro_grid']} 个,"
