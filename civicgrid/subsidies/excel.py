@@ -49,7 +49,7 @@ PERSON = (
 ENTERPRISE = (Column("uscc", "统一社会信用代码", True, "18位,须为已登记企业", "91211004MA0QX0X00Q"),)
 COMMON = (
     Column("amount", "金额", True, "大于0,最多两位小数", "1576.00"),
-    Column("currency", "币种", True, "人民币(或 CNY);不可留空", "人民币"),
+    Column("currency", "币种", True, "填“人民币”;不可留空", "人民币"),
     Column("paid_on", "发放日期", True, "YYYY-MM-DD,不晚于今天且在项目期限内", "2026-03-15"),
     Column("reference", "凭证号", False, "同一文件内不可重复", "PZ2026030001"),
     Column("basis", "发放依据", False, "如“2026年3月失业保险金”", ""),
