@@ -206,6 +206,33 @@ def insert_many(objs: Sequence[M], *, batch: int = 500) -> Sequence[M]:
     return objs
 
 
+def load_many(objs: Sequence[M]) -> Sequence[M]:
+    """New instances of one model in bulk. On PostgreSQL one COPY, with auto ids drawn from the table's
+    sequence beforehand (COPY returns none); elsewhere `insert_many`. For loads of new rows only: a clash
+    with a unique constraint fails the whole COPY."""
+    if not objs or connection.vendor != "postgresql":
+        return insert_many(objs)
+    model = type(objs[0])
+    meta = model._meta
+    with connection.cursor() as cursor:
+        if objs[0].pk is None and isinstance(meta.pk, AutoField):
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [meta.db_table, meta.pk.column, len(objs)])
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        sql, writers = _cached(("copy", model), lambda: (
+            f"COPY {table(model)} ({', '.join(quote(f.column) for f in meta.concrete_fields)}) FROM STDIN",
+            tuple(_writer(f, True) for f in meta.concrete_fields)))
+        _no_receivers(model)
+        with cursor.copy(sql) as copy:
+            for obj in objs:
+                copy.write_row([value_of(obj) for value_of in writers])
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+    return objs
+
+
 def update(obj: Model, names: Iterable[str]) -> None:
     """UPDATE the named fields of a saved instance (auto_now fields are refreshed as save() would)."""
     model, names = type(obj), tuple(names)

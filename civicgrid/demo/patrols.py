@@ -252,9 +252,10 @@ def _write(rng, planned: list[Planned], categories: list[str], counts: Counter) 
             anchor_at=track.kept[-1].at if track.kept else None, created_at=p.started_at))
     Patrol.objects.bulk_create(rows_, batch_size=500)
     visits = []
+    patrol_rows.load_new_points((patrol.pk, pt.recorded_at, pt.lat, pt.lng, pt.accuracy)
+                                for patrol, (points, _track) in zip(rows_, tracks_, strict=True) for pt in points)
     for p, patrol, (points, track) in zip(planned, rows_, tracks_, strict=True):
         patrol.region = p.assignment.region
-        patrol_rows.insert_points(patrol.pk, points)
         visits += uploads.new_visits(patrol, track.kept, done=set())
         counts["points"] += len(points)
         counts["patrols"] += 1

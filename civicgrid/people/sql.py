@@ -14,5 +14,6 @@ Row = Building | Household | Resident | ResidentTag
 
 
 def insert_many(objs: Sequence[Row]) -> Sequence[Row]:
-    """New rows of one of the population models, many per statement; their ids are set."""
-    return sql.insert_many(objs)
+    """New rows of one of the population models (COPY on PostgreSQL, multi-row INSERTs elsewhere); their
+    ids are set."""
+    return sql.load_many(objs)

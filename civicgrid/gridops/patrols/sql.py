@@ -122,6 +122,21 @@ def insert_points(patrol_id: int, points: Iterable) -> None:
                  [(patrol_id, adapt(p.recorded_at), p.lat, p.lng, p.accuracy) for p in points])
 
 
+def load_new_points(rows: Iterable[tuple]) -> None:
+    """A bulk load of points of new patrols (patrol_id, recorded_at, lat, lng, accuracy), which cannot clash
+    with stored ones: on PostgreSQL one COPY (the demo's 1.6 million points took 40 s more as multi-row
+    INSERTs than on SQLite), elsewhere the INSERTs of `insert_points`."""
+    columns = ("patrol_id", "recorded_at", "lat", "lng", "accuracy")
+    if connection.vendor != "postgresql":
+        adapt = time_adapter()
+        _insert_many(PatrolPoint, columns, [(pid, adapt(at), lat, lng, acc) for pid, at, lat, lng, acc in rows])
+        return
+    with connection.cursor() as cursor, cursor.copy(
+            f"COPY {sql.table(PatrolPoint)} ({', '.join(map(sql.quote, columns))}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def fixes(patrol_id: int, since: datetime | None = None) -> list[tracks.Fix]:
     """The patrol's stored points in time order (from `since` on, when given)."""
     sqlite = connection.vendor == "sqlite"

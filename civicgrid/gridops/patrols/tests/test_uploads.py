@@ -197,3 +197,17 @@ def test_every_patrol_statement_answers_as_the_orm(pw, at):
     before = PatrolPoint.objects.filter(patrol=patrol).count()
     sql.insert_points(patrol.pk, walk(14)[10:])  # two stored already, two new
     assert PatrolPoint.objects.filter(patrol=patrol).count() == before + 2
+
+
+def test_a_bulk_load_of_new_points_stores_what_the_inserts_store(pw, at):
+    """load_new_points (COPY on PostgreSQL) stores the same rows as insert_points for another patrol."""
+    by_insert, by_load = start(pw, at), start(pw, at, worker=pw.gw_b)
+    points = walk(12)
+    sql.insert_points(by_insert.pk, points)
+    sql.load_new_points((by_load.pk, p.recorded_at, p.lat, p.lng, p.accuracy) for p in points)
+
+    def stored(patrol):
+        return [(p.recorded_at, p.lat, p.lng, p.accuracy)
+                for p in PatrolPoint.objects.filter(patrol=patrol).order_by("recorded_at")]
+    assert stored(by_load) == stored(by_insert) and len(stored(by_load)) == 12
+    assert sql.fixes(by_load.pk) == sql.fixes(by_insert.pk)
