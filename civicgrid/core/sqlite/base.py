@@ -26,23 +26,6 @@ from django.db.backends.sqlite3 import base
 
 CHECKPOINT_EVERY = 32
 AUTOCHECKPOINT_BACKSTOP = 10_000  # pages (about 40 MB): for writers that never commit through here
-CONVERTED_MAX = 4096  # statements remembered in "?" style (a full table is dropped and refilled)
-_converted: dict[str, str] = {}
-
-
-class CursorWrapper(base.SQLiteCursorWrapper):
-    """Django rewrites each statement's "%s" to SQLite's "?" with a regular expression on every execution;
-    the same statements recur (and the bulk inserts are long), so each conversion is remembered."""
-
-    def convert_query(self, query, *, param_names=None):
-        if param_names is not None:
-            return super().convert_query(query, param_names=param_names)
-        converted = _converted.get(query)
-        if converted is None:
-            if len(_converted) >= CONVERTED_MAX:
-                _converted.clear()
-            converted = _converted[query] = super().convert_query(query)
-        return converted
 
 
 def _owner_only(path: str) -> None:
@@ -120,9 +103,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             if self._queue_fd is not None:
                 os.close(self._queue_fd)
                 self._queue_fd = None
-
-    def create_cursor(self, name=None):
-        return self.connection.cursor(factory=CursorWrapper)
 
     def get_new_connection(self, conn_params):
         path = self._file_path()

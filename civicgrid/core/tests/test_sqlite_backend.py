@@ -74,24 +74,3 @@ def test_opening_a_connection_keeps_the_process_locks_on_the_database_file(scrat
         cursor.execute("SELECT count(*) FROM t")
         assert cursor.fetchone()[0] == 2
     second.close()
-
-
-def test_statements_are_converted_once_and_answer_as_before(scratch, monkeypatch):
-    """The "%s" -> "?" rewrite is remembered per statement; literal percent signs and named parameters
-    convert as Django's own cursor does."""
-    from civicgrid.core.sqlite import base
-
-    monkeypatch.setattr(base, "_converted", {})
-    with scratch.cursor() as cursor:
-        for n in (1, 2, 3):
-            cursor.execute("INSERT INTO t VALUES (%s)", [n])
-        assert base._converted == {"INSERT INTO t VALUES (%s)": "INSERT INTO t VALUES (?)"}
-        cursor.execute("SELECT count(*) FROM t WHERE n > %s AND '%%' = '%%'", [1])
-        assert cursor.fetchone()[0] == 2
-        cursor.execute("SELECT count(*) FROM t WHERE n < %(top)s", {"top": 3})
-        assert cursor.fetchone()[0] == 2
-    monkeypatch.setattr(base, "CONVERTED_MAX", 2)
-    with scratch.cursor() as cursor:
-        for n in (4, 5, 6):
-            cursor.execute(f"SELECT {n} WHERE %s", [1])
-    assert len(base._converted) <= 2
