@@ -29,14 +29,13 @@ DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup"}
 
 def pytest_collection_modifyitems(config, items):
     """With CIVICGRID_TEST_DATABASE_ONLY=1 (./run test's PostgreSQL pass) only the tests that touch the
-    database run: the rest (the pure engine, parsers, property tests) gave the same answer on SQLite.
-    Tests marked `once_on_postgres` run there whole: the SQLite pass leaves them out."""
+    database run: the rest (the pure engine, parsers, property tests) gave the same answer on SQLite."""
     if os.environ.get("CIVICGRID_TEST_DATABASE_ONLY") != "1":
         return
     keep, drop = [], []
     for item in items:
         touches = item.get_closest_marker("django_db") or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
-        (keep if touches or item.get_closest_marker("once_on_postgres") else drop).append(item)
+        (keep if touches else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
