@@ -16,6 +16,7 @@ so correctness never depends on the queue.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sqlite3
@@ -37,11 +38,8 @@ def _owner_only(path: str) -> None:
     process holds on it, and with them the SHARED lock of this process's open connections; another process
     would then take the database as unused and delete the WAL under them (core/tests/test_sqlite_backend.py)."""
     try:
-        if not os.path.exists(path):
-            try:  # an empty file is an empty database
-                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-            except FileExistsError:  # created meanwhile by another process
-                pass
+        with contextlib.suppress(FileExistsError):  # O_EXCL: an existing file is left unopened
+            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))  # an empty file is an empty database
         for name in (path, path + "-wal", path + "-shm"):
             if os.path.exists(name) and os.stat(name).st_mode & 0o077:
                 os.chmod(name, 0o600)
