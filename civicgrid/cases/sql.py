@@ -3,7 +3,7 @@ equals the ORM's on SQLite and PostgreSQL.
 
 - The intake's writes (case, event, notifications) and the duplicate search, built once per process
   with core.sql: the ORM's per-query compilation was most of an intake's CPU (docs/performance.md).
-- A workflow step's read and write of its case (`lock_case`, `update_case`): the locked row with the
+- A workflow step's read and write of its case (`lock_case`, `update_case_row`): the locked row with the
   workflow, category, region and department the step reads, in one statement built once.
 - The KPI rollups (docs/kpis.md): the per-change upsert, and the whole-table rebuild as set-based
   statements for an import or a benchmark of millions of cases, where `kpis.compute_rollups()` (one
@@ -99,7 +99,7 @@ def lock_case(case_id: int) -> Case:
 
 def update_case_row(case: Case) -> None:
     """UPDATE every field of the case (and `updated_at`): `case.save()` as one statement built once."""
-    sql.update(case, CASE_FIELDS)
+    update_case(case, CASE_FIELDS)
 
 
 # ---- likely duplicates --------------------------------------------------------------------------------------
