@@ -160,8 +160,7 @@ def insert(obj: M) -> M:
         cursor.execute(sql, [value_of(obj) for value_of in writers])
         if auto:
             obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-    obj._state.adding = False
-    obj._state.db = connection.alias
+    _mark_saved([obj])
     return obj
 
 
@@ -200,9 +199,7 @@ def insert_many(objs: Sequence[M], *, batch: int = 500) -> Sequence[M]:
             if auto:
                 for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
                     obj.pk = pk
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
+    _mark_saved(objs)
     return objs
 
 
@@ -220,17 +217,28 @@ def load_many(objs: Sequence[M]) -> Sequence[M]:
                            [meta.db_table, meta.pk.column, len(objs)])
             for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
                 obj.pk = pk
-        sql, writers = _cached(("copy", model), lambda: (
-            f"COPY {table(model)} ({', '.join(quote(f.column) for f in meta.concrete_fields)}) FROM STDIN",
-            tuple(_writer(f, True) for f in meta.concrete_fields)))
-        _no_receivers(model)
+        sql, writers = _copy_plan(model)
         with cursor.copy(sql) as copy:
             for obj in objs:
                 copy.write_row([value_of(obj) for value_of in writers])
+    _mark_saved(objs)
+    return objs
+
+
+def _copy_plan(model) -> tuple:
+    def build():
+        _no_receivers(model)
+        fields = model._meta.concrete_fields
+        return (f"COPY {table(model)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN",
+                tuple(_writer(f, True) for f in fields))
+    return _cached(("copy", model), build)
+
+
+def _mark_saved(objs: Iterable[Model]) -> None:
+    """What save() leaves on an instance it inserted."""
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
-    return objs
 
 
 def update(obj: Model, names: Iterable[str]) -> None:
