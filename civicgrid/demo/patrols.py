@@ -11,8 +11,12 @@ points, and its checkpoint visits from the same first-kept-point rule (uploads.n
 record (`demo.patrols`) covers them. A few patrols report a finding through the real action
 (`report_finding`), with text that matches its category (findings.py); it opens a case.
 
-Deterministic for a seed (and the day it runs on: the 30 days end yesterday). Running it again adds
-nothing: grids that have checkpoints keep them, worker-days that have a patrol are left alone.
+The walks, their tracks and visits are pure computation over values read first (`prepare`), drawn from the
+stage's own random stream: `build_demo` starts them in another process beside the cases stage (`start`,
+beside.py) and writes them when the stage comes; `build` alone works them out in this process. Either way
+the result is the same. Deterministic for a seed (and the day it runs on: the 30 days end yesterday).
+Running it again adds nothing: grids that have checkpoints keep them, worker-days that have a patrol are
+left alone.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from __future__ import annotations
 import math
 import random
 import time
+from array import array
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
+from itertools import repeat
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -32,13 +39,14 @@ from shapely.geometry import Point, shape
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases.models import Category
 from civicgrid.core import audit, clock
+from civicgrid.demo.beside import Beside
 from civicgrid.demo.findings import FINDING_PHRASES
 from civicgrid.geo.models import Region
-from civicgrid.gridops.patrols import actions, uploads
+from civicgrid.gridops.patrols import actions, queries, uploads
 from civicgrid.gridops.patrols import sql as patrol_rows
 from civicgrid.gridops.patrols import track as tracks
-from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, PatrolStatus
-from civicgrid.gridops.patrols.models import Checkpoint, Patrol
+from civicgrid.gridops.patrols.choices import FINDING_CASE_TYPES, PatrolStatus, VisitMethod
+from civicgrid.gridops.patrols.models import Checkpoint, CheckpointVisit, Patrol
 
 INTERVAL_S = 30
 WALK_MPS = 1.1  # a patrol on foot, with stops
@@ -71,8 +79,8 @@ def _pick_habit(rng: random.Random) -> Habit:
 class Area:
     """A region's polygon, for random points inside it."""
 
-    def __init__(self, region: Region):
-        self.geom = shape(region.boundary)
+    def __init__(self, boundary: dict):
+        self.geom = shape(boundary)
         self.bounds = self.geom.bounds  # (minx, miny, maxx, maxy) = (lng, lat, lng, lat)
 
     def point(self, rng: random.Random) -> tuple[float, float]:
@@ -142,7 +150,7 @@ def _checkpoints(rng: random.Random, regions: list[Region], at: datetime, counts
             if region.pk in existing:
                 made[region.pk] = list(Checkpoint.objects.filter(region=region, is_active=True))
                 continue
-            area = Area(region)
+            area = Area(region.boundary)
             kinds = rng.sample(CHECKPOINTS, rng.choice([1, 2, 2, 3]))
             rows = []
             for kind, name in kinds:
@@ -162,52 +170,106 @@ def _finding_categories() -> list[str]:
             if code in FINDING_PHRASES]
 
 
-def build(*, seed: int, days: int = 30, say=print, limit: int | None = None, today: date | None = None) -> dict:
-    """Patrols of the last `days` days (ending yesterday) for every grid worker (the first `limit` of them
-    by grid code) and the named micro-grid worker. Returns counts."""
-    started = time.monotonic()
+@dataclass
+class Inputs:
+    """What the walks are worked out from: plain values, so that the work may run in another process."""
+
+    days: int
+    first_day: date
+    tz: str
+    state: tuple  # the stage's random stream after the checkpoints were drawn
+    workers: list[tuple[int, int, int]]  # (assignment id, user id, region id)
+    areas: dict[int, dict]  # region id -> boundary (GeoJSON)
+    stops: dict[int, list[tuple[float, float]]]  # region id -> its active checkpoints (lat, lng)
+    places: dict[int, list[tuple[int, float, float, float]]]  # region id -> the checkpoints of its grid
+    categories: list[str]
+    done: set[tuple[int, date]]  # (worker, day) that has a patrol already
+
+    def same_world(self, other: Inputs) -> bool:
+        """Whether nothing the walks depend on changed (the random state aside: checkpoints drawn once)."""
+        return (self.days, self.first_day, self.tz, self.workers, self.places, self.categories, self.done) == (
+            other.days, other.first_day, other.tz, other.workers, other.places, other.categories, other.done)
+
+
+@dataclass
+class Walk:
+    """One worker's patrol of one day, tracked: what the writer stores, nothing it must work out."""
+
+    assignment_id: int
+    started_at: datetime
+    ended_at: datetime
+    short: bool
+    times: list  # each point's recording time, as the database takes it (patrols.sql.time_adapter)
+    lat: array
+    lng: array
+    accuracy: array
+    distance_m: float
+    kept_count: int
+    last_point_at: datetime | None
+    anchor_at: datetime | None
+    visits: list[tuple[int, datetime, float, float, float]]  # (checkpoint id, at, lat, lng, distance)
+    finding: tuple[datetime, float, float, str, str] | None = None  # (at, lat, lng, category code, text)
+
+
+@dataclass
+class Walks:
+    inputs: Inputs
+    days: list[list[Walk]] = field(default_factory=list)
+    missed_days: int = 0
+
+
+def prepare(*, seed: int, days: int, limit: int | None = None, today: date | None = None) -> tuple[Inputs, Counter]:
+    """The checkpoints of every patrolled grid (through the action, in their own transactions) and what the
+    walks are worked out from."""
     rng = random.Random(f"{seed}:patrols")
     today = today or timezone.localdate(clock.now())
     first_day = today - timedelta(days=days)
-    tz = timezone.get_current_timezone()
     counts: Counter = Counter()
-    with transaction.atomic():
-        workers = _workers(limit)
-        regions = list({a.region_id: a.region for a in workers}.values())
-        checkpoints = _checkpoints(rng, regions, datetime.combine(first_day - timedelta(days=1), dtime(9), tz), counts)
-        areas = {r.pk: Area(r) for r in regions}
-        categories = _finding_categories()
-        habits = {a.pk: _pick_habit(rng) for a in workers}
-        done = set(Patrol.objects.filter(day__gte=first_day, day__lt=today, worker__in=[a.user_id for a in workers])
-                   .values_list("worker_id", "day"))  # a second run adds nothing
-        say(f"巡查:{len(workers)} 名网格员,{counts['checkpoints']} 个点位,{days} 天……")
-        for offset in range(days):
-            day = first_day + timedelta(days=offset)
-            planned = []
-            for assignment in workers:
-                habit = habits[assignment.pk]
-                if rng.random() < habit.miss:
-                    counts["missed_days"] += 1
-                    continue
-                if (assignment.user_id, day) in done:
-                    continue
-                planned.append(_plan(rng, assignment, day, habit, areas[assignment.region_id],
-                                     checkpoints.get(assignment.region_id, []), categories, tz))
-            _write(rng, planned, categories, counts)
-            if offset % 10 == 9:
-                say(f"  已生成 {offset + 1} 天,巡查 {counts['patrols']} 次")
-        if counts["patrols"]:
-            audit.record(actor=None, action="demo.patrols", object_type="patrols.patrol",
-                         details={k: v for k, v in sorted(counts.items())})
-    counts["seconds"] = round(time.monotonic() - started, 1)
-    return dict(counts)
+    workers = _workers(limit)
+    regions = list({a.region_id: a.region for a in workers}.values())
+    checkpoints = _checkpoints(rng, regions, datetime.combine(first_day - timedelta(days=1), dtime(9),
+                                                              timezone.get_current_timezone()), counts)
+    done = set(Patrol.objects.filter(day__gte=first_day, day__lt=today, worker__in=[a.user_id for a in workers])
+               .values_list("worker_id", "day"))
+    return Inputs(
+        days=days, first_day=first_day, tz=timezone.get_current_timezone_name(), state=rng.getstate(),
+        workers=[(a.pk, a.user_id, a.region_id) for a in workers], areas={r.pk: r.boundary for r in regions},
+        stops={pk: [(c.lat, c.lng) for c in rows] for pk, rows in checkpoints.items()},
+        places={r.pk: patrol_rows.checkpoint_places(queries.grid_code(r.code)) for r in regions},
+        categories=_finding_categories(), done=done), counts
+
+
+def walk_all(inputs: Inputs) -> Walks:
+    """Every patrol of every day, in the order the old writer drew them (pure: no database)."""
+    rng = random.Random()
+    rng.setstate(inputs.state)
+    tz = ZoneInfo(inputs.tz)
+    areas = {pk: Area(boundary) for pk, boundary in inputs.areas.items()}
+    habits = {assignment_id: _pick_habit(rng) for assignment_id, _, _ in inputs.workers}
+    adapt = patrol_rows.time_adapter()
+    walks = Walks(inputs)
+    for offset in range(inputs.days):
+        day = inputs.first_day + timedelta(days=offset)
+        planned = []
+        for assignment_id, user_id, region_id in inputs.workers:
+            habit = habits[assignment_id]
+            if rng.random() < habit.miss:
+                walks.missed_days += 1
+                continue
+            if (user_id, day) in inputs.done:
+                continue
+            planned.append((_plan(rng, assignment_id, day, habit, areas[region_id], inputs.stops.get(region_id, []),
+                                  inputs.categories, tz), region_id))
+        walks.days.append([_walk(rng, plan, inputs.places.get(region_id, []), inputs.categories, adapt)
+                           for plan, region_id in planned])
+    return walks
 
 
 @dataclass
 class Planned:
     """One worker's patrol of one day, worked out before anything is written."""
 
-    assignment: RoleAssignment
+    assignment_id: int
     started_at: datetime
     ended_at: datetime
     points: list[actions.PointInput]
@@ -215,12 +277,12 @@ class Planned:
     finding: actions.PointInput | None  # where a problem was spotted, if one was
 
 
-def _plan(rng, assignment, day: date, habit: Habit, area: Area, checkpoints, categories, tz) -> Planned:
+def _plan(rng, assignment_id: int, day: date, habit: Habit, area: Area, stops, categories, tz) -> Planned:
     start_minute = rng.randrange(7 * 60 + 30, 10 * 60 + 30)
     t0 = datetime.combine(day, dtime(start_minute // 60, start_minute % 60), tz)
     short = rng.random() < habit.short
     minutes = rng.randint(25, 55) if short else rng.randint(70, 130)
-    stops = [(c.lat, c.lng) for c in checkpoints if rng.random() >= habit.skip]
+    stops = [stop for stop in stops if rng.random() >= habit.skip]
     rng.shuffle(stops)
     waypoints = [area.point(rng)] + [p for stop in stops for p in (area.point(rng), stop)]
     points = _route(rng, area, waypoints, minutes * 60, t0)
@@ -229,48 +291,111 @@ def _plan(rng, assignment, day: date, habit: Habit, area: Area, checkpoints, cat
         spot = points[rng.randrange(len(points))]
         if area.geom.contains(Point(spot.lng, spot.lat)):  # not a wild fix
             finding = spot
-    return Planned(assignment, t0, t0 + timedelta(minutes=minutes), points, short, finding)
+    return Planned(assignment_id, t0, t0 + timedelta(minutes=minutes), points, short, finding)
 
 
-def _write(rng, planned: list[Planned], categories: list[str], counts: Counter) -> None:
-    """A day's patrols in bulk: each ended patrol with the figures the upload actions keep (the track rule
-    of track.py over all its points, in time order), its points and its checkpoint visits; then the
-    findings through the real action, which opens their cases."""
-    if not planned:
+def _walk(rng, p: Planned, places, categories: list[str], adapt) -> Walk:
+    """The track rule of track.py over all the patrol's points (in time order) and the checkpoint visits of
+    the same first-kept-point rule as the upload actions; a finding's category and text are drawn here,
+    after the day's plans, as they always were."""
+    points = uploads.checked(p.points)
+    track = tracks.build_track(tracks.Fix._make(pt) for pt in points)
+    finding = None
+    if p.finding is not None:
+        code = rng.choice(categories)
+        finding = (p.finding.recorded_at, p.finding.lat, p.finding.lng, code, rng.choice(FINDING_PHRASES[code]))
+    return Walk(
+        assignment_id=p.assignment_id, started_at=p.started_at, ended_at=p.ended_at, short=p.short,
+        times=[adapt(pt.recorded_at) for pt in points], lat=array("d", [pt.lat for pt in points]),
+        lng=array("d", [pt.lng for pt in points]), accuracy=array("d", [pt.accuracy for pt in points]),
+        distance_m=track.distance_m, kept_count=len(track.kept),
+        last_point_at=points[-1].recorded_at if points else None,
+        anchor_at=track.kept[-1].at if track.kept else None,
+        visits=[(place_id, fix.at, fix.lat, fix.lng, distance)
+                for place_id, fix, distance in uploads.first_visits(track.kept, places)] if places else [],
+        finding=finding)
+
+
+@dataclass
+class Started:
+    """The walks being worked out in another process (build_demo starts them before the cases stage)."""
+
+    inputs: Inputs
+    counts: Counter
+    work: Beside
+
+
+def start(*, seed: int, days: int = 30, limit: int | None = None, today: date | None = None) -> Started:
+    inputs, counts = prepare(seed=seed, days=days, limit=limit, today=today)
+    return Started(inputs, counts, Beside("civicgrid.demo.patrols:walk_all", inputs))
+
+
+def build(*, seed: int, days: int = 30, say=print, limit: int | None = None, today: date | None = None,
+          started: Started | None = None) -> dict:
+    """Patrols of the last `days` days (ending yesterday) for every grid worker (the first `limit` of them
+    by grid code) and the named micro-grid worker, with the walks `started` earlier when nothing they
+    depend on changed since. Returns counts."""
+    began = time.monotonic()
+    inputs, counts = prepare(seed=seed, days=days, limit=limit, today=today)
+    if started is not None:
+        counts.update(started.counts)  # the checkpoints it made
+    if started is not None and started.inputs.same_world(inputs):
+        walks = started.work.result()
+    else:
+        if started is not None:
+            started.work.cancel()
+            say("巡查:开始后网格员或巡查记录有变,在本进程重新生成")
+        walks = walk_all(inputs)
+    say(f"巡查:{len(inputs.workers)} 名网格员,{counts['checkpoints']} 个点位,{days} 天……")
+    with transaction.atomic():
+        assignments = {a.pk: a for a in RoleAssignment.objects.filter(pk__in=[w[0] for w in inputs.workers])
+                       .select_related("user", "region")}
+        counts["missed_days"] += walks.missed_days
+        for offset, day in enumerate(walks.days):
+            _write(day, assignments, counts)
+            if offset % 10 == 9:
+                say(f"  已生成 {offset + 1} 天,巡查 {counts['patrols']} 次")
+        if counts["patrols"]:
+            audit.record(actor=None, action="demo.patrols", object_type="patrols.patrol",
+                         details={k: v for k, v in sorted(counts.items())})
+    counts["seconds"] = round(time.monotonic() - began, 1)
+    return dict(counts)
+
+
+def _write(walks: list[Walk], assignments: dict[int, RoleAssignment], counts: Counter) -> None:
+    """A day's patrols in bulk: each ended patrol with the figures the upload actions keep, its points and
+    its checkpoint visits; then the findings through the real action, which opens their cases."""
+    if not walks:
         return
-    tracks_ = []
-    rows_ = []
-    for p in planned:
-        points = uploads.checked(p.points)
-        track = tracks.build_track(tracks.Fix._make(pt) for pt in points)
-        tracks_.append((points, track))
-        rows_.append(Patrol(
-            worker_id=p.assignment.user_id, region_id=p.assignment.region_id, day=timezone.localdate(p.started_at),
-            started_at=p.started_at, ended_at=p.ended_at, status=PatrolStatus.ENDED, distance_m=track.distance_m,
-            duration_s=int((p.ended_at - p.started_at).total_seconds()), point_count=len(points),
-            kept_count=len(track.kept), last_point_at=points[-1].recorded_at if points else None,
-            anchor_at=track.kept[-1].at if track.kept else None, created_at=p.started_at))
-    Patrol.objects.bulk_create(rows_, batch_size=500)
-    visits = []
-    patrol_rows.load_new_points((patrol.pk, pt.recorded_at, pt.lat, pt.lng, pt.accuracy)
-                                for patrol, (points, _track) in zip(rows_, tracks_, strict=True) for pt in points)
-    for p, patrol, (points, track) in zip(planned, rows_, tracks_, strict=True):
-        patrol.region = p.assignment.region
-        visits += uploads.new_visits(patrol, track.kept, done=set())
-        counts["points"] += len(points)
-        counts["patrols"] += 1
-        counts["short_patrols"] += 1 if p.short else 0
+    rows = []
+    for w in walks:
+        assignment = assignments[w.assignment_id]
+        rows.append(Patrol(
+            worker_id=assignment.user_id, region_id=assignment.region_id, day=timezone.localdate(w.started_at),
+            started_at=w.started_at, ended_at=w.ended_at, status=PatrolStatus.ENDED, distance_m=w.distance_m,
+            duration_s=int((w.ended_at - w.started_at).total_seconds()), point_count=len(w.times),
+            kept_count=w.kept_count, last_point_at=w.last_point_at, anchor_at=w.anchor_at, created_at=w.started_at))
+    Patrol.objects.bulk_create(rows, batch_size=500)
+    patrol_rows.load_prepared_points(
+        row for patrol, w in zip(rows, walks, strict=True)
+        for row in zip(repeat(patrol.pk), w.times, w.lat, w.lng, w.accuracy))
+    visits = [CheckpointVisit(patrol=patrol, checkpoint_id=checkpoint_id, visited_at=at, method=VisitMethod.GPS,
+                              lat=lat, lng=lng, distance_m=distance)
+              for patrol, w in zip(rows, walks, strict=True) for checkpoint_id, at, lat, lng, distance in w.visits]
     if visits:
         patrol_rows.insert_visits(visits)
     counts["visits"] += len(visits)
-    for p, patrol in zip(planned, rows_, strict=True):
-        if p.finding is not None:
-            _report(rng, p, patrol, categories, counts)
+    counts["points"] += sum(len(w.times) for w in walks)
+    counts["patrols"] += len(walks)
+    counts["short_patrols"] += sum(w.short for w in walks)
+    for w, patrol in zip(walks, rows, strict=True):
+        if w.finding is not None:
+            _report(w, patrol, assignments[w.assignment_id], counts)
 
 
-def _report(rng, p: Planned, patrol: Patrol, categories: list[str], counts: Counter) -> None:
-    code = rng.choice(categories)
-    with clock.at(min(p.finding.recorded_at + timedelta(minutes=1), p.ended_at + timedelta(minutes=2))):
-        actions.report_finding(actor=p.assignment.user, patrol_id=patrol.pk, data=actions.FindingInput(
-            description=rng.choice(FINDING_PHRASES[code]), lat=p.finding.lat, lng=p.finding.lng, category_code=code))
+def _report(w: Walk, patrol: Patrol, assignment: RoleAssignment, counts: Counter) -> None:
+    at, lat, lng, code, text = w.finding
+    with clock.at(min(at + timedelta(minutes=1), w.ended_at + timedelta(minutes=2))):
+        actions.report_finding(actor=assignment.user, patrol_id=patrol.pk, data=actions.FindingInput(
+            description=text, lat=lat, lng=lng, category_code=code))
     counts["findings"] += 1

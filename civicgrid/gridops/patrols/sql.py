@@ -126,10 +126,16 @@ def load_new_points(rows: Iterable[tuple]) -> None:
     """A bulk load of points of new patrols (patrol_id, recorded_at, lat, lng, accuracy), which cannot clash
     with stored ones: on PostgreSQL one COPY (the demo's 1.6 million points took 40 s more as multi-row
     INSERTs than on SQLite), elsewhere the INSERTs of `insert_points`."""
+    adapt = time_adapter()
+    load_prepared_points((pid, adapt(at), lat, lng, acc) for pid, at, lat, lng, acc in rows)
+
+
+def load_prepared_points(rows: Iterable[tuple]) -> None:
+    """`load_new_points` with each recorded_at already as `time_adapter()` gives it (the demo build
+    works its points out in another process)."""
     columns = ("patrol_id", "recorded_at", "lat", "lng", "accuracy")
     if connection.vendor != "postgresql":
-        adapt = time_adapter()
-        _insert_many(PatrolPoint, columns, [(pid, adapt(at), lat, lng, acc) for pid, at, lat, lng, acc in rows])
+        _insert_many(PatrolPoint, columns, list(rows))
         return
     with connection.cursor() as cursor, cursor.copy(
             f"COPY {sql.table(PatrolPoint)} ({', '.join(map(sql.quote, columns))}) FROM STDIN") as copy:

@@ -136,16 +136,24 @@ def new_visits(patrol: Patrol, kept: list[tracks.Fix], done: set[int] | None = N
     if not reached:
         return []
     done = sql.visited(patrol.pk) if done is None else done
-    todo = [p for p in places if p[0] in reached and p[0] not in done]
+    return [CheckpointVisit(patrol=patrol, checkpoint_id=checkpoint_id, visited_at=fix.at, method=VisitMethod.GPS,
+                            lat=fix.lat, lng=fix.lng, distance_m=distance)
+            for checkpoint_id, fix, distance in first_visits(kept, [p for p in places if p[0] in reached and p[0] not in done])]
+
+
+def first_visits(kept: list[tracks.Fix], places) -> list[tuple[int, tracks.Fix, float]]:
+    """(checkpoint id, first kept point inside its radius, distance) of each place (id, lat, lng, radius) the
+    kept track reaches (pure: the demo build runs it in another process)."""
+    todo = list(places)
     visits = []
     for fix in kept:
         if not todo:
             break
-        for checkpoint_id, distance in tracks.nearest(fix.lat, fix.lng, todo):
-            visits.append(CheckpointVisit(patrol=patrol, checkpoint_id=checkpoint_id, visited_at=fix.at,
-                                          method=VisitMethod.GPS, lat=fix.lat, lng=fix.lng, distance_m=distance))
-        reached = {v.checkpoint_id for v in visits}
-        todo = [p for p in todo if p[0] not in reached]
+        hits = tracks.nearest(fix.lat, fix.lng, todo)
+        if hits:
+            visits += [(checkpoint_id, fix, distance) for checkpoint_id, distance in hits]
+            reached = {checkpoint_id for checkpoint_id, _ in hits}
+            todo = [p for p in todo if p[0] not in reached]
     return visits
 
 

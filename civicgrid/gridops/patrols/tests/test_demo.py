@@ -2,6 +2,8 @@
 written in bulk with the figures and visits the upload actions would have kept, and a compliance report
 with gaps."""
 
+from collections import Counter
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -28,7 +30,9 @@ def demo(django_db_setup, django_db_blocker):
 
     with rolled_back(django_db_blocker):
         builder.build(seed=7, scale=0.001, password="Demo#Pass2024")
-        counts = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
+        started = demo_patrols.start(seed=7, days=5, limit=WORKERS, today=TODAY)  # walked in another process
+        counts = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY,
+                                    started=started)
         again = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
         yield counts, again
 
@@ -82,3 +86,31 @@ def test_bulk_patrols_equal_the_same_patrols_sent_through_the_action(demo):
                                                     ended_at=bulk.ended_at, points=points, region_code=bulk.region.code)
         assert created and {name: getattr(patrol, name) for name in FIGURES} == figures
         assert sorted(patrol.visits.values_list("checkpoint_id", "visited_at", "lat", "lng", "distance_m")) == visits
+
+
+@pytest.mark.django_db
+def test_the_walks_come_out_the_same_in_another_process(demo):
+    from civicgrid.demo import patrols as demo_patrols
+    from civicgrid.demo.beside import Beside
+
+    inputs, _ = demo_patrols.prepare(seed=7, days=5, limit=WORKERS, today=TODAY)
+    inputs = replace(inputs, done=set())  # as on the first run: every worker-day still to walk
+    here = demo_patrols.walk_all(inputs)
+    assert sum(len(day) for day in here.days) > 30
+    assert Beside("civicgrid.demo.patrols:walk_all", inputs).result() == here
+
+
+@pytest.mark.django_db
+def test_walks_started_before_the_world_changed_are_worked_out_again(demo):
+    """Walks started when the days were still unpatrolled are stale once they are: the stage drops them and
+    works the walks out again here (adding nothing, as a second run does)."""
+    from civicgrid.demo import patrols as demo_patrols
+    from civicgrid.demo.beside import Beside
+
+    inputs, _ = demo_patrols.prepare(seed=7, days=5, limit=WORKERS, today=TODAY)
+    stale = replace(inputs, done=set())
+    said = []
+    started = demo_patrols.Started(stale, Counter(), Beside("civicgrid.demo.patrols:walk_all", stale))
+    counts = demo_patrols.build(seed=7, days=5, say=said.append, limit=WORKERS, today=TODAY, started=started)
+    assert counts.get("patrols", 0) == 0
+    assert any("重新生成" in line for line in said)
