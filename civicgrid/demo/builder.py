@@ -11,6 +11,7 @@ import hashlib
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -45,9 +46,11 @@ def demo_exists() -> bool:
 
 
 def build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, password: str | None = None, progress=None,
-          timings: Timings | None = None) -> BuildResult:
+          timings: Timings | None = None, after_accounts: Callable[[], None] | None = None) -> BuildResult:
     """Build everything; raises logins.PasswordRejected for a weak password and ValueError for a bad scale.
-    `timings` (civicgrid/demo/timing.py) gets one row per part: regions, accounts, population."""
+    `timings` (civicgrid/demo/timing.py) gets one row per part: regions, accounts, population.
+    `after_accounts` runs in the transaction once the regions and accounts exist, before the population
+    (build_demo starts the patrol walks there, to be worked out beside it)."""
     if not 0 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between 0 and {MAX_SCALE}")
     say = progress or (lambda message: None)
@@ -68,6 +71,8 @@ def build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, password: str | None 
             firsts = {level: region_ids[nodes[0].code] for level, nodes in levels.items()}
             named, micro, grid = _create_accounts(seed, password, levels, region_ids, firsts, departments, registry)
             say(f"账号 {len(named) + micro + grid} 个")
+        if after_accounts is not None:
+            after_accounts()
         with timings.stage("population"):
             writer = Writer(seed=seed, region_ids=region_ids, tag_ids=tag_ids, registry=registry)
             result.counts.update(writer.write(levels[RegionLevel.MICRO_GRID], scale))

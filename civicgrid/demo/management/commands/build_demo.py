@@ -85,19 +85,23 @@ class Command(BaseCommand):
             self.stdout.write(f"区县 {tree.DISTRICT_CODE} 已存在:演示数据只构建一次,本次未做任何修改。")
             self.stdout.write(report.logins_text(logins.known_password()))
             return
+        walks: list[demo_patrols.Started] = []
+
+        def start_walks() -> None:  # the walks are worked out on the other core while the population is written
+            if not no_field_work and patrol_days > 0:
+                with timings.stage("patrols-start"):
+                    sync_categories()  # a finding's category is drawn among them
+                    walks.append(demo_patrols.start(seed=seed, days=patrol_days))
+
         try:
             result = builder.build(seed=seed, scale=scale, password=password, progress=self.stdout.write,
-                                   timings=timings)
+                                   timings=timings, after_accounts=start_walks)
         except (logins.PasswordRejected, ValueError) as exc:
             raise CommandError(str(exc)) from None
         counts = result.counts
         with timings.stage("routing"):
             sync_categories()
             demo_routing.build(say=self.stdout.write)  # before any case: cases are routed by the rules
-        walks = None
-        if not no_field_work and patrol_days > 0:
-            with timings.stage("patrols-start"):  # the walks are worked out on the other core meanwhile
-                walks = demo_patrols.start(seed=seed, days=patrol_days)
         if cases > 0:
             self.stdout.write(f"正在按真实流程生成 {cases} 件演示案件(一年)……")
             with timings.stage("cases"):
@@ -128,7 +132,7 @@ class Command(BaseCommand):
             if patrol_days > 0:
                 self.stdout.write(f"正在生成近{patrol_days}天的日常巡查(轨迹、点位打卡、巡查发现)……")
                 with timings.stage("patrols"):
-                    made = demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write, started=walks)
+                    made = demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write, started=walks[0] if walks else None)
                 self.stdout.write(f"巡查 {made.get('patrols', 0)} 次,轨迹点 {made.get('points', 0)} 个,"
                                   f"点位经过 {made.get('visits', 0)} 次,巡查发现 {made.get('findings', 0)} 件"
                                   f"(用时 {made.get('seconds')} 秒)。")

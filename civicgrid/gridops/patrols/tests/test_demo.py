@@ -17,6 +17,7 @@ from civicgrid.gridops.patrols.models import Checkpoint, Patrol, PatrolPoint
 from civicgrid.gridops.patrols.sql import fixes
 from civicgrid.gridops.patrols.track import build_track
 from civicgrid.gridops.patrols.uploads import FIGURES
+from civicgrid.people.models import Resident
 from civicgrid.testing import rolled_back
 
 TODAY = date(2025, 6, 30)
@@ -29,10 +30,15 @@ def demo(django_db_setup, django_db_blocker):
     from civicgrid.demo import patrols as demo_patrols
 
     with rolled_back(django_db_blocker):
-        builder.build(seed=7, scale=0.001, password="Demo#Pass2024")
-        started = demo_patrols.start(seed=7, days=5, limit=WORKERS, today=TODAY)  # walked in another process
+        started = []  # as build_demo: the walks start once the accounts exist, beside the population
+
+        def start():
+            assert not Resident.objects.exists()
+            started.append(demo_patrols.start(seed=7, days=5, limit=WORKERS, today=TODAY))
+
+        builder.build(seed=7, scale=0.001, password="Demo#Pass2024", after_accounts=start)
         counts = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY,
-                                    started=started)
+                                    started=started[0])
         again = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
         yield counts, again
 
