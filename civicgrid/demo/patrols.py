@@ -12,7 +12,7 @@ record (`demo.patrols`) covers them. A few patrols report a finding through the 
 (`report_finding`), with text that matches its category (findings.py); it opens a case.
 
 The walks, their tracks and visits are pure computation over values read first (`prepare`), drawn from the
-stage's own random stream: `build_demo` starts them in another process beside the cases stage (`start`,
+stage's own random stream: `build_demo` starts them in another process beside the population (`start`,
 beside.py) and writes them when the stage comes; `build` alone works them out in this process. Either way
 the result is the same. Deterministic for a seed (and the day it runs on: the 30 days end yesterday).
 Running it again adds nothing: grids that have checkpoints keep them, worker-days that have a patrol are
@@ -26,7 +26,7 @@ import random
 import time
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from itertools import repeat
@@ -186,9 +186,9 @@ class Inputs:
     done: set[tuple[int, date]]  # (worker, day) that has a patrol already
 
     def same_world(self, other: Inputs) -> bool:
-        """Whether nothing the walks depend on changed (the random state aside: checkpoints drawn once)."""
-        return (self.days, self.first_day, self.tz, self.workers, self.places, self.categories, self.done) == (
-            other.days, other.first_day, other.tz, other.workers, other.places, other.categories, other.done)
+        """Whether nothing the walks depend on changed. The random state differs (checkpoints are drawn once)
+        and so does the order of `stops` (as drawn, then as read back); `places` holds the same checkpoints."""
+        return replace(self, state=(), stops={}) == replace(other, state=(), stops={})
 
 
 @dataclass
@@ -213,8 +213,7 @@ class Walk:
 
 @dataclass
 class Walks:
-    inputs: Inputs
-    days: list[list[Walk]] = field(default_factory=list)
+    days: list[list[Walk]] = field(default_factory=list)  # in day order
     missed_days: int = 0
 
 
@@ -247,7 +246,7 @@ def walk_all(inputs: Inputs) -> Walks:
     areas = {pk: Area(boundary) for pk, boundary in inputs.areas.items()}
     habits = {assignment_id: _pick_habit(rng) for assignment_id, _, _ in inputs.workers}
     adapt = patrol_rows.time_adapter()
-    walks = Walks(inputs)
+    walks = Walks()
     for offset in range(inputs.days):
         day = inputs.first_day + timedelta(days=offset)
         planned = []
@@ -312,13 +311,13 @@ def _walk(rng, p: Planned, places, categories: list[str], adapt) -> Walk:
         last_point_at=points[-1].recorded_at if points else None,
         anchor_at=track.kept[-1].at if track.kept else None,
         visits=[(place_id, fix.at, fix.lat, fix.lng, distance)
-                for place_id, fix, distance in uploads.first_visits(track.kept, places)] if places else [],
+                for place_id, fix, distance in uploads.first_visits(track.kept, places)],
         finding=finding)
 
 
 @dataclass
 class Started:
-    """The walks being worked out in another process (build_demo starts them before the cases stage)."""
+    """The walks being worked out in another process (build_demo starts them before the population)."""
 
     inputs: Inputs
     counts: Counter
