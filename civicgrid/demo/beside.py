@@ -48,7 +48,7 @@ class Beside:
             status, value = self._receive.recv()  # before join: a large result fills the pipe
         except EOFError:
             self._process.join()
-            status, value = "error", f"the child process ended without a result (exit code {self._process.exitcode})"
+            status, value = "error", f"the child ended without a result (exit code {self._process.exitcode})"
         finally:
             self._receive.close()
             self._process.join()

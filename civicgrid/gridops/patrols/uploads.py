@@ -136,9 +136,10 @@ def new_visits(patrol: Patrol, kept: list[tracks.Fix], done: set[int] | None = N
     if not reached:
         return []
     done = sql.visited(patrol.pk) if done is None else done
+    todo = [p for p in places if p[0] in reached and p[0] not in done]
     return [CheckpointVisit(patrol=patrol, checkpoint_id=checkpoint_id, visited_at=fix.at, method=VisitMethod.GPS,
                             lat=fix.lat, lng=fix.lng, distance_m=distance)
-            for checkpoint_id, fix, distance in first_visits(kept, [p for p in places if p[0] in reached and p[0] not in done])]
+            for checkpoint_id, fix, distance in first_visits(kept, todo)]
 
 
 def first_visits(kept: list[tracks.Fix], places) -> list[tuple[int, tracks.Fix, float]]:

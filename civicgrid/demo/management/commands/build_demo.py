@@ -87,7 +87,7 @@ class Command(BaseCommand):
             return
         walks: list[demo_patrols.Started] = []
 
-        def start_walks() -> None:  # the walks are worked out on the other core while the population is written
+        def start_walks() -> None:  # worked out on the other core while the population is written
             if not no_field_work and patrol_days > 0:
                 with timings.stage("patrols-start"):
                     sync_categories()  # a finding's category is drawn among them
@@ -132,7 +132,8 @@ class Command(BaseCommand):
             if patrol_days > 0:
                 self.stdout.write(f"正在生成近{patrol_days}天的日常巡查(轨迹、点位打卡、巡查发现)……")
                 with timings.stage("patrols"):
-                    made = demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write, started=walks[0] if walks else None)
+                    made = demo_patrols.build(seed=seed, days=patrol_days, say=self.stdout.write,
+                                              started=walks[0] if walks else None)
                 self.stdout.write(f"巡查 {made.get('patrols', 0)} 次,轨迹点 {made.get('points', 0)} 个,"
                                   f"点位经过 {made.get('visits', 0)} 次,巡查发现 {made.get('findings', 0)} 件"
                                   f"(用时 {made.get('seconds')} 秒)。")

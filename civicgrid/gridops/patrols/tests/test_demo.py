@@ -38,7 +38,8 @@ def demo(django_db_setup, django_db_blocker):
 
         builder.build(seed=7, scale=0.001, password="Demo#Pass2024", after_accounts=start)
         said = []
-        counts = demo_patrols.build(seed=7, days=5, say=said.append, limit=WORKERS, today=TODAY, started=started[0])
+        counts = demo_patrols.build(seed=7, days=5, say=said.append, limit=WORKERS, today=TODAY,
+                                    started=started[0])
         assert not [line for line in said if "重新生成" in line]  # the walks from the other process were used
         again = demo_patrols.build(seed=7, days=5, say=lambda message: None, limit=WORKERS, today=TODAY)
         yield counts, again
