@@ -375,7 +375,7 @@ def _write(walks: list[Walk], assignments: dict[int, RoleAssignment], counts: Co
             duration_s=int((w.ended_at - w.started_at).total_seconds()), point_count=len(w.times),
             kept_count=w.kept_count, last_point_at=w.last_point_at, anchor_at=w.anchor_at, created_at=w.started_at))
     Patrol.objects.bulk_create(rows, batch_size=500)
-    patrol_rows.load_prepared_points(
+    patrol_rows.load_new_points(
         row for patrol, w in zip(rows, walks, strict=True)
         for row in zip(repeat(patrol.pk), w.times, w.lat, w.lng, w.accuracy))
     visits = [CheckpointVisit(patrol=patrol, checkpoint_id=checkpoint_id, visited_at=at, method=VisitMethod.GPS,

@@ -123,16 +123,10 @@ def insert_points(patrol_id: int, points: Iterable) -> None:
 
 
 def load_new_points(rows: Iterable[tuple]) -> None:
-    """A bulk load of points of new patrols (patrol_id, recorded_at, lat, lng, accuracy), which cannot clash
-    with stored ones: on PostgreSQL one COPY (the demo's 1.6 million points took 40 s more as multi-row
-    INSERTs than on SQLite), elsewhere the INSERTs of `insert_points`."""
-    adapt = time_adapter()
-    load_prepared_points((pid, adapt(at), lat, lng, acc) for pid, at, lat, lng, acc in rows)
-
-
-def load_prepared_points(rows: Iterable[tuple]) -> None:
-    """`load_new_points` with each recorded_at already as `time_adapter()` gives it (the demo build
-    works its points out in another process)."""
+    """A bulk load of points of new patrols (patrol_id, recorded_at as `time_adapter()` gives it, lat, lng,
+    accuracy), which cannot clash with stored ones: on PostgreSQL one COPY (the demo's 1.6 million points
+    took 40 s more as multi-row INSERTs than on SQLite), elsewhere the INSERTs of `insert_points`. The demo
+    build adapts the times in the process that works the points out."""
     columns = ("patrol_id", "recorded_at", "lat", "lng", "accuracy")
     if connection.vendor != "postgresql":
         _insert_many(PatrolPoint, columns, list(rows))

@@ -204,7 +204,8 @@ def test_a_bulk_load_of_new_points_stores_what_the_inserts_store(pw, at):
     by_insert, by_load = start(pw, at), start(pw, at, worker=pw.gw_b)
     points = walk(12)
     sql.insert_points(by_insert.pk, points)
-    sql.load_new_points((by_load.pk, p.recorded_at, p.lat, p.lng, p.accuracy) for p in points)
+    adapt = sql.time_adapter()
+    sql.load_new_points((by_load.pk, adapt(p.recorded_at), p.lat, p.lng, p.accuracy) for p in points)
 
     def stored(patrol):
         return [(p.recorded_at, p.lat, p.lng, p.accuracy)
