@@ -29,8 +29,7 @@ def notify_reporter(case: Case, kind: str, text: str) -> None:
     own case, which is the one they may open."""
     notify_ids([case.reporter_id], case, kind, text)
     sms_reporter(case, text)
-    for merged in case.merged.only("id", "number", "reporter", "reporter_phone", "is_anonymous",
-                                   "contact_preference"):
+    for merged in sql.merged_cases(case.pk):
         if merged.reporter_id or merged.contact_preference == "sms":
             merged_text = f"(与 {case.number} 合并办理){text}"
             notify_ids([merged.reporter_id], merged, kind, merged_text)

@@ -4,7 +4,8 @@ equals the ORM's on SQLite and PostgreSQL.
 - The intake's writes (case, event, notifications) and the duplicate search, built once per process
   with core.sql: the ORM's per-query compilation was most of an intake's CPU (docs/performance.md).
 - A workflow step's read and write of its case (`lock_case`, `update_case_row`): the locked row with the
-  workflow, category, region and department the step reads, in one statement built once.
+  workflow, category, region and department the step reads, in one statement built once; and the cases
+  merged into it, whose reporters its notifications tell (`merged_cases`).
 - The KPI rollups (docs/kpis.md): the per-change upsert, and the whole-table rebuild as set-based
   statements for an import or a benchmark of millions of cases, where `kpis.compute_rollups()` (one
   Python pass per case) takes too long. The same definitions as `kpis.contribution()`.
@@ -100,6 +101,19 @@ def lock_case(case_id: int) -> Case:
 def update_case_row(case: Case) -> None:
     """UPDATE every field of the case (and `updated_at`): `case.save()` as one statement built once."""
     update_case(case, CASE_FIELDS)
+
+
+# what telling the reporters of merged cases reads (notify.notify_reporter): on every step, for almost no case
+MERGED_FIELDS = ("id", "number", "reporter", "reporter_phone", "is_anonymous", "contact_preference", "merged_into")
+
+
+def merged_cases(case_id: int) -> list[Case]:
+    """The cases merged into this one (newest first, as `case.merged` lists them), with `MERGED_FIELDS`."""
+    statement = sql.statement("cases.merged", lambda: (
+        f"SELECT {sql.columns(Case, MERGED_FIELDS)} FROM {sql.table(Case)} "
+        f"WHERE {sql.quote(Case._meta.get_field('merged_into').column)} = %s "
+        f"ORDER BY {sql.quote('created_at')} DESC, {sql.quote('id')} DESC"))
+    return [sql.load(Case, row, MERGED_FIELDS) for row in sql.fetchall(statement, [case_id])]
 
 
 # ---- likely duplicates --------------------------------------------------------------------------------------

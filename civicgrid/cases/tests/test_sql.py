@@ -56,3 +56,16 @@ def test_update_case_row_writes_what_save_writes(book):  # noqa: F811
     assert (again.title, again.rework_count, again.satisfaction) == ("改过的标题", case.rework_count, 3)
     assert _fields(again) == _fields(case) | {"updated_at": again.updated_at}
     assert again.reporter_phone == case.reporter_phone  # the encrypted field written as save() writes it
+
+
+def test_merged_cases_reads_what_the_orm_reads(book):  # noqa: F811
+    from civicgrid.cases.models import Case
+
+    main, *others = Case.objects.order_by("pk")[:4]
+    Case.objects.filter(pk__in=[c.pk for c in others]).update(merged_into=main, reporter_phone="13900001111")
+    expected = list(main.merged.only("id", "number", "reporter", "reporter_phone", "is_anonymous", "contact_preference"))
+    got = sql.merged_cases(main.pk)
+    assert [c.pk for c in got] == [c.pk for c in expected] and len(got) == 3
+    assert [_fields(c) for c in got] == [_fields(c) for c in expected]
+    assert got[0].reporter_phone == "13900001111"  # decrypted as the ORM reads it
+    assert sql.merged_cases(others[0].pk) == []
