@@ -165,15 +165,42 @@ class Enterprise(models.Model):
     def scope_values(self) -> tuple[list[str], list[int], frozenset[int]]:
         """The zone's region, the park office and the zone's departments, and the contacts (several
         users: `core.scoping.in_grant` accepts a set of owners)."""
-        park = self.park
-        departments = [park.office_id] if park.office_id else []
-        departments += list(park.zone.departments.values_list("id", flat=True))
-        owners = frozenset(self.contacts.filter(is_active=True).values_list("user_id", flat=True)) if self.pk else frozenset()
-        return [park.zone.region.code], departments, owners
+        if type(self).park.is_cached(self):  # loaded with the enterprise (pages select it): read no more of it
+            park = self.park
+            code, departments = park.zone.region.code, _departments(park.office_id, park.zone_id)
+        else:
+            code, departments = _park_scope(pk=self.park_id)
+        return [code], departments, _contact_users(self.pk) if self.pk else frozenset()
+
+    @staticmethod
+    def scope_values_of(enterprise_id: int) -> tuple[list[str], list[int], frozenset[int]]:
+        """`scope_values()` of the enterprise with this id, without loading it: what records that follow an
+        enterprise (projects, subsidy applications) answer on every scoped action."""
+        code, departments = _park_scope(enterprises=enterprise_id)
+        return [code], departments, _contact_users(enterprise_id)
 
     @property
     def is_listed(self) -> bool:
         return self.listing_board not in ("", ListingBoard.NEEQ)
+
+
+def _park_scope(**lookup) -> tuple[str, list[int]]:
+    """(zone region code, [park office, zone departments]) of the park found by `lookup`: ids only, in two
+    small reads (loading the park, its zone and its region was three more, with the park's boundary)."""
+    office_id, zone_id, code = Park.objects.filter(**lookup).values_list(
+        "office_id", "zone_id", "zone__region__code").get()
+    return code, _departments(office_id, zone_id)
+
+
+def _departments(office_id: int | None, zone_id: int) -> list[int]:
+    """The park office, then the zone's departments."""
+    zone_departments = Zone._meta.get_field("departments").related_model.objects.filter(zones=zone_id)
+    return ([office_id] if office_id else []) + list(zone_departments.values_list("id", flat=True))
+
+
+def _contact_users(enterprise_id: int) -> frozenset[int]:
+    return frozenset(EnterpriseContact.objects.filter(enterprise_id=enterprise_id, is_active=True)
+                     .values_list("user_id", flat=True))
 
 
 class _FollowsEnterprise(models.Model):
@@ -191,7 +218,7 @@ class _FollowsEnterprise(models.Model):
         return None if q is None else through(q, "enterprise")
 
     def scope_values(self):
-        return self.enterprise.scope_values()
+        return Enterprise.scope_values_of(self.enterprise_id)
 
 
 class EnterpriseContact(models.Model):

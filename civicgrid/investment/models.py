@@ -97,7 +97,7 @@ class Project(models.Model):
         return None if q is None else through(q, "enterprise")
 
     def scope_values(self):
-        return self.enterprise.scope_values()
+        return Enterprise.scope_values_of(self.enterprise_id)
 
     @property
     def stage_index(self) -> int:
@@ -127,7 +127,7 @@ class _FollowsProject(models.Model):
         return None if q is None else through(q, "project__enterprise")
 
     def scope_values(self):
-        return self.project.enterprise.scope_values()
+        return Enterprise.scope_values_of(self.project.enterprise_id)
 
 
 class ProjectMilestone(_FollowsProject):

@@ -155,7 +155,7 @@ class InsuranceYear(models.Model):
         return reduce(or_, parts) if parts else None
 
     def scope_values(self):
-        codes, departments, _owners = self.enterprise.scope_values()
+        codes, departments, _owners = Enterprise.scope_values_of(self.enterprise_id)
         return codes, [*departments, self.department_id], None
 
     @property
@@ -304,7 +304,7 @@ class Disbursement(models.Model):
         codes, departments = _programme_values(self.programme)
         owners = frozenset()
         if self.enterprise_id:
-            e_codes, e_departments, owners = self.enterprise.scope_values()
+            e_codes, e_departments, owners = Enterprise.scope_values_of(self.enterprise_id)
             codes, departments = [*codes, *e_codes], [*departments, *e_departments]
         return codes, departments, owners
 
