@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from django.db import connection
 from django.db import models as m
 from django.db.models import AutoField, Model, signals
+from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
 _cache: dict[tuple, Any] = {}
@@ -31,6 +32,7 @@ _PLAIN_FIELDS = (m.CharField, m.TextField, m.IntegerField, m.SmallIntegerField, 
                  m.PositiveIntegerField, m.PositiveSmallIntegerField, m.PositiveBigIntegerField, m.BooleanField,
                  m.FloatField, m.AutoField, m.BigAutoField, m.SmallAutoField)
 _PLAIN_VALUES = (str, int, float, bool, type(None))
+_PLAIN_VALUE_SET = frozenset(_PLAIN_VALUES)
 
 
 class SignalReceivers(RuntimeError):
@@ -116,18 +118,16 @@ def _no_receivers(model) -> None:
                                   "write it through the ORM")
 
 
-def _writer(field, add: bool) -> Callable[[Model], Any]:
-    """value_of(obj): what the ORM's save sends for `field`, skipping the method calls where Django's own
-    field classes would return the value unchanged (plain values, None) or only adapt an aware datetime."""
-    attname = field.attname
+def _adapter(field) -> Callable[[Any], Any]:
+    """adapt(value): what the ORM's save sends for a value of `field`, skipping the method calls where
+    Django's own field classes would return the value unchanged (plain values, None) or only adapt an aware
+    datetime."""
     target = field.target_field if isinstance(field, m.ForeignKey) else field
     django_own = type(target).__module__.startswith("django.")  # a project field (encrypted) may store None its way
     plain = type(target) in _PLAIN_FIELDS
-    needs_pre_save = isinstance(field, m.DateField | m.FileField)  # auto_now(_add), file names
     aware_datetime = type(target) is m.DateTimeField
 
-    def value_of(obj):
-        value = field.pre_save(obj, add) if needs_pre_save else getattr(obj, attname)
+    def adapt(value):
         if value is None and django_own:
             return None
         if plain and type(value) in _PLAIN_VALUES:
@@ -135,7 +135,17 @@ def _writer(field, add: bool) -> Callable[[Model], Any]:
         if aware_datetime and type(value) is datetime and value.tzinfo is not None:
             return connection.ops.adapt_datetimefield_value(value)  # all get_db_prep_save does with it
         return field.get_db_prep_save(value, connection)
-    return value_of
+    adapt.plain = plain and django_own
+    return adapt
+
+
+def _writer(field, add: bool) -> Callable[[Model], Any]:
+    """value_of(obj): what the ORM's save sends for `field` of `obj` (`_adapter`)."""
+    attname = field.attname
+    adapt = _adapter(field)
+    if isinstance(field, m.DateField | m.FileField):  # auto_now(_add), file names
+        return lambda obj: adapt(field.pre_save(obj, add))
+    return lambda obj: adapt(getattr(obj, attname))
 
 
 def _insert_plan(model, auto: bool) -> tuple:
@@ -203,35 +213,73 @@ def insert_many(objs: Sequence[M], *, batch: int = 500) -> Sequence[M]:
     return objs
 
 
-def load_many(objs: Sequence[M]) -> Sequence[M]:
-    """New instances of one model in bulk. On PostgreSQL one COPY, with auto ids drawn from the table's
-    sequence beforehand (COPY returns none); elsewhere `insert_many`. For loads of new rows only: a clash
-    with a unique constraint fails the whole COPY."""
-    if not objs or connection.vendor != "postgresql":
-        return insert_many(objs)
-    model = type(objs[0])
+def load_rows(model, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
+    """New rows of a model with an auto id, given as tuples of the named fields' values (attnames, such as
+    "region_id"), for bulk loads where building an instance per row cost more than writing it (the demo's
+    200,000 residents). Every other concrete field takes its default, one value for the whole call
+    (auto_now and auto_now_add fields: one moment), and every value is prepared by its field as the ORM's
+    save prepares it (encrypted fields encrypt). Returns the new ids in row order. On PostgreSQL one COPY
+    with the ids drawn from the table's sequence, elsewhere multi-row INSERTs with RETURNING."""
+    if not rows:
+        return []
     meta = model._meta
+    if not isinstance(meta.pk, AutoField):
+        raise ValueError(f"{model.__name__} has no auto id")
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    given = {name: i for i, name in enumerate(names)}
+    unknown = set(given) - {f.attname for f in fields if not getattr(f, "auto_now", False)}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no fields {sorted(unknown)} that a load may set")
+    given_columns = list(zip(*rows, strict=True))
+    moment = timezone.now()
+    prepared = []
+    for field in fields:
+        adapt = _adapter(field)
+        if field.attname in given:
+            column = given_columns[given[field.attname]]
+            plain = adapt.plain and set(map(type, column)) <= _PLAIN_VALUE_SET
+            prepared.append(column if plain else [adapt(value) for value in column])
+        else:
+            stamped = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+            prepared.append([adapt(moment if stamped else field.get_default())] * len(rows))
+    values = list(zip(*prepared, strict=True))
+    if connection.vendor == "postgresql":
+        return _copy_rows(model, values)
+    ids: list[int] = []
+    if not connection.features.can_return_rows_from_bulk_insert:  # SQLite before 3.35: row by row
+        statement, _writers, returning = _insert_plan(model, True)
+        with connection.cursor() as cursor:
+            for row in values:
+                cursor.execute(statement, row)
+                ids.append(cursor.fetchone()[0] if returning else cursor.lastrowid)
+        return ids
+    size = max(1, min(500, connection.ops.bulk_batch_size(fields, values)))
     with connection.cursor() as cursor:
-        if objs[0].pk is None and isinstance(meta.pk, AutoField):
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                           [meta.db_table, meta.pk.column, len(objs)])
-            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
-                obj.pk = pk
-        sql, writers = _copy_plan(model)
-        with cursor.copy(sql) as copy:
-            for obj in objs:
-                copy.write_row([value_of(obj) for value_of in writers])
-    _mark_saved(objs)
-    return objs
+        for start in range(0, len(values), size):
+            chunk = values[start:start + size]
+            statement, _writers = _insert_rows_plan(model, True, len(chunk))
+            cursor.execute(statement, [value for row in chunk for value in row])
+            ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
 
 
-def _copy_plan(model) -> tuple:
+def _copy_rows(model, values: list[tuple]) -> list[int]:
+    """COPY of new rows (every concrete field but the id, in the model's order) with ids from the sequence."""
+    meta = model._meta
+
     def build():
         _no_receivers(model)
-        fields = model._meta.concrete_fields
-        return (f"COPY {table(model)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN",
-                tuple(_writer(f, True) for f in fields))
-    return _cached(("copy", model), build)
+        fields = [meta.pk, *(f for f in meta.concrete_fields if not f.primary_key)]
+        return f"COPY {table(model)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+    statement = _cached(("copy_rows", model), build)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                       [meta.db_table, meta.pk.column, len(values)])
+        ids = [pk for (pk,) in cursor.fetchall()]
+        with cursor.copy(statement) as copy:
+            for pk, row in zip(ids, values, strict=True):
+                copy.write_row((pk, *row))
+    return ids
 
 
 def _mark_saved(objs: Iterable[Model]) -> None:

@@ -1,6 +1,6 @@
 """Writes buildings, households, residents and their tags, a chunk of micro-grids at a time (bounded
-memory), with multi-row inserts (people.sql: bulk_create's per-field compilation took most of the time).
-ID numbers and phones are encrypted by EncryptedTextField on the way in."""
+memory), as tuples of values loaded in bulk (people.sql: bulk_create's per-field compilation, then a model
+instance per row, took most of the time). ID numbers and phones are encrypted by their field on the way in."""
 
 from __future__ import annotations
 
@@ -52,34 +52,32 @@ class Writer:
         return self.counts
 
     def _chunk(self, micro_grids, counts) -> None:
+        # rows as tuples (people.sql): an instance per row cost more than writing it; households name their
+        # building, and residents their household, by position until those ids come back
         buildings, households, members = [], [], []  # households: (building index); members per household
         for micro, count in zip(micro_grids, counts, strict=True):
             if count:
                 self._micro_grid(micro, count, buildings, households, members)
-        sql.insert_many(buildings)
-        for household in households:
-            household.building_id = household.building.pk
-        sql.insert_many(households)
+        building_ids = sql.load_rows(Building, sql.BUILDING, buildings)
+        household_ids = sql.load_rows(Household, sql.HOUSEHOLD, [
+            (region_id, building_ids[building], *rest) for region_id, building, *rest in households])
         residents, plans = [], []
-        for household, persons in zip(households, members, strict=True):
+        for (region_id, *_), household_id, persons in zip(households, household_ids, members, strict=True):
             for person in persons:
-                residents.append(Resident(
-                    region_id=household.region_id, household_id=household.pk, relation=person.relation,
-                    name=person.name, gender=person.gender, birth_date=person.birth_date,
-                    ethnicity=person.ethnicity, residence_type=person.residence_type,
-                    id_number=person.id_number,
-                    id_number_hash=self.id_number_hash(person.id_number) if person.id_number else "",
-                    phone=person.phone, phone_hash=self.phone_hash(person.phone) if person.phone else "",
+                residents.append((
+                    region_id, household_id, person.relation, person.name, person.gender, person.birth_date,
+                    person.ethnicity, person.id_number,
+                    self.id_number_hash(person.id_number) if person.id_number else "",
+                    person.phone, self.phone_hash(person.phone) if person.phone else "", person.residence_type,
                 ))
                 plans.append(person)
-        sql.insert_many(residents)
+        resident_ids = sql.load_rows(Resident, sql.RESIDENT, residents)
         tags = []
-        for resident, person in zip(residents, plans, strict=True):
+        for resident_id, person in zip(resident_ids, plans, strict=True):
             for code, level in person.tags:
                 valid_from = people.REFERENCE_DATE - timedelta(days=self.rng.randrange(30, 1500))
-                tags.append(ResidentTag(resident_id=resident.pk, tag_id=self.tag_ids[code], level=level,
-                                        valid_from=valid_from))
-        sql.insert_many(tags)
+                tags.append((resident_id, self.tag_ids[code], level, valid_from))
+        sql.load_rows(ResidentTag, sql.RESIDENT_TAG, tags)
         self.counts.update(buildings=len(buildings), households=len(households), residents=len(residents),
                            resident_tags=len(tags))
 
@@ -111,15 +109,11 @@ class Writer:
                 capacity = units * floors * 2
                 rooms = sorted(f"{i // (floors * 2) + 1}单元{i // 2 % floors + 1}{i % 2 + 1:02d}"
                                for i in rng.sample(range(capacity), min(remaining, capacity)))
-            building = Building(region_id=region_id, code=f"{micro.code}{seq:03d}", name=name, address=address,
-                                floors=floors, units=units, lng=lng, lat=lat)
-            buildings.append(building)
+            building = len(buildings)
+            buildings.append((region_id, f"{micro.code}{seq:03d}", name, address, floors, units, lng, lat))
             for room in rooms:
                 residence, persons = people.household(rng, self.registry, rural=micro.rural)
                 number = f"{micro.code}{count - remaining + 1:04d}"
-                households.append(Household(
-                    region_id=region_id, building=building, number=number, room=room,
-                    address=f"{address}{room}", residence_type=residence,
-                ))
+                households.append((region_id, building, number, room, f"{address}{room}", residence))
                 members.append(persons)
                 remaining -= 1

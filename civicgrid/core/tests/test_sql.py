@@ -28,6 +28,8 @@ def test_a_model_with_save_receivers_is_refused_when_its_statement_is_built(tree
             sql.insert(Notification(user=user, kind="k", text="一"))
         with pytest.raises(sql.SignalReceivers):
             sql.update(Notification.objects.create(user=user, kind="k", text="二"), ["text"])
+        with pytest.raises(sql.SignalReceivers):
+            sql.load_rows(Notification, ("user_id", "kind", "text"), [(user.pk, "k", "四")])
     finally:
         signal.disconnect(receiver, sender=Notification)
     assert sql.insert(Notification(user=user, kind="k", text="三")).pk is not None
