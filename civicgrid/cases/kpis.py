@@ -257,9 +257,10 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
     for sign, part in ((-1, before), (1, after)):
         if part is not None:
             key, values = part
+            in_months = month_keys(key)
             for name, value in values.items():
                 deltas[key][name] += sign * value
-                for month_key in month_keys(key):
+                for month_key in in_months:
                     months[month_key][name] += sign * value
     with transaction.atomic(savepoint=False):
         for table, rows in ((DailyCaseStat, deltas), (MonthlyCaseStat, months)):
