@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import time
+import weakref
 from pathlib import Path
 
 import pytest
@@ -39,8 +40,73 @@ def browser():
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
-        yield browser
+        yield Tracked(browser)
         browser.close()
+
+
+# What settle() waits for: the requests in flight in each browser context made through `browser`.
+_NETWORK: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+QUIET_MS = 100  # how long no request may start or end before a page counts as settled
+
+
+class _Network:
+    def __init__(self, context):
+        self.in_flight, self.events = set(), 0
+        context.on("request", self._started)
+        context.on("requestfinished", self._ended)
+        context.on("requestfailed", self._ended)
+
+    def _started(self, request):
+        self.in_flight.add(request)
+        self.events += 1
+
+    def _ended(self, request):
+        self.in_flight.discard(request)
+        self.events += 1
+
+
+class Tracked:
+    """The session's browser, whose new contexts count their requests in flight (for settle())."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        _NETWORK[context] = _Network(context)
+        return context
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait for what page.wait_for_load_state("networkidle") waits for — the page loaded, and no request
+    in flight — without its fixed half second of silence after the last one: the page's document is
+    complete and no request of its context has started or ended for QUIET_MS. Every script of the site
+    fetches on load or on a user's action, never on a timer shortly after, so the shorter silence sees
+    the same page (a page of a context made outside `browser` gets Playwright's own wait)."""
+    network = _NETWORK.get(page.context)
+    if network is None:
+        page.wait_for_load_state("networkidle", timeout=timeout)
+        return
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        before = network.events
+        page.wait_for_timeout(QUIET_MS)  # runs the event loop: request events arrive meanwhile
+        if not network.in_flight and network.events == before and _complete(page):
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{page.url}: requests still in flight after {timeout:.0f} ms: "
+                               f"{sorted(r.url for r in network.in_flight)[:5]}")
+    page.wait_for_load_state("load")
+
+
+def _complete(page) -> bool:
+    try:
+        return page.evaluate("document.readyState") == "complete"
+    except Exception:  # a navigation replaced the document while asking
+        return False
 
 
 @pytest.fixture
@@ -66,7 +132,7 @@ def login(page, live_server, username: str, password: str = "Passw0rd!x", next_p
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     if "/accounts/login/enrol/" in page.url or "/accounts/login/verify/" in page.url:
         second_factor(page, username)
 
@@ -79,10 +145,10 @@ def second_factor(page, username: str) -> None:
     enrolling = "/accounts/login/enrol/" in page.url
     page.fill("input[name=code]", totp_code(user))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     if enrolling:  # the recovery codes are shown once; then on to the page asked for
         page.click("text=我已保存,继续")
-        page.wait_for_load_state("networkidle")
+        settle(page)
 
 
 def wait_until(page, expression: str, timeout: float = 10_000) -> None:

@@ -19,7 +19,7 @@ from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.core import sms
 from civicgrid.core.xlsx import write_row
 from civicgrid.testing import make_department, make_user, totp_code
-from tests.browser.conftest import OUTPUT, login, screenshot
+from tests.browser.conftest import OUTPUT, login, screenshot, settle
 
 DESKTOP_1440 = {"width": 1440, "height": 900}
 
@@ -64,24 +64,24 @@ def test_onboarding_handover_and_totp(page, live_server, tree):
     page.fill("input[name=username]", "sec")
     page.fill("input[name=password]", "Passw0rd!x")
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.url.endswith("/accounts/login/enrol/")
     assert page.locator(".qr svg").is_visible() and page.locator("[data-secret]").inner_text()
     screenshot(page, "accounts-totp-enrol-desktop")
     page.fill("input[name=code]", totp_code(User.objects.get(username="sec")))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("[data-recovery-codes] li").count() == 10
     screenshot(page, "accounts-recovery-codes-desktop")
     page.click("text=我已保存,继续")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("h1").inner_text() == "授权管理"
 
     # import 20 staff accounts from Excel
     page.click("text=批量导入")
     page.set_input_files("input[name=file]", str(staff_file(tree)))
     page.click("form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已创建 20 个账号" in page.locator("[data-import-result]").inner_text()
     screenshot(page, "accounts-import-done-desktop")
     assert User.objects.filter(username__startswith="wgy").count() == 20
@@ -93,7 +93,7 @@ def test_onboarding_handover_and_totp(page, live_server, tree):
     page.select_option("select[name=role]", "grid_worker")
     page.fill("input[name=region]", tree.grid_b.code)
     page.click(".assign-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已分配角色:网格员" in page.locator(".messages").inner_text()
     assert set(RoleAssignment.objects.filter(user__username="wgy03", is_active=True).values_list("role", flat=True)) \
         == {"micro_grid_worker", "grid_worker"}
@@ -107,7 +107,7 @@ def test_onboarding_handover_and_totp(page, live_server, tree):
     page.fill("input[name=password]", "Neue-Pass-2026")
     page.fill("input[name=password2]", "Neue-Pass-2026")
     page.click("form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     login(page, live_server, "wgy00", password="Neue-Pass-2026")
     assert page.locator(".who-name").inner_text() == "微网格员00"
     page.goto(link)
@@ -121,26 +121,26 @@ def test_onboarding_handover_and_totp(page, live_server, tree):
     page.fill("input[name=username]", "sys")
     page.fill("input[name=password]", "Passw0rd!x")
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.url.endswith("/accounts/login/verify/")
     screenshot(page, "accounts-totp-verify-desktop")
     page.fill("input[name=code]", totp_code(User.objects.get(username="sys")))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".who-name").inner_text() == "sys"
 
     # deactivating the leaving micro-grid worker: refused without a successor, done with one
     page.goto(f"{live_server.url}/accounts/users/{leaver.pk}/")
     assert "1</strong> 件在办案件" in page.content()
     page.click("form[data-confirm] button.danger")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "请先选择接替人" in page.locator(".messages").inner_text()
     assert User.objects.get(pk=leaver.pk).is_active
     page.select_option("select[name=successor]", label="微网格员05(wgy05)")
     page.fill("input[name=reason]", "调往其他社区")
     screenshot(page, "accounts-deactivate-successor-desktop")
     page.click("form[data-confirm] button.danger")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "1 件在办案件" in page.locator(".messages").inner_text()
     assert not User.objects.get(pk=leaver.pk).is_active
     successor = User.objects.get(username="wgy05")

@@ -16,7 +16,7 @@ from civicgrid.gridops.campaigns import actions, examples
 from civicgrid.gridops.campaigns.models import CampaignAnswer, CampaignRevision
 from civicgrid.people.tests.factories import make_building, make_household
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot, wait_until
+from tests.browser.conftest import login, screenshot, settle, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -177,7 +177,7 @@ def test_admin_pages_on_a_phone(phone_page, live_server, campaign, tmp_path):
     assert _no_horizontal_overflow(page)
     screenshot(page, "campaign-list-phone")
     page.click(".cg-card .cg-title")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("[data-field=done]").inner_text() == "2"
     assert _no_horizontal_overflow(page)
     screenshot(page, "campaign-detail-phone")
@@ -192,7 +192,7 @@ def test_admin_pages_on_a_phone(phone_page, live_server, campaign, tmp_path):
     assert _no_horizontal_overflow(page)
     screenshot(page, "campaign-conflict-phone")
     page.click("[data-resolve=restore]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已恢复该次提交的答案" in page.locator(".messages").inner_text()
 
     page.goto(f"{live_server.url}/gridops/campaigns/new/")
@@ -204,13 +204,13 @@ def test_admin_pages_on_a_phone(phone_page, live_server, campaign, tmp_path):
     assert _no_horizontal_overflow(page)
     screenshot(page, "campaign-create-phone")
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.click("text=导入 XLSForm")
     bad = tmp_path / "坏表.xlsx"
     bad.write_bytes(workbook([["geopoint", "where", "位置", "", "", "", "", ""]]))
     page.set_input_files("input[name=file]", str(bad))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".import-report [data-row='2']").count() == 1
     assert _no_horizontal_overflow(page)
     screenshot(page, "campaign-import-error-phone")
@@ -218,10 +218,10 @@ def test_admin_pages_on_a_phone(phone_page, live_server, campaign, tmp_path):
     good.write_bytes(workbook())
     page.set_input_files("input[name=file]", str(good))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".cg-form-preview > li").count() == 9
     page.click("text=设计表单")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("input[name='f-0-label']").input_value() == "在家人数"
     page.click("#add-row")
     page.wait_for_selector("[data-row='10']")

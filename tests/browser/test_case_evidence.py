@@ -13,7 +13,7 @@ from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.models import Case, Notification
 from civicgrid.demo.evidence import photo_bytes
 from civicgrid.testing import make_department, make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 POINT = {"lat": 41.12, "lng": 123.12}  # inside micro-grid A
@@ -61,7 +61,7 @@ def take(page, action, photo_label, **fields):
     page.set_input_files(f"#act-{action} input[name=attachments]", files=[
         {"name": f"{photo_label}.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(photo_label)}])
     page.click(f"#act-{action} button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def test_field_verifier_and_handler_attach_photos(phone_page, live_server, world):
@@ -75,10 +75,10 @@ def test_field_verifier_and_handler_attach_photos(phone_page, live_server, world
     assert row.locator("[data-onsite]").count() == 1
     shot(page, "evidence-01-micro-grid-worklist")
     row.locator(".title a").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     page.click("#act-confirm summary")
     page.click("#act-confirm button[type=submit]")  # no photo yet: refused, with the reason at the field
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "请上传现场照片" in page.locator("#act-confirm").inner_text()
     take(page, "confirm", "核实照片", comment="现场核实:井盖确已丢失,已设置警示")
     assert page.locator("[data-field=state]").inner_text() == "核实属实"
@@ -93,7 +93,7 @@ def test_field_verifier_and_handler_attach_photos(phone_page, live_server, world
     login(page, live_server, "hdl", next_path=f"/cases/{case.pk}/")
     page.click("#act-sign summary")
     page.click("#act-sign button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("#act-feedback input[type=file]").get_attribute("accept") == "image/jpeg,image/png,image/webp"
     take(page, "feedback", "处置后照片", comment="已补装井盖并加固")
     assert page.locator("[data-field=state]").inner_text() == "待核查"
@@ -102,7 +102,7 @@ def test_field_verifier_and_handler_attach_photos(phone_page, live_server, world
     # 3. the micro-grid worker 核查s on site with a photo; the page shows before and after side by side
     login(page, live_server, "mg", next_path="/cases/?tab=todo")
     page.locator(f"tr[data-case='{case.number}'] .title a").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     take(page, "verify", "核查照片")
     assert page.locator("[data-field=state]").inner_text() == "核查通过"
     before = page.locator("[data-side=before] img")
@@ -128,7 +128,7 @@ def test_dispatcher_merges_a_duplicate_from_the_case_page(desktop_page, live_ser
     row.locator("textarea[name=reason]").fill("同一井盖的重复反映")
     shot(page, "evidence-04-duplicates")
     row.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已合并" in page.locator(".messages").inner_text()
     assert page.locator("[data-field=state]").inner_text() == "已合并"
     assert page.locator("[data-unmerge]").count() == 1  # the same day it may be undone

@@ -9,7 +9,7 @@ import pytest
 from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.models import Case
 from civicgrid.testing import make_department, make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,7 +44,7 @@ def act(page, action: str) -> None:
 
 def submit_action(page, action: str) -> None:
     page.click(f"#act-{action} button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def test_resident_request_closed_loop(phone_page, desktop_page, live_server, world):
@@ -64,7 +64,7 @@ def test_resident_request_closed_loop(phone_page, desktop_page, live_server, wor
     page.fill("input[name=address]", "幸福里小区3号楼")
     shot(page, "case-01-report")
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
     case = Case.objects.get()
     assert case.reporter.username == "res" and case.region == tree.grid_a and case.answers == {"time": "夜间"}
@@ -96,7 +96,7 @@ def test_resident_request_closed_loop(phone_page, desktop_page, live_server, wor
     assert page.locator("[data-tab=todo].active .count").inner_text() == "1"
     shot(page, "case-05a-handler-list")
     page.click(f"tr[data-case='{case.number}'] .title a")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("#act-sign").count() == 1 and page.locator("#act-dispatch").count() == 0
     shot(page, "case-06-handler-detail")
     act(page, "sign")

@@ -8,7 +8,7 @@ import pytest
 from civicgrid.cases.models import RoutingRule
 from civicgrid.cases.tests.test_city import city  # noqa: F401  (the fixture)
 from civicgrid.core import calendars
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,7 +27,7 @@ def test_city_admin_chooses_a_district_on_the_calendar_and_routing_pages(wide_pa
     login(page, live_server, "sys", next_path="/audit/calendar/?year=2025")
     page.select_option("select[name=district]", city.district_b.code)
     page.click("form[aria-label='选择区县'] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "district=211011" in page.url and page.locator("tr[data-date='2025-03-04']").count() == 1
     assert "太子河区 · 2025 年工作日历" in page.inner_text("h1")
     screenshot(page, "city-calendar-district-1440")
@@ -35,7 +35,7 @@ def test_city_admin_chooses_a_district_on_the_calendar_and_routing_pages(wide_pa
     page.goto(f"{live_server.url}/cases/admin/routing/")
     page.select_option("select[name=district]", city.district_a.code)
     page.click("form[data-form=district] button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     rule_a = RoutingRule.objects.get(region=city.district_a)
     assert page.locator("tr[data-rule]").count() == 1 and page.locator(f"tr[data-rule='{rule_a.pk}']").count() == 1
     screenshot(page, "city-routing-district-1440")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from civicgrid.dashboard.tests.conftest import cases, world  # noqa: F401 (the fixtures)
 from civicgrid.reports import actions
 from civicgrid.testing import make_user
-from tests.browser.conftest import OUTPUT, login, screenshot, wait_until
+from tests.browser.conftest import OUTPUT, login, screenshot, settle, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BIG = {"width": 1920, "height": 1080}
@@ -36,10 +36,10 @@ def test_a_dashboard_figure_drills_down_to_its_list(cases, live_server, desktop_
         tile = page.locator(f"[data-panel={panel}] [data-figure={figure}]")
         value = int(tile.get_attribute("data-value"))
         tile.click()
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert "/cases/" in page.url and listed_count(page) == value > 0, (panel, figure)
         page.go_back()
-        page.wait_for_load_state("networkidle")
+        settle(page)
 
 
 @pytest.mark.slow
@@ -57,7 +57,7 @@ def test_screenshot_sweep(cases, live_server, browser, tmp_path):  # noqa: F811
     for name, path in (("department", f"/dashboard/department/{w.cg.code}/"), ("zone", "/dashboard/zone/"),
                        ("volunteers", "/dashboard/volunteers/"), ("figures", "/figures/")):
         page.goto(live_server.url + path)
-        page.wait_for_load_state("networkidle")
+        settle(page)
         screenshot(page, f"dashboard-{name}")
     page.goto(f"{live_server.url}/dashboard/map/?region={w.tree.district.code}")
     wait_until(page, "document.body.getAttribute('data-heat-ready') === 'open'")
@@ -83,7 +83,7 @@ def test_screenshot_sweep(cases, live_server, browser, tmp_path):  # noqa: F811
     page.goto(f"{live_server.url}/reports/")
     page.select_option("select[name=format]", "pdf")
     page.click("form.report-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     screenshot(page, "dashboard-report-queued")
     run_id = int(page.url.rstrip("/").split("/")[-1])
     actions.run_report(run_id=run_id)

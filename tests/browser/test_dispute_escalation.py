@@ -11,7 +11,7 @@ from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.intake import IntakeInput
 from civicgrid.cases.tests.conftest import POINT_A
 from civicgrid.testing import make_department, make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,7 +41,7 @@ def test_a_failed_mediation_is_escalated_to_the_street(desktop_page, live_server
     page.check("#act-escalate input[name=tier][value=street]")  # the tiers are radio buttons
     page.fill("#act-escalate [name=reason]", "社区调解不成,双方分歧较大")
     page.click("#act-escalate button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     record = page.locator("#mediation")
     assert "街道" in record.locator("p").first.inner_text()
     assert "社区调解不成" in record.locator(".escalations").inner_text()

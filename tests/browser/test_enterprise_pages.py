@@ -15,7 +15,7 @@ from civicgrid.enterprises import actions
 from civicgrid.enterprises.models import YearMetrics
 from civicgrid.enterprises.tests.conftest import build_world
 from civicgrid.testing import make_tree
-from tests.browser.conftest import login, screenshot, wait_until
+from tests.browser.conftest import login, screenshot, settle, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDE = {"width": 1440, "height": 900}
@@ -69,7 +69,7 @@ def test_contact_portal_on_a_phone(world, live_server, phone_page):
     form.locator("input[name=revenue]").fill("52000000")
     screenshot(page, "enterprise-portal-phone-form")
     form.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "/enterprises/my/" in page.url and "已提交" in page.locator(".messages").inner_text()
     row = YearMetrics.objects.get(enterprise=world.ent_a, year=year)
     assert row.staff == 120 and row.reported_by.username == "contact_a"
@@ -84,7 +84,7 @@ def test_enterprise_360_on_a_desk(world, live_server, browser):
     try:
         login(page, live_server, "officer_a", next_path=f"/enterprises/{world.ent_a.pk}/")
         page.goto(f"{live_server.url}/enterprises/{world.ent_a.pk}/")
-        page.wait_for_load_state("networkidle")
+        settle(page)
         for section in ("registry", "patents", "qualifications", "metrics", "precheck", "patent-list"):
             assert page.locator(f"[data-section='{section}']").count() == 1, section
         assert page.locator("[data-qualification='high_tech_enterprise'] [data-badge='expiring']").count() == 1

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,7 +22,7 @@ def test_the_grid_worker_sees_the_day_on_a_phone(phone_page, live_server):
     texts = today.all_inner_texts()
     assert any("今日尚未巡查" in t for t in texts) and any("在办案件 0 件" in t for t in texts)
     page.locator('[data-today="patrol"] a').click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "/gridops/patrols/" in page.url
     page.go_back()
     assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("window.innerWidth")

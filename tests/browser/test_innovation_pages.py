@@ -17,7 +17,7 @@ from civicgrid.enterprises.tests.conftest import build_world
 from civicgrid.innovation import actions
 from civicgrid.innovation.models import Challenge
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 # slow: the actions and pages are covered in the default run; this journey keeps the CI run near 12 minutes
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -50,7 +50,7 @@ def test_post_publish_apply_and_select(world, live_server, phone_page, desktop_p
     phone.fill("input[name=deadline]", (timezone.localdate() + timedelta(days=30)).isoformat())
     screenshot(phone, "innovation-post-phone")
     phone.click("form[data-form=challenge] button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    settle(phone)
     challenge = Challenge.objects.get()
     assert phone.url.endswith(f"/innovation/challenges/{challenge.pk}/")
     assert "科技创新部预计" in phone.locator("[data-review]").inner_text()
@@ -58,21 +58,21 @@ def test_post_publish_apply_and_select(world, live_server, phone_page, desktop_p
     login(desk, live_server, "kc", next_path=f"/innovation/challenges/{challenge.pk}/")
     desk.goto(f"{live_server.url}/innovation/challenges/{challenge.pk}/")
     desk.click("form[data-move=publish] button")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     desk.locator("[data-section=applications] summary").click()
     desk.select_option("form[data-form=application] select[name=team]", str(world.team.pk))
     desk.fill("form[data-form=application] textarea[name=plan]", "秸秆纤维表面改性+相容剂体系")
     desk.click("form[data-form=application] button[type=submit]")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     assert "汽车轻量化复合材料团队" in desk.locator("[data-section=applications]").inner_text()
 
     phone.goto(f"{live_server.url}/innovation/challenges/{challenge.pk}/")
     phone.click("form[data-move=enterprise_choose] button")
-    phone.wait_for_load_state("networkidle")
+    settle(phone)
     assert "汽车轻量化复合材料团队" in phone.locator("[data-choice=enterprise]").inner_text()
     desk.goto(f"{live_server.url}/innovation/challenges/{challenge.pk}/")
     desk.click("form[data-move=department_choose] button")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     assert desk.locator("[data-status]").first.get_attribute("data-status") == "selected"
     assert "覆盖 0.45" in desk.locator("[data-list=team-suggestions]").inner_text()
     screenshot(desk, "innovation-selected-desk")

@@ -13,7 +13,7 @@ from civicgrid.enterprises.tests.conftest import build_world
 from civicgrid.investment import actions
 from civicgrid.investment.models import InvestmentReport
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot, wait_until
+from tests.browser.conftest import login, screenshot, settle, wait_until
 
 # slow: the actions and pages are covered in the default run; this journey keeps the CI run near 12 minutes
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -45,7 +45,7 @@ def test_contact_reports_and_the_department_accepts(world, live_server, phone_pa
     card.locator("input[name=amount_yuan]").fill("12500000")
     screenshot(page, "investment-report-phone")
     card.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "/investment/my/" in page.url and "等待审核" in page.locator(".messages").inner_text()
     report = InvestmentReport.objects.get(project=world.project)
     assert (report.amount, report.status, report.reported_by.username) == (12500000, "submitted", "contact_a")
@@ -59,7 +59,7 @@ def test_contact_reports_and_the_department_accepts(world, live_server, phone_pa
         login(desk, live_server, "officer_tc", next_path="/investment/review/")
         desk.goto(f"{live_server.url}/investment/review/")
         desk.locator(f"[data-report='{report.pk}'] button[value=accept]").click()
-        desk.wait_for_load_state("networkidle")
+        settle(desk)
         report.refresh_from_db()
         assert report.status == "accepted" and report.reviewed_by.username == "officer_tc"
         desk.goto(f"{live_server.url}/investment/board/")

@@ -17,7 +17,7 @@ from civicgrid.people.tests.factories import (
     xlsx,
 )
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,13 +71,13 @@ def test_grid_worker_looks_up_a_resident_by_id_number_with_a_reason(phone_page, 
     page.click("text=更多条件")
     page.fill("input[name=id_number]", head.id_number)
     page.click("button:has-text('查询')")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("[role=alert]").get_attribute("data-code") == "lookup_reason_required"
     screenshot(page, "people-lookup-reason-required-phone")
 
     page.select_option("select[name=reason]", "办理服务事项")
     page.click("button:has-text('查询')")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator(".person-card strong").all_inner_texts() == ["张建国"]
     assert head.id_number not in page.locator(".people-list").inner_text()
     assert AuditEvent.objects.filter(action="people.lookup_personal", reason="办理服务事项").count() == 1
@@ -108,7 +108,7 @@ def test_the_create_form_shows_the_check_digit_error_in_chinese(phone_page, live
     page.fill("input[name=name]", "赵小红")
     page.fill("input[name=id_number]", wrong_check_digit(ident(4)))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
     assert "身份证号校验位错误" in page.locator(".errorlist").inner_text()
     screenshot(page, "people-create-error-phone")
@@ -126,7 +126,7 @@ def test_the_import_page_shows_a_row_report_and_imports_nothing(phone_page, live
 
     page.set_input_files("input[name=file]", str(path))
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
     rows = page.locator(".import-report tbody tr").all_inner_texts()
     assert len(rows) == 4

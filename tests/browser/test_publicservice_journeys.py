@@ -12,7 +12,7 @@ from django.utils import timezone
 from civicgrid.publicservice.actions import requests
 from civicgrid.publicservice.models import Booking, ServiceRequest, Slot
 from civicgrid.publicservice.tests.conftest import PDF, build_world
-from tests.browser.conftest import DESKTOP, login, screenshot
+from tests.browser.conftest import DESKTOP, login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +38,7 @@ def test_booking_on_a_phone_and_check_in_at_the_window(ps, live_server, phone_pa
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "publicservice-book-phone")
     page.click(f"button[data-slot='{start:%H:%M}']")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     booking = Booking.objects.get(user=ps.resident)
     assert page.locator("[data-code]").inner_text() == booking.code
     assert page.locator(".qr svg").count() == 1
@@ -49,7 +49,7 @@ def test_booking_on_a_phone_and_check_in_at_the_window(ps, live_server, phone_pa
     staff.goto(f"{live_server.url}/publicservice/window/")
     staff.fill("#code", booking.code.lower())
     staff.click(".checkin button[type=submit]")
-    staff.wait_for_load_state("networkidle")
+    settle(staff)
     assert "已签到" in staff.locator(".messages").inner_text()
     screenshot(staff, "publicservice-window-day")
     assert Booking.objects.get(pk=booking.pk).status == "checked_in"
@@ -70,7 +70,7 @@ def test_online_request_with_correction_mailed_to_another_city(ps, live_server, 
     page.fill("input[name=mail_address]", "浦东新区张杨路500号 张三收")
     screenshot(page, "publicservice-apply-phone")
     page.click("button[type=submit].wide")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     sr = ServiceRequest.objects.get(applicant=ps.resident)
     assert sr.mail_city == "上海市" and sr.materials.count() == 1
     requests.accept(actor=ps.clerk, request_id=sr.pk)
@@ -81,7 +81,7 @@ def test_online_request_with_correction_mailed_to_another_city(ps, live_server, 
     screenshot(page, "publicservice-correction-phone")
     card.locator("input[name=material_statement]").set_input_files(str(scan))
     card.locator("button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     sr.refresh_from_db()
     assert sr.case.state == "reviewing" and sr.materials.filter(is_correction=True).count() == 1
     requests.approve(actor=ps.clerk, request_id=sr.pk)
@@ -94,7 +94,7 @@ def test_online_request_with_correction_mailed_to_another_city(ps, live_server, 
     row.locator("input[name=tracking_number]").fill("EMS1100234567")
     screenshot(staff, "publicservice-queue-deliver")
     row.locator("button[type=submit]").click()
-    staff.wait_for_load_state("networkidle")
+    settle(staff)
     staff.context.close()
 
     page.goto(f"{live_server.url}/publicservice/requests/")
@@ -103,7 +103,7 @@ def test_online_request_with_correction_mailed_to_another_city(ps, live_server, 
     screenshot(page, "publicservice-mailed-phone")
     card.locator("select[name=satisfaction]").select_option("5")
     card.locator("details button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     sr.refresh_from_db()
     assert sr.case.state == "closed" and sr.case.satisfaction == 5
 

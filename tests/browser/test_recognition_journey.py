@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from civicgrid.recognition.models import Nomination, Objection
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -66,10 +66,10 @@ def test_self_nomination_notice_objection_and_the_monthly_board(live_server, bro
     login(desk, live_server, "comm", next_path="/recognition/work/")
     desk.click(f"[data-list=verify] [data-nomination='{nomination.pk}']")
     desk.click("[data-step=verify] button")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     login(desk, live_server, "office", next_path=f"/recognition/{nomination.pk}/")
     desk.click("[data-step=approve] button")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     assert desk.locator("[data-state]").first.get_attribute("data-state") == "notice"
 
     # a passer-by objects, without an account, on a phone
@@ -82,7 +82,7 @@ def test_self_nomination_notice_objection_and_the_monthly_board(live_server, bro
     card.locator("textarea[name=body]").fill("听说照看孩子收费,请核实。")
     screenshot(anonymous, "recognition-2-objection")
     card.locator("button[type=submit]").click()
-    anonymous.wait_for_load_state("networkidle")
+    settle(anonymous)
     assert "异议已受理" in anonymous.locator(".messages").inner_text()
     assert Objection.objects.get().status == "open"
 
@@ -92,16 +92,16 @@ def test_self_nomination_notice_objection_and_the_monthly_board(live_server, bro
                                                         notice_end=today - timedelta(days=1))
     desk.goto(f"{live_server.url}/recognition/{nomination.pk}/")
     desk.click("[data-step=list] button")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     assert "异议未答复" in desk.locator("[data-error]").inner_text()
     assert desk.locator("[data-objection] .mono").inner_text() == "*******2222"
     screenshot(desk, "recognition-3-objection-blocks-listing")
     desk.check("input[name=outcome][value=dismissed]")
     desk.fill("textarea[name=answer]", "经社区走访核实,照看孩子分文未取,事迹属实。")
     desk.click("[data-objection] button[type=submit]")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     desk.click("[data-step=list] button")
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     assert Nomination.objects.get().state == "listed"
 
     # the public monthly board, no login: her name and photo, as she agreed
@@ -119,7 +119,7 @@ def test_self_nomination_notice_objection_and_the_monthly_board(live_server, bro
     page.locator(f"#n-{nomination.pk} details summary").click()
     page.uncheck(f"#n-{nomination.pk} input[name=name]")
     page.locator(f"#n-{nomination.pk} .consent-box button").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     board.reload()
     assert board.locator(f"[data-item='{nomination.pk}'] h2").inner_text() == "某某同志"
     assert "滕秀敏" not in board.content()

@@ -16,7 +16,7 @@ from civicgrid.cases.models import Case, CaseDepartment
 from civicgrid.relief.models import Outcome, ReliefCase
 from civicgrid.relief.tests.conftest import build_relief_world
 from civicgrid.testing import make_tree
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 WIDE = {"width": 1366, "height": 900}
@@ -34,7 +34,7 @@ def _act(page, action: str) -> None:
 
 def _submit(page, action: str) -> None:
     page.locator(f"#act-{action} button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def _as(browser, live_server, username: str, path: str, *, phone: bool = False):
@@ -55,7 +55,7 @@ def test_tailored_relief_case_from_phone_to_rating(world, live_server, browser):
     phone.fill("input[name=reporter_phone]", "13904190000")
     screenshot(phone, "relief-1-contact-submits-phone")
     phone.click("button[type=submit]")
-    phone.wait_for_load_state("networkidle")
+    settle(phone)
     relief = ReliefCase.objects.get()
     assert phone.url.endswith(f"/relief/{relief.pk}/")
     assert "待分派主办单位" in phone.inner_text("[data-section=deadlines]")
@@ -77,7 +77,7 @@ def test_tailored_relief_case_from_phone_to_rating(world, live_server, browser):
     assert desk.locator("[data-list=tasks] li").count() == 3
     assert desk.locator("[data-department=SSWJ]").inner_text().count("区外单位") == 1
     desk.locator("[data-form=tailored] button").click()  # the desk's call: a multi-agency package
-    desk.wait_for_load_state("networkidle")
+    settle(desk)
     assert desk.locator("[data-field=tailored]").inner_text() == "一企一策"
     screenshot(desk, "relief-2-desk-assigned")
     ctx.close()
@@ -114,7 +114,7 @@ def test_tailored_relief_case_from_phone_to_rating(world, live_server, browser):
     lead.select_option("#id_outcome_kind", "capital_increase")
     lead.fill("#id_outcome_amount", "7200000")
     lead.locator("#outcome-form button[type=submit]").click()
-    lead.wait_for_load_state("networkidle")
+    settle(lead)
     assert "金额须注明币种" in lead.inner_text("[data-error]") and Outcome.objects.count() == 0
     for kind, amount, currency in (("capital_increase", "7200000", "USD"), ("funds_introduced", "100000000", "CNY")):
         if not lead.locator("#outcome-form").get_attribute("open") == "":
@@ -123,7 +123,7 @@ def test_tailored_relief_case_from_phone_to_rating(world, live_server, browser):
         lead.fill("#id_outcome_amount", amount)
         lead.select_option("#id_outcome_currency", currency)
         lead.locator("#outcome-form button[type=submit]").click()
-        lead.wait_for_load_state("networkidle")
+        settle(lead)
     outcomes = lead.inner_text("[data-list=outcomes]")
     assert "增资 7,200,000.00 美元" in outcomes and "引入资金 100,000,000.00 人民币" in outcomes
     _act(lead, "conclude")

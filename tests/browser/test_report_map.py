@@ -16,7 +16,7 @@ from civicgrid.geo import queries as geo_queries
 from civicgrid.geo.models import Region
 from civicgrid.people.models import Building
 from civicgrid.testing import make_department, make_tree, make_user
-from tests.browser.conftest import OUTPUT, login, wait_until
+from tests.browser.conftest import OUTPUT, login, settle, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -117,7 +117,7 @@ def test_resident_finds_their_building_and_the_place_is_named(phone_page, live_s
     page.select_option("select[name=category]", "0102")
     page.fill("textarea[name=description]", "楼下垃圾桶满溢,周边散落垃圾")
     page.click("#report-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     case = Case.objects.get()
     assert case.region_id == building.region_id
     assert errors == []

@@ -10,7 +10,7 @@ from civicgrid.cases.actions import sync_categories
 from civicgrid.cases.models import Attachment, Case
 from civicgrid.cases.tests.test_photos import jpeg_with_gps
 from civicgrid.testing import make_department, make_tree, make_user
-from tests.browser.conftest import OUTPUT, login, screenshot, wait_until
+from tests.browser.conftest import OUTPUT, login, screenshot, settle, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -55,7 +55,7 @@ def test_grid_worker_photo_places_the_report(phone_page, live_server, tree, tmp_
     screenshot(page, "report-photo")
 
     page.click("#report-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     case = Case.objects.get()
     assert case.region == tree.micro_a and case.channel == "patrol" and case.contact_preference == "none"
     assert f"案件编号 {case.number}" in page.locator(".messages").inner_text()

@@ -7,7 +7,7 @@ import pytest
 
 from civicgrid.core import audit
 from civicgrid.testing import make_tree, make_user
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -46,7 +46,7 @@ def test_grid_worker_on_a_phone_signs_in_switches_language_and_signs_out(phone_p
     screenshot(page, "home-phone-menu")
 
     page.click(".lang-switch button")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Grassroots Governance Service Platform" in page.locator(".brand").inner_text()
     assert "Your roles and areas of responsibility" in page.content()
@@ -58,7 +58,7 @@ def test_grid_worker_on_a_phone_signs_in_switches_language_and_signs_out(phone_p
 
     page.click("[data-menu-toggle]")
     page.click(".logout button")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "/accounts/login/" in page.url
     assert page.locator("h1").inner_text() == "Sign in"
     page.goto(f"{live_server.url}/")
@@ -119,7 +119,7 @@ def test_audit_admin_browses_the_log(phone_page, desktop_page, live_server, tree
     assert "网格员" in table.inner_text() and "grid_worker" not in table.inner_text()
     desktop_page.fill("input[name=actor]", "gw")
     desktop_page.click(".filters button[type=submit]")
-    desktop_page.wait_for_load_state("networkidle")
+    settle(desktop_page)
     assert "actor=gw" in desktop_page.url
     assert desktop_page.locator("table.data tbody tr").count() == 1
     screenshot(desktop_page, "audit-desktop")

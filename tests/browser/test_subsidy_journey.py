@@ -12,7 +12,7 @@ from civicgrid.enterprises.models import Enterprise
 from civicgrid.subsidies.models import Disbursement
 from civicgrid.subsidies.tests.conftest import build_subsidy_world, insure
 from civicgrid.testing import make_tree
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 # slow: the actions and pages are covered in the default run; this journey keeps the CI run near 12 minutes
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -34,14 +34,14 @@ def test_officer_approves_and_the_contact_sees_it(world, live_server, desktop_pa
     login(page, live_server, "rsj_officer", next_path="/subsidies/worklist/")
     page.goto(f"{live_server.url}/subsidies/candidates/job_stabilisation_refund/?year={year}")
     page.click("form[data-form=compute] button")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     row = page.locator(f"table[data-table=candidates] tbody tr:has-text('{world.ent_a.name}')")
     assert "14,400.00" in row.inner_text()
     row.locator("a").click()
-    page.wait_for_load_state("networkidle")
+    settle(page)
     screenshot(page, "subsidy-candidate")
     page.click("form[data-form=review] button[value=approve]")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     assert "已核准" in page.content()
     assert Disbursement.objects.get().amount == 14400
     phone = phone_page

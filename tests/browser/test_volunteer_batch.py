@@ -16,7 +16,7 @@ from civicgrid.core import testclock
 from civicgrid.volunteers import actions
 from civicgrid.volunteers.models import Order, ServiceRecord
 from civicgrid.volunteers.tests.conftest import order_input, tomorrow_at, vworld  # noqa: F401 (vworld: a fixture)
-from tests.browser.conftest import PHONE, login, screenshot
+from tests.browser.conftest import PHONE, login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -35,7 +35,7 @@ def pending(w, category="700101", hour=9, **kw) -> Order:
 
 def go(page, action) -> None:
     action()
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def no_horizontal_overflow(page) -> None:

@@ -23,7 +23,7 @@ from civicgrid.volunteers import actions
 from civicgrid.volunteers.choices import SiteLevel
 from civicgrid.volunteers.models import Order, ServiceCertificate, ServiceRecord
 from civicgrid.volunteers.tests.conftest import id_number
-from tests.browser.conftest import login, screenshot
+from tests.browser.conftest import login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +80,7 @@ def no_horizontal_overflow(page) -> None:
 
 def submit(page, selector: str) -> None:
     page.click(selector)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def test_volunteer_order_closed_loop(phone_page, desktop_page, live_server, world):
