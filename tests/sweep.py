@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import cache
 
 import pytest
 from django.http import QueryDict
@@ -57,6 +58,10 @@ class Person:
 
 @pytest.fixture
 def person(tree):
+    return make_person(tree)
+
+
+def make_person(tree) -> Person:
     sync_categories()
     p = Person()
     p.account = make_user("zhao", "resident")
@@ -118,10 +123,13 @@ def assert_same(label: str, url: str, right, wrong, right_value: str, wrong_valu
 # ---- the API ---------------------------------------------------------------------------------------------
 
 
-def api_operations() -> list[tuple[str, list[dict]]]:
-    """(path, parameters) of every GET operation in the OpenAPI document."""
+@cache
+def api_operations() -> tuple[tuple[str, tuple[dict, ...]], ...]:
+    """(path, parameters) of every GET operation in the OpenAPI document. Worked out once per process:
+    building the document takes about a second, and the routes do not change while the tests run."""
     schema = api.get_openapi_schema()
-    return [(path, item["get"].get("parameters", [])) for path, item in schema["paths"].items() if "get" in item]
+    return tuple((path, tuple(item["get"].get("parameters", []))) for path, item in schema["paths"].items()
+                 if "get" in item)
 
 
 def is_text(parameter: dict) -> bool:

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from civicgrid.core import clock
 from civicgrid.people.tests.factories import bearer
+from civicgrid.testing import make_tree, rolled_back
 from tests.sweep import (
     NOT_GUESSES,
     ROLES,
@@ -32,10 +33,10 @@ from tests.sweep import (
     assert_same,
     form_fields,
     is_text,
+    make_person,
     page_routes,
     page_url,
     path_values,
-    person,  # noqa: F401 (the fixture)
     probes,
     shows_sensitive_tag,
     viewer,
@@ -65,6 +66,29 @@ def check_sensitive_tags(role: str, shown: list[str]) -> None:
         assert shown == [], f"{role} may not see sensitive tags, but these answers show one: {shown}"
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    """The district and the person, built once for the module's 34 sweeps, which only read them: each
+    test's own writes (its viewer, audit entries, sessions) go with its savepoint, and the whole world is
+    rolled back when the module ends."""
+    from civicgrid.geo.locator import get_locator
+
+    with rolled_back(django_db_blocker):
+        get_locator().invalidate()  # as the `tree` fixture: no other district's index is left to this one
+        tree = make_tree()
+        yield tree, make_person(tree)
+
+
+@pytest.fixture
+def tree(_world, db):
+    return _world[0]
+
+
+@pytest.fixture
+def person(_world, db):
+    return _world[1]
+
+
 @pytest.fixture(autouse=True)
 def _one_moment():
     """Every answer of a sweep is computed at the same moment (countdowns, "today"), so that two answers
@@ -74,7 +98,7 @@ def _one_moment():
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_api_answer_tells_a_right_guess_from_a_wrong_one(tree, person, role):  # noqa: F811
+def test_no_api_answer_tells_a_right_guess_from_a_wrong_one(tree, person, role):
     client = Client(headers=bearer(viewer(tree, person, role)))
     known = path_values(person)
     probed, tagged = 0, []
@@ -93,7 +117,7 @@ def test_no_api_answer_tells_a_right_guess_from_a_wrong_one(tree, person, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_page_tells_a_right_guess_from_a_wrong_one(tree, person, role, monkeypatch):  # noqa: F811
+def test_no_page_tells_a_right_guess_from_a_wrong_one(tree, person, role, monkeypatch):
     client = Client()
     client.force_login(viewer(tree, person, role))
     read = ReadNames(monkeypatch)
