@@ -100,6 +100,23 @@ def test_denials_change_nothing(world):
     assert CaseEvent.objects.count() == events and Case.objects.get(pk=case.pk).state == "received"
 
 
+def test_a_step_out_of_reach_or_on_no_case_is_404_and_writes_nothing(world):
+    from civicgrid.core.models import AuditEvent
+
+    case = actions.submit_case(actor=world.resident, data=IntakeInput(
+        description="噪声", channel="resident", category_code="3005", **POINT_A)).case
+    before = (CaseEvent.objects.count(), AuditEvent.objects.count())
+    for actor, case_id in ((world.grid_b, case.pk), (world.resident_b, case.pk), (None, case.pk),
+                           (world.dispatcher, case.pk + 1000), (world.dispatcher, "x"), (world.dispatcher, None)):
+        with pytest.raises(errors.NotFound):
+            actions.transition_case(actor=actor, case_id=case_id, action="dispatch", facts={"department": "CGJ"})
+    assert (CaseEvent.objects.count(), AuditEvent.objects.count()) == before
+    assert Case.objects.get(pk=case.pk).state == "received"
+    actions.transition_case(actor=world.dispatcher, case_id=str(case.pk), action="dispatch",
+                            facts={"department": "CGJ"})  # in reach: the same step goes through
+    assert Case.objects.get(pk=case.pk).department_id == world.cg.pk
+
+
 def test_intake_bad_input(world):
     def submit(**kw):
         base = {"description": "问题", "channel": "resident", "category_code": "0102", **POINT_A}
