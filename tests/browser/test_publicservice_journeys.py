@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from civicgrid.core import testclock
 from civicgrid.publicservice.actions import requests
 from civicgrid.publicservice.models import Booking, ServiceRequest, Slot
 from civicgrid.publicservice.tests.conftest import PDF, build_world
@@ -24,7 +25,12 @@ def ps(tree):
 
 def test_booking_on_a_phone_and_check_in_at_the_window(ps, live_server, phone_page, browser):
     page = phone_page
-    start = (timezone.localtime() + timedelta(minutes=50)).replace(second=0, microsecond=0)
+    # the journey runs at 10:00 today (the live server at the test's clock, core/testclock): at the real time
+    # a slot 50 minutes ahead fell on the next day after 23:10, where the window rightly refuses to check in
+    now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    at_ten = {testclock.HEADER: now.isoformat()}
+    page.context.set_extra_http_headers(at_ten)
+    start = now + timedelta(minutes=50)
     # The world's opening hours may already hold a slot at this minute (on the hour or half past).
     Slot.objects.update_or_create(
         window=ps.window, starts_at=start, defaults={"ends_at": start + timedelta(minutes=30), "capacity": 2}
@@ -44,7 +50,7 @@ def test_booking_on_a_phone_and_check_in_at_the_window(ps, live_server, phone_pa
     assert page.locator(".qr svg").count() == 1
     screenshot(page, "publicservice-booking-qr-phone")
 
-    staff = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    staff = browser.new_context(viewport=DESKTOP, locale="zh-CN", extra_http_headers=at_ten).new_page()
     login(staff, live_server, ps.clerk.username, next_path="/publicservice/window/")
     staff.goto(f"{live_server.url}/publicservice/window/")
     staff.fill("#code", booking.code.lower())
