@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from civicgrid.cases.models import Notification
-from civicgrid.core import errors
+from civicgrid.core import clock, errors
 from civicgrid.core.sms import LogBackend
 from civicgrid.publicservice.actions import appointments
 from civicgrid.publicservice.choices import BookingStatus
@@ -74,16 +74,19 @@ def test_cancel_frees_the_seat_and_late_cancel_is_refused(ps):
 
 
 def test_check_in_only_on_the_day_and_only_own_office(ps):
-    today = Slot.objects.create(window=ps.window, starts_at=timezone.now() + timedelta(minutes=45),
-                                ends_at=timezone.now() + timedelta(minutes=75), capacity=2)
-    booking, _ = appointments.book(actor=ps.resident, slot_id=today.pk, item_code="HK01")
-    with pytest.raises(errors.NotFound):
-        appointments.check_in(actor=ps.clerk_b, code=booking.code)
-    done = appointments.check_in(actor=ps.clerk, code=booking.code.lower())
-    assert done.status == BookingStatus.CHECKED_IN and done.checked_in_by == ps.clerk
-    other, _ = appointments.book(actor=ps.resident, slot_id=slot_at(ps.window, ps.day).pk, item_code="HK02")
-    with pytest.raises(errors.ValidationFailed) as exc:
-        appointments.check_in(actor=ps.clerk, code=other.code)
+    # at 10:00 today: at the real time a slot 45 minutes ahead is tomorrow's from 23:15 on
+    ten = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    with clock.at(ten):
+        today = Slot.objects.create(window=ps.window, starts_at=ten + timedelta(minutes=45),
+                                    ends_at=ten + timedelta(minutes=75), capacity=2)
+        booking, _ = appointments.book(actor=ps.resident, slot_id=today.pk, item_code="HK01")
+        with pytest.raises(errors.NotFound):
+            appointments.check_in(actor=ps.clerk_b, code=booking.code)
+        done = appointments.check_in(actor=ps.clerk, code=booking.code.lower())
+        assert done.status == BookingStatus.CHECKED_IN and done.checked_in_by == ps.clerk
+        other, _ = appointments.book(actor=ps.resident, slot_id=slot_at(ps.window, ps.day).pk, item_code="HK02")
+        with pytest.raises(errors.ValidationFailed) as exc:
+            appointments.check_in(actor=ps.clerk, code=other.code)
     assert exc.value.code == "check_in_wrong_day"
 
 

@@ -31,19 +31,23 @@ def test_window_day_view_checks_in_only_own_office(client, ps):
 
     from django.utils import timezone
 
+    from civicgrid.core import clock
     from civicgrid.publicservice.models import Slot
 
-    soon = Slot.objects.create(window=ps.window, starts_at=timezone.now() + timedelta(minutes=40),
-                               ends_at=timezone.now() + timedelta(minutes=70), capacity=2)
-    booking, _ = appointments.book(actor=ps.resident, slot_id=soon.pk, item_code="HK01")
-    client.force_login(ps.clerk_b)
-    client.post("/publicservice/window/", {"code": booking.code})
-    assert Booking.objects.get(pk=booking.pk).status == "booked"
-    client.force_login(ps.clerk)
-    day = client.get("/publicservice/window/").content.decode()
-    assert "张*" in day and "张三" not in day
-    client.post("/publicservice/window/", {"code": booking.code})
-    assert Booking.objects.get(pk=booking.pk).status == "checked_in"
+    # at 10:00 today: at the real time a slot 40 minutes ahead is tomorrow's from 23:20 on
+    ten = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    with clock.at(ten):
+        soon = Slot.objects.create(window=ps.window, starts_at=ten + timedelta(minutes=40),
+                                   ends_at=ten + timedelta(minutes=70), capacity=2)
+        booking, _ = appointments.book(actor=ps.resident, slot_id=soon.pk, item_code="HK01")
+        client.force_login(ps.clerk_b)
+        client.post("/publicservice/window/", {"code": booking.code})
+        assert Booking.objects.get(pk=booking.pk).status == "booked"
+        client.force_login(ps.clerk)
+        day = client.get("/publicservice/window/").content.decode()
+        assert "张*" in day and "张三" not in day
+        client.post("/publicservice/window/", {"code": booking.code})
+        assert Booking.objects.get(pk=booking.pk).status == "checked_in"
     assert page(client, ps.resident, "/publicservice/window/").status_code == 403
 
 
