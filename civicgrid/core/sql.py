@@ -200,17 +200,28 @@ def insert_many(objs: Sequence[M], *, batch: int = 500) -> Sequence[M]:
             insert(obj)
         return objs
     fields = [f for f in model._meta.concrete_fields if not (auto and f.primary_key)]
-    size = max(1, min(batch, connection.ops.bulk_batch_size(fields, objs)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(objs), size):
-            chunk = objs[start:start + size]
-            sql, writers = _insert_rows_plan(model, auto, len(chunk))
-            cursor.execute(sql, [value_of(obj) for obj in chunk for value_of in writers])
-            if auto:
-                for obj, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
-                    obj.pk = pk
+    _sql, writers = _insert_rows_plan(model, auto, 1)
+    values = [tuple(value_of(obj) for value_of in writers) for obj in objs]
+    ids = _insert_rows(model, auto, values, max(1, min(batch, connection.ops.bulk_batch_size(fields, objs))))
+    if auto:
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
     _mark_saved(objs)
     return objs
+
+
+def _insert_rows(model, auto: bool, values: list[tuple], size: int) -> list[int]:
+    """Prepared rows (every concrete field, the auto id left out when `auto`) as multi-row INSERTs of `size`
+    rows; with `auto`, the new ids in row order through RETURNING."""
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), size):
+            chunk = values[start:start + size]
+            statement, _writers = _insert_rows_plan(model, auto, len(chunk))
+            cursor.execute(statement, [value for row in chunk for value in row])
+            if auto:
+                ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
 
 
 def load_rows(model, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[int]:
@@ -253,14 +264,7 @@ def load_rows(model, names: Sequence[str], rows: Sequence[Sequence[Any]]) -> lis
                 cursor.execute(statement, row)
                 ids.append(cursor.fetchone()[0] if returning else cursor.lastrowid)
         return ids
-    size = max(1, min(500, connection.ops.bulk_batch_size(fields, values)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), size):
-            chunk = values[start:start + size]
-            statement, _writers = _insert_rows_plan(model, True, len(chunk))
-            cursor.execute(statement, [value for row in chunk for value in row])
-            ids += [pk for (pk,) in cursor.fetchall()]
-    return ids
+    return _insert_rows(model, True, values, max(1, min(500, connection.ops.bulk_batch_size(fields, values))))
 
 
 def _copy_rows(model, values: list[tuple]) -> list[int]:
