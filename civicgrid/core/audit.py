@@ -16,7 +16,7 @@ import operator
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civicgrid.core import context, sql
@@ -123,8 +123,18 @@ def append(event: AuditEvent) -> None:
 
 def _append(event: AuditEvent) -> None:
     """Lock the chain head, insert the event after it, move the head (statements built once: every write
-    of the project runs them)."""
+    of the project runs them). PostgreSQL does all three in one statement, the hash computed by the server."""
     head_table = sql.table(AuditChainHead)
+    if connection.vendor == "postgresql":
+        move = sql.statement("audit_move_head_pg", lambda: (
+            f"UPDATE {head_table} SET prev_hash = last_hash, "
+            "last_hash = encode(sha256(convert_to(last_hash || %s, 'UTF8')), 'hex') WHERE id = 1 "
+            "RETURNING prev_hash, last_hash AS hash"))
+        canonical = _canonical(event)
+        if not sql.insert_from(event, move, [canonical], ("prev_hash", "hash")):  # the first event ever
+            AuditChainHead.objects.get_or_create(pk=1)
+            sql.insert_from(event, move, [canonical], ("prev_hash", "hash"))
+        return
     head_sql = sql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{sql.for_update()}")
     row = sql.fetchone(head_sql)
     if row is None:  # the first event ever: make the head, then lock it like everyone else
@@ -133,8 +143,8 @@ def _append(event: AuditEvent) -> None:
     event.prev_hash = row[0]
     event.hash = chain_hash(row[0], event)
     sql.insert(event)
-    sql.execute(sql.statement("audit_move_head", lambda: f"UPDATE {head_table} SET last_hash = %s WHERE id = 1"),
-                [event.hash])
+    sql.execute(sql.statement("audit_move_head", lambda: (
+        f"UPDATE {head_table} SET prev_hash = last_hash, last_hash = %s WHERE id = 1")), [event.hash])
 
 
 class ChainCheck(NamedTuple):

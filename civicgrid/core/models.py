@@ -53,6 +53,9 @@ class AuditChainHead(models.Model):
     """One row, locked while appending, so concurrent writers cannot fork the hash chain."""
 
     last_hash = models.CharField(max_length=64, blank=True)
+    # the hash before last_hash: written by each append so that PostgreSQL's one-statement append can
+    # return the new row's prev_hash (RETURNING sees only new values); never read as input
+    prev_hash = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     def __str__(self) -> str:
         return self.last_hash[:12]

@@ -174,6 +174,39 @@ def insert(obj: M) -> M:
     return obj
 
 
+def insert_from(obj: Model, source: str, params: Sequence[Any], taken: Sequence[str]) -> bool:
+    """PostgreSQL: INSERT one new instance (auto id) whose `taken` fields come from the one row that the
+    data-modifying statement `source` returns (run in the same statement, before the INSERT; its RETURNING
+    names those fields' columns): one round trip where reading a head, inserting and moving the head took
+    three. Sets the id and the taken fields on `obj` and returns True; False, with nothing inserted, when
+    `source` returned no row."""
+    model = type(obj)
+
+    def build():
+        _no_receivers(model)
+        meta = model._meta
+        taken_fields = [meta.get_field(name) for name in taken]
+        fields = [f for f in meta.concrete_fields if not f.primary_key and f not in taken_fields]
+        # INSERT … SELECT gives the parameters no column type to infer: each is cast as Cast() would
+        given = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
+        picked = ", ".join(f"src.{quote(f.column)}" for f in taken_fields)
+        statement = (f"WITH src AS ({source}) INSERT INTO {table(model)} "
+                     f"({', '.join(quote(f.column) for f in [*fields, *taken_fields])}) SELECT {given}, {picked} "
+                     f"FROM src RETURNING {quote(meta.pk.column)}, {', '.join(quote(f.column) for f in taken_fields)}")
+        return statement, tuple(_writer(f, True) for f in fields), tuple(f.attname for f in taken_fields)
+    statement, writers, attnames = _cached(("insert_from", model, source, tuple(taken)), build)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *(value_of(obj) for value_of in writers)])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    for attname, value in zip(attnames, row[1:], strict=True):
+        setattr(obj, attname, value)
+    _mark_saved([obj])
+    return True
+
+
 def _insert_rows_plan(model, auto: bool, rows: int) -> tuple:
     def build():
         _no_receivers(model)

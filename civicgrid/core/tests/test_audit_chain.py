@@ -146,3 +146,63 @@ def test_verify_audit_names_the_problem_and_exits_1(rows, capsys):
     out = capsys.readouterr().out
     assert "rows checked: 4" in out
     assert f"problem: the log ends at row {rows[-2].pk} but the chain head holds another last hash" in out
+
+
+def test_each_entry_is_stored_as_returned_and_the_head_follows(tree):
+    """The append (one statement on PostgreSQL, hashed by the server) stores the hash Python's rule gives,
+    and hands the caller the stored id and hashes."""
+    made = [audit.record(actor=None, action="test.write", object_type="x", object_id=i, details={"n": i})
+            for i in range(3)]
+    stored = {r.pk: r for r in AuditEvent.objects.filter(pk__in=[e.pk for e in made])}
+    for before, event in zip(made, made[1:], strict=False):
+        assert event.prev_hash == before.hash
+    for event in made:
+        row = stored[event.pk]
+        assert (row.prev_hash, row.hash) == (event.prev_hash, event.hash) == (row.prev_hash, audit.chain_hash(
+            row.prev_hash, row))
+    head = AuditChainHead.objects.get(pk=1)
+    assert (head.prev_hash, head.last_hash) == (made[-2].hash, made[-1].hash)
+
+
+def test_the_first_entry_ever_makes_the_head():
+    AuditEvent.objects.all().delete()
+    AuditChainHead.objects.all().delete()
+
+    first = audit.record(actor=None, action="test.first", object_type="x", object_id=1)
+    second = audit.record(actor=None, action="test.second", object_type="x", object_id=2)
+
+    assert (first.prev_hash, second.prev_hash) == ("", first.hash)
+    assert first.hash == audit.chain_hash("", first) and first.pk < second.pk
+    assert AuditChainHead.objects.get(pk=1).last_hash == second.hash
+    assert audit.verify_chain() == (2, None, "", 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_keep_one_chain(tree):
+    """Eight writers at once (really at once on PostgreSQL, queued by SQLite's writer lock): one chain."""
+    import threading
+
+    from django.db import connection, transaction
+
+    barrier = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            barrier.wait()
+            for i in range(5):
+                with transaction.atomic():
+                    audit.record(actor=None, action="test.concurrent", object_type="x", object_id=f"{n}-{i}")
+        except BaseException as exc:  # reported below: a thread's exception would otherwise be lost
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert AuditEvent.objects.filter(action="test.concurrent").count() == 40
+    assert audit.verify_chain().problem == ""
