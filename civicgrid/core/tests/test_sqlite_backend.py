@@ -74,3 +74,27 @@ def test_opening_a_connection_keeps_the_process_locks_on_the_database_file(scrat
         cursor.execute("SELECT count(*) FROM t")
         assert cursor.fetchone()[0] == 2
     second.close()
+
+
+def test_statements_are_converted_once_and_answer_as_django_converts_them(scratch, monkeypatch):
+    from civicgrid.core.sqlite import base as ours
+
+    monkeypatch.setattr(ours, "_qmark", {})
+    statement = "SELECT n, '%%' || %s FROM t WHERE n = %s"
+    with scratch.cursor() as cursor:
+        cursor.execute("INSERT INTO t (n) VALUES (%s)", [7])
+        for _ in range(2):
+            cursor.execute(statement, ["x", 7])
+            assert cursor.fetchall() == [(7, "%x")]
+        cursor.execute("SELECT n FROM t WHERE n = %(n)s", {"n": 7})  # pyformat: converted each time
+        assert cursor.fetchall() == [(7,)]
+    assert ours._qmark[statement] == "SELECT n, '%' || ? FROM t WHERE n = ?"
+    assert len(ours._qmark) == 2
+
+    monkeypatch.setattr(ours, "QMARK_KEEP", 2)
+    with scratch.cursor() as cursor:
+        cursor.execute("SELECT %s", [1])
+    assert list(ours._qmark) == ["SELECT %s"]  # full: started again
+    with scratch.cursor() as cursor:
+        cursor.execute("SELECT %s, %s" + " " * ours.QMARK_LONGEST, [1, 2])  # too long to keep
+    assert len(ours._qmark) == 1
