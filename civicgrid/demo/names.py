@@ -4,6 +4,7 @@ given-name characters; nothing here names a real person."""
 from __future__ import annotations
 
 import random
+from itertools import accumulate
 
 # Common surnames, most frequent first; weights fall off so that 王/李/张/刘 dominate as in life.
 SURNAMES = (
@@ -12,6 +13,7 @@ SURNAMES = (
     "乔贺赖龚文关齐佟隋鲁付滕闫"
 )
 SURNAME_WEIGHTS = [1.0 / (1 + i * 0.12) for i in range(len(SURNAMES))]
+_SURNAME_CUMULATIVE = list(accumulate(SURNAME_WEIGHTS))  # what choices(weights=…) would work out per call
 
 MALE_CHARS = "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
 FEMALE_CHARS = "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽"
@@ -36,7 +38,7 @@ ENTERPRISE_WORDS = ["石化", "化纤", "精细化工", "新材料", "机械", "
 
 
 def person_name(rng: random.Random, gender: str) -> str:
-    surname = rng.choices(SURNAMES, weights=SURNAME_WEIGHTS)[0]
+    surname = rng.choices(SURNAMES, cum_weights=_SURNAME_CUMULATIVE)[0]
     chars = MALE_CHARS if gender == "M" else FEMALE_CHARS
     given = rng.choice(chars) if rng.random() < 0.35 else rng.choice(chars) + rng.choice(chars)
     return surname + given

@@ -4,9 +4,11 @@ people, whatever day the demo is built."""
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 
 from civicgrid.demo import names
 from civicgrid.demo.catalogue import TAGS
@@ -18,18 +20,28 @@ HOUSEHOLDS_AT_SCALE_1 = 80_000
 DISTRICT_AREA = "211004"
 # Other GB/T 2260 area codes for people registered elsewhere (流动人口): Liaoyang, Anshan, Shenyang, Tieling…
 OTHER_AREAS = ["211002", "211003", "211005", "211011", "211021", "211081", "210302", "210102", "211202", "230102"]
-ETHNICITIES = [("汉族", 0.915), ("满族", 0.065), ("回族", 0.008), ("蒙古族", 0.006), ("朝鲜族", 0.006)]
-URBAN_RESIDENCE = [(ResidenceType.REGISTERED, 0.76), (ResidenceType.FLOATING, 0.20),
-                   (ResidenceType.LEFT_BEHIND, 0.03), (ResidenceType.OVERSEAS, 0.01)]
-RURAL_RESIDENCE = [(ResidenceType.REGISTERED, 0.84), (ResidenceType.LEFT_BEHIND, 0.11),
-                   (ResidenceType.FLOATING, 0.05)]
-URBAN_SIZES = [(1, 0.21), (2, 0.31), (3, 0.30), (4, 0.13), (5, 0.05)]  # mean ≈ 2.5
-RURAL_SIZES = [(1, 0.15), (2, 0.28), (3, 0.29), (4, 0.18), (5, 0.10)]
+# tuples: `pick` prepares a tuple's cumulative weights once (a list's on every call)
+ETHNICITIES = (("汉族", 0.915), ("满族", 0.065), ("回族", 0.008), ("蒙古族", 0.006), ("朝鲜族", 0.006))
+URBAN_RESIDENCE = ((ResidenceType.REGISTERED, 0.76), (ResidenceType.FLOATING, 0.20),
+                   (ResidenceType.LEFT_BEHIND, 0.03), (ResidenceType.OVERSEAS, 0.01))
+RURAL_RESIDENCE = ((ResidenceType.REGISTERED, 0.84), (ResidenceType.LEFT_BEHIND, 0.11),
+                   (ResidenceType.FLOATING, 0.05))
+URBAN_SIZES = ((1, 0.21), (2, 0.31), (3, 0.30), (4, 0.13), (5, 0.05))  # mean ≈ 2.5
+RURAL_SIZES = ((1, 0.15), (2, 0.28), (3, 0.29), (4, 0.18), (5, 0.10))
 
 
 def pick(rng: random.Random, weighted):
+    """One value of [(value, weight), …]; the same draw as `rng.choices(values, weights)`."""
+    values, cumulative = _prepared(weighted) if isinstance(weighted, tuple) else _prepare(weighted)
+    return rng.choices(values, cum_weights=cumulative)[0]
+
+
+def _prepare(weighted) -> tuple[tuple, list[float]]:
     values, weights = zip(*weighted, strict=True)
-    return rng.choices(values, weights=weights)[0]
+    return values, list(accumulate(weights))
+
+
+_prepared = functools.lru_cache(maxsize=64)(_prepare)
 
 
 @dataclass
