@@ -256,11 +256,13 @@ class Case(models.Model):
             q |= part
         return q
 
-    def scope_values(self) -> tuple[list[str], list[int], int | None]:
-        departments = [self.department_id] if self.department_id else []
-        if self.pk:
-            departments += list(self.case_departments.values_list("department_id", flat=True))
-        return [self.region.code], departments, self.reporter_id
+    def scope_values(self, departments: bool = True) -> tuple[list[str], list[int], int | None]:
+        """The co-handling departments cost a query: left out when `departments` is False (a grant
+        without departments, core.scoping.in_grant)."""
+        ids = [self.department_id] if self.department_id else []
+        if self.pk and departments:
+            ids += list(self.case_departments.values_list("department_id", flat=True))
+        return [self.region.code], ids, self.reporter_id
 
 
 class CaseDepartment(models.Model):

@@ -23,6 +23,7 @@ that does not go through here, unless its tables name the reason (a public catal
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -190,10 +191,14 @@ def _walk(obj, path: str):
     return value
 
 
-def scope_values(obj) -> tuple[list[str], list[int], int | frozenset[int] | None]:
+def scope_values(obj, *, departments: bool = True) -> tuple[list[str], list[int], int | frozenset[int] | None]:
     """(region codes, department ids, owner id) of one object; a model may define `scope_values()`
-    when its scope paths cross a to-many relation (several owners: a frozenset of user ids)."""
+    when its scope paths cross a to-many relation (several owners: a frozenset of user ids). With
+    `departments=False` a model whose `scope_values` takes that keyword may leave the departments out
+    (an empty list) when reading them costs a query: a grant without departments never asks for them."""
     if hasattr(obj, "scope_values"):
+        if not departments and _skips_departments(type(obj)):
+            return obj.scope_values(departments=False)
         return obj.scope_values()
     scope = _scope(type(obj))
     code = _walk(obj, scope.region) if scope.region else None
@@ -202,10 +207,21 @@ def scope_values(obj) -> tuple[list[str], list[int], int | frozenset[int] | None
     return ([code] if code else []), ([department] if department else []), owner
 
 
+_SKIPS_DEPARTMENTS: dict[type, bool] = {}
+
+
+def _skips_departments(model: type) -> bool:
+    """Whether the model's `scope_values` takes `departments` (asked once per model)."""
+    found = _SKIPS_DEPARTMENTS.get(model)
+    if found is None:
+        found = _SKIPS_DEPARTMENTS[model] = "departments" in inspect.signature(model.scope_values).parameters
+    return found
+
+
 def in_grant(obj, grant: Grant) -> bool:
     if grant.unrestricted:
         return True
-    codes, departments, owner = scope_values(obj)
+    codes, departments, owner = scope_values(obj, departments=bool(grant.department_ids))
     if any(grant.covers_code(code) for code in codes):
         return True
     if grant.department_ids and any(d in grant.department_ids for d in departments):

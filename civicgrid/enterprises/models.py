@@ -162,34 +162,37 @@ class Enterprise(models.Model):
                            .values("enterprise_id")))
         return reduce(or_, parts) if parts else None
 
-    def scope_values(self) -> tuple[list[str], list[int], frozenset[int]]:
-        """The zone's region, the park office and the zone's departments, and the contacts (several
-        users: `core.scoping.in_grant` accepts a set of owners)."""
+    def scope_values(self, departments: bool = True) -> tuple[list[str], list[int], frozenset[int]]:
+        """The zone's region, the park office and the zone's departments (left out when `departments` is
+        False: a grant without departments, core.scoping.in_grant), and the contacts (several users:
+        `core.scoping.in_grant` accepts a set of owners)."""
         if type(self).park.is_cached(self):  # loaded with the enterprise (pages select it): read no more of it
             park = self.park
-            code, departments = park.zone.region.code, _departments(park.office_id, park.zone_id)
+            code = park.zone.region.code
+            ids = _departments(park.office_id, park.zone_id) if departments else []
         else:
-            code, departments = _park_scope(pk=self.park_id)
-        return [code], departments, _contact_users(self.pk) if self.pk else frozenset()
+            code, ids = _park_scope(departments, pk=self.park_id)
+        return [code], ids, _contact_users(self.pk) if self.pk else frozenset()
 
     @staticmethod
-    def scope_values_of(enterprise_id: int) -> tuple[list[str], list[int], frozenset[int]]:
+    def scope_values_of(enterprise_id: int, departments: bool = True) -> tuple[list[str], list[int], frozenset[int]]:
         """`scope_values()` of the enterprise with this id, without loading it: what records that follow an
         enterprise (projects, subsidy applications) answer on every scoped action."""
-        code, departments = _park_scope(enterprises=enterprise_id)
-        return [code], departments, _contact_users(enterprise_id)
+        code, ids = _park_scope(departments, enterprises=enterprise_id)
+        return [code], ids, _contact_users(enterprise_id)
 
     @property
     def is_listed(self) -> bool:
         return self.listing_board not in ("", ListingBoard.NEEQ)
 
 
-def _park_scope(**lookup) -> tuple[str, list[int]]:
+def _park_scope(departments: bool = True, **lookup) -> tuple[str, list[int]]:
     """(zone region code, [park office, zone departments]) of the park found by `lookup`: ids only, in two
-    small reads (loading the park, its zone and its region was three more, with the park's boundary)."""
+    small reads (loading the park, its zone and its region was three more, with the park's boundary); only
+    the first when `departments` is False (the list is then empty)."""
     office_id, zone_id, code = Park.objects.filter(**lookup).values_list(
         "office_id", "zone_id", "zone__region__code").get()
-    return code, _departments(office_id, zone_id)
+    return code, _departments(office_id, zone_id) if departments else []
 
 
 def _departments(office_id: int | None, zone_id: int) -> list[int]:
@@ -217,8 +220,8 @@ class _FollowsEnterprise(models.Model):
         q = Enterprise.scope_filter(grant)
         return None if q is None else through(q, "enterprise")
 
-    def scope_values(self):
-        return Enterprise.scope_values_of(self.enterprise_id)
+    def scope_values(self, departments: bool = True):
+        return Enterprise.scope_values_of(self.enterprise_id, departments)
 
 
 class EnterpriseContact(models.Model):

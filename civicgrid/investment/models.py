@@ -96,8 +96,8 @@ class Project(models.Model):
         q = Enterprise.scope_filter(grant)
         return None if q is None else through(q, "enterprise")
 
-    def scope_values(self):
-        return Enterprise.scope_values_of(self.enterprise_id)
+    def scope_values(self, departments: bool = True):
+        return Enterprise.scope_values_of(self.enterprise_id, departments)
 
     @property
     def stage_index(self) -> int:
@@ -126,8 +126,8 @@ class _FollowsProject(models.Model):
         q = Enterprise.scope_filter(grant)
         return None if q is None else through(q, "project__enterprise")
 
-    def scope_values(self):
-        return Enterprise.scope_values_of(self.project.enterprise_id)
+    def scope_values(self, departments: bool = True):
+        return Enterprise.scope_values_of(self.project.enterprise_id, departments)
 
 
 class ProjectMilestone(_FollowsProject):

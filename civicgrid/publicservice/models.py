@@ -189,9 +189,9 @@ class ServiceRequest(models.Model):
         q = Case.scope_filter(Grant(department_ids=grant.department_ids, own_user_id=grant.own_user_id))
         return None if q is None else through(q, "case")
 
-    def scope_values(self):
-        _, departments, owner = self.case.scope_values()
-        return [], departments, owner
+    def scope_values(self, departments: bool = True):
+        _, ids, owner = self.case.scope_values(departments)
+        return [], ids, owner
 
 
 class Material(models.Model):

@@ -182,8 +182,8 @@ class Order(models.Model):
         q = Case.scope_filter(grant)
         return None if q is None else through(q, "case")
 
-    def scope_values(self):
-        return self.case.scope_values()
+    def scope_values(self, departments: bool = True):
+        return self.case.scope_values(departments)
 
 
 class ServiceRecord(models.Model):

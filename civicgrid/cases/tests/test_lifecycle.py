@@ -117,6 +117,33 @@ def test_a_step_out_of_reach_or_on_no_case_is_404_and_writes_nothing(world):
     assert Case.objects.get(pk=case.pk).department_id == world.cg.pk
 
 
+def test_reach_reads_a_case_departments_only_for_a_department_grant(world):
+    """A region or reporter grant decides without the co-handling departments (a query per check); a
+    department's grant reads them, and a co-handling department reaches the case through them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from civicgrid.cases.models import CaseDepartment
+    from civicgrid.core.scoping import can
+    from civicgrid.testing import make_department, make_user
+
+    case = actions.submit_case(actor=world.resident, data=IntakeInput(
+        description="噪声", channel="resident", category_code="3005", **POINT_A)).case
+    co = make_department("ZJJ", "住建局")
+    CaseDepartment.objects.create(case=case, department=co)
+    co_handler = make_user("zj", "department_handler", department=co)
+    case = Case.objects.select_related("region").get(pk=case.pk)
+    for actor, reaches in ((world.dispatcher, True), (world.grid_a, True), (world.grid_b, False),
+                           (world.resident, True), (world.resident_b, False)):
+        with CaptureQueriesContext(connection) as queries:
+            assert can(actor, "cases.view_case", case) is reaches
+        assert not any("casedepartment" in q["sql"] for q in queries.captured_queries), actor
+    with CaptureQueriesContext(connection) as queries:
+        assert can(co_handler, "cases.view_case", case) is True
+    assert any("casedepartment" in q["sql"] for q in queries.captured_queries)
+    assert can(world.handler, "cases.view_case", case) is False
+
+
 def test_intake_bad_input(world):
     def submit(**kw):
         base = {"description": "问题", "channel": "resident", "category_code": "0102", **POINT_A}
