@@ -42,7 +42,7 @@ from tests.sweep import (
     viewer,
 )
 
-pytestmark = pytest.mark.once  # DB-independent: the SQLite pass only (./run)
+pytestmark = pytest.mark.once_on_postgres  # DB-independent: one pass only, the shorter one (./run)
 
 
 def test_the_api_is_enumerated_from_its_schema():
