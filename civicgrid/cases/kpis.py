@@ -262,11 +262,11 @@ def apply_delta(before: Contribution | None, after: Contribution | None) -> None
                 deltas[key][name] += sign * value
                 for month_key in in_months:
                     months[month_key][name] += sign * value
+    changed = [[(key, changes) for key in sorted(rows)
+                if (changes := {name: value for name, value in rows[key].items() if value})]
+               for rows in (deltas, months)]
     with transaction.atomic(savepoint=False):
-        for table, rows in ((DailyCaseStat, deltas), (MonthlyCaseStat, months)):
-            changed = [(key, changes) for key in sorted(rows)
-                       if (changes := {name: value for name, value in rows[key].items() if value})]
-            sql.add_to_rollup(table, changed)
+        sql.add_to_rollups(*changed)
 
 
 def lock(case_id: int) -> Case:

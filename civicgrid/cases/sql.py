@@ -172,14 +172,30 @@ def duplicate_case(row) -> Case:
 # ---- KPI rollups --------------------------------------------------------------------------------------------
 
 
-def add_to_rollup(table, rows: list[tuple[tuple, dict[str, int]]]) -> None:
-    """One upsert statement for all of a change's rows of one rollup table (SQLite and PostgreSQL share the
+def add_to_rollups(daily: list[tuple[tuple, dict[str, int]]], monthly: list[tuple[tuple, dict[str, int]]]) -> None:
+    """One upsert statement for all of a change's rows of each rollup table (SQLite and PostgreSQL share the
     syntax): each row is inserted with its changes, or they are added to the row that is there — no read,
-    no savepoint, no lost race. The keys must be distinct; rows are written in the order given."""
+    no savepoint, no lost race. The keys must be distinct; rows are written in the order given. PostgreSQL
+    runs both upserts in one statement (the daily one in a WITH: the server writes it after the monthly
+    rows, the same order in every transaction)."""
+    parts = [(table, rows) for table, rows in ((DailyCaseStat, daily), (MonthlyCaseStat, monthly)) if rows]
+    if not parts:
+        return
+    statements, params = [], []
+    for table, rows in parts:
+        statement, values = _upsert(table, rows)
+        statements.append(statement)
+        params.append(values)
+    if connection.vendor == "postgresql" and len(parts) == 2:
+        sql.execute(f"WITH daily AS ({statements[0]}) {statements[1]}", params[0] + params[1])
+        return
+    for statement, values in zip(statements, params, strict=True):
+        sql.execute(statement, values)
+
+
+def _upsert(table, rows) -> tuple[str, list]:
     from civicgrid.cases import kpis
 
-    if not rows:
-        return
     counters = tuple(sorted({name for _, changes in rows for name in changes}))
     statement = sql.statement(("cases.kpi_upsert", table.__name__, counters, len(rows)),
                               lambda: _upsert_sql(table, counters, len(rows)))
@@ -187,7 +203,7 @@ def add_to_rollup(table, rows: list[tuple[tuple, dict[str, int]]]) -> None:
     for key, changes in rows:
         extra = [len(key[1])] if table is MonthlyCaseStat else []  # the month rows' depth
         params += [*key, *extra, *(changes.get(n, 0) for n in kpis.COUNTERS)]
-    sql.execute(statement, params)
+    return statement, params
 
 
 def lock_rollups() -> None:
