@@ -19,8 +19,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import sqlite3
 import time
+from collections.abc import Mapping
 
 from django.db import OperationalError
 from django.db.backends.sqlite3 import base
@@ -53,18 +55,21 @@ def _owner_only(path: str) -> None:
 _qmark: dict[str, str] = {}
 QMARK_KEEP = 2048
 QMARK_LONGEST = 8192
+_FORMAT = re.compile(r"(?<!%)%s")  # "%s" is a placeholder, "%%" a literal "%" (Django's format style)
 
 
 class CursorWrapper(base.SQLiteCursorWrapper):
-    def convert_query(self, query, *, param_names=None):
-        if param_names is not None or len(query) > QMARK_LONGEST:
-            return super().convert_query(query, param_names=param_names)
+    def execute(self, query, params=None):
+        """Django's conversion, kept per statement text; named (pyformat) parameters and long texts go
+        through Django's wrapper as before."""
+        if params is None or isinstance(params, Mapping) or len(query) > QMARK_LONGEST:
+            return super().execute(query, params)
         found = _qmark.get(query)
         if found is None:
             if len(_qmark) >= QMARK_KEEP:
                 _qmark.clear()
-            found = _qmark[query] = super().convert_query(query)
-        return found
+            found = _qmark[query] = _FORMAT.sub("?", query).replace("%%", "%")
+        return sqlite3.Cursor.execute(self, found, params)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
