@@ -133,7 +133,8 @@ def _append(event: AuditEvent) -> None:
         canonical = _canonical(event)
         if not sql.insert_from(event, move, [canonical], ("prev_hash", "hash")):  # the first event ever
             AuditChainHead.objects.get_or_create(pk=1)
-            sql.insert_from(event, move, [canonical], ("prev_hash", "hash"))
+            if not sql.insert_from(event, move, [canonical], ("prev_hash", "hash")):
+                raise RuntimeError("the audit chain head vanished while an entry was appended")  # never unwritten
         return
     head_sql = sql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{sql.for_update()}")
     row = sql.fetchone(head_sql)
