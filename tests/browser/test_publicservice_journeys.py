@@ -7,12 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from civicgrid.core import testclock
 from civicgrid.publicservice.actions import requests
 from civicgrid.publicservice.models import Booking, ServiceRequest, Slot
-from civicgrid.publicservice.tests.conftest import PDF, build_world
+from civicgrid.publicservice.tests.conftest import PDF, build_world, ten_today
 from tests.browser.conftest import DESKTOP, login, screenshot, settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,9 +24,8 @@ def ps(tree):
 
 def test_booking_on_a_phone_and_check_in_at_the_window(ps, live_server, phone_page, browser):
     page = phone_page
-    # the journey runs at 10:00 today (the live server at the test's clock, core/testclock): at the real time
-    # a slot 50 minutes ahead fell on the next day after 23:10, where the window rightly refuses to check in
-    now = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    # the journey runs at 10:00 today (the live server at the test's clock, core/testclock)
+    now = ten_today()
     at_ten = {testclock.HEADER: now.isoformat()}
     page.context.set_extra_http_headers(at_ten)
     start = now + timedelta(minutes=50)

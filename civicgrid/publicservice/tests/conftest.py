@@ -28,6 +28,12 @@ def next_workday(days: int = 1):
     return day
 
 
+def ten_today() -> datetime:
+    """10:00 today, local time: the clock for a test that books a slot shortly ahead and checks it in at once.
+    At the real time such a slot falls on the next day late in the evening, where check-in rightly refuses."""
+    return timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+
+
 def slot_at(window, day, hour: int = 9, minute: int = 0) -> Slot:
     start = datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
     return Slot.objects.get(window=window, starts_at=start)

@@ -11,7 +11,7 @@ from civicgrid.core.sms import LogBackend
 from civicgrid.publicservice.actions import appointments
 from civicgrid.publicservice.choices import BookingStatus
 from civicgrid.publicservice.models import Booking, Slot
-from civicgrid.publicservice.tests.conftest import slot_at
+from civicgrid.publicservice.tests.conftest import slot_at, ten_today
 from civicgrid.testing import make_user
 
 
@@ -74,8 +74,7 @@ def test_cancel_frees_the_seat_and_late_cancel_is_refused(ps):
 
 
 def test_check_in_only_on_the_day_and_only_own_office(ps):
-    # at 10:00 today: at the real time a slot 45 minutes ahead is tomorrow's from 23:15 on
-    ten = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    ten = ten_today()  # a slot 45 minutes ahead is today's
     with clock.at(ten):
         today = Slot.objects.create(window=ps.window, starts_at=ten + timedelta(minutes=45),
                                     ends_at=ten + timedelta(minutes=75), capacity=2)

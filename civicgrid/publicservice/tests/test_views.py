@@ -2,7 +2,7 @@
 
 from civicgrid.publicservice.actions import appointments, requests
 from civicgrid.publicservice.models import Booking
-from civicgrid.publicservice.tests.conftest import slot_at
+from civicgrid.publicservice.tests.conftest import slot_at, ten_today
 from civicgrid.publicservice.tests.test_requests import apply
 
 
@@ -29,13 +29,10 @@ def test_resident_books_on_the_page_and_gets_a_qr(client, ps):
 def test_window_day_view_checks_in_only_own_office(client, ps):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from civicgrid.core import clock
     from civicgrid.publicservice.models import Slot
 
-    # at 10:00 today: at the real time a slot 40 minutes ahead is tomorrow's from 23:20 on
-    ten = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0)
+    ten = ten_today()  # a slot 40 minutes ahead is today's
     with clock.at(ten):
         soon = Slot.objects.create(window=ps.window, starts_at=ten + timedelta(minutes=40),
                                    ends_at=ten + timedelta(minutes=70), capacity=2)
