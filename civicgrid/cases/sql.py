@@ -178,19 +178,13 @@ def add_to_rollups(daily: list[tuple[tuple, dict[str, int]]], monthly: list[tupl
     no savepoint, no lost race. The keys must be distinct; rows are written in the order given. PostgreSQL
     runs both upserts in one statement (the daily one in a WITH: the server writes it after the monthly
     rows, the same order in every transaction)."""
-    parts = [(table, rows) for table, rows in ((DailyCaseStat, daily), (MonthlyCaseStat, monthly)) if rows]
-    if not parts:
+    upserts = [_upsert(table, rows) for table, rows in ((DailyCaseStat, daily), (MonthlyCaseStat, monthly)) if rows]
+    if connection.vendor == "postgresql" and len(upserts) == 2:
+        (day_sql, day_params), (month_sql, month_params) = upserts
+        sql.execute(f"WITH daily AS ({day_sql}) {month_sql}", day_params + month_params)
         return
-    statements, params = [], []
-    for table, rows in parts:
-        statement, values = _upsert(table, rows)
-        statements.append(statement)
-        params.append(values)
-    if connection.vendor == "postgresql" and len(parts) == 2:
-        sql.execute(f"WITH daily AS ({statements[0]}) {statements[1]}", params[0] + params[1])
-        return
-    for statement, values in zip(statements, params, strict=True):
-        sql.execute(statement, values)
+    for statement, params in upserts:
+        sql.execute(statement, params)
 
 
 def _upsert(table, rows) -> tuple[str, list]:

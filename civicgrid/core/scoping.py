@@ -194,8 +194,8 @@ def _walk(obj, path: str):
 def scope_values(obj, *, departments: bool = True) -> tuple[list[str], list[int], int | frozenset[int] | None]:
     """(region codes, department ids, owner id) of one object; a model may define `scope_values()`
     when its scope paths cross a to-many relation (several owners: a frozenset of user ids). With
-    `departments=False` a model whose `scope_values` takes that keyword may leave the departments out
-    (an empty list) when reading them costs a query: a grant without departments never asks for them."""
+    `departments=False` a model whose `scope_values` takes that keyword may leave out the departments that
+    cost a query to read: a grant without departments never asks for them."""
     if hasattr(obj, "scope_values"):
         if not departments and _skips_departments(type(obj)):
             return obj.scope_values(departments=False)
