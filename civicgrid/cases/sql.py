@@ -17,7 +17,6 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from civicgrid.accounts.models import Department
 from civicgrid.cases.choices import AgreementForm, SlaStatus
 from civicgrid.cases.models import (
     Case,
@@ -62,39 +61,21 @@ def insert_notifications(notifications: list[Notification]) -> list[Notification
 # what a step reads besides the case row; the region's boundary and the workflow's frozen spec (looked up by
 # id and checksum, workflows.spec_for) stay deferred: loaded on access, never needed by a step
 STEP_RELATED = (
-    ("workflow", WorkflowDefinition, ("id", "key", "version", "label", "checksum", "created_at"), "w"),
-    ("category", Category, None, "g"),
-    ("region", Region, ("id", "code", "name", "level", "kind", "parent", "area_m2", "center_lng", "center_lat",
-                        "is_active"), "r"),
-    ("department", Department, None, "d"),
+    ("workflow", ("id", "key", "version", "label", "checksum", "created_at")),
+    ("category", None),
+    ("region", ("id", "code", "name", "level", "kind", "parent", "area_m2", "center_lng", "center_lat", "is_active")),
+    ("department", None),
 )
 CASE_FIELDS = tuple(f.name for f in Case._meta.concrete_fields if not f.primary_key)
-
-
-def _lock_case_sql() -> str:
-    joins = "".join(
-        f" LEFT JOIN {sql.table(model)} {alias} ON {alias}.id = c.{sql.quote(Case._meta.get_field(name).column)}"
-        for name, model, _fields, alias in STEP_RELATED)
-    selected = ", ".join([sql.columns(Case, None, "c")] + [sql.columns(model, fields, alias)
-                                                          for _name, model, fields, alias in STEP_RELATED])
-    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    return f"SELECT {selected} FROM {sql.table(Case)} c{joins} WHERE c.id = %s{lock}"
 
 
 def lock_case(case_id: int) -> Case:
     """The case row locked for the rest of the transaction (PostgreSQL; SQLite's writer lock does so), with
     its workflow, category, region and department: `Case.objects.select_for_update(of=("self",))
     .select_related(...)` in one statement built once. Case.DoesNotExist when there is no such case."""
-    row = sql.fetchone(sql.statement("cases.lock_case", _lock_case_sql), [case_id])
-    if row is None:
+    case = sql.get(Case, case_id, related=STEP_RELATED, lock=True)
+    if case is None:
         raise Case.DoesNotExist(f"Case {case_id} does not exist")
-    case = sql.load(Case, row)
-    start = sql.width(Case)
-    for name, model, fields, _alias in STEP_RELATED:
-        width = sql.width(model, fields)
-        if getattr(case, Case._meta.get_field(name).attname) is not None:
-            setattr(case, name, sql.load(model, row[start:start + width], fields))
-        start += width
     return case
 
 

@@ -83,11 +83,17 @@ def width(model, names: Sequence[str] | None = None) -> int:
 
 
 def _converters(model, names) -> tuple:
+    """(attnames, [(column expression, converters)] of the fields that have converters): the expression is
+    what the ORM hands a converter (SQLite's decimal converter reads its output field)."""
     def build():
         fields = _fields(model, names)
-        chains = tuple(tuple(connection.ops.get_db_converters(f.get_col(model._meta.db_table))
-                             + f.get_db_converters(connection)) for f in fields)
-        return tuple(f.attname for f in fields), chains
+        chains = []
+        for i, f in enumerate(fields):
+            col = f.get_col(model._meta.db_table)
+            chain = tuple(connection.ops.get_db_converters(col) + f.get_db_converters(connection))
+            if chain:
+                chains.append((i, col, chain))
+        return tuple(f.attname for f in fields), tuple(chains)
     return _cached(("converters", model, tuple(names or ())), build)
 
 
@@ -95,9 +101,9 @@ def load(model: type[M], row: Sequence[Any], names: Sequence[str] | None = None)
     """A model instance from a row selected with `columns(model, names)` (fields left out stay deferred)."""
     attnames, chains = _converters(model, names)
     values = list(row[:len(attnames)])
-    for i, chain in enumerate(chains):
+    for i, col, chain in chains:
         for convert in chain:
-            values[i] = convert(values[i], None, connection)
+            values[i] = convert(values[i], col, connection)
     return model.from_db(connection.alias, None if names is None else list(attnames), values)
 
 
@@ -358,3 +364,75 @@ def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+# ---- one row by id, with its related rows ------------------------------------------------------------------
+
+
+def _related_plan(model, names, related: tuple, lock: bool) -> tuple:
+    """(statement, main names, [(parent index, field name, related model, names, where its key sits)]) for
+    `get`; instances are built in the order of `related`, index 0 being the main row."""
+    def build():
+        pk_name = model._meta.pk.name
+        tables = [(model, _with(names, pk_name))]
+        selected = [columns(model, tables[0][1], "t0")]
+        joins, steps, where = [], [], {"": 0}
+        for path, wanted in related:
+            parent_path, _, name = path.rpartition("__")
+            if parent_path not in where:
+                raise ValueError(f"{path}: list {parent_path} before it")
+            parent = where[parent_path]
+            field = tables[parent][0]._meta.get_field(name)
+            if not (field.many_to_one or field.one_to_one) or not field.concrete:
+                raise ValueError(f"{path} is not a foreign key of {tables[parent][0].__name__}")
+            target = field.related_model
+            index = where[path] = len(tables)
+            tables.append((target, _with(wanted, target._meta.pk.name)))
+            joins.append(f" LEFT JOIN {table(target)} t{index} ON t{index}.{quote(field.target_field.column)} = "
+                         f"t{parent}.{quote(field.column)}")
+            selected.append(columns(target, tables[index][1], f"t{index}"))
+            key = _fields(target, tables[index][1]).index(target._meta.pk)  # None there: no related row
+            steps.append((parent, name, target, tables[index][1], key))
+        lock_sql = ""
+        if lock and connection.features.has_select_for_update:
+            lock_sql = " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else " FOR UPDATE"
+        statement = (f"SELECT {', '.join(selected)} FROM {table(model)} t0{''.join(joins)} "
+                     f"WHERE t0.{quote(model._meta.pk.column)} = %s{lock_sql}")
+        return statement, tables[0][1], tuple(steps)
+    return _cached(("get", model, names, related, lock), build)
+
+
+def _with(names, pk_name: str):
+    """The names with the primary key (an instance without it is no row), or None for every field."""
+    return None if names is None else tuple(dict.fromkeys((pk_name, *names)))
+
+
+def get(model: type[M], pk: Any, names: Sequence[str] | None = None,
+        related: Sequence[tuple[str, Sequence[str] | None]] = (), *, lock: bool = False) -> M | None:
+    """The row with this primary key (None when there is none), as `model.objects.select_related(*paths)
+    .only(...).filter(pk=pk).first()` would load it, in one statement built once per shape: `names` are the
+    model's fields to load (all by default; the others stay deferred, loaded on access) and `related` the
+    foreign keys to load with it, as (path, names or None), a path's parent listed before it
+    (("park", None), ("park__zone", ("code",))). A null foreign key leaves None. `lock`: FOR UPDATE of
+    the main row where the database locks rows (SQLite's writer lock covers the database)."""
+    statement, main_names, steps = _related_plan(model, None if names is None else tuple(names),
+                                                 tuple((path, None if wanted is None else tuple(wanted))
+                                                       for path, wanted in related), lock)
+    row = fetchone(statement, [param(model, model._meta.pk.name, pk)])
+    if row is None:
+        return None
+    found = [load(model, row, main_names)]
+    start = width(model, main_names)
+    for parent, name, target, wanted, key in steps:
+        size = width(target, wanted)
+        owner = found[parent]
+        if owner is not None and row[start + key] is not None:
+            child = load(target, row[start:start + size], wanted)
+            setattr(owner, name, child)
+        else:
+            child = None
+            if owner is not None:
+                setattr(owner, name, None)
+        found.append(child)
+        start += size
+    return found[0]

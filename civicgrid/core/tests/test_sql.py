@@ -86,6 +86,36 @@ def test_load_builds_instances_with_converted_values(tree):
 
 
 
+def _values(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields
+            if f.attname not in obj.get_deferred_fields()}
+
+
+def test_get_loads_a_row_and_its_foreign_keys_as_select_related_does(tree, django_assert_num_queries):
+    case = _case(tree)
+    case.save()  # no category, no department: null foreign keys
+    related = (("region", None), ("region__parent", ("code", "name")), ("workflow", ("key",)), ("category", None))
+    expected = Case.objects.select_related("region__parent", "workflow", "category").get(pk=case.pk)
+    with django_assert_num_queries(1):
+        got = sql.get(Case, case.pk, related=related)
+        assert _values(got) == _values(expected)
+        assert _values(got.region) == _values(expected.region)
+        assert got.region.parent.code == expected.region.parent.code and got.region.parent.name
+        assert got.workflow.key == expected.workflow.key and got.category is None
+    assert got.region.parent.get_deferred_fields() >= {"level"} and got.workflow.pk == case.workflow_id
+    narrow = sql.get(Case, case.pk, ("title",), (("department", None),))
+    assert (narrow.pk, narrow.title, narrow.department) == (case.pk, "井盖丢失", None)
+    assert "state" in narrow.get_deferred_fields() and narrow.state == "reported"  # loaded on access
+    assert sql.get(Case, 0) is None
+
+
+def test_get_refuses_a_path_that_is_not_a_foreign_key(tree):
+    with pytest.raises(ValueError, match="region__parent: list region before it"):
+        sql.get(Case, 1, related=(("region__parent", None),))
+    with pytest.raises(ValueError, match="not a foreign key"):
+        sql.get(Case, 1, related=(("events", None),))
+
+
 def test_the_audit_chain_statements_answer_as_the_orm(tree):
     user = make_user("alice")
     first = audit.record(actor=user, action="t.one", object_type="x", object_id=1)
