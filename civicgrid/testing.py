@@ -297,3 +297,35 @@ def check_query_pins(pins: dict, users: dict, grow, small: int = 3, large: int =
         if queries_large > pin.queries:
             problems.append(f"{name}: {queries_large} queries, pinned at {pin.queries}")
     assert not problems, "\n".join(problems)
+
+
+def fetch_disagreements(model, users, ids, related=(), perm: str | None = None) -> list[tuple]:
+    """(user, id, through the scoped query, through fetch_visible) wherever `scoping.fetch_visible` and
+    `get_visible` answer differently (found or not): the two forms of the door must agree on a model whose
+    actions use the fast one. A found row must also be the same row with the same related rows."""
+    from civicgrid.core import errors
+    from civicgrid.core.scoping import fetch_visible, get_visible
+
+    def found(look):
+        try:
+            return look()
+        except errors.NotFound:
+            return None
+
+    paths = [path for path, _names in related]
+    out = []
+    for user in users:
+        for pk in ids:
+            slow = found(lambda pk=pk, user=user: get_visible(model.objects.select_related(*paths), user, perm, pk=pk))
+            fast = found(lambda pk=pk, user=user: fetch_visible(model, user, perm, pk=pk, related=related))
+            same = (slow is None) == (fast is None) and (slow is None or (
+                slow.pk == fast.pk and all(_walk_pk(slow, path) == _walk_pk(fast, path) for path in paths)))
+            if not same:
+                out.append((user.username, pk, slow is not None, fast is not None))
+    return out
+
+
+def _walk_pk(obj, path: str):
+    for part in path.split("__"):
+        obj = getattr(obj, part) if obj is not None else None
+    return None if obj is None else obj.pk

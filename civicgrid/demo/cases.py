@@ -19,9 +19,10 @@ from django.utils import timezone
 from civicgrid.accounts.models import Department, RoleAssignment, User
 from civicgrid.cases import actions
 from civicgrid.cases.intake import IntakeInput
-from civicgrid.cases.models import Case, Category, RoutingRule
+from civicgrid.cases.models import Category, RoutingRule
 from civicgrid.core import clock, errors
 from civicgrid.demo import evidence, photos
+from civicgrid.demo import sql as demo_sql
 from civicgrid.geo.locator import get_locator
 from civicgrid.geo.models import Region
 
@@ -31,8 +32,8 @@ AFTER_PHOTO_STEPS = {"feedback", "submit_rectification"}  # the handler shows th
 AFTER_PHOTO_SHARE = 0.7
 TYPE_SHARE = {"urban_event": 0.42, "citizen_request": 0.36, "dispute": 0.1, "safety_hazard": 0.08, "hard_case": 0.04}
 SATISFACTION = [(5, 0.55), (4, 0.27), (3, 0.1), (2, 0.05), (1, 0.03)]
-STEP_READS = ("id", "title", "lat", "lng", "due_at", "reporter", "region__code", "category__name",
-              "department__code")
+STEP_READS = ("title", "lat", "lng", "due_at", "reporter")
+STEP_RELATED = (("region", ("code",)), ("category", ("name",)), ("department", ("code",)))
 
 
 @dataclass(order=True)
@@ -270,7 +271,7 @@ class Replay:
         """The job's next step through the case actions; False when the engine refused it."""
         action, who, facts, _hours, reporter = job.steps.pop(0)
         # what the script reads of the case (its wide row and the region's boundary are not needed here)
-        case = Case.objects.select_related("region", "category", "department").only(*STEP_READS).get(pk=job.case_id)
+        case = demo_sql.step_case(job.case_id, STEP_READS, STEP_RELATED)
         actor = self._actor(case, who, reporter)
         facts = self._facts(case, facts, job.at)
         try:

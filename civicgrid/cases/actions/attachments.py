@@ -9,7 +9,8 @@ from civicgrid.cases.models import Case
 from civicgrid.cases.queries import case_roles
 from civicgrid.core import audit, errors
 from civicgrid.core.idempotency import fingerprint, run_once
-from civicgrid.core.scoping import get_visible
+from civicgrid.core.scoping import fetch_visible
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
 
 
 def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None = None):
@@ -20,7 +21,7 @@ def add_photo(*, actor, case_id: int, data: bytes, idempotency_key: str | None =
     from civicgrid.cases.models import Attachment
     from civicgrid.cases.uploads import photos
 
-    case = get_visible(Case.objects.select_related("region"), actor, "cases.view_case", pk=case_id)
+    case = fetch_visible(Case, actor, "cases.view_case", pk=case_id, related=(("region", FIELDS_WITHOUT_BOUNDARY),))
     if not (case_roles(actor, case) - {"leader"}):
         raise errors.Forbidden("您不是该案件的处理人,不能上传照片", code="not_a_case_party")
     photo = photos.clean(data)

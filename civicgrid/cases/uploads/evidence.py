@@ -21,7 +21,8 @@ from civicgrid.cases.workflow.vocabulary import EVIDENCE
 from civicgrid.cases.workflows import spec_for
 from civicgrid.core import audit, errors
 from civicgrid.core.idempotency import fingerprint, run_once
-from civicgrid.core.scoping import get_visible
+from civicgrid.core.scoping import fetch_visible
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
 
 KIND_OF = {"image/jpeg": "photo", "image/png": "photo", "image/webp": "photo", documents.PDF: "pdf"}
 
@@ -48,7 +49,8 @@ def clean(data: bytes, kinds) -> photos.CleanPhoto | documents.CleanDocument:
 
 def upload(*, actor, case_id: int, data: bytes, name: str = "", idempotency_key: str | None = None) -> Attachment:
     """Store one file as pending evidence for a step the actor may take now on this case."""
-    case = get_visible(Case.objects.select_related("region", "workflow"), actor, "cases.view_case", pk=case_id)
+    case = fetch_visible(Case, actor, "cases.view_case", pk=case_id,
+                         related=(("region", FIELDS_WITHOUT_BOUNDARY), ("workflow", None)))
     if not (case_roles(actor, case) - {"leader"}):
         raise errors.Forbidden("您不是该案件的处理人,不能上传附件", code="not_a_case_party")
     kinds = accepted_kinds(actor, case)

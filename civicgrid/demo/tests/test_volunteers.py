@@ -121,3 +121,26 @@ def test_a_second_run_changes_nothing(made):
     before = (Order.objects.count(), Volunteer.objects.count(), Distribution.objects.count())
     assert demo_volunteers.generate(seed=SEED, scale=SCALE) == {}
     assert (Order.objects.count(), Volunteer.objects.count(), Distribution.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_the_fast_look_ups_agree_with_the_scoped_query(made):
+    """Orders and their cases as the volunteer actions and evidence uploads fetch them (core.scoping
+    .fetch_visible) against the scoped query, for a user of every role the demo gives and the orders'
+    residents: the same rows found, with the same related rows."""
+    from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
+    from civicgrid.testing import fetch_disagreements
+    from civicgrid.volunteers.actions._common import ORDER_RELATED
+
+    orders = list(Order.objects.select_related("case").order_by("pk")[::8])
+    by_role = {}
+    for assignment in RoleAssignment.objects.filter(is_active=True).select_related("user").order_by("pk"):
+        by_role.setdefault((assignment.role, assignment.department_id is None), assignment.user)
+    reporters = User.objects.filter(pk__in={o.case.reporter_id for o in orders[:5]})
+    users = [*by_role.values(), *reporters]
+    assert len(orders) >= 20 and len(users) >= 10
+    order_ids = [o.pk for o in orders] + [0]
+    assert fetch_disagreements(Order, users, order_ids, ORDER_RELATED) == []
+    case_ids = [o.case_id for o in orders] + [0]
+    related = (("region", FIELDS_WITHOUT_BOUNDARY), ("workflow", None))
+    assert fetch_disagreements(Case, users, case_ids, related, "cases.view_case") == []

@@ -6,16 +6,20 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from civicgrid.core import errors
-from civicgrid.core.scoping import get_visible
+from civicgrid.core.scoping import fetch_visible
 from civicgrid.enterprises.models import VIEW, Enterprise
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
 
 UNSET: object = object()  # "leave this field as it is" in the update functions
 
 
+# an enterprise with its park, zone and the zone's region (whose code its reach is checked by)
+ENTERPRISE_RELATED = (("park", None), ("park__zone", None), ("park__zone__region", FIELDS_WITHOUT_BOUNDARY))
+
+
 def enterprise_for(actor, enterprise_id: int) -> Enterprise:
     """The enterprise through the chokepoint: NotFound when absent or out of the actor's reach."""
-    return get_visible(Enterprise.objects.select_related("park", "park__zone", "park__zone__region"), actor, VIEW,
-                       pk=enterprise_id)
+    return fetch_visible(Enterprise, actor, VIEW, pk=enterprise_id, related=ENTERPRISE_RELATED)
 
 
 def decimal_or_none(value, field: str) -> Decimal | None:

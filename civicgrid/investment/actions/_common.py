@@ -7,18 +7,23 @@ from datetime import date
 from decimal import Decimal
 
 from civicgrid.core import errors
-from civicgrid.core.scoping import get_visible
+from civicgrid.core.scoping import fetch_visible, get_visible
 from civicgrid.enterprises.actions._common import decimal_or_none
 from civicgrid.enterprises.choices import Currency
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
 from civicgrid.investment.models import VIEW_ATTRACTION, VIEW_PROJECT, Lead, Project
 
 MAX_AMOUNT = Decimal("1e13")  # 10 万亿: above any real project; keeps the 16-digit columns safe
 
 
+# a project with its enterprise, park, zone and the zone's region
+PROJECT_RELATED = (("enterprise", None), ("park", None), ("park__zone", None),
+                   ("park__zone__region", FIELDS_WITHOUT_BOUNDARY))
+
+
 def project_for(actor, project_id: int) -> Project:
     """The project through the chokepoint: NotFound when absent or out of the actor's reach."""
-    qs = Project.objects.select_related("enterprise", "park", "park__zone", "park__zone__region")
-    return get_visible(qs, actor, VIEW_PROJECT, pk=project_id)
+    return fetch_visible(Project, actor, VIEW_PROJECT, pk=project_id, related=PROJECT_RELATED)
 
 
 def lead_for(actor, lead_id: int) -> Lead:

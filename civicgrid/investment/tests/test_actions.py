@@ -54,6 +54,25 @@ def test_who_sees_which_project(iworld):
         w.officer_a, w.officer_zone, w.leader]
 
 
+def test_the_fast_look_ups_agree_with_the_scoped_query(iworld):
+    """Projects and enterprises as the actions fetch them (core.scoping.fetch_visible) against the scoped
+    query: the same rows for every kind of viewer, a former contact included."""
+    from civicgrid.enterprises.actions._common import ENTERPRISE_RELATED
+    from civicgrid.enterprises.models import Enterprise, EnterpriseContact
+    from civicgrid.investment.actions._common import PROJECT_RELATED
+    from civicgrid.testing import fetch_disagreements, make_user
+
+    w = iworld
+    former = make_user("contact_former", "enterprise_contact")
+    EnterpriseContact.objects.create(enterprise=w.ent_b, user=former, is_active=False)
+    users = [w.officer_a, w.officer_b, w.officer_zone, w.officer_tc, w.officer_gj, w.leader, w.contact_a,
+             w.contact_b, w.resident, w.admin, former, make_user("nobody")]
+    projects = [w.project_a.pk, w.project_b.pk, 0]
+    assert fetch_disagreements(Project, users, projects, PROJECT_RELATED, "investment.view_project") == []
+    enterprises = [w.ent_a.pk, w.ent_b.pk, 0]
+    assert fetch_disagreements(Enterprise, users, enterprises, ENTERPRISE_RELATED, "enterprises.view_enterprise") == []
+
+
 @pytest.mark.parametrize("who", ["officer_b", "contact_b", "resident"])
 def test_out_of_scope_is_not_found_and_changes_nothing(iworld, who):
     w = iworld

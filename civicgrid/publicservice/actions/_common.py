@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases.actions import transition_case
-from civicgrid.core.scoping import get_visible
+from civicgrid.core.scoping import fetch_visible
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
 from civicgrid.publicservice.models import ServiceRequest
+
+# a request with what its actions read: its case (whose reach it follows) and the case's region, item, office
+REQUEST_RELATED = (("case", None), ("case__region", FIELDS_WITHOUT_BOUNDARY), ("item", None), ("office", None),
+                   ("office__department", None))
 
 
 def _request(actor, request_id: int, perm: str = "publicservice.view_request") -> ServiceRequest:
-    return get_visible(ServiceRequest.objects.select_related("case", "item", "office__department"), actor, perm,
-                       pk=request_id)
+    return fetch_visible(ServiceRequest, actor, perm, pk=request_id, related=REQUEST_RELATED)
 
 
 def _step(actor, sr: ServiceRequest, action: str, *, comment: str = "", facts: dict | None = None,

@@ -139,3 +139,22 @@ def test_generic_case_steps_cannot_bypass_the_request_rows(ps):
     assert exc.value.code == "case_managed_by_app"
     sr.refresh_from_db()
     assert sr.case.state == "received" and sr.promised_at is None
+
+
+def test_the_fast_look_up_agrees_with_the_scoped_query(ps):
+    from civicgrid.publicservice.actions._common import REQUEST_RELATED
+    from civicgrid.testing import fetch_disagreements, make_user
+
+    shared = apply(ps)  # the police office's, with a document asked of the social-insurance office (公对公)
+    requests.accept(actor=ps.clerk, request_id=shared.pk)
+    requests.approve(actor=ps.clerk, request_id=shared.pk)
+    requests.request_document(actor=ps.clerk, request_id=shared.pk, department_code=ps.social.department.code,
+                              document="参保证明")
+    other = requests.apply(actor=ps.resident_b, data=RequestInput(
+        item_code="SB01", office_code="SBS1", applicant_name="李四", phone="13800000002",
+        answers={"reason": "遗失"}, uploads={"id_card": png()}))[0]
+    users = [ps.admin, ps.resident, ps.resident_b, ps.clerk, ps.clerk_b, ps.dispatcher, ps.leader,
+             make_user("ps_grid", "grid_worker", ps.tree.grid_a), make_user("ps_none")]
+    ids = [shared.pk, other.pk, other.pk + 1000, "x"]
+    assert fetch_disagreements(ServiceRequest, users, ids, REQUEST_RELATED) == []
+    assert fetch_disagreements(ServiceRequest, users, ids, REQUEST_RELATED, "publicservice.handle_request") == []

@@ -9,7 +9,8 @@ from decimal import Decimal
 from civicgrid.accounts.models import RoleAssignment
 from civicgrid.cases.actions import transition_case
 from civicgrid.core import idempotency
-from civicgrid.core.scoping import get_visible
+from civicgrid.core.scoping import fetch_visible
+from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
 from civicgrid.volunteers.models import (
     Order,
 )
@@ -19,8 +20,12 @@ MAX_AHEAD = timedelta(days=60)
 HOUR = Decimal("0.01")
 
 
+# an order with what its actions read: its case (whose reach it follows), the case's region, station and team
+ORDER_RELATED = (("case", None), ("case__region", FIELDS_WITHOUT_BOUNDARY), ("station", None), ("team", None))
+
+
 def _order(actor, order_id: int) -> Order:
-    return get_visible(Order.objects.select_related("case", "station", "team"), actor, pk=order_id)
+    return fetch_visible(Order, actor, pk=order_id, related=ORDER_RELATED)
 
 
 STEP_KEY_ACTION = "volunteers.order_step"  # one key space for every step: a key names one request
