@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from civicgrid.cases.choices import AgreementForm, SlaStatus
 from civicgrid.cases.models import (
     Case,
+    CaseDepartment,
     CaseEvent,
     Category,
     DailyCaseStat,
@@ -82,6 +83,15 @@ def lock_case(case_id: int) -> Case:
 def update_case_row(case: Case) -> None:
     """UPDATE every field of the case (and `updated_at`): `case.save()` as one statement built once."""
     update_case(case, CASE_FIELDS)
+
+
+def case_department_ids(case_id: int) -> list[int]:
+    """The departments handling the case (main and co-handling rows of CaseDepartment), in row order: what a
+    reach check by a department's grant reads of every case it is asked about (Case.scope_values)."""
+    statement = sql.statement("cases.case_departments", lambda: (
+        f"SELECT {sql.quote(CaseDepartment._meta.get_field('department').column)} FROM {sql.table(CaseDepartment)} "
+        f"WHERE {sql.quote(CaseDepartment._meta.get_field('case').column)} = %s ORDER BY {sql.quote('id')}"))
+    return [department for (department,) in sql.fetchall(statement, [case_id])]
 
 
 # what telling the reporters of merged cases reads (notify.notify_reporter): on every step, for almost no case

@@ -171,14 +171,14 @@ class Enterprise(models.Model):
             code = park.zone.region.code
             ids = _departments(park.office_id, park.zone_id) if departments else []
         else:
-            code, ids = _park_scope(departments, pk=self.park_id)
+            code, ids = _park_scope(departments, park_id=self.park_id)
         return [code], ids, _contact_users(self.pk) if self.pk else frozenset()
 
     @staticmethod
     def scope_values_of(enterprise_id: int, departments: bool = True) -> tuple[list[str], list[int], frozenset[int]]:
         """`scope_values()` of the enterprise with this id, without loading it: what records that follow an
         enterprise (projects, subsidy applications) answer on every scoped action."""
-        code, ids = _park_scope(departments, enterprises=enterprise_id)
+        code, ids = _park_scope(departments, enterprise_id=enterprise_id)
         return [code], ids, _contact_users(enterprise_id)
 
     @property
@@ -186,24 +186,31 @@ class Enterprise(models.Model):
         return self.listing_board not in ("", ListingBoard.NEEQ)
 
 
-def _park_scope(departments: bool = True, **lookup) -> tuple[str, list[int]]:
-    """(zone region code, [park office, zone departments]) of the park found by `lookup`: ids only, in two
-    small reads (loading the park, its zone and its region was three more, with the park's boundary); only
-    the first when `departments` is False (the list is then empty)."""
-    office_id, zone_id, code = Park.objects.filter(**lookup).values_list(
-        "office_id", "zone_id", "zone__region__code").get()
+def _park_scope(departments: bool = True, *, enterprise_id: int | None = None,
+                park_id: int | None = None) -> tuple[str, list[int]]:
+    """(zone region code, [park office, zone departments]) of the enterprise's park, or of the park: ids only,
+    in two small reads built once (enterprises/sql.py); only the first when `departments` is False (the list
+    is then empty). Park.DoesNotExist when there is none."""
+    from civicgrid.enterprises import sql
+
+    found = sql.park_scope(enterprise_id=enterprise_id, park_id=park_id)
+    if found is None:
+        raise Park.DoesNotExist(f"no park for enterprise {enterprise_id} / park {park_id}")
+    office_id, zone_id, code = found
     return code, _departments(office_id, zone_id) if departments else []
 
 
 def _departments(office_id: int | None, zone_id: int) -> list[int]:
     """The park office, then the zone's departments."""
-    zone_departments = Zone._meta.get_field("departments").related_model.objects.filter(zones=zone_id)
-    return ([office_id] if office_id else []) + list(zone_departments.values_list("id", flat=True))
+    from civicgrid.enterprises import sql
+
+    return ([office_id] if office_id else []) + sql.zone_department_ids(zone_id)
 
 
 def _contact_users(enterprise_id: int) -> frozenset[int]:
-    return frozenset(EnterpriseContact.objects.filter(enterprise_id=enterprise_id, is_active=True)
-                     .values_list("user_id", flat=True))
+    from civicgrid.enterprises import sql
+
+    return sql.contact_user_ids(enterprise_id)
 
 
 class _FollowsEnterprise(models.Model):

@@ -69,3 +69,16 @@ def test_merged_cases_reads_what_the_orm_reads(book):  # noqa: F811
     assert [_fields(c) for c in got] == [_fields(c) for c in expected]
     assert got[0].reporter_phone == "13900001111"  # decrypted as the ORM reads it
     assert sql.merged_cases(others[0].pk) == []
+
+
+def test_case_department_ids_reads_what_the_orm_reads(book):  # noqa: F811
+    from civicgrid.cases.models import Case, CaseDepartment
+    from civicgrid.testing import make_department
+
+    first = Case.objects.order_by("pk").first()
+    CaseDepartment.objects.create(case=first, department=make_department("XFJ", "信访局"))
+    assert sql.case_department_ids(first.pk)
+    for case in Case.objects.order_by("pk"):
+        assert sql.case_department_ids(case.pk) == list(
+            CaseDepartment.objects.filter(case=case).order_by("id").values_list("department_id", flat=True))
+    assert sql.case_department_ids(0) == []
