@@ -18,13 +18,18 @@ class BesideFailed(RuntimeError):
     pass
 
 
-def _run(conn, target: str, args: bytes) -> None:
+def _run(conn, target: str, args: bytes, streamed: bool = False) -> None:
     try:
         import django
 
         django.setup()  # before the arguments are unpickled: their classes may live in modules with models
         module, function = target.split(":")
-        conn.send(("ok", getattr(import_module(module), function)(*pickle.loads(args))))
+        value = getattr(import_module(module), function)(*pickle.loads(args))
+        if streamed:  # each item as soon as it is made: the parent works on it while the next is made
+            for item in value:
+                conn.send(("item", item))
+            value = None
+        conn.send(("ok", value))
     except BaseException:  # noqa: BLE001 - the parent raises it, with the child's traceback
         conn.send(("error", traceback.format_exc()))
     finally:
@@ -34,11 +39,14 @@ def _run(conn, target: str, args: bytes) -> None:
 class Beside:
     """`target(*args)` ("module:function") started in a child process; `result()` waits for it."""
 
+    streamed = False
+
     def __init__(self, target: str, *args):
         context = multiprocessing.get_context("spawn")
         self._receive, send = context.Pipe(duplex=False)
         # daemon: a build that fails before asking for the result does not wait for the child at exit
-        self._process = context.Process(target=_run, args=(send, target, pickle.dumps(args)), daemon=True)
+        self._process = context.Process(target=_run, args=(send, target, pickle.dumps(args), self.streamed),
+                                        daemon=True)
         self._process.start()
         send.close()
         self.target = target
@@ -61,3 +69,25 @@ class Beside:
             self._process.terminate()
         self._process.join()
         self._receive.close()
+
+
+class BesideStream(Beside):
+    """`target(*args)` returns an iterable, worked through in the child: iterating `items()` yields each
+    item as it comes (the parent works on one while the child makes the next), then raises the child's
+    failure if there was one."""
+
+    streamed = True
+
+    def items(self):
+        while True:
+            try:
+                status, value = self._receive.recv()
+            except EOFError:
+                status, value = "error", f"the child ended without a result (exit code {self._process.exitcode})"
+            if status != "item":
+                break
+            yield value
+        self._receive.close()
+        self._process.join()
+        if status != "ok":
+            raise BesideFailed(f"{self.target} failed in its process:\n{value}")

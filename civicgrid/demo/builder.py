@@ -19,8 +19,7 @@ from django.db import transaction
 from civicgrid.accounts.models import Department
 from civicgrid.accounts.roles import Role
 from civicgrid.core import audit, confcache
-from civicgrid.demo import catalogue, geometry, logins, people, tree
-from civicgrid.demo.population import Writer
+from civicgrid.demo import catalogue, geometry, logins, people, population, tree
 from civicgrid.demo.timing import Timings
 from civicgrid.geo.choices import RegionLevel
 from civicgrid.geo.models import Region
@@ -46,11 +45,11 @@ def demo_exists() -> bool:
 
 
 def build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, password: str | None = None, progress=None,
-          timings: Timings | None = None, after_accounts: Callable[[], None] | None = None) -> BuildResult:
+          timings: Timings | None = None, after_population: Callable[[], None] | None = None) -> BuildResult:
     """Build everything; raises logins.PasswordRejected for a weak password and ValueError for a bad scale.
     `timings` (civicgrid/demo/timing.py) gets one row per part: regions, accounts, population.
-    `after_accounts` runs in the transaction once the regions and accounts exist, before the population
-    (build_demo starts the patrol walks there, to be worked out beside it)."""
+    `after_population` runs in the transaction once the population is written (build_demo starts the patrol
+    walks there, to be worked out beside the next stages: the population's own planning runs beside it)."""
     if not 0 <= scale <= MAX_SCALE:
         raise ValueError(f"scale must be between 0 and {MAX_SCALE}")
     say = progress or (lambda message: None)
@@ -71,11 +70,11 @@ def build(*, seed: int = DEFAULT_SEED, scale: float = 1.0, password: str | None 
             firsts = {level: region_ids[nodes[0].code] for level, nodes in levels.items()}
             named, micro, grid = _create_accounts(seed, password, levels, region_ids, firsts, departments, registry)
             say(f"账号 {len(named) + micro + grid} 个")
-        if after_accounts is not None:
-            after_accounts()
         with timings.stage("population"):
-            writer = Writer(seed=seed, region_ids=region_ids, tag_ids=tag_ids, registry=registry)
-            result.counts.update(writer.write(levels[RegionLevel.MICRO_GRID], scale))
+            result.counts.update(population.write(seed=seed, micro_grids=levels[RegionLevel.MICRO_GRID], scale=scale,
+                                                  region_ids=region_ids, tag_ids=tag_ids, registry=registry))
+        if after_population is not None:
+            after_population()
         result.counts.update({f"regions_{level}": len(nodes) for level, nodes in levels.items()})
         named_roles = [u.assignments.get().role for u in named]
         result.counts.update(

@@ -19,3 +19,24 @@ def test_a_cancelled_child_is_gone():
     work = Beside("time:sleep", 30)
     work.cancel()
     assert not work._process.is_alive()  # noqa: SLF001 - the test looks at the child itself
+
+
+def test_a_stream_yields_each_item_then_ends():
+    from civicgrid.demo.beside import BesideStream
+
+    assert list(BesideStream("builtins:range", 3, 6).items()) == [3, 4, 5]
+
+
+def test_a_stream_raises_the_childs_failure_after_what_came():
+    from civicgrid.demo.beside import BesideStream
+
+    got = []
+    with pytest.raises(BesideFailed, match="ZeroDivisionError"):
+        for item in BesideStream("civicgrid.demo.tests.test_beside:_three_then_fail").items():
+            got.append(item)
+    assert got == [1, 2, 3]
+
+
+def _three_then_fail():
+    yield from (1, 2, 3)
+    raise ZeroDivisionError("no more")

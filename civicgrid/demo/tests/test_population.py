@@ -87,3 +87,23 @@ def test_id_number_counter_never_repeats():
 def test_distribute_is_exact():
     assert sum(people.distribute(800, [random.Random(i).random() for i in range(5684)])) == 800
     assert people.distribute(5, [1, 1, 1]) == [2, 2, 1]
+
+
+def test_planning_beside_gives_the_rows_of_planning_here():
+    """A large population is planned in a second process (population.write): its rows must be exactly those
+    planned in this one, chunk by chunk, including the hashes the other process computes with its own key."""
+    from civicgrid.demo import population, tree
+    from civicgrid.demo.beside import BesideStream
+    from civicgrid.geo.choices import RegionLevel
+
+    micro_grids = tree.by_level(tree.plan(7))[RegionLevel.MICRO_GRID][:2 * population.CHUNK + 30]
+    region_ids = {m.code: i for i, m in enumerate(micro_grids, 1)}
+    tag_ids = {spec.code: i for i, spec in enumerate(catalogue.TAGS, 1)}
+
+    def args():
+        return (7, micro_grids, 0.05, region_ids, tag_ids, people.Registry(random.Random("7:registry")))
+
+    here = list(population.plan(*args()))
+    beside = list(BesideStream("civicgrid.demo.population:plan", *args()).items())
+    assert len(here) == 3 and sum(len(c.residents) for c in here) > 100 and sum(len(c.tags) for c in here)
+    assert beside == here

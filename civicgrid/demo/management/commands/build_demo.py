@@ -87,7 +87,7 @@ class Command(BaseCommand):
             return
         walks: list[demo_patrols.Started] = []
 
-        def start_walks() -> None:  # worked out on the other core while the population is written
+        def start_walks() -> None:  # worked out on the other core while the next stages run
             if not no_field_work and patrol_days > 0:
                 with timings.stage("patrols-start"):
                     sync_categories()  # a finding's category is drawn among them
@@ -95,7 +95,7 @@ class Command(BaseCommand):
 
         try:
             result = builder.build(seed=seed, scale=scale, password=password, progress=self.stdout.write,
-                                   timings=timings, after_accounts=start_walks)
+                                   timings=timings, after_population=start_walks)
         except (logins.PasswordRejected, ValueError) as exc:
             raise CommandError(str(exc)) from None
         counts = result.counts

@@ -30,13 +30,13 @@ def demo(django_db_setup, django_db_blocker):
     from civicgrid.demo import patrols as demo_patrols
 
     with rolled_back(django_db_blocker):
-        started = []  # as build_demo: the walks start once the accounts exist, beside the population
+        started = []  # as build_demo: the walks start once the population is written, beside the next stages
 
         def start():
-            assert not Resident.objects.exists()
+            assert Resident.objects.exists()
             started.append(demo_patrols.start(seed=7, days=5, limit=WORKERS, today=TODAY))
 
-        builder.build(seed=7, scale=0.001, password="Demo#Pass2024", after_accounts=start)
+        builder.build(seed=7, scale=0.001, password="Demo#Pass2024", after_population=start)
         said = []
         counts = demo_patrols.build(seed=7, days=5, say=said.append, limit=WORKERS, today=TODAY,
                                     started=started[0])
