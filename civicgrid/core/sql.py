@@ -14,6 +14,7 @@ model that has pre_save/post_save receivers. Only an app's `sql.py` (and core) i
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -50,6 +51,12 @@ def _cached(key: tuple, build: Callable[[], Any]) -> Any:
 def statement(name: Hashable, build: Callable[[], str]) -> str:
     """A hand-written statement, built by `build()` once per process and database vendor."""
     return _cached(("sql", name), build)
+
+
+def bulk_writes():
+    """A context for a process that writes alone for a long while (the demo build): the database's own bulk
+    mode where it has one (SQLite: checkpoints left to the backstop, core/sqlite/base.py), else nothing."""
+    return getattr(connection, "bulk_writes", contextlib.nullcontext)()
 
 
 def quote(name: str) -> str:

@@ -163,3 +163,8 @@ def step_case(case_id: int, names, related) -> Case:
     if case is None:
         raise Case.DoesNotExist(f"Case {case_id} does not exist")
     return case
+
+
+def bulk_writes():
+    """The database's bulk mode for the length of a build (core.sql.bulk_writes)."""
+    return sql.bulk_writes()

@@ -35,19 +35,43 @@ def test_the_wal_is_checkpointed_after_a_commit_not_inside_it(scratch, monkeypat
     with scratch.cursor() as cursor:
         cursor.execute("PRAGMA wal_autocheckpoint")
         assert cursor.fetchone()[0] == base.AUTOCHECKPOINT_BACKSTOP
-    monkeypatch.setattr(base, "CHECKPOINT_EVERY", 3)
+    monkeypatch.setattr(scratch, "checkpoint_every", 3)
     in_transaction = []
     real = base.DatabaseWrapper.checkpoint
     monkeypatch.setattr(base.DatabaseWrapper, "checkpoint",
                         lambda self: (in_transaction.append(self.connection.in_transaction), real(self)))
     scratch._commits = 0
-    for n in range(7):
-        scratch.set_autocommit(False)
-        with scratch.cursor() as cursor:
-            cursor.execute("INSERT INTO t VALUES (%s)", [n])
-        scratch.commit()
-        scratch.set_autocommit(True)
+    _commit_rows(scratch, 7)
     assert in_transaction == [False, False]  # after the 3rd and 6th commits, outside the transaction
+
+
+def _commit_rows(wrapper, count: int) -> None:
+    for n in range(count):
+        wrapper.set_autocommit(False)
+        with wrapper.cursor() as cursor:
+            cursor.execute("INSERT INTO t VALUES (%s)", [n])
+        wrapper.commit()
+        wrapper.set_autocommit(True)
+
+
+def test_bulk_writes_leave_checkpoints_to_the_backstop_then_take_one(scratch, monkeypatch):
+    """The demo build writes alone for minutes: no checkpoint every few commits (each copied and synced the
+    same hot pages again), one at the end, and the usual rhythm afterwards."""
+    from civicgrid.core import sql
+    from civicgrid.core.sqlite import base
+
+    taken = []
+    monkeypatch.setattr(base.DatabaseWrapper, "checkpoint", lambda self: taken.append(self._commits))
+    monkeypatch.setattr(scratch, "checkpoint_every", 3)
+    scratch._commits = 0
+    with scratch.bulk_writes():
+        _commit_rows(scratch, 7)
+        assert taken == []
+    assert taken == [7] and scratch.checkpoint_every == 3
+    _commit_rows(scratch, 2)
+    assert taken == [7, 9]
+    with sql.bulk_writes():  # the default connection: its own bulk mode, or nothing on another database
+        pass
 
 
 def test_opening_a_connection_keeps_the_process_locks_on_the_database_file(scratch, tmp_path):

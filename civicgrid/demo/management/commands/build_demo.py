@@ -64,7 +64,11 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=None,
                             help="演示账号密码(默认 CIVICGRID_DEMO_PASSWORD,否则生成并保存在 var/demo_password)")
 
-    def handle(self, *args, seed, scale, if_empty, password, cases, volunteer_orders, patrol_days, no_field_work,
+    def handle(self, *args, **options):
+        with demo_sql.bulk_writes():  # this process writes alone for minutes: the database's bulk mode
+            self._build(*args, **options)
+
+    def _build(self, *args, seed, scale, if_empty, password, cases, volunteer_orders, patrol_days, no_field_work,
                stage, districts, streets, per_year, **options):
         if scale == CITY:
             self._build_city(seed=seed, password=password, districts=districts, streets=streets, per_year=per_year,
