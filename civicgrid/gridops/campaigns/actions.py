@@ -308,7 +308,9 @@ def submit_answer(
                                            "photos": photos or {}})
     if revision.campaign_id != campaign.pk or revision.household_id != household.pk:  # a key from before hashing
         raise errors.ValidationFailed("该幂等键已用于另一户的答卷", code="idempotency_key_reused")
-    answer = CampaignAnswer.objects.select_related("answered_by").get(pk=revision.answer_id)
+    # a new revision holds the answer it wrote; a replay reads the answer as it stands now
+    answer = revision.answer if created else CampaignAnswer.objects.select_related("answered_by").get(
+        pk=revision.answer_id)
     return Submission(answer=answer, revision=revision, replayed=not created)
 
 

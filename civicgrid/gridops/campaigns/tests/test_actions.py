@@ -42,6 +42,23 @@ def test_the_same_key_sent_three_times_makes_one_revision(world):
     assert AuditEvent.objects.filter(action="campaigns.submit_answer").count() == 1
 
 
+def test_a_new_submission_returns_the_answer_as_stored(world):
+    """The answer a submission hands back (the one it wrote, not read again) is the stored row, for a new
+    answer, an edit and a conflict that keeps the newer device's answer."""
+    def fields(answer):
+        return {f.attname: getattr(answer, f.attname) for f in CampaignAnswer._meta.concrete_fields}
+
+    results = []
+    for kwargs in ({"key": "n-1"}, {"key": "n-2", "base": 1, "answers": {**GOOD, "members_present": 5}},
+                   {"key": "n-3", "base": 1, "device": at(2, 10)}):
+        result = _submit(world, **kwargs)
+        assert not result.replayed and fields(result.answer) == fields(CampaignAnswer.objects.get(pk=result.answer.pk))
+        results.append(result)
+    assert [r.revision.outcome for r in results] == [RevisionOutcome.APPLIED, RevisionOutcome.APPLIED,
+                                                      RevisionOutcome.CONFLICT_KEPT]
+    assert results[-1].answer.answered_by == world.worker_a
+
+
 def test_a_replayed_key_returns_the_stored_result_even_after_later_edits(world):
     first = _submit(world, key="a")
     _submit(world, key="b", base=1, answers={**GOOD, "members_present": 5})
