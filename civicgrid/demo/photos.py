@@ -13,7 +13,7 @@ from functools import cache
 from django.conf import settings
 from PIL import Image, ImageDraw, ImageFont
 
-SIZE = (640, 480)
+SIZE = (480, 360)  # a stand-in: every photo is drawn, then decoded and re-encoded by the intake checks
 SKIES = [(176, 204, 227), (200, 210, 218), (222, 226, 230), (150, 180, 210)]
 GROUNDS = [(120, 120, 118), (96, 104, 96), (140, 132, 120), (110, 116, 124)]
 WALLS = [(196, 170, 140), (210, 205, 196), (170, 150, 130), (180, 190, 200), (226, 214, 190)]
@@ -38,33 +38,33 @@ def _dms(value: float) -> tuple[Fraction, Fraction, Fraction]:
 
 def scene(rng: random.Random, label: str, *, stamp: str = "", lat: float | None = None,
           lng: float | None = None) -> bytes:
-    """A 640×480 JPEG: sky, buildings, ground, a few objects, `label` (and `stamp`, e.g. 处置后) written on it;
+    """A 480×360 JPEG: sky, buildings, ground, a few objects, `label` (and `stamp`, e.g. 处置后) written on it;
     the position, when given, in the EXIF GPS block."""
     width, height = SIZE
     image = Image.new("RGB", SIZE, rng.choice(SKIES))
     draw = ImageDraw.Draw(image)
     horizon = rng.randint(height // 3, height // 2)
-    x = -rng.randint(0, 40)
+    x = -rng.randint(0, 30)
     while x < width:
-        w = rng.randint(80, 180)
-        top = rng.randint(40, horizon - 20)
+        w = rng.randint(60, 135)
+        top = rng.randint(30, horizon - 15)
         wall = rng.choice(WALLS)
         draw.rectangle((x, top, x + w, horizon), fill=wall, outline=(120, 110, 100))
-        for wy in range(top + 12, horizon - 16, 28):
-            for wx in range(x + 10, x + w - 16, 26):
-                draw.rectangle((wx, wy, wx + 12, wy + 14), fill=(120, 150, 170))
-        x += w + rng.randint(0, 20)
+        for wy in range(top + 9, horizon - 12, 21):
+            for wx in range(x + 8, x + w - 12, 20):
+                draw.rectangle((wx, wy, wx + 9, wy + 11), fill=(120, 150, 170))
+        x += w + rng.randint(0, 15)
     draw.rectangle((0, horizon, width, height), fill=rng.choice(GROUNDS))
     for _ in range(rng.randint(2, 5)):
-        cx, cy = rng.randint(40, width - 40), rng.randint(horizon + 30, height - 60)
-        r = rng.randint(14, 50)
+        cx, cy = rng.randint(30, width - 30), rng.randint(horizon + 22, height - 45)
+        r = rng.randint(10, 38)
         shape = rng.choice(("ellipse", "rectangle"))
         getattr(draw, shape)((cx - r, cy - r // 2, cx + r, cy + r // 2), fill=rng.choice(THINGS), outline=(40, 40, 40))
-    font = _font(30)
+    font = _font(24)
     text = f"{label} {stamp}".strip()
     box = draw.textbbox((0, 0), text, font=font)
-    draw.rectangle((12, height - 62, 28 + box[2] - box[0], height - 14), fill=(0, 0, 0))
-    draw.text((20, height - 58), text, fill=(255, 255, 255), font=font)
+    draw.rectangle((9, height - 48, 23 + box[2] - box[0], height - 10), fill=(0, 0, 0))
+    draw.text((16, height - 45), text, fill=(255, 255, 255), font=font)
     exif = Image.Exif()
     if lat is not None and lng is not None:
         gps = exif.get_ifd(0x8825)
