@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from civicgrid.core import context, sql
 from civicgrid.core.models import AuditChainHead, AuditEvent, AuditResult
+from civicgrid.core.sqlite.base import SHA256_HEX
 
 # the fields each row's hash covers (attnames: actor_id, not actor)
 HASHED_FIELDS = tuple(f.attname for f in AuditEvent._meta.concrete_fields if f.name not in {"id", "prev_hash", "hash"})
@@ -123,7 +124,9 @@ def append(event: AuditEvent) -> None:
 
 def _append(event: AuditEvent) -> None:
     """Lock the chain head, insert the event after it, move the head (statements built once: every write
-    of the project runs them). PostgreSQL does all three in one statement, the hash computed by the server."""
+    of the project runs them). PostgreSQL does all three in one statement, the hash computed by the server;
+    SQLite in two, the head moved by an UPDATE … RETURNING whose hash comes from a function its backend
+    registers on every connection (core/sqlite/base.py)."""
     head_table = sql.table(AuditChainHead)
     if connection.vendor == "postgresql":
         move = sql.statement("audit_move_head_pg", lambda: (
@@ -135,6 +138,18 @@ def _append(event: AuditEvent) -> None:
             AuditChainHead.objects.get_or_create(pk=1)
             if not sql.insert_from(event, move, [canonical], ("prev_hash", "hash")):
                 raise RuntimeError("the audit chain head vanished while an entry was appended")  # never unwritten
+        return
+    if connection.vendor == "sqlite" and connection.features.can_return_columns_from_insert:  # RETURNING
+        move = sql.statement("audit_move_head_sqlite", lambda: (
+            f"UPDATE {head_table} SET prev_hash = last_hash, last_hash = {SHA256_HEX}(last_hash || %s) "
+            "WHERE id = 1 RETURNING prev_hash, last_hash"))
+        canonical = _canonical(event)
+        row = sql.fetchone(move, [canonical])
+        if row is None:  # the first event ever: make the head, then move it like everyone else
+            AuditChainHead.objects.get_or_create(pk=1)
+            row = sql.fetchone(move, [canonical])
+        event.prev_hash, event.hash = row
+        sql.insert(event)
         return
     head_sql = sql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{sql.for_update()}")
     row = sql.fetchone(head_sql)

@@ -1,5 +1,6 @@
-"""The demo's raw SQL: planner statistics after a build, and the generated city's bulk history (demo/city.py)
-for the scale benchmark, PostgreSQL only.
+"""The demo's raw SQL: the case replay's read of a case before each step, the database's bulk mode for a
+build, planner statistics after it, and the generated city's bulk history (demo/city.py) for the scale
+benchmark, PostgreSQL only.
 
 History cases are benchmark data: written set-wise by one `INSERT … SELECT FROM generate_series` per chunk,
 not through the workflow (no events, no audit rows), so a million cases take minutes instead of hours.

@@ -164,6 +164,15 @@ def test_each_entry_is_stored_as_returned_and_the_head_follows(tree):
     assert (head.prev_hash, head.last_hash) == (made[-2].hash, made[-1].hash)
 
 
+def test_an_append_is_one_statement_on_postgresql_and_two_on_sqlite(tree, django_assert_num_queries):
+    from django.db import connection
+
+    audit.record(actor=None, action="test.head", object_type="x", object_id=0)  # the head exists
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        event = audit.record(actor=None, action="test.write", object_type="x", object_id=1)
+    assert AuditEvent.objects.get(pk=event.pk).hash == event.hash == audit.chain_hash(event.prev_hash, event)
+
+
 def test_the_first_entry_ever_makes_the_head():
     AuditEvent.objects.all().delete()
     AuditChainHead.objects.all().delete()
