@@ -292,17 +292,19 @@ def get_visible(queryset, user, perm: str | None = None, **lookup):
         raise errors.NotFound() from None
 
 
-def fetch_visible(model, user, perm: str | None = None, *, pk, related=(), names=None):
-    """`get_visible(model.objects.select_related(...), user, perm, pk=pk)` for the actions' hottest look-ups:
-    the row and its foreign keys (`related`, as core.sql.get takes them) in one statement built once, then
-    the grant asked of the loaded object (`in_grant`, what `can` asks) instead of compiling the scope's
-    filter into the query each time. Only for models whose `scope_values` says what their `scope_filter`
-    selects (core/tests/test_scoping.py checks the models that use it). NotFound when absent or out of reach."""
+def fetch_visible(model, user, perm: str | None = None, *, related=(), names=None, **lookup):
+    """`get_visible(model.objects.select_related(...), user, perm, pk=…)` (or another unique field: `code=…`)
+    for the actions' hottest look-ups: the row and its foreign keys (`related`, as core.sql.get takes them)
+    in one statement built once, then the grant asked of the loaded object (`in_grant`, what `can` asks)
+    instead of compiling the scope's filter into the query each time. Only for models whose `scope_values`
+    says what their `scope_filter` selects (each model that uses it has a test that the two agree,
+    testing.fetch_disagreements). NotFound when absent or out of reach."""
+    (field, value), = lookup.items()
     grant = grant_for(user, perm or view_perm(model), model)
     if not grant:
         raise errors.NotFound()
     try:
-        obj = sql.get(model, pk, names, related)
+        obj = sql.get(model, value, names, related, by=None if field == "pk" else field)
     except (ValueError, TypeError):  # an id that is no id: as absent, like the ORM's look-up
         raise errors.NotFound() from None
     if obj is None or not in_grant(obj, grant):

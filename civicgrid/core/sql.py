@@ -376,7 +376,7 @@ def fetchall(sql: str, params: Sequence[Any] = ()) -> list[tuple]:
 # ---- one row by id, with its related rows ------------------------------------------------------------------
 
 
-def _related_plan(model, names, related: tuple, lock: bool) -> tuple:
+def _related_plan(model, names, related: tuple, lock: bool, by: str) -> tuple:
     """(statement, main names, [(parent index, field name, related model, names, where its key sits)]) for
     `get`; instances are built in the order of `related`, index 0 being the main row."""
     def build():
@@ -404,9 +404,9 @@ def _related_plan(model, names, related: tuple, lock: bool) -> tuple:
         if lock and connection.features.has_select_for_update:
             lock_sql = " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else " FOR UPDATE"
         statement = (f"SELECT {', '.join(selected)} FROM {table(model)} t0{''.join(joins)} "
-                     f"WHERE t0.{quote(model._meta.pk.column)} = %s{lock_sql}")
+                     f"WHERE t0.{quote(model._meta.get_field(by).column)} = %s{lock_sql}")
         return statement, tables[0][1], tuple(steps)
-    return _cached(("get", model, names, related, lock), build)
+    return _cached(("get", model, names, related, lock, by), build)
 
 
 def _with(names, pk_name: str):
@@ -415,17 +415,20 @@ def _with(names, pk_name: str):
 
 
 def get(model: type[M], pk: Any, names: Sequence[str] | None = None,
-        related: Sequence[tuple[str, Sequence[str] | None]] = (), *, lock: bool = False) -> M | None:
-    """The row with this primary key (None when there is none), as `model.objects.select_related(*paths)
-    .only(...).filter(pk=pk).first()` would load it, in one statement built once per shape: `names` are the
+        related: Sequence[tuple[str, Sequence[str] | None]] = (), *, lock: bool = False, by: str | None = None,
+        ) -> M | None:
+    """The row with this primary key (or this value of the unique field `by`; None when there is none), as
+    `model.objects.select_related(*paths).only(...).filter(pk=pk).first()` would load it, in one statement
+    built once per shape: `names` are the
     model's fields to load (all by default; the others stay deferred, loaded on access) and `related` the
     foreign keys to load with it, as (path, names or None), a path's parent listed before it
     (("park", None), ("park__zone", ("code",))). A null foreign key leaves None. `lock`: FOR UPDATE of
     the main row where the database locks rows (SQLite's writer lock covers the database)."""
+    by = by or model._meta.pk.name
     statement, main_names, steps = _related_plan(model, None if names is None else tuple(names),
                                                  tuple((path, None if wanted is None else tuple(wanted))
-                                                       for path, wanted in related), lock)
-    row = fetchone(statement, [param(model, model._meta.pk.name, pk)])
+                                                       for path, wanted in related), lock, by)
+    row = fetchone(statement, [param(model, by, pk)])
     if row is None:
         return None
     found = [load(model, row, main_names)]

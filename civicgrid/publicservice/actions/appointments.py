@@ -19,11 +19,16 @@ from django.utils import timezone
 from civicgrid.cases import notify
 from civicgrid.core import audit, clock, errors, sms
 from civicgrid.core.idempotency import fingerprint, run_once
-from civicgrid.core.scoping import get_visible, require
+from civicgrid.core.scoping import fetch_visible, get_visible, require
+from civicgrid.publicservice import sql
 from civicgrid.publicservice.choices import BookingStatus
 from civicgrid.publicservice.models import Booking, ServiceItem, Slot
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out at a counter
+
+
+# a booking with its slot, window and office (whose department its reach follows) and its item
+BOOKING_RELATED = (("slot", None), ("slot__window", None), ("slot__window__office", None), ("item", None))
 
 
 def new_code() -> str:
@@ -37,9 +42,7 @@ def blocked_until(user, now=None):
     limit = settings.PUBLICSERVICE_NO_SHOW_LIMIT
     window = timedelta(days=settings.PUBLICSERVICE_NO_SHOW_WINDOW_DAYS)
     block = timedelta(days=settings.PUBLICSERVICE_NO_SHOW_BLOCK_DAYS)
-    times = sorted(Booking.objects.filter(user=user, status=BookingStatus.NO_SHOW,
-                                          no_show_at__gte=now - window - block)
-                   .values_list("no_show_at", flat=True))
+    times = sql.no_show_times(user.pk, now - window - block)
     until = None
     for i, moment in enumerate(times):
         if i + 1 >= limit and moment - times[i + 1 - limit] <= window and moment + block > now:
@@ -50,7 +53,7 @@ def blocked_until(user, now=None):
 def _bookable(slot: Slot, item: ServiceItem, now) -> None:
     if not item.is_active or not item.is_bookable:
         raise errors.ValidationFailed("该事项不提供预约", code="item_not_bookable")
-    if not slot.window.items.filter(pk=item.pk).exists():
+    if not sql.window_has_item(slot.window_id, item.pk):
         raise errors.ValidationFailed("该窗口不办理此事项", code="item_not_at_window")
     if slot.starts_at <= now:
         raise errors.ValidationFailed("该时段已过,请选择以后的时段", code="slot_in_past")
@@ -65,8 +68,8 @@ def book(*, actor, slot_id: int, item_code: str, name: str = "", phone: str = ""
     `booking_blocked` after too many no-shows."""
     require(actor, "publicservice.book")
     now = clock.now()
-    slot = Slot.objects.select_related("window__office").filter(pk=slot_id, window__is_active=True).first()
-    item = ServiceItem.objects.filter(code=str(item_code)).first()
+    slot = sql.open_slot(slot_id)
+    item = sql.item_by_code(str(item_code))
     if slot is None or item is None:
         raise errors.NotFound("时段或事项不存在")
     _bookable(slot, item, now)
@@ -79,7 +82,7 @@ def book(*, actor, slot_id: int, item_code: str, name: str = "", phone: str = ""
     body = fingerprint({"slot": slot.pk, "item": item.code}) if idempotency_key else None
 
     def create() -> Booking:
-        if Booking.objects.filter(user=actor, item=item, status=BookingStatus.BOOKED).exists():
+        if sql.has_active_booking(actor.pk, item.pk):
             raise errors.Conflict("您已有该事项的有效预约,请先办理或取消", code="booking_exists")
         taken = Slot.objects.filter(pk=slot.pk, booked__lt=F("capacity")).update(booked=F("booked") + 1)
         if not taken:
@@ -135,8 +138,8 @@ def cancel(*, actor, booking_id: int) -> Booking:
 def check_in(*, actor, code: str) -> Booking:
     """Window staff scan or type the booking code on the day: only their own office's bookings."""
     require(actor, "publicservice.check_in")
-    booking = get_visible(Booking.objects.select_related("slot__window__office", "item"), actor,
-                          "publicservice.check_in", code=str(code or "").strip().upper())
+    booking = fetch_visible(Booking, actor, "publicservice.check_in", related=BOOKING_RELATED,
+                            code=str(code or "").strip().upper())
     now = clock.now()
     with transaction.atomic():
         locked = Booking.objects.select_for_update().get(pk=booking.pk)
