@@ -74,20 +74,24 @@ class Beside:
 class BesideStream(Beside):
     """`target(*args)` returns an iterable, worked through in the child: iterating `items()` yields each
     item as it comes (the parent works on one while the child makes the next), then raises the child's
-    failure if there was one."""
+    failure if there was one. A consumer that stops early (its own error) ends the child."""
 
     streamed = True
 
     def items(self):
-        while True:
-            try:
-                status, value = self._receive.recv()
-            except EOFError:
-                status, value = "error", f"the child ended without a result (exit code {self._process.exitcode})"
-            if status != "item":
-                break
-            yield value
-        self._receive.close()
-        self._process.join()
+        status = "item"
+        try:
+            while True:
+                try:
+                    status, value = self._receive.recv()
+                except EOFError:
+                    status, value = "error", f"the child ended without a result (exit code {self._process.exitcode})"
+                if status != "item":
+                    break
+                yield value
+        finally:
+            if status != "item":  # it has said its last word: let it end by itself
+                self._process.join(5)
+            self.cancel()
         if status != "ok":
             raise BesideFailed(f"{self.target} failed in its process:\n{value}")

@@ -16,12 +16,11 @@ def _col(model, name: str) -> str:
 
 def _park_sql(start: str) -> str:
     """office id, zone id and the zone region's code of a park, found from an enterprise or from the park."""
-    found = (f"{sql.table(Enterprise)} e JOIN {sql.table(Park)} p ON p.id = e.{_col(Enterprise, 'park')} "
-             "WHERE e.id = %s") if start == "enterprise" else f"{sql.table(Park)} p WHERE p.id = %s"
-    head, _, where = found.partition(" WHERE ")
-    return (f"SELECT p.{_col(Park, 'office')}, p.{_col(Park, 'zone')}, r.{_col(Region, 'code')} FROM {head} "
+    source, key = ((f"{sql.table(Enterprise)} e JOIN {sql.table(Park)} p ON p.id = e.{_col(Enterprise, 'park')}", "e.id")
+                   if start == "enterprise" else (f"{sql.table(Park)} p", "p.id"))
+    return (f"SELECT p.{_col(Park, 'office')}, p.{_col(Park, 'zone')}, r.{_col(Region, 'code')} FROM {source} "
             f"JOIN {sql.table(Zone)} z ON z.id = p.{_col(Park, 'zone')} "
-            f"JOIN {sql.table(Region)} r ON r.id = z.{_col(Zone, 'region')} WHERE {where}")
+            f"JOIN {sql.table(Region)} r ON r.id = z.{_col(Zone, 'region')} WHERE {key} = %s")
 
 
 def park_scope(*, enterprise_id: int | None = None, park_id: int | None = None) -> tuple[int | None, int, str] | None:

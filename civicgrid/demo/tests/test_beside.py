@@ -40,3 +40,13 @@ def test_a_stream_raises_the_childs_failure_after_what_came():
 def _three_then_fail():
     yield from (1, 2, 3)
     raise ZeroDivisionError("no more")
+
+
+def test_a_consumer_that_stops_early_ends_the_child():
+    from civicgrid.demo.beside import BesideStream
+
+    stream = BesideStream("itertools:count", 1)  # endless
+    items = stream.items()
+    assert next(items) == 1
+    items.close()
+    assert not stream._process.is_alive()  # noqa: SLF001 - the test looks at the child itself
