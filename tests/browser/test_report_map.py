@@ -29,8 +29,7 @@ def district(settings):
     """The demo district's regions (all 5,684 micro-grids, with boundaries) and the buildings of its first
     street, as the demo builder makes them."""
     from civicgrid.core import confcache
-    from civicgrid.demo import builder, people, tree
-    from civicgrid.demo.population import Writer
+    from civicgrid.demo import builder, people, population, tree
     from civicgrid.geo.choices import RegionLevel
 
     settings.MAP_TILE_URL = ""
@@ -38,8 +37,8 @@ def district(settings):
     region_ids = builder._create_regions(levels)
     street = levels[RegionLevel.STREET][0].code
     micro = [m for m in levels[RegionLevel.MICRO_GRID] if m.code.startswith(street)]
-    Writer(seed=SEED, region_ids=region_ids, tag_ids=builder._create_tags(),
-           registry=people.Registry(random.Random(SEED))).write(micro, scale=0.3)
+    population.write(seed=SEED, micro_grids=micro, scale=0.3, region_ids=region_ids, tag_ids=builder._create_tags(),
+                     registry=people.Registry(random.Random(SEED)))
     builder.bump_boundary_version()
     confcache.bump()
     make_department("CGJ", "城市管理综合行政执法局")
