@@ -89,8 +89,8 @@ def case_department_ids(case_id: int) -> list[int]:
     """The departments handling the case (main and co-handling rows of CaseDepartment), in row order: what a
     reach check by a department's grant reads of every case it is asked about (Case.scope_values)."""
     statement = sql.statement("cases.case_departments", lambda: (
-        f"SELECT {sql.quote(CaseDepartment._meta.get_field('department').column)} FROM {sql.table(CaseDepartment)} "
-        f"WHERE {sql.quote(CaseDepartment._meta.get_field('case').column)} = %s ORDER BY {sql.quote('id')}"))
+        f"SELECT {sql.column(CaseDepartment, 'department')} FROM {sql.table(CaseDepartment)} "
+        f"WHERE {sql.column(CaseDepartment, 'case')} = %s ORDER BY {sql.quote('id')}"))
     return [department for (department,) in sql.fetchall(statement, [case_id])]
 
 
@@ -102,7 +102,7 @@ def merged_cases(case_id: int) -> list[Case]:
     """The cases merged into this one (newest first, as `case.merged` lists them), with `MERGED_FIELDS`."""
     statement = sql.statement("cases.merged", lambda: (
         f"SELECT {sql.columns(Case, MERGED_FIELDS)} FROM {sql.table(Case)} "
-        f"WHERE {sql.quote(Case._meta.get_field('merged_into').column)} = %s "
+        f"WHERE {sql.column(Case, 'merged_into')} = %s "
         f"ORDER BY {sql.quote('created_at')} DESC, {sql.quote('id')} DESC"))
     return [sql.load(Case, row, MERGED_FIELDS) for row in sql.fetchall(statement, [case_id])]
 

@@ -134,33 +134,35 @@ def _append(event: AuditEvent) -> None:
             "last_hash = encode(sha256(convert_to(last_hash || %s, 'UTF8')), 'hex') WHERE id = 1 "
             "RETURNING prev_hash, last_hash AS hash"))
         canonical = _canonical(event)
-        if not sql.insert_from(event, move, [canonical], ("prev_hash", "hash")):  # the first event ever
-            AuditChainHead.objects.get_or_create(pk=1)
-            if not sql.insert_from(event, move, [canonical], ("prev_hash", "hash")):
-                raise RuntimeError("the audit chain head vanished while an entry was appended")  # never unwritten
+        _at_head(lambda: sql.insert_from(event, move, [canonical], ("prev_hash", "hash")))
         return
     if connection.vendor == "sqlite" and connection.features.can_return_columns_from_insert:  # RETURNING
         move = sql.statement("audit_move_head_sqlite", lambda: (
             f"UPDATE {head_table} SET prev_hash = last_hash, last_hash = {SHA256_HEX}(last_hash || %s) "
             "WHERE id = 1 RETURNING prev_hash, last_hash"))
         canonical = _canonical(event)
-        row = sql.fetchone(move, [canonical])
-        if row is None:  # the first event ever: make the head, then move it like everyone else
-            AuditChainHead.objects.get_or_create(pk=1)
-            row = sql.fetchone(move, [canonical])
-        event.prev_hash, event.hash = row
+        event.prev_hash, event.hash = _at_head(lambda: sql.fetchone(move, [canonical]))
         sql.insert(event)
         return
     head_sql = sql.statement("audit_head", lambda: f"SELECT last_hash FROM {head_table} WHERE id = 1{sql.for_update()}")
-    row = sql.fetchone(head_sql)
-    if row is None:  # the first event ever: make the head, then lock it like everyone else
-        AuditChainHead.objects.get_or_create(pk=1)
-        row = sql.fetchone(head_sql)
+    row = _at_head(lambda: sql.fetchone(head_sql))
     event.prev_hash = row[0]
     event.hash = chain_hash(row[0], event)
     sql.insert(event)
     sql.execute(sql.statement("audit_move_head", lambda: (
         f"UPDATE {head_table} SET prev_hash = last_hash, last_hash = %s WHERE id = 1")), [event.hash])
+
+
+def _at_head(attempt):
+    """What `attempt()` answers at the chain head; before the first event ever there is no head (a falsy
+    answer): make it, then attempt again like everyone else. An entry is never left unwritten."""
+    found = attempt()
+    if not found:
+        AuditChainHead.objects.get_or_create(pk=1)
+        found = attempt()
+        if not found:
+            raise RuntimeError("the audit chain head vanished while an entry was appended")
+    return found
 
 
 class ChainCheck(NamedTuple):

@@ -67,6 +67,11 @@ def table(model) -> str:
     return quote(model._meta.db_table)
 
 
+def column(model, name: str) -> str:
+    """The quoted column of the model's field `name` (a foreign key's `…_id` column)."""
+    return quote(model._meta.get_field(name).column)
+
+
 def _fields(model, names: Sequence[str] | None) -> tuple:
     """The named concrete fields (all by default) in the model's order, which `Model.from_db` expects."""
     meta = model._meta
@@ -404,7 +409,7 @@ def _related_plan(model, names, related: tuple, lock: bool, by: str) -> tuple:
         if lock and connection.features.has_select_for_update:
             lock_sql = " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else " FOR UPDATE"
         statement = (f"SELECT {', '.join(selected)} FROM {table(model)} t0{''.join(joins)} "
-                     f"WHERE t0.{quote(model._meta.get_field(by).column)} = %s{lock_sql}")
+                     f"WHERE t0.{column(model, by)} = %s{lock_sql}")
         return statement, tables[0][1], tuple(steps)
     return _cached(("get", model, names, related, lock, by), build)
 
@@ -419,11 +424,11 @@ def get(model: type[M], pk: Any, names: Sequence[str] | None = None,
         ) -> M | None:
     """The row with this primary key (or this value of the unique field `by`; None when there is none), as
     `model.objects.select_related(*paths).only(...).filter(pk=pk).first()` would load it, in one statement
-    built once per shape: `names` are the
-    model's fields to load (all by default; the others stay deferred, loaded on access) and `related` the
-    foreign keys to load with it, as (path, names or None), a path's parent listed before it
-    (("park", None), ("park__zone", ("code",))). A null foreign key leaves None. `lock`: FOR UPDATE of
-    the main row where the database locks rows (SQLite's writer lock covers the database)."""
+    built once per shape: `names` are the model's fields to load (all by default; the others stay deferred,
+    loaded on access) and `related` the foreign keys to load with it, as (path, names or None), a path's
+    parent listed before it (("park", None), ("park__zone", ("code",))). A null foreign key leaves None.
+    `lock`: FOR UPDATE of the main row where the database locks rows (SQLite's writer lock covers the
+    database)."""
     by = by or model._meta.pk.name
     statement, main_names, steps = _related_plan(model, None if names is None else tuple(names),
                                                  tuple((path, None if wanted is None else tuple(wanted))

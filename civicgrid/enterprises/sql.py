@@ -10,17 +10,13 @@ from civicgrid.enterprises.models import Enterprise, EnterpriseContact, Park, Zo
 from civicgrid.geo.models import Region
 
 
-def _col(model, name: str) -> str:
-    return sql.quote(model._meta.get_field(name).column)
-
-
 def _park_sql(start: str) -> str:
     """office id, zone id and the zone region's code of a park, found from an enterprise or from the park."""
-    source, key = ((f"{sql.table(Enterprise)} e JOIN {sql.table(Park)} p ON p.id = e.{_col(Enterprise, 'park')}", "e.id")
+    source, key = ((f"{sql.table(Enterprise)} e JOIN {sql.table(Park)} p ON p.id = e.{sql.column(Enterprise, 'park')}", "e.id")
                    if start == "enterprise" else (f"{sql.table(Park)} p", "p.id"))
-    return (f"SELECT p.{_col(Park, 'office')}, p.{_col(Park, 'zone')}, r.{_col(Region, 'code')} FROM {source} "
-            f"JOIN {sql.table(Zone)} z ON z.id = p.{_col(Park, 'zone')} "
-            f"JOIN {sql.table(Region)} r ON r.id = z.{_col(Zone, 'region')} WHERE {key} = %s")
+    return (f"SELECT p.{sql.column(Park, 'office')}, p.{sql.column(Park, 'zone')}, r.{sql.column(Region, 'code')} FROM {source} "
+            f"JOIN {sql.table(Zone)} z ON z.id = p.{sql.column(Park, 'zone')} "
+            f"JOIN {sql.table(Region)} r ON r.id = z.{sql.column(Zone, 'region')} WHERE {key} = %s")
 
 
 def park_scope(*, enterprise_id: int | None = None, park_id: int | None = None) -> tuple[int | None, int, str] | None:
@@ -35,9 +31,9 @@ def zone_department_ids(zone_id: int) -> list[int]:
     through = Zone._meta.get_field("departments").remote_field.through
 
     def build():
-        department = sql.quote(through._meta.get_field("department").column)
-        return (f"SELECT {department} FROM {sql.table(through)} WHERE {sql.quote(through._meta.get_field('zone').column)}"
-                f" = %s ORDER BY {department}")
+        department = sql.column(through, "department")
+        return (f"SELECT {department} FROM {sql.table(through)} WHERE {sql.column(through, 'zone')} = %s "
+                f"ORDER BY {department}")
     return [department for (department,) in sql.fetchall(sql.statement("enterprises.zone_departments", build),
                                                           [zone_id])]
 
@@ -45,7 +41,7 @@ def zone_department_ids(zone_id: int) -> list[int]:
 def contact_user_ids(enterprise_id: int) -> frozenset[int]:
     """The users who act for the enterprise now (active contacts)."""
     statement = sql.statement("enterprises.contact_users", lambda: (
-        f"SELECT {_col(EnterpriseContact, 'user')} FROM {sql.table(EnterpriseContact)} "
-        f"WHERE {_col(EnterpriseContact, 'enterprise')} = %s AND {_col(EnterpriseContact, 'is_active')} = %s"))
+        f"SELECT {sql.column(EnterpriseContact, 'user')} FROM {sql.table(EnterpriseContact)} "
+        f"WHERE {sql.column(EnterpriseContact, 'enterprise')} = %s AND {sql.column(EnterpriseContact, 'is_active')} = %s"))
     return frozenset(user for (user,) in sql.fetchall(statement, [enterprise_id,
                                                                   sql.param(EnterpriseContact, "is_active", True)]))
