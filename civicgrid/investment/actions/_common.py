@@ -8,17 +8,15 @@ from decimal import Decimal
 
 from civicgrid.core import errors
 from civicgrid.core.scoping import fetch_visible, get_visible
-from civicgrid.enterprises.actions._common import decimal_or_none
+from civicgrid.enterprises.actions._common import ENTERPRISE_RELATED, decimal_or_none
 from civicgrid.enterprises.choices import Currency
-from civicgrid.geo.models import FIELDS_WITHOUT_BOUNDARY
 from civicgrid.investment.models import VIEW_ATTRACTION, VIEW_PROJECT, Lead, Project
 
 MAX_AMOUNT = Decimal("1e13")  # 10 万亿: above any real project; keeps the 16-digit columns safe
 
 
-# a project with its enterprise, park, zone and the zone's region
-PROJECT_RELATED = (("enterprise", None), ("park", None), ("park__zone", None),
-                   ("park__zone__region", FIELDS_WITHOUT_BOUNDARY))
+# a project with its enterprise, and its own park, zone and zone region loaded as an enterprise's are
+PROJECT_RELATED = (("enterprise", None), *ENTERPRISE_RELATED)
 
 
 def project_for(actor, project_id: int) -> Project:
